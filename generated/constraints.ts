@@ -15,14 +15,14 @@ export const pathParams = {
     nullable: false,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
     example: null,
   },
   connectorId: {
     nullable: false,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)(?!(?:batch|lookup)$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$", "u"),
     example: null,
   },
 } as const satisfies Record<string, StringRule>;
@@ -33,7 +33,7 @@ export const updateConnectorBody = {
     nullable: true,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
     example: "VARIANT-spring-promo",
   },
   asrLangCode: {
@@ -60,7 +60,7 @@ export const updateConnectorBody = {
     nullable: false,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
     example: "PROJECT-58RP822I",
   },
 } as const satisfies Record<string, StringRule>;
@@ -71,14 +71,14 @@ export const batchUpdateItem = {
     nullable: false,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
     example: "PROJECT-58RP822I",
   },
   variantId: {
     nullable: true,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
     example: "VARIANT-spring-promo",
   },
   asrLangCode: {
@@ -105,7 +105,7 @@ export const batchUpdateItem = {
     nullable: false,
     minLength: 1,
     maxLength: 256,
-    pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+    pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
     example: "PROJECT-58RP822I",
   },
 } as const satisfies Record<string, StringRule>;
@@ -126,6 +126,6 @@ export const batchGetConnectorId: StringRule = {
   nullable: false,
   minLength: 1,
   maxLength: 256,
-  pattern: new RegExp("^(?!\\.\\.?$)(?!\\s*$)[^\\x00-\\x1F\\x7F]+$", "u"),
+  pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
   example: "PROJECT-58RP822I",
 };

@@ -7,10 +7,11 @@ export interface paths {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -37,10 +38,11 @@ export interface paths {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -74,10 +76,11 @@ export interface paths {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -104,10 +107,11 @@ export interface paths {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -234,9 +238,9 @@ export interface components {
       data: null;
     };
     /**
-     * @description An identifier as PolyAI issues them. Must not be empty, whitespace only, `.` or
-     *     `..`, nor contain control characters; at most 256 characters (a limit this
-     *     document sets, PolyAI publishes none).
+     * @description An identifier as PolyAI issues them: 1 to 256 visible ASCII characters (no
+     *     whitespace, control or non-ASCII characters), and not `.` or `..`. The limits
+     *     are this document's; PolyAI publishes none.
      * @example PROJECT-58RP822I
      */
     ResourceId: string;
@@ -494,10 +498,11 @@ export interface components {
   parameters: {
     /**
      * @description The agent, the same value as the Agent Studio "Project ID" (for example
-     *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-     *     parser would resolve dot segments to a different path), nor contain control
-     *     characters. At most 256 characters (a limit this document sets; PolyAI does
-     *     not publish one). Any other character is allowed and must be percent-encoded.
+     *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+     *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+     *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+     *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+     *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
      * @example PROJECT-58RP822I
      */
     AgentId: string;
@@ -536,10 +541,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -573,10 +579,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -615,10 +622,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -657,10 +665,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -700,10 +709,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -746,10 +756,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];
@@ -792,10 +803,11 @@ export interface operations {
       path: {
         /**
          * @description The agent, the same value as the Agent Studio "Project ID" (for example
-         *     `PROJECT-58RP822I`). Must not be empty, whitespace only, `.` or `..` (a URL
-         *     parser would resolve dot segments to a different path), nor contain control
-         *     characters. At most 256 characters (a limit this document sets; PolyAI does
-         *     not publish one). Any other character is allowed and must be percent-encoded.
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
          * @example PROJECT-58RP822I
          */
         agentId: components["parameters"]["AgentId"];

@@ -1,0 +1,200 @@
+// One class per failure family, so callers can `catch (e) { if (e instanceof
+// NotFoundError) … }` without reading status codes. Every message is built from
+// values we control or have scrubbed: the API key never reaches one.
+
+/** Base class of every error this package throws. */
+export class PolyAIError extends Error {
+  override name = "PolyAIError";
+}
+
+/**
+ * A value the caller passed is not acceptable; thrown before any request is sent.
+ * `field` names the offending input (`"voiceName"`, `"updates[2].connectorId"`).
+ */
+export class InvalidInputError extends PolyAIError {
+  override name = "InvalidInputError";
+  /** The input that was rejected, as a path into the call's arguments. */
+  readonly field: string;
+  /** Why it was rejected, without the field name. */
+  readonly reason: string;
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
+/** Where a request went, for error messages and logs. Never carries headers. */
+export interface RequestInfo {
+  readonly method: string;
+  readonly url: string;
+}
+
+/** Fields of {@link APIError} that the transport and response parser fill in. */
+export interface APIErrorInit {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+  readonly request?: RequestInfo | undefined;
+  readonly attempts?: number | undefined;
+  /** Overrides the message derived from the body. */
+  readonly message?: string | undefined;
+  /** Overrides the code derived from the body. */
+  readonly code?: string | undefined;
+}
+
+const CORRELATION_HEADER = "x-polyai-correlation-id";
+
+function describeBody(body: unknown): { code: string | undefined; errorId: string | undefined; detail: string } {
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    const detail = str(b["error_message"]) ?? str(b["error"]) ?? str(b["message"]) ?? "";
+    return { code: str(b["error_code"]), errorId: str(b["error_id"]), detail };
+  }
+  if (typeof body === "string" && body.trim() !== "") {
+    const text = body.replace(/\s+/g, " ").trim();
+    const kind = /^<(!doctype|html)/i.test(text) ? "an HTML page" : "a non-JSON body";
+    return { code: undefined, errorId: undefined, detail: `${kind}: ${JSON.stringify(text.slice(0, 160))}` };
+  }
+  return { code: undefined, errorId: undefined, detail: "an empty body" };
+}
+
+/**
+ * The API answered, but not with success. Subclasses name the status family;
+ * `code` is PolyAI's `error_code` and `errorId` the correlation id to quote to
+ * support.
+ */
+export class APIError extends PolyAIError {
+  override name = "APIError";
+  /** HTTP status of the answer (0 when the answer had none, as for an opaque redirect). */
+  readonly status: number;
+  /** PolyAI's `error_code`, when the body carried one. */
+  readonly code: string | undefined;
+  /** PolyAI's `error_id`, or the `X-PolyAI-Correlation-Id` header. */
+  readonly errorId: string | undefined;
+  /** Headers of the answer. */
+  readonly headers: Headers;
+  /** The parsed error body, or its text when it was not JSON. */
+  readonly body: unknown;
+  /** Method and URL of the request that failed. */
+  readonly request: RequestInfo | undefined;
+  /** How many attempts were made before giving up (1 when not retried). */
+  readonly attempts: number;
+
+  constructor(init: APIErrorInit) {
+    const { code, errorId, detail } = describeBody(init.body);
+    const finalCode = init.code ?? code;
+    const id = errorId ?? init.headers.get(CORRELATION_HEADER) ?? undefined;
+    const attempts = init.attempts ?? 1;
+    const parts = [`${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}`];
+    if (init.request) parts.push(`(${init.request.method} ${init.request.url})`);
+    if (id) parts.push(`[error_id ${id}]`);
+    if (attempts > 1) parts.push(`after ${attempts} attempts`);
+    super(parts.join(" "));
+    this.status = init.status;
+    this.code = finalCode;
+    this.errorId = id;
+    this.headers = init.headers;
+    this.body = init.body;
+    this.request = init.request;
+    this.attempts = attempts;
+  }
+}
+
+/** 400: the request failed the server's validation. */
+export class BadRequestError extends APIError {
+  override name = "BadRequestError";
+}
+/** 401: the API key is missing, wrong, revoked, or from another region. */
+export class AuthenticationError extends APIError {
+  override name = "AuthenticationError";
+}
+/** 403: the key may not do this. */
+export class PermissionDeniedError extends APIError {
+  override name = "PermissionDeniedError";
+}
+/** 404: the agent, connector or phone number does not exist. */
+export class NotFoundError extends APIError {
+  override name = "NotFoundError";
+}
+/** 409: the request conflicts with the resource's current state. */
+export class ConflictError extends APIError {
+  override name = "ConflictError";
+}
+/** 422: the request was well-formed but cannot be processed. */
+export class UnprocessableEntityError extends APIError {
+  override name = "UnprocessableEntityError";
+}
+/** 429: rate limited. `retryAfterMs` is the wait the server asked for, when it said. */
+export class RateLimitError extends APIError {
+  override name = "RateLimitError";
+  /** The server's `Retry-After`, in milliseconds; undefined when absent or unreadable. */
+  readonly retryAfterMs: number | undefined;
+  constructor(init: APIErrorInit & { retryAfterMs?: number | undefined }) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs ?? parseRetryAfter(init.headers.get("retry-after"));
+  }
+}
+/** 5xx: the server (or a proxy in front of it) failed. */
+export class InternalServerError extends APIError {
+  override name = "InternalServerError";
+}
+
+/** The request never got an answer: DNS, refused or reset connection, TLS failure. */
+export class APIConnectionError extends PolyAIError {
+  override name = "APIConnectionError";
+  /** Method and URL of the request that failed. */
+  readonly request: RequestInfo | undefined;
+  /** How many attempts were made before giving up. */
+  readonly attempts: number;
+  constructor(message: string, options: { cause?: unknown; request?: RequestInfo | undefined; attempts?: number } = {}) {
+    const attempts = options.attempts ?? 1;
+    const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
+    super(`${message}${where}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, { cause: options.cause });
+    this.request = options.request;
+    this.attempts = attempts;
+  }
+}
+
+/** An attempt took longer than `timeoutMs`. */
+export class APITimeoutError extends APIConnectionError {
+  override name = "APITimeoutError";
+}
+
+/** The caller's `AbortSignal` fired. Never retried. */
+export class APIUserAbortError extends PolyAIError {
+  override name = "APIUserAbortError";
+  constructor(options: { cause?: unknown; request?: RequestInfo | undefined } = {}) {
+    const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
+    super(`request aborted by the caller${where}`, { cause: options.cause });
+  }
+}
+
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP date. Undefined when
+ * absent, negative or unreadable, so a garbled header never means "retry now".
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Builds the {@link APIError} subclass that matches a status. */
+export function errorFromResponse(init: APIErrorInit): APIError {
+  const s = init.status;
+  if (s === 400) return new BadRequestError(init);
+  if (s === 401) return new AuthenticationError(init);
+  if (s === 403) return new PermissionDeniedError(init);
+  if (s === 404) return new NotFoundError(init);
+  if (s === 409) return new ConflictError(init);
+  if (s === 422) return new UnprocessableEntityError(init);
+  if (s === 429) return new RateLimitError(init);
+  if (s >= 500) return new InternalServerError(init);
+  return new APIError(init);
+}
