@@ -78,6 +78,9 @@ async function build() {
       "openapi.ts": await format(HEADER + astToString(ast), "typescript"),
       "openapi.json": JSON.stringify(spec, null, 2) + "\n",
       "constraints.ts": await format(HEADER + renderConstraints(spec), "typescript"),
+      // The same bundle as a module, so the testing entry can validate against it
+      // from ESM and CommonJS builds alike, without reading files at run time.
+      "spec.ts": await format(`${HEADER}/** The bundled OpenAPI document. */\nexport const spec = ${JSON.stringify(spec)} as const;\n`, "typescript"),
     };
     return files;
   } finally {

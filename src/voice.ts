@@ -3,6 +3,7 @@
 // we derive it the same way so callers (and dry runs) can predict the result.
 import { updateConnectorBody } from "../generated/constraints.js";
 import { InvalidInputError } from "./errors.js";
+import { describeType } from "./validate.js";
 
 /** The parts of a Google TTS voice name. */
 export interface VoiceName {
@@ -79,12 +80,4 @@ export function ttsLangCodeFromVoice(name: string): string {
 /** @internal Validates a voice name for a given field path (`updates[3].voiceName`). */
 export function checkVoiceName(name: unknown, field: string): void {
   parse(name, field);
-}
-
-/** @internal A short description of a value's type for error messages. */
-export function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "number" && Number.isNaN(value)) return "NaN";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

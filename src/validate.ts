@@ -1,0 +1,63 @@
+// Checks the SDK can make before sending anything. The rules themselves (patterns,
+// lengths, nullability) come from generated/constraints.ts, i.e. from the spec; this
+// file only turns a failed rule into a message that says what is wrong.
+import type { StringRule } from "../generated/constraints.js";
+import { InvalidInputError } from "./errors.js";
+
+/** A short description of a value's type for error messages. */
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number" && Number.isNaN(value)) return "NaN";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Quotes a value for a message, shortened so a 1 MB string does not become a 1 MB message. */
+export function quote(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
+}
+
+function charAt(value: string, index: number): string {
+  const cp = value.codePointAt(index) ?? 0;
+  return `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Why `value` breaks `rule`, or null when it does not. Specific reasons first, so
+ * the message says "contains whitespace" rather than "does not match /.../".
+ */
+function whyInvalid(value: string, rule: StringRule, what: string): string | null {
+  if (value.length < rule.minLength) return value === "" ? "must not be empty" : `must be at least ${rule.minLength} characters`;
+  if (value.length > rule.maxLength) return `is ${value.length} characters long; the limit is ${rule.maxLength}`;
+  if (rule.pattern && rule.pattern.test(value)) return null;
+  if (value.trim() === "") return "must not be whitespace only";
+  if (value === "." || value === "..") return `must not be ${quote(value)}: a URL parser would resolve it to another path`;
+  const control = value.search(/[\x00-\x1F\x7F]/u);
+  if (control !== -1) return `contains the control character ${charAt(value, control)} at index ${control}`;
+  const space = value.search(/\s/u);
+  if (space !== -1) return `contains whitespace at index ${space}`;
+  const nonAscii = value.search(/[^\x00-\x7F]/u);
+  if (nonAscii !== -1) {
+    return `contains the non-ASCII character ${JSON.stringify(String.fromCodePoint(value.codePointAt(nonAscii) ?? 0))} (${charAt(value, nonAscii)}) at index ${nonAscii}, likely a look-alike of an ASCII character`;
+  }
+  const example = rule.example ? `, like ${quote(rule.example)}` : "";
+  return `${quote(value)} is not a valid ${what}${example}`;
+}
+
+/** Checks one string against a spec rule. `null` passes only when the rule is nullable. */
+export function checkString(value: unknown, rule: StringRule, field: string, what: string): void {
+  if (value === null && rule.nullable) return;
+  if (typeof value !== "string") {
+    const allowed = rule.nullable ? "a string or null" : "a string";
+    throw new InvalidInputError(field, `expected ${allowed}, got ${describeType(value)}`);
+  }
+  const why = whyInvalid(value, rule, what);
+  if (why) throw new InvalidInputError(field, why);
+}
+
+/** True for a plain `{}` object (not an array, Date, Map or class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
