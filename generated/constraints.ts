@@ -9,6 +9,14 @@ export interface StringRule {
   readonly example: string | null;
 }
 
+/** Base URL of each region, from the spec's `servers`. The first is the default. */
+export const regions = {
+  us: "https://api.us.poly.ai",
+  eu: "https://api.eu.poly.ai",
+  uk: "https://api.uk.poly.ai",
+  studio: "https://api.studio.poly.ai",
+} as const;
+
 /** Path parameters. */
 export const pathParams = {
   agentId: {

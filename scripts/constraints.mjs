@@ -45,6 +45,17 @@ function record(fields) {
     .join("\n")}\n}`;
 }
 
+function regionsOf(spec) {
+  const out = {};
+  for (const server of spec.servers ?? []) {
+    const m = /^https:\/\/api\.([a-z]+)\.poly\.ai$/.exec(server.url);
+    if (!m) throw new Error(`servers: ${server.url} is not of the form https://api.<region>.poly.ai`);
+    out[m[1]] = server.url;
+  }
+  if (!Object.keys(out).length) throw new Error("servers: no region");
+  return out;
+}
+
 export function renderConstraints(spec) {
   const params = spec.components.parameters;
   const update = objectRules(spec, "UpdateConnectorBody");
@@ -60,6 +71,9 @@ export interface StringRule {
   readonly pattern: RegExp | null;
   readonly example: string | null;
 }
+
+/** Base URL of each region, from the spec's \`servers\`. The first is the default. */
+export const regions = ${JSON.stringify(regionsOf(spec))} as const;
 
 /** Path parameters. */
 export const pathParams = {

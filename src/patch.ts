@@ -25,6 +25,9 @@ function suggest(key: string, known: readonly string[]): string {
  * Checks a patch-shaped object against `rules` and returns a copy holding exactly
  * the keys the caller set: `undefined` values are dropped (they mean "not set"),
  * everything else is validated. Throws before anything is sent.
+ *
+ * `field` names the object in errors about it as a whole; its keys are named
+ * `voiceName` for a single patch and `updates[2].voiceName` for a batch item.
  * @internal
  */
 export function cleanPatch<T extends object>(
@@ -33,13 +36,14 @@ export function cleanPatch<T extends object>(
   rules: Record<string, StringRule> = updateConnectorBody,
   required: readonly string[] = [],
 ): T {
+  const prefix = field === "patch" ? "" : `${field}.`;
   if (!isPlainObject(patch)) throw new InvalidInputError(field, `expected a plain object, got ${describeType(patch)}`);
   const known = Object.keys(rules);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(patch)) {
     const value = patch[key];
     if (value === undefined) continue;
-    const path = `${field}.${key}`;
+    const path = prefix + key;
     const rule = rules[key];
     if (!rule) throw new InvalidInputError(path, `is not a field that can be set${suggest(key, known)}`);
     if (value === null && !rule.nullable) {
@@ -50,7 +54,7 @@ export function cleanPatch<T extends object>(
     out[key] = value;
   }
   for (const key of required) {
-    if (!(key in out)) throw new InvalidInputError(`${field}.${key}`, "is required");
+    if (!(key in out)) throw new InvalidInputError(prefix + key, "is required");
   }
   if (Object.keys(out).length === required.length) {
     throw new InvalidInputError(field, `sets no field to change (undefined values count as not set); set at least one of ${known.filter((k) => !required.includes(k)).join(", ")}`);

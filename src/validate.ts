@@ -61,3 +61,51 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/** Retry settings as given on the client or on one call. */
+export interface RetrySettings {
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
+  backoff?: { initialMs?: number; maxMs?: number } | undefined;
+  maxResponseBytes?: number | undefined;
+}
+
+function checkInteger(value: unknown, field: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const got = typeof value === "number" ? String(value) : describeType(value);
+    throw new InvalidInputError(field, `expected an integer from ${min} to ${max}, got ${got}`);
+  }
+  return value;
+}
+
+/** Checks retry settings; `where` prefixes the field names (`options`). */
+export function checkRetrySettings(settings: RetrySettings, where: string): RetrySettings {
+  const backoff = settings.backoff;
+  if (backoff !== undefined && !isPlainObject(backoff)) throw new InvalidInputError(`${where}.backoff`, `expected an object, got ${describeType(backoff)}`);
+  return {
+    maxRetries: checkInteger(settings.maxRetries, `${where}.maxRetries`, 0, 10),
+    // setTimeout's limit: a longer delay fires at once.
+    timeoutMs: checkInteger(settings.timeoutMs, `${where}.timeoutMs`, 1, 2_147_483_647),
+    backoff: backoff && {
+      ...(backoff.initialMs !== undefined ? { initialMs: checkInteger(backoff.initialMs, `${where}.backoff.initialMs`, 0, 60_000) as number } : {}),
+      ...(backoff.maxMs !== undefined ? { maxMs: checkInteger(backoff.maxMs, `${where}.backoff.maxMs`, 0, 60_000) as number } : {}),
+    },
+    maxResponseBytes: checkInteger(settings.maxResponseBytes, `${where}.maxResponseBytes`, 1, 1024 * 1024 * 1024),
+  };
+}
+
+/** Checks a headers object; values are never echoed, as they may be credentials. */
+export function checkHeaders(value: unknown, field: string): Headers {
+  if (!isPlainObject(value)) throw new InvalidInputError(field, `expected an object of header names to strings, got ${describeType(value)}`);
+  const headers = new Headers();
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== "string") throw new InvalidInputError(`${field}.${name}`, `expected a string, got ${describeType(v)}`);
+    try {
+      headers.set(name, v);
+    } catch {
+      throw new InvalidInputError(`${field}.${name}`, "is not a valid HTTP header name or value");
+    }
+  }
+  return headers;
+}

@@ -1,0 +1,160 @@
+// createPolyAIClient: options are checked once, here, so that a bad base URL or
+// key fails at start-up rather than on the first live call.
+import createClient, { type Client } from "openapi-fetch";
+import { regions } from "../generated/constraints.js";
+import type { paths } from "../generated/openapi.js";
+import { createConnectors, type ConnectorsResource } from "./connectors.js";
+import { InvalidInputError } from "./errors.js";
+import type { BackoffOptions } from "./retry.js";
+import { createTransport, type Logger, type RetryEvent } from "./transport.js";
+import { checkHeaders, checkRetrySettings, describeType, isPlainObject } from "./validate.js";
+
+/** A PolyAI region. Each has its own host; API keys are provisioned to one region. */
+export type Region = keyof typeof regions;
+
+/** Options of {@link createPolyAIClient}. Every one is optional. */
+export interface ClientOptions {
+  /** API key sent as `x-api-key`. Defaults to the `POLYAI_API_KEY` environment variable. */
+  apiKey?: string;
+  /** Region whose host to call. Defaults to `POLYAI_REGION`, then `"us"`. */
+  region?: Region;
+  /**
+   * Another base URL, such as a proxy or `createMockPolyAI().url`. Must be https,
+   * except for loopback hosts (127.0.0.1, ::1, localhost). Takes precedence over
+   * `POLYAI_REGION`; passing both `region` and `baseUrl` is an error.
+   */
+  baseUrl?: string;
+  /** The `fetch` to use. Defaults to `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Retries after the first attempt for transient failures. Default 2. */
+  maxRetries?: number;
+  /** Time limit of each attempt, in milliseconds. Default 30 000. */
+  timeoutMs?: number;
+  /** Backoff between retries. Default: 500 ms doubling, at most 8 s, with jitter. */
+  backoff?: BackoffOptions;
+  /** Largest response body accepted, in bytes. Default 10 MiB. */
+  maxResponseBytes?: number;
+  /** Called before each retry with what failed and how long the client will wait. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Receives a debug line per attempt and a warning per retry; the API key is redacted. */
+  logger?: Logger;
+}
+
+/** A PolyAI API client. Create one with {@link createPolyAIClient} and reuse it. */
+export interface PolyAIClient {
+  /** The connectors of an agent's telephony. */
+  readonly connectors: ConnectorsResource;
+  /**
+   * The typed openapi-fetch client underneath, for anything the methods above do
+   * not cover. It shares the key, retries and timeouts, but returns
+   * `{ data, error, response }` instead of throwing.
+   */
+  readonly raw: Client<paths>;
+  /** The base URL requests go to. */
+  readonly baseUrl: string;
+  /** The region, or undefined when a custom `baseUrl` was given. */
+  readonly region: Region | undefined;
+}
+
+const OPTION_KEYS = new Set(["apiKey", "region", "baseUrl", "fetch", "headers", "maxRetries", "timeoutMs", "backoff", "maxResponseBytes", "onRetry", "logger"]);
+const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+function env(name: string): string | undefined {
+  // Read without importing node:process, so the core runs wherever fetch does.
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return value === "" ? undefined : value;
+}
+
+function checkApiKey(key: unknown): string {
+  // Messages here describe the key, never quote it.
+  if (key === undefined) throw new InvalidInputError("apiKey", "is missing: pass { apiKey } or set the POLYAI_API_KEY environment variable");
+  if (typeof key !== "string") throw new InvalidInputError("apiKey", `expected a string, got ${describeType(key)}`);
+  if (key.trim() === "") throw new InvalidInputError("apiKey", "must not be empty");
+  if (!/^[\x21-\x7E]+$/.test(key)) throw new InvalidInputError("apiKey", "contains whitespace, control or non-ASCII characters (a copy-paste accident?)");
+  return key;
+}
+
+function checkBaseUrl(value: unknown): string {
+  if (typeof value !== "string") throw new InvalidInputError("baseUrl", `expected a URL string, got ${describeType(value)}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInputError("baseUrl", `${JSON.stringify(value)} is not an absolute URL`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    throw new InvalidInputError("baseUrl", `must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost), got ${url.protocol}//${url.host}`);
+  }
+  if (url.username || url.password) throw new InvalidInputError("baseUrl", "must not contain credentials; pass apiKey instead");
+  if (url.search || url.hash) throw new InvalidInputError("baseUrl", "must not have a query or fragment");
+  return url.href.replace(/\/+$/, "");
+}
+
+function checkRegion(value: unknown, field: string): Region {
+  if (typeof value === "string" && Object.hasOwn(regions, value)) return value as Region;
+  throw new InvalidInputError(field, `${typeof value === "string" ? JSON.stringify(value) : describeType(value)} is not a region; expected one of ${Object.keys(regions).join(", ")}`);
+}
+
+/**
+ * Creates a client for PolyAI's connector API.
+ *
+ * @example
+ * const poly = createPolyAIClient({ apiKey: process.env.POLYAI_API_KEY, region: "eu" });
+ * const connector = await poly.connectors.update("PROJECT-58RP822I", "CONN-7d2f9a", {
+ *   voiceName: "en-GB-Neural2-A",
+ * });
+ * @throws {InvalidInputError} for a missing key, unknown region, non-https base URL,
+ *   or out-of-range retry settings.
+ */
+export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
+  if (!isPlainObject(options as unknown)) throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new InvalidInputError(`options.${key}`, `is not a client option; known options are ${[...OPTION_KEYS].join(", ")}`);
+  }
+  const apiKey = checkApiKey(options.apiKey ?? env("POLYAI_API_KEY"));
+  if (options.region !== undefined && options.baseUrl !== undefined) {
+    throw new InvalidInputError("baseUrl", "pass either region or baseUrl, not both");
+  }
+  let region: Region | undefined;
+  let baseUrl: string;
+  if (options.baseUrl !== undefined) {
+    baseUrl = checkBaseUrl(options.baseUrl);
+  } else {
+    const fromEnv = env("POLYAI_REGION");
+    region = options.region !== undefined ? checkRegion(options.region, "region") : fromEnv !== undefined ? checkRegion(fromEnv, "POLYAI_REGION") : "us";
+    baseUrl = regions[region];
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== "function") throw new InvalidInputError("fetch", "no fetch implementation: pass { fetch } on runtimes without a global fetch");
+  const retry = checkRetrySettings(options, "options");
+  if (options.onRetry !== undefined && typeof options.onRetry !== "function") throw new InvalidInputError("onRetry", `expected a function, got ${describeType(options.onRetry)}`);
+  if (options.logger !== undefined && (options.logger === null || typeof options.logger !== "object")) throw new InvalidInputError("logger", `expected an object with debug/warn methods, got ${describeType(options.logger)}`);
+  const headers = options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");
+
+  const transport = createTransport({
+    apiKey,
+    fetch: fetchImpl,
+    maxRetries: retry.maxRetries ?? 2,
+    timeoutMs: retry.timeoutMs ?? 30_000,
+    backoff: retry.backoff ?? {},
+    maxResponseBytes: retry.maxResponseBytes ?? 10 * 1024 * 1024,
+    onRetry: options.onRetry,
+    logger: options.logger,
+  });
+  const raw = createClient<paths>({
+    baseUrl,
+    fetch: (request: Request) => transport(request),
+    ...(headers ? { headers } : {}),
+  });
+  const summary = { baseUrl, region };
+  return Object.freeze({
+    connectors: createConnectors(raw, transport, apiKey),
+    raw,
+    baseUrl,
+    region,
+    toJSON: () => summary,
+    [Symbol.for("nodejs.util.inspect.custom")]: () => `PolyAIClient ${JSON.stringify(summary)}`,
+  });
+}

@@ -1,0 +1,234 @@
+// poly.connectors: one method per operation of the spec. Each method checks its
+// input completely before it sends anything, calls the typed openapi-fetch client,
+// and turns any answer that is not a success into a typed error.
+import type { Client } from "openapi-fetch";
+import { batchGetConnectorId, batchUpdateItem, lookupConnectorBody, pathParams } from "../generated/constraints.js";
+import type { paths } from "../generated/openapi.js";
+import { APIError, InvalidInputError, errorFromResponse } from "./errors.js";
+import { applyConnectorPatch, cleanPatch } from "./patch.js";
+import { answerInfo, type CallOverrides, type Transport } from "./transport.js";
+import type { BatchGetResult, BatchUpdateItem, BatchUpdateResult, Connector, ConnectorPatch, DeleteConnectorResult } from "./types.js";
+import { checkHeaders, checkRetrySettings, checkString, describeType, isPlainObject, quote } from "./validate.js";
+
+/** Options of a single call. */
+export interface RequestOptions {
+  /** Cancels the call at once, including any wait between retries. Never retried. */
+  signal?: AbortSignal;
+  /** Extra headers for this call only. */
+  headers?: Record<string, string>;
+  /** Overrides the client's `maxRetries` for this call. */
+  maxRetries?: number;
+  /** Overrides the client's `timeoutMs` (per attempt) for this call. */
+  timeoutMs?: number;
+}
+
+/** Options of a call that writes. */
+export interface WriteOptions extends RequestOptions {
+  /**
+   * Do not write: read the current state and return what the write would produce
+   * (via {@link applyConnectorPatch}). The server's TTS probe of a new voice is not
+   * run, so a dry run cannot tell that a well-formed voice does not exist.
+   */
+  dryRun?: boolean;
+}
+
+/** The methods of `poly.connectors`. */
+export interface ConnectorsResource {
+  /** Every connector of the agent. */
+  list(agentId: string, options?: RequestOptions): Promise<Connector[]>;
+  /** One connector. @throws {NotFoundError} when it does not exist. */
+  get(agentId: string, connectorId: string, options?: RequestOptions): Promise<Connector>;
+  /**
+   * Changes exactly the fields named in `patch`; `variantId: null` unassigns the
+   * variant. Returns the connector after the change.
+   */
+  update(agentId: string, connectorId: string, patch: ConnectorPatch, options?: WriteOptions): Promise<Connector>;
+  /** Deletes the connector and releases its phone numbers. */
+  delete(agentId: string, connectorId: string, options?: RequestOptions): Promise<DeleteConnectorResult>;
+  /** Reads several connectors; unknown IDs are listed in `notFound`. */
+  batchGet(agentId: string, connectorIds: readonly string[], options?: RequestOptions): Promise<BatchGetResult>;
+  /**
+   * Applies several patches, each independently: check `success` on each result.
+   * Resolves even when some items fail; rejects only when the whole request does.
+   */
+  batchUpdate(agentId: string, updates: readonly BatchUpdateItem[], options?: WriteOptions): Promise<BatchUpdateResult[]>;
+  /** The connector serving an E.164 phone number. */
+  lookup(agentId: string, phoneNumber: string, options?: RequestOptions): Promise<Connector>;
+}
+
+const READ_KEYS = new Set(["signal", "headers", "maxRetries", "timeoutMs"]);
+const WRITE_KEYS = new Set([...READ_KEYS, "dryRun"]);
+const RESERVED = new Set(["batch", "lookup"]);
+
+interface Checked {
+  readonly init: { signal?: AbortSignal; headers?: Headers; fetch?: (request: Request) => Promise<Response> };
+  readonly dryRun: boolean;
+}
+
+type Answer = { data?: unknown; error?: unknown; response: Response };
+
+/** @internal */
+export function createConnectors(raw: Client<paths>, transport: Transport, apiKey: string): ConnectorsResource {
+  function options(value: unknown, allowed: ReadonlySet<string>): Checked {
+    if (value === undefined) return { init: {}, dryRun: false };
+    if (!isPlainObject(value)) throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
+    for (const key of Object.keys(value)) {
+      if (!allowed.has(key)) throw new InvalidInputError(`options.${key}`, `is not an option of this call; known options are ${[...allowed].join(", ")}`);
+    }
+    const init: { signal?: AbortSignal; headers?: Headers; fetch?: (request: Request) => Promise<Response> } = {};
+    const { signal, headers, dryRun } = value;
+    if (signal !== undefined) {
+      if (!(signal instanceof AbortSignal)) throw new InvalidInputError("options.signal", `expected an AbortSignal, got ${describeType(signal)}`);
+      init.signal = signal;
+    }
+    if (headers !== undefined) init.headers = checkHeaders(headers, "options.headers");
+    if (dryRun !== undefined && typeof dryRun !== "boolean") throw new InvalidInputError("options.dryRun", `expected a boolean, got ${describeType(dryRun)}`);
+    const retry = checkRetrySettings(value, "options");
+    if (retry.maxRetries !== undefined || retry.timeoutMs !== undefined) {
+      const overrides: CallOverrides = { maxRetries: retry.maxRetries, timeoutMs: retry.timeoutMs };
+      init.fetch = (request) => transport(request, overrides);
+    }
+    return { init, dryRun: dryRun === true };
+  }
+
+  function agent(value: unknown): string {
+    checkString(value, pathParams.agentId, "agentId", "agent ID");
+    return value as string;
+  }
+
+  function connector(value: unknown, field = "connectorId"): string {
+    if (typeof value === "string" && RESERVED.has(value)) {
+      throw new InvalidInputError(field, `${quote(value)} is reserved: .../connectors/${value} is the ${value} endpoint, not a connector`);
+    }
+    checkString(value, pathParams.connectorId, field, "connector ID");
+    return value as string;
+  }
+
+  function scrub(body: unknown): unknown {
+    // A proxy that echoes the request would put the key into an error body.
+    if (typeof body === "string") return body.includes(apiKey) ? body.replaceAll(apiKey, "[redacted]") : body;
+    if (body && typeof body === "object") {
+      const text = JSON.stringify(body);
+      return text.includes(apiKey) ? JSON.parse(text.replaceAll(apiKey, "[redacted]")) : body;
+    }
+    return body;
+  }
+
+  async function unwrap<T>(pending: Promise<Answer>): Promise<T> {
+    const { data, error, response } = await pending;
+    const { attempts, request } = answerInfo(response);
+    const init = { status: response.status, headers: response.headers, request, attempts };
+    if (!response.ok) throw errorFromResponse({ ...init, body: scrub(error) });
+    const invalid = (message: string) => new APIError({ ...init, body: typeof data === "string" ? scrub(data) : undefined, code: "INVALID_RESPONSE", message });
+    if (typeof data !== "string" || data === "") throw invalid("the answer has no body; expected JSON");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      throw invalid(`the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrub(data.slice(0, 80))))})`);
+    }
+    if (!isPlainObject(parsed)) throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
+    return parsed as T;
+  }
+
+  function ids(value: unknown): string[] {
+    if (!Array.isArray(value)) throw new InvalidInputError("connectorIds", `expected an array of connector IDs, got ${describeType(value)}`);
+    if (value.length === 0) throw new InvalidInputError("connectorIds", "must contain at least one connector ID");
+    const seen = new Map<string, number>();
+    value.forEach((id, i) => {
+      checkString(id, batchGetConnectorId, `connectorIds[${i}]`, "connector ID");
+      const first = seen.get(id as string);
+      if (first !== undefined) throw new InvalidInputError(`connectorIds[${i}]`, `${quote(id as string)} duplicates connectorIds[${first}]`);
+      seen.set(id as string, i);
+    });
+    return value as string[];
+  }
+
+  function updates(value: unknown): BatchUpdateItem[] {
+    if (!Array.isArray(value)) throw new InvalidInputError("updates", `expected an array of updates, got ${describeType(value)}`);
+    if (value.length === 0) throw new InvalidInputError("updates", "must contain at least one update");
+    const seen = new Map<string, number>();
+    return value.map((item, i) => {
+      const clean = cleanPatch<BatchUpdateItem>(item, `updates[${i}]`, batchUpdateItem, ["connectorId"]);
+      const first = seen.get(clean.connectorId);
+      if (first !== undefined) {
+        throw new InvalidInputError(`updates[${i}].connectorId`, `${quote(clean.connectorId)} is already updated by updates[${first}]; merge the two patches into one`);
+      }
+      seen.set(clean.connectorId, i);
+      return clean;
+    });
+  }
+
+  const one = "/v1/agents/{agentId}/telephony/connectors/{connectorId}" as const;
+  const all = "/v1/agents/{agentId}/telephony/connectors" as const;
+  const batch = "/v1/agents/{agentId}/telephony/connectors/batch" as const;
+
+  const resource: ConnectorsResource = {
+    async list(agentId, opts) {
+      const path = { agentId: agent(agentId) };
+      const { init } = options(opts, READ_KEYS);
+      const body = await unwrap<{ connectors: Connector[] }>(raw.GET(all, { params: { path }, parseAs: "text", ...init }));
+      if (!Array.isArray(body.connectors)) throw new APIError({ status: 200, headers: new Headers(), body, code: "INVALID_RESPONSE", message: "the answer has no connectors array" });
+      return body.connectors;
+    },
+
+    async get(agentId, connectorId, opts) {
+      const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
+      const { init } = options(opts, READ_KEYS);
+      return unwrap<Connector>(raw.GET(one, { params: { path }, parseAs: "text", ...init }));
+    },
+
+    async update(agentId, connectorId, patch, opts) {
+      const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
+      const body = cleanPatch<ConnectorPatch>(patch, "patch");
+      const { init, dryRun } = options(opts, WRITE_KEYS);
+      if (dryRun) return applyConnectorPatch(await resource.get(agentId, connectorId, readOnly(opts)), body);
+      return unwrap<Connector>(raw.PATCH(one, { params: { path }, body, parseAs: "text", ...init }));
+    },
+
+    async delete(agentId, connectorId, opts) {
+      const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
+      const { init } = options(opts, READ_KEYS);
+      return unwrap<DeleteConnectorResult>(raw.DELETE(one, { params: { path }, parseAs: "text", ...init }));
+    },
+
+    async batchGet(agentId, connectorIds, opts) {
+      const path = { agentId: agent(agentId) };
+      const body = { connectorIds: ids(connectorIds) };
+      const { init } = options(opts, READ_KEYS);
+      return unwrap<BatchGetResult>(raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }));
+    },
+
+    async batchUpdate(agentId, items, opts) {
+      const path = { agentId: agent(agentId) };
+      const body = { updates: updates(items) };
+      const { init, dryRun } = options(opts, WRITE_KEYS);
+      if (dryRun) {
+        const { found } = await resource.batchGet(agentId, body.updates.map((u) => u.connectorId), readOnly(opts));
+        const byId = new Map(found.map((c) => [c.connectorId, c]));
+        return body.updates.map(({ connectorId, ...patch }): BatchUpdateResult => {
+          const current = byId.get(connectorId);
+          return current
+            ? { connectorId, success: true, data: applyConnectorPatch(current, patch) }
+            : { connectorId, success: false, error: `Connector ${connectorId} not found (dry run)` };
+        });
+      }
+      const answer = await unwrap<{ results: BatchUpdateResult[] }>(raw.PATCH(batch, { params: { path }, body, parseAs: "text", ...init }));
+      return answer.results;
+    },
+
+    async lookup(agentId, phoneNumber, opts) {
+      const path = { agentId: agent(agentId) };
+      checkString(phoneNumber, lookupConnectorBody.phoneNumber, "phoneNumber", "E.164 phone number (+ then 1 to 15 digits, the first not 0)");
+      const { init } = options(opts, READ_KEYS);
+      return unwrap<Connector>(raw.POST("/v1/agents/{agentId}/telephony/connectors/lookup", { params: { path }, body: { phoneNumber }, parseAs: "text", ...init }));
+    },
+  };
+  return Object.freeze(resource);
+}
+
+function readOnly(opts: WriteOptions | undefined): RequestOptions | undefined {
+  if (!opts) return undefined;
+  const { dryRun: _, ...rest } = opts;
+  return rest;
+}

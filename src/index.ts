@@ -1,0 +1,40 @@
+// The core entry: the client, the patch helpers, voice parsing, the errors and the
+// types. Runs on any runtime with fetch; imports nothing from node: and nothing
+// from the testing entry.
+export { createPolyAIClient } from "./client.js";
+export type { ClientOptions, PolyAIClient, Region } from "./client.js";
+export type { ConnectorsResource, RequestOptions, WriteOptions } from "./connectors.js";
+export { applyConnectorPatch, clearVariant } from "./patch.js";
+export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";
+export type { VoiceName } from "./voice.js";
+export type { Logger, RetryEvent } from "./transport.js";
+export type { BackoffOptions } from "./retry.js";
+export {
+  PolyAIError,
+  InvalidInputError,
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+} from "./errors.js";
+export type { RequestInfo } from "./errors.js";
+export type {
+  Connector,
+  ClientEnv,
+  ConnectorPatch,
+  BatchUpdateItem,
+  BatchUpdateResult,
+  BatchUpdateSuccess,
+  BatchUpdateFailure,
+  BatchGetResult,
+  DeleteConnectorResult,
+  ErrorBody,
+} from "./types.js";

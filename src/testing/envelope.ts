@@ -1,0 +1,65 @@
+// PolyAI's error envelope and the one exception the mock's handlers throw to
+// produce it. Handlers never build HTTP answers for errors themselves, so every
+// error the mock sends has the same shape and the same correlation-id rule.
+import { STATUS_CODES } from "node:http";
+import type { ErrorBody } from "../types.js";
+
+/** Short summaries PolyAI puts in `error`, by status. */
+const SUMMARY: Record<number, string> = {
+  400: "Validation failed",
+  401: "Unauthorised",
+  403: "Forbidden",
+  404: "Not found",
+  405: "Method not allowed",
+  429: "Too many requests",
+  500: "Internal server error",
+  502: "Bad gateway",
+  503: "Service unavailable",
+};
+
+/** Summaries that depend on the code rather than the status. */
+const CODE_SUMMARY: Record<string, string> = {
+  PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT: "Invalid phone number",
+};
+
+/** The `error_code` the mock uses for a status when nothing more specific applies. */
+export function defaultErrorCode(status: number): string {
+  if (status === 400) return "CONNECTORS_VALIDATION_FAILED";
+  if (status === 401) return "AUTH_USER_UNAUTHORISED";
+  if (status === 403) return "USER_ACCESS_FORBIDDEN";
+  if (status === 404) return "CONNECTORS_NOT_FOUND";
+  if (status === 405) return "METHOD_NOT_ALLOWED";
+  if (status === 429) return "RATE_LIMITED";
+  if (status >= 500) return "INTERNAL_SERVER_ERROR";
+  return "REQUEST_FAILED";
+}
+
+/**
+ * An error answer in the making: a handler throws it and the server turns it into
+ * the envelope. `headers` carries extras such as `Allow` or `Retry-After`.
+ * @internal
+ */
+export class ApiFault extends Error {
+  override name = "ApiFault";
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+/** PolyAI's error body; `errorId` must also be sent as the `X-PolyAI-Correlation-Id` header. */
+export function envelope(status: number, code: string, message: string, errorId: string): ErrorBody {
+  return {
+    success: false,
+    error: CODE_SUMMARY[code] ?? SUMMARY[status] ?? STATUS_CODES[status] ?? "Error",
+    error_id: errorId,
+    error_code: code,
+    error_message: message,
+    data: null,
+  };
+}

@@ -1,0 +1,239 @@
+// The bundled spec (generated/spec.ts) compiled into checks, once per process:
+// the mock validates what it receives and what it sends against the same document
+// the SDK's types are generated from, so neither can drift from the spec unnoticed.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { spec } from "../../generated/spec.js";
+import { describeType, quote } from "../validate.js";
+
+type Json = Record<string, unknown>;
+
+/** A failed check: the field that failed (`voiceName`, `updates[1].connectorId`, `agentId`) and why. */
+export interface Problem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Checks one value; null when it passes. */
+export type Check = (value: unknown) => Problem | null;
+
+/** What the spec documents for one status of one operation. */
+export interface ResponseSpec {
+  /** Headers the answer must carry, lower-cased, each with its schema check. */
+  readonly headers: ReadonlyMap<string, Check>;
+  /** The JSON body check, when the response documents `application/json` content. */
+  readonly body: Check | undefined;
+}
+
+/** One operation of the spec, with its checks compiled. */
+export interface OperationSpec {
+  readonly operationId: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** The path template, split on `/`: `["", "v1", "agents", "{agentId}", …]`. */
+  readonly segments: readonly string[];
+  /** Path parameter checks, by name; values are checked after percent-decoding. */
+  readonly params: ReadonlyMap<string, Check>;
+  readonly body: { readonly required: boolean; readonly check: Check } | undefined;
+  /** Documented answers by status code (`"200"`, `"404"`). */
+  readonly responses: ReadonlyMap<string, ResponseSpec>;
+}
+
+/** The compiled spec. */
+export interface SpecIndex {
+  readonly operations: readonly OperationSpec[];
+  /** The `Connector` schema, for seed data. */
+  readonly connector: Check;
+  /** The property names of `Connector`, for telling a typo in seed data from a field. */
+  readonly connectorFields: readonly string[];
+  /** The answer every error must match, documented or not (405, unknown path). */
+  readonly errorResponse: ResponseSpec;
+}
+
+// Component schemas live under one root schema with this id; every
+// `#/components/schemas/X` reference is rewritten to point into it, because ajv
+// resolves `#/…` against the schema being compiled, not against the OpenAPI file.
+const ROOT_ID = "https://polyai-connectors.invalid/openapi.json";
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Follows a local `$ref` in the OpenAPI document (parameters, responses, headers). */
+function deref(value: unknown): Json {
+  let node = value;
+  for (let hops = 0; isObject(node) && typeof node["$ref"] === "string"; hops++) {
+    const ref = node["$ref"];
+    if (hops > 16 || !ref.startsWith("#/")) throw new Error(`spec: cannot resolve ${ref}`);
+    node = ref
+      .slice(2)
+      .split("/")
+      .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce<unknown>((at, key) => (isObject(at) ? at[key] : undefined), spec);
+  }
+  if (!isObject(node)) throw new Error("spec: a reference points at nothing");
+  return node;
+}
+
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (!isObject(value)) return value;
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] =
+      key === "$ref" && typeof v === "string" && v.startsWith("#/components/schemas/")
+        ? `${ROOT_ID}#/$defs/${v.slice("#/components/schemas/".length)}`
+        : rewriteRefs(v);
+  }
+  return out;
+}
+
+/** `/updates/1/voiceName` → `updates[1].voiceName`; the root is `root`. */
+function fieldPath(root: string, pointer: string, extra?: string): string {
+  const parts = pointer === "" ? [] : pointer.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (extra !== undefined) parts.push(extra);
+  if (parts.length === 0) return root;
+  let out = "";
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === "" ? p : `.${p}`;
+  // A top-level array index has nothing before it; keep the root so it reads `body[0]`.
+  return out.startsWith("[") ? `${root}${out}` : out;
+}
+
+/** Ajv's first error as a field and a message a person can act on. */
+function toProblem(error: ErrorObject, root: string): Problem {
+  const at = (extra?: string) => fieldPath(root, error.instancePath, extra);
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperties":
+      return { field: at(String(p["additionalProperty"])), message: "unknown field" };
+    case "required":
+      return { field: at(String(p["missingProperty"])), message: "is required" };
+    case "minProperties":
+      return { field: at(), message: `${error.message ?? "has too few properties"}: set at least one field to change` };
+    case "type":
+      return { field: at(), message: `must be ${String(p["type"])}, got ${describeType(error.data)}` };
+    case "pattern":
+      return {
+        field: at(),
+        message: `must match pattern ${JSON.stringify(p["pattern"])}, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
+      };
+    case "uniqueItems":
+      return { field: at(), message: `must not contain duplicates (items ${String(p["j"])} and ${String(p["i"])} are identical)` };
+    default:
+      return { field: at(), message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+function compile(ajv: Ajv2020, schema: unknown, root: string): Check {
+  const validate: ValidateFunction = ajv.compile(rewriteRefs(schema) as Json);
+  return (value) => {
+    if (validate(value)) return null;
+    const first = validate.errors?.[0];
+    return first ? toProblem(first, root) : { field: root, message: "is invalid" };
+  };
+}
+
+function compileResponse(ajv: Ajv2020, response: Json): ResponseSpec {
+  const headers = new Map<string, Check>();
+  for (const [name, raw] of Object.entries(isObject(response["headers"]) ? response["headers"] : {})) {
+    const header = deref(raw);
+    if (header["required"] === true) headers.set(name.toLowerCase(), compile(ajv, header["schema"] ?? {}, name));
+  }
+  const content = isObject(response["content"]) ? response["content"] : {};
+  const json = content["application/json"];
+  const schema = isObject(json) ? json["schema"] : undefined;
+  return { headers, body: schema === undefined ? undefined : compile(ajv, schema, "body") };
+}
+
+function build(): SpecIndex {
+  const ajv = new Ajv2020({ strict: true, allErrors: false, verbose: true });
+  // OpenAPI's own annotation keyword; it has no meaning for validation.
+  ajv.addKeyword("example");
+  const components = isObject(spec["components"]) ? spec["components"] : {};
+  const schemas = isObject(components["schemas"]) ? components["schemas"] : {};
+  ajv.addSchema({ $id: ROOT_ID, $defs: rewriteRefs(schemas) as Json });
+
+  const operations: OperationSpec[] = [];
+  const paths = isObject(spec["paths"]) ? spec["paths"] : {};
+  for (const [template, rawItem] of Object.entries(paths)) {
+    const item = deref(rawItem);
+    const shared = Array.isArray(item["parameters"]) ? item["parameters"] : [];
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!isObject(op)) continue;
+      const params = new Map<string, Check>();
+      for (const raw of [...shared, ...(Array.isArray(op["parameters"]) ? op["parameters"] : [])]) {
+        const param = deref(raw);
+        if (param["in"] !== "path") throw new Error(`spec: the mock only serves path parameters, not ${String(param["in"])}`);
+        const name = String(param["name"]);
+        params.set(name, compile(ajv, param["schema"] ?? {}, name));
+      }
+      let body: OperationSpec["body"];
+      if (op["requestBody"] !== undefined) {
+        const requestBody = deref(op["requestBody"]);
+        const content = isObject(requestBody["content"]) ? requestBody["content"] : {};
+        const json = content["application/json"];
+        if (!isObject(json)) throw new Error(`spec: ${String(op["operationId"])} takes a body that is not JSON`);
+        body = { required: requestBody["required"] === true, check: compile(ajv, json["schema"] ?? {}, "body") };
+      }
+      const responses = new Map<string, ResponseSpec>();
+      for (const [status, raw] of Object.entries(isObject(op["responses"]) ? op["responses"] : {})) {
+        responses.set(status, compileResponse(ajv, deref(raw)));
+      }
+      operations.push({
+        operationId: String(op["operationId"]),
+        method: method.toUpperCase(),
+        segments: template.split("/"),
+        params,
+        body,
+        responses,
+      });
+    }
+  }
+
+  const connectorSchema = schemas["Connector"];
+  const properties = isObject(connectorSchema) && isObject(connectorSchema["properties"]) ? connectorSchema["properties"] : {};
+  const correlation = deref({ $ref: "#/components/headers/CorrelationId" });
+  return {
+    operations,
+    connector: compile(ajv, { $ref: "#/components/schemas/Connector" }, "connector"),
+    connectorFields: Object.keys(properties),
+    errorResponse: compileResponse(ajv, {
+      headers: { "X-PolyAI-Correlation-Id": correlation },
+      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+    }),
+  };
+}
+
+let cached: SpecIndex | undefined;
+
+/** The compiled spec; compiled on first use and shared by every mock in the process. */
+export function specIndex(): SpecIndex {
+  cached ??= build();
+  return cached;
+}
+
+/**
+ * Why an answer breaks the spec, or null when it matches: the documented headers
+ * must be present and valid and the body must match the status's schema. A status
+ * the operation does not document is held to the generic error answer.
+ */
+export function checkResponse(
+  response: ResponseSpec,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: unknown,
+): string | null {
+  const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const [name, check] of response.headers) {
+    const value = lower.get(name);
+    if (value === undefined) return `${status} answer lacks the ${name} header`;
+    const problem = check(value);
+    if (problem) return `${status} answer's ${name} header ${problem.message}`;
+  }
+  if (response.body) {
+    const problem = response.body(body);
+    if (problem) return `${status} answer's ${problem.field}: ${problem.message}`;
+  }
+  return null;
+}

@@ -1,0 +1,254 @@
+// The one place where requests meet the network. openapi-fetch builds a Request
+// and runs its middleware; this function, passed as its `fetch`, then adds the API
+// key, times each attempt, retries transient failures, refuses redirects to other
+// origins and reads the answer with a size cap. Raw (`poly.raw`) calls get all of
+// this too.
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  PolyAIError,
+  type RequestInfo,
+} from "./errors.js";
+import { RETRYABLE_STATUSES, backoffDelay, delayForResponse, sleep, type BackoffOptions } from "./retry.js";
+
+/** What {@link Logger} and `onRetry` are told about a retry. */
+export interface RetryEvent {
+  /** The attempt that just failed, from 1. */
+  readonly attempt: number;
+  /** Retries allowed for this call. */
+  readonly maxRetries: number;
+  /** How long the client waits before the next attempt. */
+  readonly delayMs: number;
+  readonly method: string;
+  readonly url: string;
+  /** Status of the failed attempt's answer, when there was one. */
+  readonly status: number | undefined;
+  /** The failure, when the attempt got no answer (connection error or timeout). */
+  readonly error: PolyAIError | undefined;
+}
+
+/**
+ * Where the client reports what it does. Each request attempt is logged at
+ * `debug` (with the `x-api-key` header redacted), each retry at `warn`.
+ * `console` fits.
+ */
+export interface Logger {
+  debug?(message: string, details?: Record<string, unknown>): void;
+  warn?(message: string, details?: Record<string, unknown>): void;
+}
+
+/** @internal */
+export interface TransportConfig {
+  readonly apiKey: string;
+  readonly fetch: typeof globalThis.fetch;
+  readonly maxRetries: number;
+  readonly timeoutMs: number;
+  readonly backoff: BackoffOptions;
+  readonly maxResponseBytes: number;
+  readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly logger: Logger | undefined;
+}
+
+/** Per-call overrides of the client's retry settings. @internal */
+export interface CallOverrides {
+  readonly maxRetries?: number | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+/** @internal */
+export type Transport = (request: Request, overrides?: CallOverrides) => Promise<Response>;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const answers = new WeakMap<Response, { attempts: number; request: RequestInfo }>();
+
+/** Which request produced this answer, and in how many attempts. @internal */
+export function answerInfo(response: Response): { attempts: number; request: RequestInfo | undefined } {
+  return answers.get(response) ?? { attempts: 1, request: undefined };
+}
+
+/** Headers as a plain object for logs, with credentials replaced. */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = name === "x-api-key" || name === "authorization" ? "[redacted]" : value;
+  });
+  return out;
+}
+
+/** An attempt that got no answer and may be retried. */
+class AttemptFailure {
+  constructor(
+    readonly timedOut: boolean,
+    readonly cause: unknown,
+  ) {}
+}
+
+function describeCause(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const code = typeof inner?.code === "string" ? inner.code : undefined;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return code ? `${code} (${message})` : message;
+}
+
+function finalFailure(failure: AttemptFailure, info: RequestInfo, attempts: number, timeoutMs: number): APIConnectionError {
+  if (failure.timedOut) {
+    return new APITimeoutError(`request timed out after ${timeoutMs} ms`, { cause: failure.cause, request: info, attempts });
+  }
+  return new APIConnectionError(`connection failed: ${describeCause(failure.cause)}`, { cause: failure.cause, request: info, attempts });
+}
+
+async function readCapped(response: Response, cap: number, info: RequestInfo): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (!response.body) return null;
+  const tooLarge = () =>
+    new APIError({
+      status: response.status,
+      headers: response.headers,
+      body: undefined,
+      code: "RESPONSE_TOO_LARGE",
+      message: `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
+      request: info,
+    });
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared)) {
+    if (Number(declared) > cap) {
+      await response.body.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    // HTTP framing stops at Content-Length, so the cap already holds.
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Builds the fetch function that openapi-fetch calls. @internal */
+export function createTransport(config: TransportConfig): Transport {
+  const { logger } = config;
+
+  async function attempt(
+    url: string,
+    init: { method: string; headers: Headers; body: Uint8Array<ArrayBuffer> | undefined },
+    userSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    info: RequestInfo,
+  ): Promise<Response> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const onAbort = () => controller.abort(userSignal?.reason);
+    userSignal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    try {
+      let { method, body } = init;
+      const origin = new URL(url).origin;
+      for (let hops = 0; ; hops++) {
+        const response = await config.fetch(url, { method, headers: init.headers, body: body ?? null, signal: controller.signal, redirect: "manual" });
+        if (response.type === "opaqueredirect" || (REDIRECTS.has(response.status) && response.headers.has("location"))) {
+          await response.body?.cancel().catch(() => {});
+          const location = response.headers.get("location");
+          const target = location === null ? null : new URL(location, url);
+          if (!target || target.origin !== origin || hops >= MAX_REDIRECTS) {
+            const why = !target
+              ? "a redirect whose target cannot be read"
+              : target.origin !== origin
+                ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
+                : `more than ${MAX_REDIRECTS} redirects`;
+            throw new APIError({ status: response.status, headers: response.headers, body: undefined, code: "REDIRECT_REFUSED", message: `refused to follow ${why}`, request: info });
+          }
+          // As fetch does: 303, and 301/302 of a POST, turn into a body-less GET.
+          if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+            method = method === "HEAD" ? "HEAD" : "GET";
+            body = undefined;
+          }
+          url = target.href;
+          continue;
+        }
+        const bytes = await readCapped(response, config.maxResponseBytes, info);
+        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+        return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      }
+    } catch (err) {
+      if (err instanceof PolyAIError) throw err;
+      if (userSignal?.aborted) throw new APIUserAbortError({ cause: userSignal.reason, request: info });
+      throw new AttemptFailure(timedOut, err);
+    } finally {
+      clearTimeout(timer);
+      userSignal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  function retrying(event: RetryEvent): void {
+    logger?.warn?.(`polyai: retrying ${event.method} ${event.url} in ${event.delayMs} ms (attempt ${event.attempt + 1} of ${event.maxRetries + 1})`, { ...event });
+    config.onRetry?.(event);
+  }
+
+  return async function transport(request, overrides = {}) {
+    const maxRetries = overrides.maxRetries ?? config.maxRetries;
+    const timeoutMs = overrides.timeoutMs ?? config.timeoutMs;
+    const userSignal = request.signal;
+    const info: RequestInfo = { method: request.method, url: request.url };
+    if (userSignal?.aborted) throw new APIUserAbortError({ cause: userSignal.reason, request: info });
+    const headers = new Headers(request.headers);
+    if (!headers.has("x-api-key")) headers.set("x-api-key", config.apiKey);
+    // Read once, replay the same bytes on every attempt.
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const init = { method: request.method, headers, body };
+
+    for (let n = 1; ; n++) {
+      if (logger?.debug) logger.debug(`polyai: ${info.method} ${info.url} (attempt ${n} of ${maxRetries + 1})`, { ...info, attempt: n, headers: redactHeaders(headers) });
+      let response: Response;
+      try {
+        response = await attempt(request.url, init, userSignal, timeoutMs, info);
+      } catch (err) {
+        if (!(err instanceof AttemptFailure)) throw err;
+        if (n > maxRetries) throw finalFailure(err, info, n, timeoutMs);
+        const delayMs = backoffDelay(n, config.backoff);
+        retrying({ attempt: n, maxRetries, delayMs, ...info, status: undefined, error: finalFailure(err, info, n, timeoutMs) });
+        await sleep(delayMs, userSignal).catch((reason) => {
+          throw new APIUserAbortError({ cause: reason, request: info });
+        });
+        continue;
+      }
+      if (n <= maxRetries && RETRYABLE_STATUSES.has(response.status)) {
+        const delayMs = delayForResponse(response, n, config.backoff);
+        if (delayMs !== undefined) {
+          retrying({ attempt: n, maxRetries, delayMs, ...info, status: response.status, error: undefined });
+          await sleep(delayMs, userSignal).catch((reason) => {
+            throw new APIUserAbortError({ cause: reason, request: info });
+          });
+          continue;
+        }
+      }
+      answers.set(response, { attempts: n, request: info });
+      return response;
+    }
+  };
+}
