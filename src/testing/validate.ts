@@ -109,13 +109,13 @@ function toProblem(error: ErrorObject, root: string): Problem {
     case "required":
       return { field: at(String(p["missingProperty"])), message: "is required" };
     case "minProperties":
-      return { field: at(), message: `${error.message ?? "has too few properties"}: set at least one field to change` };
+      return { field: at(), message: "must set at least one field to change" };
     case "type":
       return { field: at(), message: `must be ${String(p["type"])}, got ${describeType(error.data)}` };
     case "pattern":
       return {
         field: at(),
-        message: `must match pattern ${JSON.stringify(p["pattern"])}, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
+        message: `must match pattern /${String(p["pattern"])}/, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
       };
     case "uniqueItems":
       return { field: at(), message: `must not contain duplicates (items ${String(p["j"])} and ${String(p["i"])} are identical)` };
@@ -215,15 +215,20 @@ export function specIndex(): SpecIndex {
 
 /**
  * Why an answer breaks the spec, or null when it matches: the documented headers
- * must be present and valid and the body must match the status's schema. A status
- * the operation does not document is held to the generic error answer.
+ * must be present and valid and the body must match the status's schema. An error
+ * status the operation does not document (a fault injected by a test, a 405, an
+ * unknown path where there is no operation) is held to the generic error answer.
  */
 export function checkResponse(
-  response: ResponseSpec,
+  index: SpecIndex,
+  op: OperationSpec | undefined,
   status: number,
   headers: Readonly<Record<string, string>>,
   body: unknown,
 ): string | null {
+  const documented = op?.responses.get(String(status)) ?? op?.responses.get("default");
+  const response = documented ?? (status >= 400 ? index.errorResponse : undefined);
+  if (!response) return `${op?.operationId ?? "an unknown route"} does not document a ${status} answer`;
   const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   for (const [name, check] of response.headers) {
     const value = lower.get(name);
@@ -233,7 +238,7 @@ export function checkResponse(
   }
   if (response.body) {
     const problem = response.body(body);
-    if (problem) return `${status} answer's ${problem.field}: ${problem.message}`;
+    if (problem) return `${status} answer body does not match the spec: ${problem.field}: ${problem.message}`;
   }
   return null;
 }
