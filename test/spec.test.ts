@@ -3,7 +3,8 @@
 // documents auth failures and rate limits, and the document is pure OpenAPI 3.1.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import Ajv2020 from "ajv/dist/2020.js";
+// The named export: the default import does not type-check under NodeNext (ajv is CommonJS).
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./support/fixtures.js";
 
