@@ -136,6 +136,18 @@ describe("rejected voice names say why", () => {
     expect(err.reason).toMatch(/look-alike/);
   });
 
+  // KNOWN BUG (src/voice.ts parse): control characters (U+0000–U+001F that are
+  // not whitespace, and U+007F) fall into the /[^\x20-\x7E]/ branch, so the
+  // message calls an ASCII character "non-ASCII" and "a look-alike of a Latin
+  // letter". Still rejected; only the reason is wrong. Flip to `it` once fixed.
+  it.fails.each([["en-US-Neural2-A\u0000"], ["en-US-Neural2-A\u007F"], ["en-US-\u001BNeural2-A"]])(
+    "KNOWN BUG: %j is rejected as a control character, not as non-ASCII",
+    (name) => {
+      const err = expectRejected(() => parseVoiceName(name), /./);
+      expect(err.reason).not.toMatch(/non-ASCII|look-alike/);
+    },
+  );
+
   it("rejects the empty string", () => {
     rejects("", /it is empty/);
   });
