@@ -24,22 +24,12 @@ import {
   type RetryEvent,
 } from "../src/index.js";
 import { createMockPolyAI, type MockPolyAI } from "../src/testing/index.js";
+import { sampleConnector } from "./support/fixtures.js";
 
 const KEY = "sk-reliability-7f3a9c1e5b2d4068";
 const AGENT = "PROJECT-REL";
 const CONN = "CONN-rel-1";
-const SEED: Connector = {
-  connectorId: CONN,
-  name: "Reliability line",
-  accountId: "ws-rel",
-  projectId: AGENT,
-  clientEnv: "live",
-  variantId: "",
-  asrLangCode: "en-GB",
-  ttsLangCode: "en-GB",
-  voiceName: "en-GB-Neural2-A",
-  disableHandoff: false,
-};
+const SEED: Connector = { ...sampleConnector, connectorId: CONN, projectId: AGENT, name: "Reliability line" };
 const PATCH = { voiceName: "en-US-Wavenet-B", asrLangCode: "en-US", variantId: "VARIANT-rel" } as const;
 
 const closers: (() => Promise<void>)[] = [];
