@@ -170,12 +170,20 @@ describe("rejected voice names say why", () => {
   it.each([
     [42, "a number"],
     [null, "null"],
-    [undefined, "a undefined"],
+    [undefined, "(?:a )?undefined"],
     [{ voiceName: "en-US-Neural2-A" }, "an object"],
     [["en-US-Neural2-A"], "an array"],
     [Symbol("en-US-Neural2-A"), "a symbol"],
   ])("rejects the non-string %s at run time", (value, described) => {
     rejects(value, new RegExp(`expected a voice name string .* got ${described}$`));
+  });
+
+  // KNOWN BUG (src/voice.ts reject): the name is quoted with JSON.stringify, not
+  // validate.ts's shortening quote(), so a 1 MB name makes a 1 MB message (and
+  // log line). Flip to `it` once reject() uses quote().
+  it.fails("KNOWN BUG: keeps the message short for a huge name", () => {
+    const err = expectRejected(() => parseVoiceName(`en-US-Neural2-${"A".repeat(1_000_000)}`), /characters long; the limit is 100/);
+    expect(err.message.length).toBeLessThan(500);
   });
 
   it("quotes the rejected name in the message", () => {
