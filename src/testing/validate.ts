@@ -11,6 +11,8 @@ type Json = Record<string, unknown>;
 export interface Problem {
   readonly field: string;
   readonly message: string;
+  /** The JSON Schema keyword that failed (`pattern`, `required`, …). */
+  readonly keyword: string;
 }
 
 /** Checks one value; null when it passes. */
@@ -45,6 +47,10 @@ export interface SpecIndex {
   readonly connector: Check;
   /** The property names of `Connector`, for telling a typo in seed data from a field. */
   readonly connectorFields: readonly string[];
+  /** Every path parameter's check by name (`agentId`, `connectorId`), for seed data. */
+  readonly pathParams: ReadonlyMap<string, Check>;
+  /** The `PhoneNumber` schema (E.164), for seed data. */
+  readonly phoneNumber: Check;
   /** The answer every error must match, documented or not (405, unknown path). */
   readonly errorResponse: ResponseSpec;
 }
@@ -101,6 +107,11 @@ function fieldPath(root: string, pointer: string, extra?: string): string {
 
 /** Ajv's first error as a field and a message a person can act on. */
 function toProblem(error: ErrorObject, root: string): Problem {
+  const { field, message } = describeError(error, root);
+  return { field, message, keyword: error.keyword };
+}
+
+function describeError(error: ErrorObject, root: string): { field: string; message: string } {
   const at = (extra?: string) => fieldPath(root, error.instancePath, extra);
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -129,7 +140,7 @@ function compile(ajv: Ajv2020, schema: unknown, root: string): Check {
   return (value) => {
     if (validate(value)) return null;
     const first = validate.errors?.[0];
-    return first ? toProblem(first, root) : { field: root, message: "is invalid" };
+    return first ? toProblem(first, root) : { field: root, message: "is invalid", keyword: "unknown" };
   };
 }
 
@@ -154,6 +165,7 @@ function build(): SpecIndex {
   ajv.addSchema({ $id: ROOT_ID, $defs: rewriteRefs(schemas) as Json });
 
   const operations: OperationSpec[] = [];
+  const pathParams = new Map<string, Check>();
   const paths = isObject(spec["paths"]) ? spec["paths"] : {};
   for (const [template, rawItem] of Object.entries(paths)) {
     const item = deref(rawItem);
@@ -166,7 +178,9 @@ function build(): SpecIndex {
         const param = deref(raw);
         if (param["in"] !== "path") throw new Error(`spec: the mock only serves path parameters, not ${String(param["in"])}`);
         const name = String(param["name"]);
-        params.set(name, compile(ajv, param["schema"] ?? {}, name));
+        const check = compile(ajv, param["schema"] ?? {}, name);
+        params.set(name, check);
+        pathParams.set(name, check);
       }
       let body: OperationSpec["body"];
       if (op["requestBody"] !== undefined) {
@@ -198,6 +212,8 @@ function build(): SpecIndex {
     operations,
     connector: compile(ajv, { $ref: "#/components/schemas/Connector" }, "connector"),
     connectorFields: Object.keys(properties),
+    pathParams,
+    phoneNumber: compile(ajv, { $ref: "#/components/schemas/PhoneNumber" }, "phoneNumber"),
     errorResponse: compileResponse(ajv, {
       headers: { "X-PolyAI-Correlation-Id": correlation },
       content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// `polyai-connectors-mock`: the test mock as a process, for trying the SDK (or
+// curl, or another language's client) against a local PolyAI by hand.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { isPlainObject } from "../validate.js";
+import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
+import type { SeedConnector } from "./store.js";
+
+const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
+
+Serves PolyAI's telephony connector endpoints from memory.
+
+  --port     port to listen on (default 4010; 0 picks a free one)
+  --host     address to listen on (default 127.0.0.1)
+  --api-key  the x-api-key the mock accepts (default test-key)
+  --seed     JSON file: an array of connectors, or
+             { "connectors": [...], "allowedProjects": [...], "unavailableVoices": [...] };
+             a connector may carry "agentId" and "phoneNumbers"
+`;
+
+/** Reads a seed file into mock options; the store checks the connectors themselves. */
+async function loadSeed(path: string): Promise<Pick<MockPolyAIOptions, "connectors" | "allowedProjects" | "unavailableVoices">> {
+  const data: unknown = JSON.parse(await readFile(path, "utf8"));
+  if (Array.isArray(data)) return { connectors: data as SeedConnector[] };
+  if (!isPlainObject(data)) throw new TypeError(`${path}: expected an array of connectors or an object with "connectors"`);
+  const known = ["connectors", "allowedProjects", "unavailableVoices"];
+  const unknown = Object.keys(data).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new TypeError(`${path}: unknown key(s) ${unknown.join(", ")}; expected ${known.join(", ")}`);
+  const list = (key: string): string[] | undefined => {
+    const value = data[key];
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new TypeError(`${path}: ${key} must be an array of strings`);
+    return value as string[];
+  };
+  const allowedProjects = list("allowedProjects");
+  const unavailableVoices = list("unavailableVoices");
+  return {
+    connectors: (data["connectors"] ?? []) as SeedConnector[],
+    ...(allowedProjects ? { allowedProjects } : {}),
+    ...(unavailableVoices ? { unavailableVoices } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "4010" },
+      host: { type: "string", default: "127.0.0.1" },
+      "api-key": { type: "string", default: "test-key" },
+      seed: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be 0 to 65535, got ${values.port}`);
+  const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
+  const mock = await createMockPolyAI({
+    ...seed,
+    port,
+    host: values.host,
+    apiKey: values["api-key"],
+    // Keep serving so the session that hit the bug can be inspected; exit 1 at the end.
+    onSpecViolation: (err) => process.stderr.write(`${err.message}\n`),
+  });
+
+  const count = mock.connectors.length;
+  process.stdout.write(
+    [
+      `PolyAI connectors mock listening on ${mock.url}`,
+      `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`,
+      `  connectors: ${count}${values.seed === undefined ? " (start with --seed seed.json to load some)" : ` from ${values.seed}`}`,
+      `  try:        curl -H 'x-api-key: ${mock.apiKey}' ${mock.url}/v1/agents/${mock.connectors[0]?.projectId ?? "PROJECT-58RP822I"}/telephony/connectors`,
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+
+  const stop = (signal: string) => {
+    process.stdout.write(`\n${signal}: closing\n`);
+    mock.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`polyai-connectors-mock: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.exit(2);
+});

@@ -1,0 +1,87 @@
+// Faults a test queues with failNext: checked when queued, so a mistyped option
+// fails the test at the line that wrote it rather than as a confusing answer later.
+
+/**
+ * One fault to inject into the next request(s), for {@link MockPolyAI.failNext}.
+ *
+ * - Default: a `503` error envelope.
+ * - `status` (400–599) with PolyAI's envelope; `errorCode` and `message` override
+ *   its `error_code` and `error_message`.
+ * - `body` replaces the envelope with raw text (an HTML page, truncated JSON),
+ *   sent as `contentType` (default `text/plain; charset=utf-8`). Such answers are
+ *   deliberately broken and are not checked against the spec.
+ * - `retryAfter` sets `Retry-After`: seconds (a whole number) or an HTTP date
+ *   string. A 429 without it gets `Retry-After: 1`, because the spec requires the
+ *   header on every 429.
+ * - `reset: true` destroys the connection without answering.
+ * - `delayMs` holds this answer back; with nothing else set, the request is then
+ *   answered normally (a slow answer, for client timeouts).
+ * - `times` queues the same fault that many times (default 1).
+ *
+ * @example
+ * mock.failNext({ status: 503, times: 2 });             // two 503s, then normal answers
+ * mock.failNext({ status: 429, retryAfter: 1 });         // rate limited, retry in 1 s
+ * mock.failNext({ status: 502, body: "<html>Bad gateway</html>", contentType: "text/html" });
+ * mock.failNext({ reset: true });                        // connection reset
+ * mock.failNext({ delayMs: 5_000 });                     // hang past the client's timeout
+ */
+export interface FailNextOptions {
+  readonly status?: number;
+  readonly times?: number;
+  readonly retryAfter?: number | string;
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly errorCode?: string;
+  readonly message?: string;
+  readonly reset?: boolean;
+  readonly delayMs?: number;
+}
+
+/** A queued fault, with defaults applied. `status` undefined: answer normally after `delayMs`. */
+export interface Fault {
+  readonly status: number | undefined;
+  readonly reset: boolean;
+  readonly delayMs: number;
+  readonly retryAfter: string | undefined;
+  readonly rawBody: { readonly text: string; readonly contentType: string } | undefined;
+  readonly errorCode: string | undefined;
+  readonly message: string | undefined;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`failNext: ${message}`);
+}
+
+/** Checks `options` and returns the faults to queue. */
+export function toFaults(options: FailNextOptions): Fault[] {
+  const { status, times = 1, retryAfter, body, contentType, errorCode, message, reset = false, delayMs = 0 } = options;
+  if (!Number.isInteger(times) || times < 1) fail(`times must be a whole number of at least 1, got ${String(times)}`);
+  if (!Number.isFinite(delayMs) || delayMs < 0) fail(`delayMs must be a finite number of at least 0, got ${String(delayMs)}`);
+  if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 599)) {
+    fail(`status must be an error status from 400 to 599, got ${String(status)}`);
+  }
+  const answers = status !== undefined || body !== undefined || retryAfter !== undefined || errorCode !== undefined || message !== undefined;
+  if (reset && answers) fail("reset sends no answer, so it cannot be combined with status, body, retryAfter, errorCode or message");
+  if (contentType !== undefined && body === undefined) fail("contentType applies to a raw body; set body too");
+  let retry: string | undefined;
+  if (typeof retryAfter === "number") {
+    if (!Number.isInteger(retryAfter) || retryAfter < 0) fail(`retryAfter in seconds must be a whole number of at least 0, got ${retryAfter}`);
+    retry = String(retryAfter);
+  } else if (retryAfter !== undefined) {
+    if (retryAfter.trim() === "" || /[\r\n]/.test(retryAfter)) fail("retryAfter must be a non-empty HTTP date on one line");
+    retry = retryAfter;
+  }
+  // An empty failNext() is "the next request fails"; delayMs alone is only "slowly".
+  const finalStatus = reset ? undefined : (status ?? (answers || delayMs === 0 ? 503 : undefined));
+  if (finalStatus === 429 && retry === undefined) retry = "1";
+  const fault: Fault = {
+    status: finalStatus,
+    reset,
+    delayMs,
+    retryAfter: retry,
+    rawBody: body === undefined ? undefined : { text: body, contentType: contentType ?? "text/plain; charset=utf-8" },
+    errorCode,
+    message,
+  };
+  return Array.from({ length: times }, () => fault);
+}

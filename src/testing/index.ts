@@ -1,0 +1,7 @@
+// `polyai-connectors/testing`: a local PolyAI for tests. Kept out of the main
+// entry so that production bundles never pull in node:http or ajv's compiler.
+export { createMockPolyAI, MockSpecViolationError } from "./mock.js";
+export type { MockPolyAI, MockPolyAIOptions, RecordedRequest } from "./mock.js";
+export type { FailNextOptions } from "./faults.js";
+export type { SeedConnector } from "./store.js";
+export { KNOWN_VOICE_FAMILIES } from "./voices.js";

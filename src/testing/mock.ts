@@ -1,0 +1,413 @@
+// A local PolyAI on node:http for tests. Each request goes: record → latency →
+// injected fault → auth → route → validate against the spec → store → answer,
+// and every answer is itself checked against the spec before it is sent.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Connector } from "../types.js";
+import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
+import { toFaults, type FailNextOptions, type Fault } from "./faults.js";
+import { handlers } from "./handlers.js";
+import { matchRoute } from "./routes.js";
+import { ConnectorStore, type SeedConnector } from "./store.js";
+import { checkResponse, specIndex, type OperationSpec, type SpecIndex } from "./validate.js";
+
+/**
+ * Options of {@link createMockPolyAI}.
+ *
+ * @example
+ * const mock = await createMockPolyAI({
+ *   apiKey: "test-key",
+ *   connectors: [{ ...connector, phoneNumbers: ["+14155550123"] }],
+ *   allowedProjects: ["PROJECT-58RP822I", "PROJECT-STAGING"],
+ *   unavailableVoices: ["en-GB-Studio-B"],
+ * });
+ */
+export interface MockPolyAIOptions {
+  /** The only `x-api-key` the mock accepts; anything else answers 401. Default `"test-key"`. */
+  readonly apiKey?: string;
+  /** Initial state. Each connector is served under its `agentId` (default: its `projectId`). */
+  readonly connectors?: readonly SeedConnector[];
+  /** Port to listen on; default 0 (a free port, see {@link MockPolyAI.url}). */
+  readonly port?: number;
+  /** Address to listen on; default `127.0.0.1`. */
+  readonly host?: string;
+  /**
+   * Projects the API key can reach. Moving a connector (`projectId` in a patch)
+   * needs access to its current and its new project: otherwise 403
+   * USER_ACCESS_FORBIDDEN (a failure result in a batch). Default: every
+   * `projectId` in the seed.
+   */
+  readonly allowedProjects?: readonly string[];
+  /**
+   * Voice names the mock's TTS probe rejects although they are well formed and of a
+   * known family. Without this, the probe accepts every voice whose family is in
+   * {@link KNOWN_VOICE_FAMILIES} and rejects the rest with 400
+   * CONNECTORS_VALIDATION_FAILED naming `voiceName`.
+   */
+  readonly unavailableVoices?: readonly string[];
+  /**
+   * Called when the mock catches itself sending an answer the spec does not allow
+   * (a bug in the mock). The mock answers 500 instead and {@link MockPolyAI.close}
+   * rejects with the error. Default: throw it asynchronously, so the test run
+   * fails even if nobody awaits `close()`.
+   */
+  readonly onSpecViolation?: (error: MockSpecViolationError) => void;
+}
+
+/** A request the mock received. The API key is never recorded. */
+export interface RecordedRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** The request target as sent: path and query string, still percent-encoded. */
+  readonly path: string;
+  /** Lower-case header names; `x-api-key` and `authorization` values read `"[redacted]"`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body parsed as JSON, its raw text when it is not JSON, or undefined when empty. */
+  readonly body: unknown;
+}
+
+/**
+ * A running mock. Start one per test and close it when the test ends.
+ *
+ * @example
+ * const mock = await createMockPolyAI({ apiKey: "test-key", connectors: [seed] });
+ * try {
+ *   const res = await fetch(`${mock.url}/v1/agents/PROJECT-58RP822I/telephony/connectors`, {
+ *     headers: { "x-api-key": "test-key" },
+ *   });
+ *   // …
+ * } finally {
+ *   await mock.close();
+ * }
+ */
+export interface MockPolyAI {
+  /** Base URL without a trailing slash, for example `http://127.0.0.1:53127`. */
+  readonly url: string;
+  /** The API key the mock accepts. */
+  readonly apiKey: string;
+  /** Every request received so far, oldest first (a copy). */
+  readonly requests: readonly RecordedRequest[];
+  /** The current connectors of every agent, as deep copies. */
+  readonly connectors: Connector[];
+  /**
+   * Queues a fault; queued faults are used in order, one per request, whatever the
+   * request is. See {@link FailNextOptions}.
+   * @throws {TypeError} when the options contradict each other or are out of range.
+   */
+  failNext(fault?: FailNextOptions): void;
+  /** Adds `ms` of latency before every later answer; 0 turns it off. */
+  delay(ms: number): void;
+  /** Forgets recorded requests, queued faults and latency. Connectors are kept. */
+  reset(): void;
+  /**
+   * Stops the server and destroys every open connection, so a test ends at once.
+   * Rejects with the first {@link MockSpecViolationError} if the mock ever broke the spec.
+   */
+  close(): Promise<void>;
+}
+
+/** The mock sent (or was about to send) an answer that does not match the spec: a bug in the mock. */
+export class MockSpecViolationError extends Error {
+  override name = "MockSpecViolationError";
+}
+
+interface Answer {
+  readonly op: OperationSpec | undefined;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+const CORRELATION = "X-PolyAI-Correlation-Id";
+const JSON_TYPE = "application/json; charset=utf-8";
+const SECRET_HEADERS = new Set(["x-api-key", "authorization"]);
+
+function recordHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = SECRET_HEADERS.has(name) ? "[redacted]" : Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+function parseForRecord(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${name}: ${JSON.stringify(raw)} is not valid percent-encoding`);
+  }
+}
+
+/** The JSON body of a request to `op`, checked against the spec; throws the 400 to send. */
+function parseBody(op: OperationSpec, contentType: string | undefined, text: string): unknown {
+  const spec = op.body;
+  if (!spec) return undefined;
+  const invalid = (field: string, message: string, code = "CONNECTORS_VALIDATION_FAILED") =>
+    new ApiFault(400, code, `${field}: ${message}`);
+  if (text === "") {
+    if (spec.required) throw invalid("body", "is required: send a JSON object");
+    return undefined;
+  }
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw invalid("body", `must be sent as application/json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw invalid("body", `is not valid JSON (${(err as Error).message})`);
+  }
+  const problem = spec.check(body);
+  if (problem) {
+    // PolyAI answers a malformed number with its own code rather than the generic one.
+    const phone = op.operationId === "lookupConnector" && problem.field === "phoneNumber" && problem.keyword !== "required";
+    throw phone
+      ? invalid("phoneNumber", `is not in E.164 form (+ then 1 to 15 digits, like +14155550123): ${problem.message}`, "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT")
+      : invalid(problem.field, problem.message);
+  }
+  return body;
+}
+
+class Mock implements MockPolyAI {
+  readonly apiKey: string;
+  url = "";
+  private readonly index: SpecIndex = specIndex();
+  private readonly store: ConnectorStore;
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+  private readonly recorded: RecordedRequest[] = [];
+  private faults: Fault[] = [];
+  private latencyMs = 0;
+  private readonly sleeping = new Map<NodeJS.Timeout, (done: boolean) => void>();
+  private readonly violations: MockSpecViolationError[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: MockPolyAIOptions) {
+    this.apiKey = options.apiKey ?? "test-key";
+    this.store = new ConnectorStore(options.connectors ?? [], {
+      allowedProjects: options.allowedProjects,
+      unavailableVoices: options.unavailableVoices,
+    });
+    const missing = this.index.operations.filter((op) => !handlers[op.operationId]).map((op) => op.operationId);
+    if (missing.length > 0) throw new Error(`createMockPolyAI: no handler for ${missing.join(", ")}`);
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return [...this.recorded];
+  }
+
+  get connectors(): Connector[] {
+    return this.store.all();
+  }
+
+  async listen(): Promise<void> {
+    const { port = 0, host = "127.0.0.1" } = this.options;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    this.url = `http://${shown}:${address.port}`;
+  }
+
+  failNext(fault: FailNextOptions = {}): void {
+    this.faults.push(...toFaults(fault));
+  }
+
+  delay(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`delay: ms must be a finite number of at least 0, got ${String(ms)}`);
+    this.latencyMs = ms;
+  }
+
+  reset(): void {
+    this.recorded.length = 0;
+    this.faults = [];
+    this.latencyMs = 0;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const [timer, wake] of this.sleeping) {
+        clearTimeout(timer);
+        wake(false);
+      }
+      this.sleeping.clear();
+      await new Promise<void>((resolve) => {
+        // The only error close() reports is "not running", which is what we want anyway.
+        this.server.close(() => resolve());
+        this.server.closeAllConnections();
+      });
+      const [first] = this.violations;
+      if (first) throw first;
+    })();
+    return this.closing;
+  }
+
+  /** Resolves true after `ms`, or false as soon as the mock closes. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleeping.delete(timer);
+        resolve(true);
+      }, ms);
+      this.sleeping.set(timer, resolve);
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const errorId = globalThis.crypto.randomUUID();
+    let text: string;
+    try {
+      text = await readText(req);
+    } catch {
+      return; // the client went away mid-body; nothing to answer
+    }
+    const method = (req.method ?? "GET").toUpperCase();
+    const target = req.url ?? "/";
+    this.recorded.push({ method, path: target, headers: recordHeaders(req.headers), body: parseForRecord(text) });
+    try {
+      if (!(await this.sleep(this.latencyMs))) return;
+      const fault = this.faults.shift();
+      if (fault) {
+        if (!(await this.sleep(fault.delayMs))) return;
+        if (fault.reset) {
+          req.socket.destroy();
+          return;
+        }
+        if (fault.status !== undefined) {
+          const op = this.route(method, target).op;
+          this.sendFault(res, op, fault, fault.status, errorId);
+          return;
+        }
+      }
+      this.send(res, this.answer(req, method, target, text, errorId), errorId);
+    } catch (err) {
+      this.violation(new MockSpecViolationError(`mock failed on ${method} ${target}: ${(err as Error).message}`, { cause: err }));
+      this.sendUnchecked(res, 500, {}, envelope(500, "INTERNAL_SERVER_ERROR", "The mock failed; see the test output", errorId), errorId);
+    }
+  }
+
+  private route(method: string, target: string) {
+    const match = matchRoute(this.index.operations, method, target.split("?")[0] ?? "");
+    return { match, op: match.kind === "operation" ? match.op : undefined };
+  }
+
+  private answer(req: IncomingMessage, method: string, target: string, text: string, errorId: string): Answer {
+    const { match, op } = this.route(method, target);
+    try {
+      const key = req.headers["x-api-key"];
+      if (key !== this.apiKey) {
+        throw new ApiFault(401, "AUTH_USER_UNAUTHORISED", key === undefined ? "Missing API key: send it in the x-api-key header" : "Invalid API key");
+      }
+      const pathname = target.split("?")[0] ?? "";
+      if (match.kind === "not-found") throw new ApiFault(404, "NOT_FOUND", `No endpoint at ${pathname}`);
+      if (match.kind === "method-not-allowed") {
+        const allow = match.allow.join(", ");
+        throw new ApiFault(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${pathname}; use ${allow}`, { Allow: allow });
+      }
+      const params = new Map<string, string>();
+      for (const [name, raw] of match.rawParams) {
+        const value = decodeParam(name, raw);
+        const problem = match.op.params.get(name)?.(value);
+        if (problem) throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${problem.field}: ${problem.message}`);
+        params.set(name, value);
+      }
+      const body = parseBody(match.op, req.headers["content-type"], text);
+      const handler = handlers[match.op.operationId];
+      if (!handler) throw new Error(`no handler for ${match.op.operationId}`);
+      return { op, status: 200, headers: {}, body: handler(this.store, { params, body }) };
+    } catch (err) {
+      if (!(err instanceof ApiFault)) throw err;
+      return { op, status: err.status, headers: err.headers, body: envelope(err.status, err.code, err.message, errorId) };
+    }
+  }
+
+  private sendFault(res: ServerResponse, op: OperationSpec | undefined, fault: Fault, status: number, errorId: string): void {
+    const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "Retry-After": fault.retryAfter };
+    if (fault.rawBody) {
+      // Deliberately broken answers (HTML from a proxy, truncated JSON) skip the spec check.
+      res.writeHead(status, { ...headers, [CORRELATION]: errorId, "Content-Type": fault.rawBody.contentType });
+      res.end(fault.rawBody.text);
+      return;
+    }
+    const message = fault.message ?? `Injected fault: ${status}`;
+    const body = envelope(status, fault.errorCode ?? defaultErrorCode(status), message, errorId);
+    this.send(res, { op, status, headers, body }, errorId);
+  }
+
+  private send(res: ServerResponse, answer: Answer, errorId: string): void {
+    const headers = { ...answer.headers, [CORRELATION]: errorId, "Content-Type": JSON_TYPE };
+    const why = checkResponse(this.index, answer.op, answer.status, headers, answer.body);
+    if (why) {
+      const where = answer.op ? ` of ${answer.op.operationId}` : "";
+      this.violation(new MockSpecViolationError(`the mock's ${answer.status} answer${where} breaks the spec: ${why}`));
+      this.sendUnchecked(res, 500, {}, envelope(500, "INTERNAL_SERVER_ERROR", `The mock broke the spec: ${why}`, errorId), errorId);
+      return;
+    }
+    this.sendUnchecked(res, answer.status, answer.headers, answer.body, errorId);
+  }
+
+  private sendUnchecked(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: unknown, errorId: string): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { ...headers, [CORRELATION]: errorId, "Content-Type": JSON_TYPE });
+    res.end(JSON.stringify(body));
+  }
+
+  private violation(error: MockSpecViolationError): void {
+    this.violations.push(error);
+    const report = this.options.onSpecViolation;
+    if (report) report(error);
+    else
+      setImmediate(() => {
+        throw error;
+      });
+  }
+}
+
+/**
+ * Starts a local PolyAI that serves the connector endpoints of the spec from
+ * memory, on `http://127.0.0.1:<free port>` unless told otherwise.
+ *
+ * It behaves like PolyAI where PolyAI's behaviour is documented: merge-patch
+ * updates with `ttsLangCode` derived from the voice, deletes that release phone
+ * numbers, per-item batch results, PolyAI's error envelope with `error_id` equal
+ * to the `X-PolyAI-Correlation-Id` header. Every request and every answer is
+ * checked against the bundled OpenAPI spec.
+ *
+ * @example
+ * import { createMockPolyAI } from "polyai-connectors/testing";
+ *
+ * const mock = await createMockPolyAI({ apiKey: "test-key", connectors: [seed] });
+ * mock.failNext({ status: 503 });      // the next request fails once
+ * // … point the code under test at mock.url …
+ * expect(mock.connectors[0]?.voiceName).toBe("en-GB-Neural2-A");
+ * await mock.close();
+ * @throws {TypeError} when the seed is not valid connector data (the message names the field).
+ */
+export async function createMockPolyAI(options: MockPolyAIOptions = {}): Promise<MockPolyAI> {
+  const mock = new Mock(options);
+  await mock.listen();
+  return mock;
+}
