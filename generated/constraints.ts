@@ -56,7 +56,7 @@ export const updateConnectorBody = {
   },
   voiceName: {
     nullable: false,
-    minLength: 7,
+    minLength: 9,
     maxLength: 100,
     pattern: new RegExp(
       "^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$",
@@ -101,7 +101,7 @@ export const batchUpdateItem = {
   },
   voiceName: {
     nullable: false,
-    minLength: 7,
+    minLength: 9,
     maxLength: 100,
     pattern: new RegExp(
       "^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$",

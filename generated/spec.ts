@@ -464,7 +464,7 @@ export const spec: Record<string, unknown> = {
         type: "string",
         description:
           "A Google Cloud Text-to-Speech voice name, `<language>-<REGION>-<Family>-<Variant>`:\n`en-US-Neural2-A`, `cmn-CN-Standard-A`, `en-US-Chirp3-HD-Achernar`. The language\nhas two or three letters, the family may itself contain a hyphen (`Chirp3-HD`),\nand the variant is the last segment. The TTS language code is the\n`<language>-<REGION>` prefix. ASCII letters, digits and hyphens only.\n",
-        minLength: 7,
+        minLength: 9,
         maxLength: 100,
         pattern: "^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$",
         example: "en-GB-Neural2-A",

@@ -7,7 +7,7 @@ import { createConnectors, type ConnectorsResource } from "./connectors.js";
 import { InvalidInputError } from "./errors.js";
 import type { BackoffOptions } from "./retry.js";
 import { createTransport, type Logger, type RetryEvent } from "./transport.js";
-import { checkHeaders, checkRetrySettings, describeType, isPlainObject } from "./validate.js";
+import { checkHeaders, checkRetrySettings, describeType, isPlainObject, quote } from "./validate.js";
 
 /** A PolyAI region. Each has its own host; API keys are provisioned to one region. */
 export type Region = keyof typeof regions;
@@ -82,7 +82,8 @@ function checkBaseUrl(value: unknown): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidInputError("baseUrl", `${JSON.stringify(value)} is not an absolute URL`);
+    // Not echoed: a string that fails to parse may hold a password, or be a pasted key.
+    throw new InvalidInputError("baseUrl", "is not an absolute URL (expected https://host[/path])");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
     throw new InvalidInputError("baseUrl", `must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost), got ${url.protocol}//${url.host}`);
@@ -94,7 +95,7 @@ function checkBaseUrl(value: unknown): string {
 
 function checkRegion(value: unknown, field: string): Region {
   if (typeof value === "string" && Object.hasOwn(regions, value)) return value as Region;
-  throw new InvalidInputError(field, `${typeof value === "string" ? JSON.stringify(value) : describeType(value)} is not a region; expected one of ${Object.keys(regions).join(", ")}`);
+  throw new InvalidInputError(field, `${typeof value === "string" ? quote(value) : describeType(value)} is not a region; expected one of ${Object.keys(regions).join(", ")}`);
 }
 
 /**
@@ -113,7 +114,7 @@ export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new InvalidInputError(`options.${key}`, `is not a client option; known options are ${[...OPTION_KEYS].join(", ")}`);
   }
-  const apiKey = checkApiKey(options.apiKey ?? env("POLYAI_API_KEY"));
+  const apiKey = checkApiKey(options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey);
   if (options.region !== undefined && options.baseUrl !== undefined) {
     throw new InvalidInputError("baseUrl", "pass either region or baseUrl, not both");
   }
@@ -126,11 +127,17 @@ export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
     region = options.region !== undefined ? checkRegion(options.region, "region") : fromEnv !== undefined ? checkRegion(fromEnv, "POLYAI_REGION") : "us";
     baseUrl = regions[region];
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl = options.fetch === undefined ? globalThis.fetch : options.fetch;
   if (typeof fetchImpl !== "function") throw new InvalidInputError("fetch", "no fetch implementation: pass { fetch } on runtimes without a global fetch");
   const retry = checkRetrySettings(options, "options");
   if (options.onRetry !== undefined && typeof options.onRetry !== "function") throw new InvalidInputError("onRetry", `expected a function, got ${describeType(options.onRetry)}`);
-  if (options.logger !== undefined && (options.logger === null || typeof options.logger !== "object")) throw new InvalidInputError("logger", `expected an object with debug/warn methods, got ${describeType(options.logger)}`);
+  if (options.logger !== undefined) {
+    if (options.logger === null || typeof options.logger !== "object") throw new InvalidInputError("logger", `expected an object with debug/warn methods, got ${describeType(options.logger)}`);
+    for (const level of ["debug", "warn"] as const) {
+      const fn = options.logger[level];
+      if (fn !== undefined && typeof fn !== "function") throw new InvalidInputError(`logger.${level}`, `expected a function, got ${describeType(fn)}`);
+    }
+  }
   const headers = options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");
 
   const transport = createTransport({

@@ -106,18 +106,20 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
 
   function scrub(body: unknown): unknown {
     // A proxy that echoes the request would put the key into an error body.
-    if (typeof body === "string") return body.includes(apiKey) ? body.replaceAll(apiKey, "[redacted]") : body;
-    if (body && typeof body === "object") {
-      const text = JSON.stringify(body);
-      return text.includes(apiKey) ? JSON.parse(text.replaceAll(apiKey, "[redacted]")) : body;
-    }
+    if (typeof body === "string") return body.replaceAll(apiKey, "[redacted]");
+    if (Array.isArray(body)) return body.map(scrub);
+    if (body && typeof body === "object") return Object.fromEntries(Object.entries(body).map(([k, v]) => [scrub(k), scrub(v)]));
     return body;
   }
 
   async function unwrap<T>(pending: Promise<Answer>): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
-    const init = { status: response.status, headers: response.headers, request, attempts };
+    let headers = response.headers;
+    if (!response.ok && [...headers.values()].some((v) => v.includes(apiKey))) {
+      headers = new Headers([...headers].map(([k, v]): [string, string] => [k, v.replaceAll(apiKey, "[redacted]")]));
+    }
+    const init = { status: response.status, headers, request, attempts };
     if (!response.ok) throw errorFromResponse({ ...init, body: scrub(error) });
     const invalid = (message: string) => new APIError({ ...init, body: typeof data === "string" ? scrub(data) : undefined, code: "INVALID_RESPONSE", message });
     if (typeof data !== "string" || data === "") throw invalid("the answer has no body; expected JSON");
@@ -125,7 +127,7 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
     try {
       parsed = JSON.parse(data);
     } catch {
-      throw invalid(`the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrub(data.slice(0, 80))))})`);
+      throw invalid(`the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrub(data)))})`);
     }
     if (!isPlainObject(parsed)) throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
     return parsed as T;

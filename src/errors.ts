@@ -171,6 +171,9 @@ export class APIUserAbortError extends PolyAIError {
   }
 }
 
+const HTTP_DATE =
+  /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{5,8}, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
 /**
  * `Retry-After` as milliseconds: delta-seconds or an HTTP date. Undefined when
  * absent, negative or unreadable, so a garbled header never means "retry now".
@@ -179,7 +182,9 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  if (!/[a-z]/i.test(text)) return undefined;
+  // Only the three HTTP-date forms (RFC 9110 5.6.7): Date.parse alone would read
+  // garbage such as "Retry 2" as a date in 2001, i.e. "retry now".
+  if (!HTTP_DATE.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

@@ -44,7 +44,7 @@ export function cleanPatch<T extends object>(
     const value = patch[key];
     if (value === undefined) continue;
     const path = prefix + key;
-    const rule = rules[key];
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (!rule) throw new InvalidInputError(path, `is not a field that can be set${suggest(key, known)}`);
     if (value === null && !rule.nullable) {
       throw new InvalidInputError(path, `cannot be null: only ${known.filter((k) => rules[k]?.nullable).join(", ")} can be cleared; leave the key out to keep the current value`);
@@ -84,6 +84,7 @@ export function clearVariant(): { variantId: null } {
  * @throws {InvalidInputError} when the patch is not valid.
  */
 export function applyConnectorPatch(connector: Connector, patch: ConnectorPatch): Connector {
+  if (!isPlainObject(connector)) throw new InvalidInputError("connector", `expected a connector object, got ${describeType(connector)}`);
   const clean = cleanPatch<ConnectorPatch>(patch, "patch");
   const next: Connector = { ...connector };
   if (clean.variantId !== undefined) next.variantId = clean.variantId ?? "";

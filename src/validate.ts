@@ -6,7 +6,7 @@ import { InvalidInputError } from "./errors.js";
 
 /** A short description of a value's type for error messages. */
 export function describeType(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "number" && Number.isNaN(value)) return "NaN";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
@@ -82,7 +82,12 @@ function checkInteger(value: unknown, field: string, min: number, max: number): 
 /** Checks retry settings; `where` prefixes the field names (`options`). */
 export function checkRetrySettings(settings: RetrySettings, where: string): RetrySettings {
   const backoff = settings.backoff;
-  if (backoff !== undefined && !isPlainObject(backoff)) throw new InvalidInputError(`${where}.backoff`, `expected an object, got ${describeType(backoff)}`);
+  if (backoff !== undefined) {
+    if (!isPlainObject(backoff)) throw new InvalidInputError(`${where}.backoff`, `expected an object, got ${describeType(backoff)}`);
+    for (const key of Object.keys(backoff)) {
+      if (key !== "initialMs" && key !== "maxMs") throw new InvalidInputError(`${where}.backoff.${key}`, "is not a backoff option; known options are initialMs, maxMs");
+    }
+  }
   return {
     maxRetries: checkInteger(settings.maxRetries, `${where}.maxRetries`, 0, 10),
     // setTimeout's limit: a longer delay fires at once.

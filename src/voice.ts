@@ -3,7 +3,7 @@
 // we derive it the same way so callers (and dry runs) can predict the result.
 import { updateConnectorBody } from "../generated/constraints.js";
 import { InvalidInputError } from "./errors.js";
-import { describeType } from "./validate.js";
+import { describeType, quote } from "./validate.js";
 
 /** The parts of a Google TTS voice name. */
 export interface VoiceName {
@@ -19,7 +19,7 @@ const rule = updateConnectorBody.voiceName;
 const FORM = "<language>-<REGION>-<Family>-<Variant>, like en-GB-Neural2-A";
 
 function reject(field: string, name: string, why: string): never {
-  throw new InvalidInputError(field, `${JSON.stringify(name)} is not a Google TTS voice name: ${why}`);
+  throw new InvalidInputError(field, `${quote(name)} is not a Google TTS voice name: ${why}`);
 }
 
 /** Says why `name` is not a voice name, or returns its parts. */
@@ -30,6 +30,8 @@ function parse(name: unknown, field: string): VoiceName {
   if (name === "") reject(field, name, `it is empty; expected ${FORM}`);
   const space = name.search(/\s/u);
   if (space !== -1) reject(field, name, `it contains whitespace at index ${space}`);
+  const control = name.search(/[\x00-\x1F\x7F]/u);
+  if (control !== -1) reject(field, name, `it contains the control character U+${name.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0")} at index ${control}`);
   const nonAscii = name.search(/[^\x20-\x7E]/u);
   if (nonAscii !== -1) {
     const ch = String.fromCodePoint(name.codePointAt(nonAscii) ?? 0);

@@ -142,12 +142,7 @@ describe("parseRetryAfter", () => {
     },
   );
 
-  // KNOWN BUG (src/errors.ts parseRetryAfter): any text with a letter goes to
-  // Date.parse, and V8's lenient parser turns "Retry 2" into a date in 2001, so
-  // the garbage reads as 0 ms ("retry now"), which the doc comment rules out.
-  // Flip `it.fails` to `it` once only IMF-fixdate (and the obsolete RFC 850 /
-  // asctime forms) are accepted.
-  it.fails.each([["Retry 2"], ["later 5"], ["a 1"], ["Mon 99"]])("KNOWN BUG: gives undefined for the garbage %j", (value) => {
+  it.each([["Retry 2"], ["later 5"], ["a 1"], ["Mon 99"]])("gives undefined for the garbage %j", (value) => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 });
@@ -288,11 +283,7 @@ describe("the API key never shows", () => {
       expect(err.message).toMatch(/^401 AUTH_USER_UNAUTHORISED: invalid key \[redacted\] \(GET /);
     });
 
-    // KNOWN BUG (src/connectors.ts scrub): the key is searched for in the body's
-    // JSON text, where a `"` or `\` in the key appears escaped, so a key with
-    // either character (checkApiKey allows both) is echoed into the error
-    // unredacted. Flip `it.fails` to `it` once scrub walks the parsed strings.
-    it.fails("KNOWN BUG: also for a key that contains a double quote", async () => {
+    it("also for a key that contains a double quote", async () => {
       const key = 'sk-"quoted"-123';
       const poly = createPolyAIClient({ apiKey: key, baseUrl: server.url, maxRetries: 0 });
       const err = await poly.connectors.get("PROJECT-1", "CONN-1").catch((e: unknown) => e);

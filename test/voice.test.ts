@@ -136,12 +136,8 @@ describe("rejected voice names say why", () => {
     expect(err.reason).toMatch(/look-alike/);
   });
 
-  // KNOWN BUG (src/voice.ts parse): control characters (U+0000–U+001F that are
-  // not whitespace, and U+007F) fall into the /[^\x20-\x7E]/ branch, so the
-  // message calls an ASCII character "non-ASCII" and "a look-alike of a Latin
-  // letter". Still rejected; only the reason is wrong. Flip to `it` once fixed.
-  it.fails.each([["en-US-Neural2-A\u0000"], ["en-US-Neural2-A\u007F"], ["en-US-\u001BNeural2-A"]])(
-    "KNOWN BUG: %j is rejected as a control character, not as non-ASCII",
+  it.each([["en-US-Neural2-A\u0000"], ["en-US-Neural2-A\u007F"], ["en-US-\u001BNeural2-A"]])(
+    "%j is rejected as a control character, not as non-ASCII",
     (name) => {
       const err = expectRejected(() => parseVoiceName(name), /./);
       expect(err.reason).not.toMatch(/non-ASCII|look-alike/);
@@ -178,10 +174,7 @@ describe("rejected voice names say why", () => {
     rejects(value, new RegExp(`expected a voice name string .* got ${described}$`));
   });
 
-  // KNOWN BUG (src/voice.ts reject): the name is quoted with JSON.stringify, not
-  // validate.ts's shortening quote(), so a 1 MB name makes a 1 MB message (and
-  // log line). Flip to `it` once reject() uses quote().
-  it.fails("KNOWN BUG: keeps the message short for a huge name", () => {
+  it("keeps the message short for a huge name", () => {
     const err = expectRejected(() => parseVoiceName(`en-US-Neural2-${"A".repeat(1_000_000)}`), /characters long; the limit is 100/);
     expect(err.message.length).toBeLessThan(500);
   });
