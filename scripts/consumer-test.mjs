@@ -9,6 +9,8 @@
 //                           be a compile error (@ts-expect-error)
 //   esbuild + node          bundle edge.mjs (core only) for platform "neutral" with
 //                           nothing external, then run the bundle against the mock
+//   polyai-connectors-mock  the installed bin answers --help
+//   tarball contents        dist/ and package metadata only: no tests, scripts, spec
 //
 // The fixtures live in test/consumer/. The temp dir is removed at the end, pass or
 // fail; --keep leaves it for inspection.
@@ -86,6 +88,14 @@ async function setUp(tmp) {
   return app;
 }
 
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules") continue; // nested dependencies, if npm put any there
+    if (entry.isDirectory()) yield* walk(join(dir, entry.name));
+    else yield join(dir, entry.name);
+  }
+}
+
 async function edge(app) {
   const result = await esbuild.build({
     absWorkingDir: app,
@@ -127,6 +137,21 @@ async function main() {
         ]),
       ),
       edge: () => edge(app),
+      bin: async () => {
+        // Installed by npm as node_modules/.bin/polyai-connectors-mock: shebang and mode matter.
+        const out = await run(join(app, "node_modules/.bin/polyai-connectors-mock"), ["--help"], app);
+        if (!out.includes("Usage: polyai-connectors-mock")) throw new Error(`polyai-connectors-mock --help printed:\n${out}`);
+        return "bin: polyai-connectors-mock --help ok";
+      },
+      tarball: async () => {
+        const pkg = join(app, "node_modules/polyai-connectors");
+        const files = [];
+        for await (const f of walk(pkg)) files.push(f.slice(pkg.length + 1).split("\\").join("/"));
+        const stray = files.filter((f) => !f.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(f));
+        const bad = files.filter((f) => /(^|\/)(test|tests|scripts|bench|examples|openapi)\//.test(f) || /\.test\./.test(f));
+        if (stray.length || bad.length) throw new Error(`the tarball holds files a consumer does not need:\n  ${[...stray, ...bad].join("\n  ")}`);
+        return `tarball: ${files.length} files, only dist/ and package metadata`;
+      },
     };
     const results = await Promise.allSettled(
       Object.entries(checks).map(async ([label, check]) => {
