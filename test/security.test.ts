@@ -1,7 +1,7 @@
 // Where the key may go and where it must never appear: base URL rules, the client's
 // printed forms, error messages and bodies, logs, and path parameters that try to
 // reach another path.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -20,6 +20,20 @@ async function startMock(apiKey = KEY): Promise<MockPolyAI> {
   const mock = await createMockPolyAI({ apiKey });
   closers.push(() => mock.close());
   return mock;
+}
+
+/** A bare node:http server on 127.0.0.1, closed after the test; returns its base URL. */
+async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(answer);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 function client(baseUrl: string, options: ClientOptions = {}) {
@@ -97,13 +111,12 @@ describe("baseUrl", () => {
     },
   );
 
-  // KNOWN BUG (src/client.ts checkBaseUrl): "is not an absolute URL" quotes the
-  // whole value. A URL that does not parse may still hold a password, or be the
-  // key pasted into the wrong option. Flip to `it.each` once fixed.
-  it.fails.each([
+  // A URL that does not parse may still hold a password, or be the key pasted
+  // into the wrong option.
+  it.each([
     ["userinfo without a host", "https://user:hunter2@", "hunter2"],
     ["the API key itself", KEY, KEY.slice(0, 10)],
-  ])("KNOWN BUG: does not echo an unparseable baseUrl: %s", (_, baseUrl, secret) => {
+  ])("does not echo an unparseable baseUrl: %s", (_, baseUrl, secret) => {
     const err = inputError(() => createPolyAIClient({ apiKey: KEY, baseUrl }));
     expect(err.field).toBe("baseUrl");
     expect(err.message).not.toContain(secret);
@@ -163,13 +176,11 @@ describe("error messages never carry the key", () => {
   });
 
   it("a refused redirect", async () => {
-    const server = createServer((_, res) => {
+    const url = await serve((_, res) => {
       res.writeHead(307, { Location: `https://collector.example/steal?k=${KEY.slice(0, 4)}` });
       res.end();
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const error = await rejection(() => client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).connectors.list(AGENT));
+    const error = await rejection(() => client(url).connectors.list(AGENT));
     expect((error as APIError).code).toBe("REDIRECT_REFUSED");
     expectScrubbed(error);
   });
@@ -197,23 +208,38 @@ describe("an answer that echoes the key is scrubbed", () => {
   // survive there whole or in part, wherever in the body it is.
   async function notJson(offset: number): Promise<void> {
     const body = `${"<".repeat(offset)}${KEY} echoed back`;
-    const server = createServer((_, res) => {
+    const url = await serve((_, res) => {
       res.writeHead(200, { "Content-Type": "text/plain" });
       res.end(body);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const error = await rejection(() => client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).connectors.list(AGENT));
+    const error = await rejection(() => client(url).connectors.list(AGENT));
     expect((error as APIError).code).toBe("INVALID_RESPONSE");
     expectScrubbed(error);
   }
-  it.each([0, 20, 40, 60, 70, 90])("in a 200 answer that is not JSON, with the key at offset %i", notJson);
+  it.each([0, 20, 40, 46, 50, 55, 60, 70, 90])("in a 200 answer that is not JSON, with the key at offset %i", notJson);
 
-  // KNOWN BUG (src/connectors.ts unwrap): the message is built from
-  // quote(scrub(data.slice(0, 80))): scrubbing after slicing misses a key that
-  // straddles character 80, and quote keeps its first characters up to 61.
-  // Flip to `it.each` once it scrubs before slicing.
-  it.fails.each([46, 50])("KNOWN BUG: in a 200 answer that is not JSON, with the key at offset %i", notJson);
+  // A proxy may also echo request headers as response headers; APIError keeps
+  // the answer's headers, and util.inspect shows them.
+  async function echoedInHeader(status: number, body: string, options: ClientOptions = {}): Promise<void> {
+    const url = await serve((_, res) => {
+      res.writeHead(status, { "Content-Type": "application/json", "X-Echo-Api-Key": KEY, ...(status === 307 ? { Location: "https://elsewhere.example/" } : {}) });
+      res.end(body);
+    });
+    const error = await rejection(() => client(url, { maxRetries: 0, ...options }).connectors.list(AGENT));
+    expectScrubbed(error);
+    expect((error as APIError).headers.get("x-echo-api-key")).toBe("[redacted]");
+  }
+  it("in a response header of an error answer", () => echoedInHeader(500, '{"error_message":"boom"}'));
+
+  // KNOWN BUG: only error statuses get their headers scrubbed (src/connectors.ts
+  // unwrap scrubs when !response.ok); the APIErrors made for a 2xx answer that is
+  // not JSON (INVALID_RESPONSE), for an oversized body (RESPONSE_TOO_LARGE) and for
+  // a refused redirect (REDIRECT_REFUSED, src/transport.ts) keep the raw headers.
+  it.fails.each([
+    ["a 200 that is not JSON", 200, "<html>", {}],
+    ["an oversized 200", 200, JSON.stringify({ pad: "x".repeat(2_000) }), { maxResponseBytes: 1_000 }],
+    ["a refused redirect", 307, "", {}],
+  ] as const)("KNOWN BUG: in a response header of %s", (_, status, body, options) => echoedInHeader(status, body, options));
 });
 
 describe("the logger", () => {
