@@ -75,7 +75,8 @@ async function buildCjs() {
           sourcemap: "external",
           sourcesContent: true,
           sourcefile: relative(dirname(out), source),
-          tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } },
+          // As tsconfig.json: class fields with define semantics (ES2022), imports kept as written.
+          tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
         });
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, `${result.code}//# sourceMappingURL=${basename(out)}.map\n`);
