@@ -4,14 +4,21 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createMockPolyAI, MockSpecViolationError, type MockPolyAI, type SeedConnector } from "../src/testing/index.js";
+import {
+  createMockPolyAI,
+  MockSpecViolationError,
+  type MockPolyAI,
+  type SeedConnector,
+} from "../src/testing/index.js";
 import { ConnectorStore } from "../src/testing/store.js";
 import type { Connector } from "../src/types.js";
 
 const KEY = "test-key";
 const ONE = "/v1/agents/PROJECT-58RP822I/telephony/connectors/CONN-7d2f9a";
 const seedPath = new URL("../examples/seed.json", import.meta.url);
-const { connectors } = JSON.parse(readFileSync(seedPath, "utf8")) as { connectors: SeedConnector[] };
+const { connectors } = JSON.parse(readFileSync(seedPath, "utf8")) as {
+  connectors: SeedConnector[];
+};
 const first = connectors[0] as SeedConnector;
 
 let mock: MockPolyAI;
@@ -54,10 +61,18 @@ describe("failNext", () => {
   });
 
   it("sends a raw body as given, with its content type", async () => {
-    mock.failNext({ status: 502, body: "<html><body>Bad gateway</body></html>", contentType: "text/html" });
+    mock.failNext({
+      status: 502,
+      body: "<html><body>Bad gateway</body></html>",
+      contentType: "text/html",
+    });
     mock.failNext({ status: 500, body: '{"success":false,"err' });
     const html = await get();
-    expect([html.status, html.headers.get("content-type"), await html.text()]).toEqual([502, "text/html", "<html><body>Bad gateway</body></html>"]);
+    expect([html.status, html.headers.get("content-type"), await html.text()]).toEqual([
+      502,
+      "text/html",
+      "<html><body>Bad gateway</body></html>",
+    ]);
     const truncated = await get();
     expect([truncated.status, await truncated.text()]).toEqual([500, '{"success":false,"err']);
     expect(truncated.headers.get("content-type")).toMatch(/^text\/plain/);
@@ -66,7 +81,13 @@ describe("failNext", () => {
   it("uses errorCode and message in the envelope", async () => {
     mock.failNext({ status: 403, errorCode: "ACCOUNT_INSUFFICIENT_PERMISSIONS", message: "no" });
     const body = (await (await get()).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ success: false, error: "Forbidden", error_code: "ACCOUNT_INSUFFICIENT_PERMISSIONS", error_message: "no", data: null });
+    expect(body).toMatchObject({
+      success: false,
+      error: "Forbidden",
+      error_code: "ACCOUNT_INSUFFICIENT_PERMISSIONS",
+      error_message: "no",
+      data: null,
+    });
   });
 
   it("resets the connection without an answer, then serves the next request", async () => {
@@ -109,14 +130,30 @@ describe("latency, the request log, reset", () => {
   it("records method, raw path, headers with the key redacted, and the body", async () => {
     await fetch(`${mock.url}${ONE}?x=1`, {
       method: "PATCH",
-      headers: { "x-api-key": KEY, authorization: "Bearer secret", "content-type": "application/json" },
+      headers: {
+        "x-api-key": KEY,
+        authorization: "Bearer secret",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ asrLangCode: "en-US" }),
     });
-    await fetch(`${mock.url}${ONE}`, { method: "PATCH", headers: { "x-api-key": "wrong-key" }, body: "not json" });
+    await fetch(`${mock.url}${ONE}`, {
+      method: "PATCH",
+      headers: { "x-api-key": "wrong-key" },
+      body: "not json",
+    });
     await get();
     const [patch, raw, plain] = mock.requests;
-    expect(patch).toMatchObject({ method: "PATCH", path: `${ONE}?x=1`, body: { asrLangCode: "en-US" } });
-    expect(patch?.headers).toMatchObject({ "x-api-key": "[redacted]", authorization: "[redacted]", "content-type": "application/json" });
+    expect(patch).toMatchObject({
+      method: "PATCH",
+      path: `${ONE}?x=1`,
+      body: { asrLangCode: "en-US" },
+    });
+    expect(patch?.headers).toMatchObject({
+      "x-api-key": "[redacted]",
+      authorization: "[redacted]",
+      "content-type": "application/json",
+    });
     expect(raw).toMatchObject({ body: "not json", headers: { "x-api-key": "[redacted]" } });
     expect(plain?.body).toBeUndefined();
     expect(JSON.stringify(mock.requests)).not.toMatch(/test-key|wrong-key|secret/);
@@ -148,7 +185,9 @@ describe("close", () => {
     await mock.close();
     await expect(fetch(`http://127.0.0.1:${port}${ONE}`)).rejects.toThrow(TypeError);
     const again = createServer();
-    await new Promise<void>((resolve, reject) => again.once("error", reject).listen(port, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) =>
+      again.once("error", reject).listen(port, "127.0.0.1", resolve),
+    );
     await new Promise((resolve) => again.close(resolve));
   });
 
@@ -164,7 +203,11 @@ describe("guard rails", () => {
   it("answers 500 and reports when its own answer breaks the spec", async () => {
     await mock.close();
     const reported: Error[] = [];
-    mock = await createMockPolyAI({ apiKey: KEY, connectors, onSpecViolation: (err) => reported.push(err) });
+    mock = await createMockPolyAI({
+      apiKey: KEY,
+      connectors,
+      onSpecViolation: (err) => reported.push(err),
+    });
     const broken = { ...first, clientEnv: "staging" } as unknown as Connector;
     vi.spyOn(ConnectorStore.prototype, "get").mockReturnValue(broken);
     const res = await get();
@@ -178,24 +221,67 @@ describe("guard rails", () => {
   });
 
   it.each([
-    ["an unknown field", [{ ...first, voicename: "x" }], /connectors\[0\]\.voicename: unknown field/],
-    ["a missing field", [{ ...first, clientEnv: undefined }], /connectors\[0\]\.clientEnv: is required/],
+    [
+      "an unknown field",
+      [{ ...first, voicename: "x" }],
+      /connectors\[0\]\.voicename: unknown field/,
+    ],
+    [
+      "a missing field",
+      [{ ...first, clientEnv: undefined }],
+      /connectors\[0\]\.clientEnv: is required/,
+    ],
     ["a bad clientEnv", [{ ...first, clientEnv: "prod" }], /connectors\[0\]\.clientEnv: /],
-    ["a number not in E.164", [{ ...first, phoneNumbers: ["020 7946 0000"] }], /connectors\[0\]\.phoneNumbers\[0\]: /],
-    ["a number on two connectors", [first, { ...first, connectorId: "CONN-2" }], /connectors\[1\]\.phoneNumbers\[0\]: .*already routed/],
-    ["a connector seeded twice", [{ ...first, phoneNumbers: [] }, { ...first, phoneNumbers: [] }], /connectors\[1\]\.connectorId: .*twice/],
-    ["a connectorId that names an endpoint", [{ ...first, connectorId: "batch" }], /connectors\[0\]\.connectorId: /],
+    [
+      "a number not in E.164",
+      [{ ...first, phoneNumbers: ["020 7946 0000"] }],
+      /connectors\[0\]\.phoneNumbers\[0\]: /,
+    ],
+    [
+      "a number on two connectors",
+      [first, { ...first, connectorId: "CONN-2" }],
+      /connectors\[1\]\.phoneNumbers\[0\]: .*already routed/,
+    ],
+    [
+      "a connector seeded twice",
+      [
+        { ...first, phoneNumbers: [] },
+        { ...first, phoneNumbers: [] },
+      ],
+      /connectors\[1\]\.connectorId: .*twice/,
+    ],
+    [
+      "a connectorId that names an endpoint",
+      [{ ...first, connectorId: "batch" }],
+      /connectors\[0\]\.connectorId: /,
+    ],
   ])("refuses a seed with %s", async (_name, seed, message) => {
-    await expect(createMockPolyAI({ connectors: JSON.parse(JSON.stringify(seed)) as SeedConnector[] })).rejects.toThrow(message);
+    await expect(
+      createMockPolyAI({ connectors: JSON.parse(JSON.stringify(seed)) as SeedConnector[] }),
+    ).rejects.toThrow(message);
   });
 });
 
 describe("polyai-connectors-mock (the CLI)", () => {
   it("prints the URL and key, serves the seed, and exits 0 on SIGINT", async () => {
-    const cli = spawn(process.execPath, ["--import", "tsx", "src/testing/cli.ts", "--port", "0", "--api-key", "cli-key", "--seed", seedPath.pathname], {
-      cwd: new URL("..", import.meta.url).pathname,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const cli = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/testing/cli.ts",
+        "--port",
+        "0",
+        "--api-key",
+        "cli-key",
+        "--seed",
+        seedPath.pathname,
+      ],
+      {
+        cwd: new URL("..", import.meta.url).pathname,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       let out = "";
       cli.stdout.setEncoding("utf8");

@@ -5,20 +5,28 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spec } from "../generated/spec.js";
-import { createMockPolyAI, type MockPolyAI, type SeedConnector } from "../src/testing/index.js";
+import {
+  createMockPolyAI,
+  type MockPolyAI,
+  type MockPolyAIOptions,
+  type SeedConnector,
+} from "../src/testing/index.js";
 import type { Connector } from "../src/types.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-58RP822I";
 const BASE = `/v1/agents/${AGENT}/telephony/connectors`;
-const seedFile = JSON.parse(readFileSync(new URL("../examples/seed.json", import.meta.url), "utf8")) as {
+const seedFile = JSON.parse(
+  readFileSync(new URL("../examples/seed.json", import.meta.url), "utf8"),
+) as {
   connectors: SeedConnector[];
   allowedProjects: string[];
 };
 
 // The Error schema straight from the bundled spec, compiled independently of the
 // mock's own validator so a bug there cannot hide here.
-const errorSchema = (spec as { components: { schemas: Record<string, object> } }).components.schemas["Error"];
+const errorSchema = (spec as { components: { schemas: Record<string, object> } }).components
+  .schemas["Error"];
 const isErrorEnvelope = new Ajv2020({ strict: false }).compile(errorSchema ?? {});
 
 interface Reply {
@@ -35,7 +43,18 @@ afterEach(async () => {
   await mock.close();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { "x-api-key": KEY }): Promise<Reply> {
+/** Replaces this test's mock with one built from the seed file plus `options`. */
+async function restart(options: MockPolyAIOptions): Promise<void> {
+  await mock.close();
+  mock = await createMockPolyAI({ apiKey: KEY, ...seedFile, ...options });
+}
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { "x-api-key": KEY },
+): Promise<Reply> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
@@ -74,7 +93,11 @@ describe("operations", () => {
     const reply = await call("GET", BASE);
     expect(reply.status).toBe(200);
     const { connectors } = reply.body as { connectors: Connector[] };
-    expect(connectors.map((c) => c.connectorId)).toEqual(["CONN-7d2f9a", "CONN-3c1b0e", "CONN-9e4a71"]);
+    expect(connectors.map((c) => c.connectorId)).toEqual([
+      "CONN-7d2f9a",
+      "CONN-3c1b0e",
+      "CONN-9e4a71",
+    ]);
     expect(connectors[0]).not.toHaveProperty("phoneNumbers");
     expect(reply.headers.get("x-polyai-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -92,9 +115,17 @@ describe("operations", () => {
 
   it("merge-patches: derives ttsLangCode, clears variantId with null, leaves the rest", async () => {
     const before = seeded("CONN-7d2f9a");
-    const reply = await call("PATCH", `${BASE}/CONN-7d2f9a`, { voiceName: "en-US-Neural2-C", variantId: null });
+    const reply = await call("PATCH", `${BASE}/CONN-7d2f9a`, {
+      voiceName: "en-US-Neural2-C",
+      variantId: null,
+    });
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ ...before, voiceName: "en-US-Neural2-C", ttsLangCode: "en-US", variantId: "" });
+    expect(reply.body).toEqual({
+      ...before,
+      voiceName: "en-US-Neural2-C",
+      ttsLangCode: "en-US",
+      variantId: "",
+    });
     expect(seeded("CONN-7d2f9a").voiceName).toBe("en-US-Neural2-C");
     expect((await call("GET", `${BASE}/CONN-7d2f9a`)).body).toEqual(reply.body);
   });
@@ -102,24 +133,40 @@ describe("operations", () => {
   it("moves a connector to an allowed project and keeps serving it under its agent", async () => {
     const reply = await call("PATCH", `${BASE}/CONN-9e4a71`, { projectId: "PROJECT-K4T7Q2ZD" });
     expect(reply.status).toBe(200);
-    expect((await call("GET", `${BASE}/CONN-9e4a71`)).body).toMatchObject({ projectId: "PROJECT-K4T7Q2ZD" });
+    expect((await call("GET", `${BASE}/CONN-9e4a71`)).body).toMatchObject({
+      projectId: "PROJECT-K4T7Q2ZD",
+    });
   });
 
   it("deletes a connector, releases its numbers, and later reads do not see it", async () => {
     const reply = await call("DELETE", `${BASE}/CONN-7d2f9a`);
     expect(reply).toMatchObject({
       status: 200,
-      body: { deletedConnector: "CONN-7d2f9a", deletedPhoneNumbers: ["+442079460000", "+442079460001"] },
+      body: {
+        deletedConnector: "CONN-7d2f9a",
+        deletedPhoneNumbers: ["+442079460000", "+442079460001"],
+      },
     });
-    expectError(await call("GET", `${BASE}/CONN-7d2f9a`), 404, "CONNECTORS_NOT_FOUND", /CONN-7d2f9a/);
+    expectError(
+      await call("GET", `${BASE}/CONN-7d2f9a`),
+      404,
+      "CONNECTORS_NOT_FOUND",
+      /CONN-7d2f9a/,
+    );
     const list = (await call("GET", BASE)).body as { connectors: Connector[] };
     expect(list.connectors.map((c) => c.connectorId)).not.toContain("CONN-7d2f9a");
-    expectError(await call("POST", `${BASE}/lookup`, { phoneNumber: "+442079460000" }), 404, "PHONE_NUMBERS_NOT_FOUND");
+    expectError(
+      await call("POST", `${BASE}/lookup`, { phoneNumber: "+442079460000" }),
+      404,
+      "PHONE_NUMBERS_NOT_FOUND",
+    );
     expectError(await call("DELETE", `${BASE}/CONN-7d2f9a`), 404, "CONNECTORS_NOT_FOUND");
   });
 
   it("batch-gets: found in request order, unknown IDs in notFound", async () => {
-    const reply = await call("POST", `${BASE}/batch`, { connectorIds: ["CONN-3c1b0e", "CONN-nope", "CONN-7d2f9a"] });
+    const reply = await call("POST", `${BASE}/batch`, {
+      connectorIds: ["CONN-3c1b0e", "CONN-nope", "CONN-7d2f9a"],
+    });
     expect(reply.status).toBe(200);
     const body = reply.body as { found: Connector[]; notFound: string[] };
     expect(body.found.map((c) => c.connectorId)).toEqual(["CONN-3c1b0e", "CONN-7d2f9a"]);
@@ -136,7 +183,9 @@ describe("operations", () => {
       ],
     });
     expect(reply.status).toBe(200);
-    const { results } = reply.body as { results: Array<{ connectorId: string; success: boolean; data?: Connector; error?: string }> };
+    const { results } = reply.body as {
+      results: Array<{ connectorId: string; success: boolean; data?: Connector; error?: string }>;
+    };
     expect(results.map((r) => [r.connectorId, r.success])).toEqual([
       ["CONN-7d2f9a", true],
       ["CONN-missing", false],
@@ -150,9 +199,17 @@ describe("operations", () => {
   });
 
   it("batch-updates a forbidden project move as a failure result", async () => {
-    const reply = await call("PATCH", `${BASE}/batch`, { updates: [{ connectorId: "CONN-7d2f9a", projectId: "PROJECT-OTHER" }] });
+    const reply = await call("PATCH", `${BASE}/batch`, {
+      updates: [{ connectorId: "CONN-7d2f9a", projectId: "PROJECT-OTHER" }],
+    });
     expect(reply.body).toEqual({
-      results: [{ connectorId: "CONN-7d2f9a", success: false, error: "The API key has no access to project PROJECT-OTHER" }],
+      results: [
+        {
+          connectorId: "CONN-7d2f9a",
+          success: false,
+          error: "The API key has no access to project PROJECT-OTHER",
+        },
+      ],
     });
     expect(seeded("CONN-7d2f9a").projectId).toBe(AGENT);
   });
@@ -164,10 +221,11 @@ describe("operations", () => {
   });
 
   it("serves connectors seeded under an explicit agentId there only", async () => {
-    await mock.close();
     const [first] = seedFile.connectors;
-    mock = await createMockPolyAI({ apiKey: KEY, connectors: [{ ...(first as SeedConnector), agentId: "AGENT-x" }] });
-    expect((await call("GET", "/v1/agents/AGENT-x/telephony/connectors/CONN-7d2f9a")).status).toBe(200);
+    await restart({ connectors: [{ ...(first as SeedConnector), agentId: "AGENT-x" }] });
+    expect((await call("GET", "/v1/agents/AGENT-x/telephony/connectors/CONN-7d2f9a")).status).toBe(
+      200,
+    );
     expectError(await call("GET", `${BASE}/CONN-7d2f9a`), 404, "CONNECTORS_NOT_FOUND");
   });
 });
@@ -178,24 +236,52 @@ describe("errors", () => {
   });
 
   it("401 with a wrong key", async () => {
-    expectError(await call("GET", BASE, undefined, { "x-api-key": "not-the-key" }), 401, "AUTH_USER_UNAUTHORISED", /invalid/i);
+    expectError(
+      await call("GET", BASE, undefined, { "x-api-key": "not-the-key" }),
+      401,
+      "AUTH_USER_UNAUTHORISED",
+      /invalid/i,
+    );
   });
 
   it("404 for an unknown connector", async () => {
-    expectError(await call("PATCH", `${BASE}/CONN-nope`, { asrLangCode: "en-US" }), 404, "CONNECTORS_NOT_FOUND", /CONN-nope/);
+    expectError(
+      await call("PATCH", `${BASE}/CONN-nope`, { asrLangCode: "en-US" }),
+      404,
+      "CONNECTORS_NOT_FOUND",
+      /CONN-nope/,
+    );
   });
 
   it("404 for a number no connector answers", async () => {
-    expectError(await call("POST", `${BASE}/lookup`, { phoneNumber: "+14155550199" }), 404, "PHONE_NUMBERS_NOT_FOUND", /\+14155550199/);
+    expectError(
+      await call("POST", `${BASE}/lookup`, { phoneNumber: "+14155550199" }),
+      404,
+      "PHONE_NUMBERS_NOT_FOUND",
+      /\+14155550199/,
+    );
   });
 
   it("400 for a number that is not E.164", async () => {
-    expectError(await call("POST", `${BASE}/lookup`, { phoneNumber: "0207 946 0000" }), 400, "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT", /^phoneNumber: .*E\.164/);
+    expectError(
+      await call("POST", `${BASE}/lookup`, { phoneNumber: "0207 946 0000" }),
+      400,
+      "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+      /^phoneNumber: .*E\.164/,
+    );
   });
 
   it.each([
-    ["a voice the TTS probe rejects", { voiceName: "en-GB-Nueral2-A" }, /^voiceName: "en-GB-Nueral2-A" is not an available voice/],
-    ["a family spelled in the wrong case", { voiceName: "en-GB-neural2-A" }, /^voiceName: .*not an available voice/],
+    [
+      "a voice the TTS probe rejects",
+      { voiceName: "en-GB-Nueral2-A" },
+      /^voiceName: "en-GB-Nueral2-A" is not an available voice/,
+    ],
+    [
+      "a family spelled in the wrong case",
+      { voiceName: "en-GB-neural2-A" },
+      /^voiceName: .*not an available voice/,
+    ],
     ["a voice that is not a voice name", { voiceName: "Neural2 A" }, /^voiceName: must/],
     ["an unknown key", { voicename: "en-GB-Neural2-A" }, /^voicename: unknown field/],
     ["a null asrLangCode", { asrLangCode: null }, /^asrLangCode: must be string, got null/],
@@ -205,27 +291,50 @@ describe("errors", () => {
     ["malformed JSON", '{"voiceName":', /^body: is not valid JSON/],
   ])("400 naming the field for %s", async (_name, body, message) => {
     const before = seeded("CONN-7d2f9a");
-    expectError(await call("PATCH", `${BASE}/CONN-7d2f9a`, body), 400, "CONNECTORS_VALIDATION_FAILED", message);
+    expectError(
+      await call("PATCH", `${BASE}/CONN-7d2f9a`, body),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      message,
+    );
     expect(seeded("CONN-7d2f9a")).toEqual(before);
   });
 
   it("400 for a missing body, or one not sent as JSON", async () => {
-    const reply = await call("PATCH", `${BASE}/CONN-7d2f9a`, undefined, { "x-api-key": KEY, "content-type": "text/plain" });
+    const reply = await call("PATCH", `${BASE}/CONN-7d2f9a`, undefined, {
+      "x-api-key": KEY,
+      "content-type": "text/plain",
+    });
     expectError(reply, 400, "CONNECTORS_VALIDATION_FAILED", /^body: is required/);
     const res = await fetch(`${mock.url}${BASE}/CONN-7d2f9a`, {
       method: "PATCH",
       headers: { "x-api-key": KEY, "content-type": "text/plain" },
       body: '{"asrLangCode":"en-US"}',
     });
-    expectError({ status: res.status, headers: res.headers, body: await res.json() }, 400, "CONNECTORS_VALIDATION_FAILED", /application\/json/);
+    expectError(
+      { status: res.status, headers: res.headers, body: await res.json() },
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /application\/json/,
+    );
   });
 
   it("400 for an empty batch update", async () => {
-    expectError(await call("PATCH", `${BASE}/batch`, { updates: [] }), 400, "CONNECTORS_VALIDATION_FAILED", /^updates: /);
+    expectError(
+      await call("PATCH", `${BASE}/batch`, { updates: [] }),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^updates: /,
+    );
   });
 
   it("400 for a batch update item that changes nothing, naming the item", async () => {
-    expectError(await call("PATCH", `${BASE}/batch`, { updates: [{ connectorId: "CONN-7d2f9a" }] }), 400, "CONNECTORS_VALIDATION_FAILED", /^updates\[0\]: /);
+    expectError(
+      await call("PATCH", `${BASE}/batch`, { updates: [{ connectorId: "CONN-7d2f9a" }] }),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^updates\[0\]: /,
+    );
   });
 
   it("400 for one connector updated twice in a batch", async () => {
@@ -233,12 +342,22 @@ describe("errors", () => {
       { connectorId: "CONN-7d2f9a", asrLangCode: "en-US" },
       { connectorId: "CONN-7d2f9a", asrLangCode: "fr-FR" },
     ];
-    expectError(await call("PATCH", `${BASE}/batch`, { updates }), 400, "CONNECTORS_VALIDATION_FAILED", /^updates\[1\]\.connectorId: /);
+    expectError(
+      await call("PATCH", `${BASE}/batch`, { updates }),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^updates\[1\]\.connectorId: /,
+    );
     expect(seeded("CONN-7d2f9a").asrLangCode).toBe("en-GB");
   });
 
   it("400 for an empty or duplicated batch get", async () => {
-    expectError(await call("POST", `${BASE}/batch`, { connectorIds: [] }), 400, "CONNECTORS_VALIDATION_FAILED", /^connectorIds: /);
+    expectError(
+      await call("POST", `${BASE}/batch`, { connectorIds: [] }),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^connectorIds: /,
+    );
     expectError(
       await call("POST", `${BASE}/batch`, { connectorIds: ["CONN-7d2f9a", "CONN-7d2f9a"] }),
       400,
@@ -248,8 +367,18 @@ describe("errors", () => {
   });
 
   it("400 naming a path parameter that breaks the spec", async () => {
-    expectError(await call("GET", `${BASE}/CONN%207d2f9a`), 400, "CONNECTORS_VALIDATION_FAILED", /^connectorId: must match pattern/);
-    expectError(await call("GET", `${BASE}/%E0%A4%A`), 400, "CONNECTORS_VALIDATION_FAILED", /^connectorId: .*percent-encoding/);
+    expectError(
+      await call("GET", `${BASE}/CONN%207d2f9a`),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^connectorId: must match pattern/,
+    );
+    expectError(
+      await call("GET", `${BASE}/%E0%A4%A`),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^connectorId: .*percent-encoding/,
+    );
   });
 
   it("403 for a move to a project the key cannot reach", async () => {
@@ -259,23 +388,35 @@ describe("errors", () => {
   });
 
   it("403 when allowedProjects leaves out the connector's current project", async () => {
-    await mock.close();
-    mock = await createMockPolyAI({ apiKey: KEY, connectors: seedFile.connectors, allowedProjects: ["PROJECT-K4T7Q2ZD"] });
-    expectError(await call("PATCH", `${BASE}/CONN-7d2f9a`, { projectId: "PROJECT-K4T7Q2ZD" }), 403, "USER_ACCESS_FORBIDDEN", new RegExp(AGENT));
+    await restart({ allowedProjects: ["PROJECT-K4T7Q2ZD"] });
+    expectError(
+      await call("PATCH", `${BASE}/CONN-7d2f9a`, { projectId: "PROJECT-K4T7Q2ZD" }),
+      403,
+      "USER_ACCESS_FORBIDDEN",
+      new RegExp(AGENT),
+    );
   });
 
   it("400 for a voice listed in unavailableVoices", async () => {
-    await mock.close();
-    mock = await createMockPolyAI({ apiKey: KEY, connectors: seedFile.connectors, unavailableVoices: ["en-GB-Studio-B"] });
-    expectError(await call("PATCH", `${BASE}/CONN-7d2f9a`, { voiceName: "en-GB-Studio-B" }), 400, "CONNECTORS_VALIDATION_FAILED", /^voiceName: /);
-    expect((await call("PATCH", `${BASE}/CONN-7d2f9a`, { voiceName: "en-GB-Studio-C" })).status).toBe(200);
+    await restart({ unavailableVoices: ["en-GB-Studio-B"] });
+    expectError(
+      await call("PATCH", `${BASE}/CONN-7d2f9a`, { voiceName: "en-GB-Studio-B" }),
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      /^voiceName: /,
+    );
+    expect(
+      (await call("PATCH", `${BASE}/CONN-7d2f9a`, { voiceName: "en-GB-Studio-C" })).status,
+    ).toBe(200);
   });
 
   it("405 with Allow for a method the path does not serve", async () => {
     const reply = await call("GET", `${BASE}/batch`);
     expectError(reply, 405, "METHOD_NOT_ALLOWED");
     expect(reply.headers.get("allow")).toBe("PATCH, POST");
-    expect((await call("PUT", `${BASE}/CONN-7d2f9a`, { asrLangCode: "en-US" })).headers.get("allow")).toBe("DELETE, GET, PATCH");
+    expect(
+      (await call("PUT", `${BASE}/CONN-7d2f9a`, { asrLangCode: "en-US" })).headers.get("allow"),
+    ).toBe("DELETE, GET, PATCH");
   });
 
   it("404 for a path the API does not have", async () => {

@@ -20,17 +20,24 @@ Serves PolyAI's telephony connector endpoints from memory.
 `;
 
 /** Reads a seed file into mock options; the store checks the connectors themselves. */
-async function loadSeed(path: string): Promise<Pick<MockPolyAIOptions, "connectors" | "allowedProjects" | "unavailableVoices">> {
+async function loadSeed(
+  path: string,
+): Promise<Pick<MockPolyAIOptions, "connectors" | "allowedProjects" | "unavailableVoices">> {
   const data: unknown = JSON.parse(await readFile(path, "utf8"));
   if (Array.isArray(data)) return { connectors: data as SeedConnector[] };
-  if (!isPlainObject(data)) throw new TypeError(`${path}: expected an array of connectors or an object with "connectors"`);
+  if (!isPlainObject(data))
+    throw new TypeError(`${path}: expected an array of connectors or an object with "connectors"`);
   const known = ["connectors", "allowedProjects", "unavailableVoices"];
   const unknown = Object.keys(data).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new TypeError(`${path}: unknown key(s) ${unknown.join(", ")}; expected ${known.join(", ")}`);
+  if (unknown.length > 0)
+    throw new TypeError(
+      `${path}: unknown key(s) ${unknown.join(", ")}; expected ${known.join(", ")}`,
+    );
   const list = (key: string): string[] | undefined => {
     const value = data[key];
     if (value === undefined) return undefined;
-    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new TypeError(`${path}: ${key} must be an array of strings`);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+      throw new TypeError(`${path}: ${key} must be an array of strings`);
     return value as string[];
   };
   const allowedProjects = list("allowedProjects");
@@ -58,7 +65,8 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`--port must be 0 to 65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError(`--port must be 0 to 65535, got ${values.port}`);
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,
@@ -96,6 +104,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`polyai-connectors-mock: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.stderr.write(
+    `polyai-connectors-mock: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`,
+  );
   process.exit(2);
 });

@@ -53,7 +53,12 @@ export class ApiFault extends Error {
 }
 
 /** PolyAI's error body; `errorId` must also be sent as the `X-PolyAI-Correlation-Id` header. */
-export function envelope(status: number, code: string, message: string, errorId: string): ErrorBody {
+export function envelope(
+  status: number,
+  code: string,
+  message: string,
+  errorId: string,
+): ErrorBody {
   return {
     success: false,
     error: CODE_SUMMARY[code] ?? SUMMARY[status] ?? STATUS_CODES[status] ?? "Error",

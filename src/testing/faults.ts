@@ -3,20 +3,7 @@
 
 /**
  * One fault to inject into the next request(s), for {@link MockPolyAI.failNext}.
- *
- * - Default: a `503` error envelope.
- * - `status` (400–599) with PolyAI's envelope; `errorCode` and `message` override
- *   its `error_code` and `error_message`.
- * - `body` replaces the envelope with raw text (an HTML page, truncated JSON),
- *   sent as `contentType` (default `text/plain; charset=utf-8`). Such answers are
- *   deliberately broken and are not checked against the spec.
- * - `retryAfter` sets `Retry-After`: seconds (a whole number) or an HTTP date
- *   string. A 429 without it gets `Retry-After: 1`, because the spec requires the
- *   header on every 429.
- * - `reset: true` destroys the connection without answering.
- * - `delayMs` holds this answer back; with nothing else set, the request is then
- *   answered normally (a slow answer, for client timeouts).
- * - `times` queues the same fault that many times (default 1).
+ * With no option set, the next request answers 503 in PolyAI's error envelope.
  *
  * @example
  * mock.failNext({ status: 503, times: 2 });             // two 503s, then normal answers
@@ -26,14 +13,32 @@
  * mock.failNext({ delayMs: 5_000 });                     // hang past the client's timeout
  */
 export interface FailNextOptions {
+  /** Error status to answer, 400 to 599, in PolyAI's envelope. Default 503. */
   readonly status?: number;
+  /** Queue the same fault this many times (default 1). */
   readonly times?: number;
+  /**
+   * `Retry-After`: whole seconds, or an HTTP date string. A 429 without it gets
+   * `Retry-After: 1`, because the spec requires the header on every 429.
+   */
   readonly retryAfter?: number | string;
+  /**
+   * Raw text sent instead of the envelope (an HTML page, truncated JSON). Such
+   * answers are deliberately broken and are not checked against the spec.
+   */
   readonly body?: string;
+  /** Content type of `body`; default `text/plain; charset=utf-8`. */
   readonly contentType?: string;
+  /** The envelope's `error_code`; default by status (503 → `INTERNAL_SERVER_ERROR`). */
   readonly errorCode?: string;
+  /** The envelope's `error_message`. */
   readonly message?: string;
+  /** Destroy the connection without answering (the client sees a reset). */
   readonly reset?: boolean;
+  /**
+   * Hold this answer back this long. With no other option set, the request is then
+   * answered normally: a slow answer, for testing client timeouts.
+   */
   readonly delayMs?: number;
 }
 
@@ -54,21 +59,44 @@ function fail(message: string): never {
 
 /** Checks `options` and returns the faults to queue. */
 export function toFaults(options: FailNextOptions): Fault[] {
-  const { status, times = 1, retryAfter, body, contentType, errorCode, message, reset = false, delayMs = 0 } = options;
-  if (!Number.isInteger(times) || times < 1) fail(`times must be a whole number of at least 1, got ${String(times)}`);
-  if (!Number.isFinite(delayMs) || delayMs < 0) fail(`delayMs must be a finite number of at least 0, got ${String(delayMs)}`);
+  const {
+    status,
+    times = 1,
+    retryAfter,
+    body,
+    contentType,
+    errorCode,
+    message,
+    reset = false,
+    delayMs = 0,
+  } = options;
+  if (!Number.isInteger(times) || times < 1)
+    fail(`times must be a whole number of at least 1, got ${String(times)}`);
+  if (!Number.isFinite(delayMs) || delayMs < 0)
+    fail(`delayMs must be a finite number of at least 0, got ${String(delayMs)}`);
   if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 599)) {
     fail(`status must be an error status from 400 to 599, got ${String(status)}`);
   }
-  const answers = status !== undefined || body !== undefined || retryAfter !== undefined || errorCode !== undefined || message !== undefined;
-  if (reset && answers) fail("reset sends no answer, so it cannot be combined with status, body, retryAfter, errorCode or message");
-  if (contentType !== undefined && body === undefined) fail("contentType applies to a raw body; set body too");
+  const answers =
+    status !== undefined ||
+    body !== undefined ||
+    retryAfter !== undefined ||
+    errorCode !== undefined ||
+    message !== undefined;
+  if (reset && answers)
+    fail(
+      "reset sends no answer, so it cannot be combined with status, body, retryAfter, errorCode or message",
+    );
+  if (contentType !== undefined && body === undefined)
+    fail("contentType applies to a raw body; set body too");
   let retry: string | undefined;
   if (typeof retryAfter === "number") {
-    if (!Number.isInteger(retryAfter) || retryAfter < 0) fail(`retryAfter in seconds must be a whole number of at least 0, got ${retryAfter}`);
+    if (!Number.isInteger(retryAfter) || retryAfter < 0)
+      fail(`retryAfter in seconds must be a whole number of at least 0, got ${retryAfter}`);
     retry = String(retryAfter);
   } else if (retryAfter !== undefined) {
-    if (retryAfter.trim() === "" || /[\r\n]/.test(retryAfter)) fail("retryAfter must be a non-empty HTTP date on one line");
+    if (retryAfter.trim() === "" || /[\r\n]/.test(retryAfter))
+      fail("retryAfter must be a non-empty HTTP date on one line");
     retry = retryAfter;
   }
   // An empty failNext() is "the next request fails"; delayMs alone is only "slowly".
@@ -79,7 +107,10 @@ export function toFaults(options: FailNextOptions): Fault[] {
     reset,
     delayMs,
     retryAfter: retry,
-    rawBody: body === undefined ? undefined : { text: body, contentType: contentType ?? "text/plain; charset=utf-8" },
+    rawBody:
+      body === undefined
+        ? undefined
+        : { text: body, contentType: contentType ?? "text/plain; charset=utf-8" },
     errorCode,
     message,
   };

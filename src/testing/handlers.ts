@@ -24,13 +24,22 @@ function param(request: OperationRequest, name: string): string {
 // The casts below are safe: the body was validated against exactly these schemas.
 /** The handler of each operation the spec defines, by operationId. */
 export const handlers: Readonly<Record<string, Handler>> = {
-  listConnectors: (store, req): Schemas["ConnectorList"] => ({ connectors: store.list(param(req, "agentId")) }),
+  listConnectors: (store, req): Schemas["ConnectorList"] => ({
+    connectors: store.list(param(req, "agentId")),
+  }),
   getConnector: (store, req) => store.get(param(req, "agentId"), param(req, "connectorId")),
   updateConnector: (store, req) =>
-    store.update(param(req, "agentId"), param(req, "connectorId"), req.body as Schemas["UpdateConnectorBody"]),
+    store.update(
+      param(req, "agentId"),
+      param(req, "connectorId"),
+      req.body as Schemas["UpdateConnectorBody"],
+    ),
   deleteConnector: (store, req) => store.delete(param(req, "agentId"), param(req, "connectorId")),
   batchGetConnectors: (store, req) =>
-    store.batchGet(param(req, "agentId"), (req.body as Schemas["BatchGetConnectorsBody"]).connectorIds),
+    store.batchGet(
+      param(req, "agentId"),
+      (req.body as Schemas["BatchGetConnectorsBody"]).connectorIds,
+    ),
   batchUpdateConnectors: (store, req): Schemas["BatchUpdateConnectorsResult"] => {
     const { updates } = req.body as Schemas["BatchUpdateConnectorsBody"];
     // The spec allows each connector once per batch, a rule JSON Schema cannot express.
@@ -38,7 +47,11 @@ export const handlers: Readonly<Record<string, Handler>> = {
     updates.forEach(({ connectorId }, i) => {
       const first = seen.get(connectorId);
       if (first !== undefined) {
-        throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `updates[${i}].connectorId: ${JSON.stringify(connectorId)} is already updated by updates[${first}]; update each connector once per batch`);
+        throw new ApiFault(
+          400,
+          "CONNECTORS_VALIDATION_FAILED",
+          `updates[${i}].connectorId: ${JSON.stringify(connectorId)} is already updated by updates[${first}]; update each connector once per batch`,
+        );
       }
       seen.set(connectorId, i);
     });

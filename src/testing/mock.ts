@@ -1,7 +1,12 @@
 // A local PolyAI on node:http for tests. Each request goes: record → latency →
 // injected fault → auth → route → validate against the spec → store → answer,
 // and every answer is itself checked against the spec before it is sent.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Connector } from "../types.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
@@ -126,7 +131,11 @@ function recordHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = SECRET_HEADERS.has(name) ? "[redacted]" : Array.isArray(value) ? value.join(", ") : value;
+    out[name] = SECRET_HEADERS.has(name)
+      ? "[redacted]"
+      : Array.isArray(value)
+        ? value.join(", ")
+        : value;
   }
   return out;
 }
@@ -150,7 +159,11 @@ function decodeParam(name: string, raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${name}: ${JSON.stringify(raw)} is not valid percent-encoding`);
+    throw new ApiFault(
+      400,
+      "CONNECTORS_VALIDATION_FAILED",
+      `${name}: ${JSON.stringify(raw)} is not valid percent-encoding`,
+    );
   }
 }
 
@@ -166,7 +179,10 @@ function parseBody(op: OperationSpec, contentType: string | undefined, text: str
   }
   const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type !== "application/json" && !type.endsWith("+json")) {
-    throw invalid("body", `must be sent as application/json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`);
+    throw invalid(
+      "body",
+      `must be sent as application/json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`,
+    );
   }
   let body: unknown;
   try {
@@ -177,9 +193,16 @@ function parseBody(op: OperationSpec, contentType: string | undefined, text: str
   const problem = spec.check(body);
   if (problem) {
     // PolyAI answers a malformed number with its own code rather than the generic one.
-    const phone = op.operationId === "lookupConnector" && problem.field === "phoneNumber" && problem.keyword !== "required";
+    const phone =
+      op.operationId === "lookupConnector" &&
+      problem.field === "phoneNumber" &&
+      problem.keyword !== "required";
     throw phone
-      ? invalid("phoneNumber", `is not in E.164 form (+ then 1 to 15 digits, like +14155550123): ${problem.message}`, "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT")
+      ? invalid(
+          "phoneNumber",
+          `is not in E.164 form (+ then 1 to 15 digits, like +14155550123): ${problem.message}`,
+          "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+        )
       : invalid(problem.field, problem.message);
   }
   return body;
@@ -204,8 +227,11 @@ class Mock implements MockPolyAI {
       allowedProjects: options.allowedProjects,
       unavailableVoices: options.unavailableVoices,
     });
-    const missing = this.index.operations.filter((op) => !handlers[op.operationId]).map((op) => op.operationId);
-    if (missing.length > 0) throw new Error(`createMockPolyAI: no handler for ${missing.join(", ")}`);
+    const missing = this.index.operations
+      .filter((op) => !handlers[op.operationId])
+      .map((op) => op.operationId);
+    if (missing.length > 0)
+      throw new Error(`createMockPolyAI: no handler for ${missing.join(", ")}`);
   }
 
   get requests(): readonly RecordedRequest[] {
@@ -235,7 +261,8 @@ class Mock implements MockPolyAI {
   }
 
   delay(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`delay: ms must be a finite number of at least 0, got ${String(ms)}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`delay: ms must be a finite number of at least 0, got ${String(ms)}`);
     this.latencyMs = ms;
   }
 
@@ -286,7 +313,12 @@ class Mock implements MockPolyAI {
     }
     const method = (req.method ?? "GET").toUpperCase();
     const target = req.url ?? "/";
-    this.recorded.push({ method, path: target, headers: recordHeaders(req.headers), body: parseForRecord(text) });
+    this.recorded.push({
+      method,
+      path: target,
+      headers: recordHeaders(req.headers),
+      body: parseForRecord(text),
+    });
     try {
       if (!(await this.sleep(this.latencyMs))) return;
       const fault = this.faults.shift();
@@ -304,8 +336,19 @@ class Mock implements MockPolyAI {
       }
       this.send(res, this.answer(req, method, target, text, errorId), errorId);
     } catch (err) {
-      this.violation(new MockSpecViolationError(`mock failed on ${method} ${target}: ${(err as Error).message}`, { cause: err }));
-      this.sendUnchecked(res, 500, {}, envelope(500, "INTERNAL_SERVER_ERROR", "The mock failed; see the test output", errorId), errorId);
+      this.violation(
+        new MockSpecViolationError(
+          `mock failed on ${method} ${target}: ${(err as Error).message}`,
+          { cause: err },
+        ),
+      );
+      this.sendUnchecked(
+        res,
+        500,
+        {},
+        envelope(500, "INTERNAL_SERVER_ERROR", "The mock failed; see the test output", errorId),
+        errorId,
+      );
     }
   }
 
@@ -314,24 +357,47 @@ class Mock implements MockPolyAI {
     return { match, op: match.kind === "operation" ? match.op : undefined };
   }
 
-  private answer(req: IncomingMessage, method: string, target: string, text: string, errorId: string): Answer {
+  private answer(
+    req: IncomingMessage,
+    method: string,
+    target: string,
+    text: string,
+    errorId: string,
+  ): Answer {
     const { match, op } = this.route(method, target);
     try {
       const key = req.headers["x-api-key"];
       if (key !== this.apiKey) {
-        throw new ApiFault(401, "AUTH_USER_UNAUTHORISED", key === undefined ? "Missing API key: send it in the x-api-key header" : "Invalid API key");
+        throw new ApiFault(
+          401,
+          "AUTH_USER_UNAUTHORISED",
+          key === undefined
+            ? "Missing API key: send it in the x-api-key header"
+            : "Invalid API key",
+        );
       }
       const pathname = target.split("?")[0] ?? "";
-      if (match.kind === "not-found") throw new ApiFault(404, "NOT_FOUND", `No endpoint at ${pathname}`);
+      if (match.kind === "not-found")
+        throw new ApiFault(404, "NOT_FOUND", `No endpoint at ${pathname}`);
       if (match.kind === "method-not-allowed") {
         const allow = match.allow.join(", ");
-        throw new ApiFault(405, "METHOD_NOT_ALLOWED", `${method} is not allowed on ${pathname}; use ${allow}`, { Allow: allow });
+        throw new ApiFault(
+          405,
+          "METHOD_NOT_ALLOWED",
+          `${method} is not allowed on ${pathname}; use ${allow}`,
+          { Allow: allow },
+        );
       }
       const params = new Map<string, string>();
       for (const [name, raw] of match.rawParams) {
         const value = decodeParam(name, raw);
         const problem = match.op.params.get(name)?.(value);
-        if (problem) throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${problem.field}: ${problem.message}`);
+        if (problem)
+          throw new ApiFault(
+            400,
+            "CONNECTORS_VALIDATION_FAILED",
+            `${problem.field}: ${problem.message}`,
+          );
         params.set(name, value);
       }
       const body = parseBody(match.op, req.headers["content-type"], text);
@@ -340,15 +406,31 @@ class Mock implements MockPolyAI {
       return { op, status: 200, headers: {}, body: handler(this.store, { params, body }) };
     } catch (err) {
       if (!(err instanceof ApiFault)) throw err;
-      return { op, status: err.status, headers: err.headers, body: envelope(err.status, err.code, err.message, errorId) };
+      return {
+        op,
+        status: err.status,
+        headers: err.headers,
+        body: envelope(err.status, err.code, err.message, errorId),
+      };
     }
   }
 
-  private sendFault(res: ServerResponse, op: OperationSpec | undefined, fault: Fault, status: number, errorId: string): void {
-    const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "Retry-After": fault.retryAfter };
+  private sendFault(
+    res: ServerResponse,
+    op: OperationSpec | undefined,
+    fault: Fault,
+    status: number,
+    errorId: string,
+  ): void {
+    const headers: Record<string, string> =
+      fault.retryAfter === undefined ? {} : { "Retry-After": fault.retryAfter };
     if (fault.rawBody) {
       // Deliberately broken answers (HTML from a proxy, truncated JSON) skip the spec check.
-      res.writeHead(status, { ...headers, [CORRELATION]: errorId, "Content-Type": fault.rawBody.contentType });
+      res.writeHead(status, {
+        ...headers,
+        [CORRELATION]: errorId,
+        "Content-Type": fault.rawBody.contentType,
+      });
       res.end(fault.rawBody.text);
       return;
     }
@@ -362,14 +444,30 @@ class Mock implements MockPolyAI {
     const why = checkResponse(this.index, answer.op, answer.status, headers, answer.body);
     if (why) {
       const where = answer.op ? ` of ${answer.op.operationId}` : "";
-      this.violation(new MockSpecViolationError(`the mock's ${answer.status} answer${where} breaks the spec: ${why}`));
-      this.sendUnchecked(res, 500, {}, envelope(500, "INTERNAL_SERVER_ERROR", `The mock broke the spec: ${why}`, errorId), errorId);
+      this.violation(
+        new MockSpecViolationError(
+          `the mock's ${answer.status} answer${where} breaks the spec: ${why}`,
+        ),
+      );
+      this.sendUnchecked(
+        res,
+        500,
+        {},
+        envelope(500, "INTERNAL_SERVER_ERROR", `The mock broke the spec: ${why}`, errorId),
+        errorId,
+      );
       return;
     }
     this.sendUnchecked(res, answer.status, answer.headers, answer.body, errorId);
   }
 
-  private sendUnchecked(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: unknown, errorId: string): void {
+  private sendUnchecked(
+    res: ServerResponse,
+    status: number,
+    headers: Readonly<Record<string, string>>,
+    body: unknown,
+    errorId: string,
+  ): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { ...headers, [CORRELATION]: errorId, "Content-Type": JSON_TYPE });
     res.end(JSON.stringify(body));

@@ -4,7 +4,11 @@ import type { OperationSpec } from "./validate.js";
 
 /** The outcome of routing one request. */
 export type RouteMatch =
-  | { readonly kind: "operation"; readonly op: OperationSpec; readonly rawParams: ReadonlyMap<string, string> }
+  | {
+      readonly kind: "operation";
+      readonly op: OperationSpec;
+      readonly rawParams: ReadonlyMap<string, string>;
+    }
   | { readonly kind: "method-not-allowed"; readonly allow: readonly string[] }
   | { readonly kind: "not-found" };
 
@@ -19,7 +23,11 @@ function isParam(segment: string): boolean {
  * how `/connectors/batch` reaches the batch endpoints rather than a connector
  * called `batch`.
  */
-export function matchRoute(operations: readonly OperationSpec[], method: string, pathname: string): RouteMatch {
+export function matchRoute(
+  operations: readonly OperationSpec[],
+  method: string,
+  pathname: string,
+): RouteMatch {
   const parts = pathname.split("/");
   let best: { segments: readonly string[]; literals: number } | undefined;
   for (const op of operations) {

@@ -73,7 +73,8 @@ export class ConnectorStore {
   /** @throws {TypeError} when the seed is not valid API data; the message names the field. */
   constructor(seed: readonly SeedConnector[], rules: StoreRules = {}) {
     const index = specIndex();
-    if (!Array.isArray(seed)) throw seedError("connectors", `must be an array, got ${describeType(seed)}`);
+    if (!Array.isArray(seed))
+      throw seedError("connectors", `must be an array, got ${describeType(seed)}`);
     seed.forEach((raw: unknown, i) => {
       const at = `connectors[${i}]`;
       // Seeds also come from JSON files (the CLI), so the declared type is not a
@@ -84,21 +85,32 @@ export class ConnectorStore {
         if (!index.connectorFields.includes(key)) throw seedError(`${at}.${key}`, "unknown field");
       }
       const problem = index.connector(rest);
-      if (problem) throw seedError(problem.field === "connector" ? at : `${at}.${problem.field}`, problem.message);
+      if (problem)
+        throw seedError(
+          problem.field === "connector" ? at : `${at}.${problem.field}`,
+          problem.message,
+        );
       const connector = structuredClone(rest) as Connector;
       const agentId = agentOverride ?? connector.projectId;
       checkSeed(index.pathParams.get("agentId"), agentId, `${at}.agentId`);
       checkSeed(index.pathParams.get("connectorId"), connector.connectorId, `${at}.connectorId`);
       const agent = this.agents.get(agentId) ?? new Map<string, Connector>();
       if (agent.has(connector.connectorId)) {
-        throw seedError(`${at}.connectorId`, `${JSON.stringify(connector.connectorId)} appears twice under agent ${agentId}`);
+        throw seedError(
+          `${at}.connectorId`,
+          `${JSON.stringify(connector.connectorId)} appears twice under agent ${agentId}`,
+        );
       }
       agent.set(connector.connectorId, connector);
       this.agents.set(agentId, agent);
       if (!Array.isArray(phoneNumbers)) throw seedError(`${at}.phoneNumbers`, "must be an array");
       phoneNumbers.forEach((number, j) => {
         checkSeed(index.phoneNumber, number, `${at}.phoneNumbers[${j}]`);
-        if (this.numbers.has(number)) throw seedError(`${at}.phoneNumbers[${j}]`, `${number} is already routed to another connector`);
+        if (this.numbers.has(number))
+          throw seedError(
+            `${at}.phoneNumbers[${j}]`,
+            `${number} is already routed to another connector`,
+          );
         this.numbers.set(number, { agentId, connectorId: connector.connectorId });
       });
     });
@@ -109,7 +121,9 @@ export class ConnectorStore {
 
   /** Every connector of every agent, as deep copies, in seed order. */
   all(): Connector[] {
-    return [...this.agents.values()].flatMap((agent) => [...agent.values()]).map((c) => structuredClone(c));
+    return [...this.agents.values()]
+      .flatMap((agent) => [...agent.values()])
+      .map((c) => structuredClone(c));
   }
 
   /** The agent's connectors; an agent the store does not know has none. */
@@ -132,7 +146,11 @@ export class ConnectorStore {
     if (patch.projectId !== undefined && patch.projectId !== current.projectId) {
       for (const project of [current.projectId, patch.projectId]) {
         if (!this.allowedProjects.has(project)) {
-          throw new ApiFault(403, "USER_ACCESS_FORBIDDEN", `The API key has no access to project ${project}`);
+          throw new ApiFault(
+            403,
+            "USER_ACCESS_FORBIDDEN",
+            `The API key has no access to project ${project}`,
+          );
         }
       }
     }
@@ -146,7 +164,8 @@ export class ConnectorStore {
     } catch (err) {
       // The request passed the spec's schema, so this is the SDK's stricter check
       // speaking; answer as the server would rather than crash the mock.
-      if (err instanceof InvalidInputError) throw new ApiFault(400, VALIDATION, `${err.field.replace(/^patch\./, "")}: ${err.reason}`);
+      if (err instanceof InvalidInputError)
+        throw new ApiFault(400, VALIDATION, `${err.field.replace(/^patch\./, "")}: ${err.reason}`);
       throw err;
     }
     this.agents.get(agentId)?.set(connectorId, next);
@@ -197,14 +216,17 @@ export class ConnectorStore {
   /** @throws {ApiFault} 404 PHONE_NUMBERS_NOT_FOUND when no connector of the agent answers `phoneNumber`. */
   lookup(agentId: string, phoneNumber: string): Connector {
     const owner = this.numbers.get(phoneNumber);
-    const connector = owner?.agentId === agentId ? this.agents.get(agentId)?.get(owner.connectorId) : undefined;
-    if (!connector) throw new ApiFault(404, "PHONE_NUMBERS_NOT_FOUND", `Phone number ${phoneNumber} not found`);
+    const connector =
+      owner?.agentId === agentId ? this.agents.get(agentId)?.get(owner.connectorId) : undefined;
+    if (!connector)
+      throw new ApiFault(404, "PHONE_NUMBERS_NOT_FOUND", `Phone number ${phoneNumber} not found`);
     return structuredClone(connector);
   }
 
   private find(agentId: string, connectorId: string): Connector {
     const connector = this.agents.get(agentId)?.get(connectorId);
-    if (!connector) throw new ApiFault(404, "CONNECTORS_NOT_FOUND", `Connector ${connectorId} not found`);
+    if (!connector)
+      throw new ApiFault(404, "CONNECTORS_NOT_FOUND", `Connector ${connectorId} not found`);
     return connector;
   }
 }

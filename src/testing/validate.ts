@@ -96,7 +96,13 @@ function rewriteRefs(value: unknown): unknown {
 
 /** `/updates/1/voiceName` → `updates[1].voiceName`; the root is `root`. */
 function fieldPath(root: string, pointer: string, extra?: string): string {
-  const parts = pointer === "" ? [] : pointer.slice(1).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts =
+    pointer === ""
+      ? []
+      : pointer
+          .slice(1)
+          .split("/")
+          .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (extra !== undefined) parts.push(extra);
   if (parts.length === 0) return root;
   let out = "";
@@ -122,14 +128,20 @@ function describeError(error: ErrorObject, root: string): { field: string; messa
     case "minProperties":
       return { field: at(), message: "must set at least one field to change" };
     case "type":
-      return { field: at(), message: `must be ${String(p["type"])}, got ${describeType(error.data)}` };
+      return {
+        field: at(),
+        message: `must be ${String(p["type"])}, got ${describeType(error.data)}`,
+      };
     case "pattern":
       return {
         field: at(),
         message: `must match pattern /${String(p["pattern"])}/, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
       };
     case "uniqueItems":
-      return { field: at(), message: `must not contain duplicates (items ${String(p["j"])} and ${String(p["i"])} are identical)` };
+      return {
+        field: at(),
+        message: `must not contain duplicates (items ${String(p["j"])} and ${String(p["i"])} are identical)`,
+      };
     default:
       return { field: at(), message: error.message ?? `fails ${error.keyword}` };
   }
@@ -140,15 +152,20 @@ function compile(ajv: Ajv2020, schema: unknown, root: string): Check {
   return (value) => {
     if (validate(value)) return null;
     const first = validate.errors?.[0];
-    return first ? toProblem(first, root) : { field: root, message: "is invalid", keyword: "unknown" };
+    return first
+      ? toProblem(first, root)
+      : { field: root, message: "is invalid", keyword: "unknown" };
   };
 }
 
 function compileResponse(ajv: Ajv2020, response: Json): ResponseSpec {
   const headers = new Map<string, Check>();
-  for (const [name, raw] of Object.entries(isObject(response["headers"]) ? response["headers"] : {})) {
+  for (const [name, raw] of Object.entries(
+    isObject(response["headers"]) ? response["headers"] : {},
+  )) {
     const header = deref(raw);
-    if (header["required"] === true) headers.set(name.toLowerCase(), compile(ajv, header["schema"] ?? {}, name));
+    if (header["required"] === true)
+      headers.set(name.toLowerCase(), compile(ajv, header["schema"] ?? {}, name));
   }
   const content = isObject(response["content"]) ? response["content"] : {};
   const json = content["application/json"];
@@ -176,7 +193,8 @@ function build(): SpecIndex {
       const params = new Map<string, Check>();
       for (const raw of [...shared, ...(Array.isArray(op["parameters"]) ? op["parameters"] : [])]) {
         const param = deref(raw);
-        if (param["in"] !== "path") throw new Error(`spec: the mock only serves path parameters, not ${String(param["in"])}`);
+        if (param["in"] !== "path")
+          throw new Error(`spec: the mock only serves path parameters, not ${String(param["in"])}`);
         const name = String(param["name"]);
         const check = compile(ajv, param["schema"] ?? {}, name);
         params.set(name, check);
@@ -187,11 +205,17 @@ function build(): SpecIndex {
         const requestBody = deref(op["requestBody"]);
         const content = isObject(requestBody["content"]) ? requestBody["content"] : {};
         const json = content["application/json"];
-        if (!isObject(json)) throw new Error(`spec: ${String(op["operationId"])} takes a body that is not JSON`);
-        body = { required: requestBody["required"] === true, check: compile(ajv, json["schema"] ?? {}, "body") };
+        if (!isObject(json))
+          throw new Error(`spec: ${String(op["operationId"])} takes a body that is not JSON`);
+        body = {
+          required: requestBody["required"] === true,
+          check: compile(ajv, json["schema"] ?? {}, "body"),
+        };
       }
       const responses = new Map<string, ResponseSpec>();
-      for (const [status, raw] of Object.entries(isObject(op["responses"]) ? op["responses"] : {})) {
+      for (const [status, raw] of Object.entries(
+        isObject(op["responses"]) ? op["responses"] : {},
+      )) {
         responses.set(status, compileResponse(ajv, deref(raw)));
       }
       operations.push({
@@ -206,7 +230,10 @@ function build(): SpecIndex {
   }
 
   const connectorSchema = schemas["Connector"];
-  const properties = isObject(connectorSchema) && isObject(connectorSchema["properties"]) ? connectorSchema["properties"] : {};
+  const properties =
+    isObject(connectorSchema) && isObject(connectorSchema["properties"])
+      ? connectorSchema["properties"]
+      : {};
   const correlation = deref({ $ref: "#/components/headers/CorrelationId" });
   return {
     operations,
@@ -244,7 +271,8 @@ export function checkResponse(
 ): string | null {
   const documented = op?.responses.get(String(status)) ?? op?.responses.get("default");
   const response = documented ?? (status >= 400 ? index.errorResponse : undefined);
-  if (!response) return `${op?.operationId ?? "an unknown route"} does not document a ${status} answer`;
+  if (!response)
+    return `${op?.operationId ?? "an unknown route"} does not document a ${status} answer`;
   const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   for (const [name, check] of response.headers) {
     const value = lower.get(name);
@@ -254,7 +282,8 @@ export function checkResponse(
   }
   if (response.body) {
     const problem = response.body(body);
-    if (problem) return `${status} answer body does not match the spec: ${problem.field}: ${problem.message}`;
+    if (problem)
+      return `${status} answer body does not match the spec: ${problem.field}: ${problem.message}`;
   }
   return null;
 }
