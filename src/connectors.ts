@@ -115,11 +115,7 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
   async function unwrap<T>(pending: Promise<Answer>): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
-    let headers = response.headers;
-    if (!response.ok && [...headers.values()].some((v) => v.includes(apiKey))) {
-      headers = new Headers([...headers].map(([k, v]): [string, string] => [k, v.replaceAll(apiKey, "[redacted]")]));
-    }
-    const init = { status: response.status, headers, request, attempts };
+    const init = { status: response.status, headers: response.headers, request, attempts };
     if (!response.ok) throw errorFromResponse({ ...init, body: scrub(error) });
     const invalid = (message: string) => new APIError({ ...init, body: typeof data === "string" ? scrub(data) : undefined, code: "INVALID_RESPONSE", message });
     if (typeof data !== "string" || data === "") throw invalid("the answer has no body; expected JSON");

@@ -100,12 +100,12 @@ function finalFailure(failure: AttemptFailure, info: RequestInfo, attempts: numb
   return new APIConnectionError(`connection failed: ${describeCause(failure.cause)}`, { cause: failure.cause, request: info, attempts });
 }
 
-async function readCapped(response: Response, cap: number, info: RequestInfo): Promise<Uint8Array<ArrayBuffer> | null> {
+async function readCapped(response: Response, headers: Headers, cap: number, info: RequestInfo): Promise<Uint8Array<ArrayBuffer> | null> {
   if (!response.body) return null;
   const tooLarge = () =>
     new APIError({
       status: response.status,
-      headers: response.headers,
+      headers,
       body: undefined,
       code: "RESPONSE_TOO_LARGE",
       message: `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
@@ -145,7 +145,20 @@ async function readCapped(response: Response, cap: number, info: RequestInfo): P
 
 /** Builds the fetch function that openapi-fetch calls. @internal */
 export function createTransport(config: TransportConfig): Transport {
-  const { logger } = config;
+  const { logger, apiKey } = config;
+
+  // A server or proxy that echoes the request could put the key into a response
+  // header; every answer and error is built from these headers instead.
+  function safeHeaders(headers: Headers): Headers {
+    let echoed = false;
+    headers.forEach((value) => {
+      echoed ||= value.includes(apiKey);
+    });
+    if (!echoed) return headers;
+    const out = new Headers();
+    headers.forEach((value, name) => out.append(name, value.replaceAll(apiKey, "[redacted]")));
+    return out;
+  }
 
   async function attempt(
     url: string,
@@ -177,7 +190,7 @@ export function createTransport(config: TransportConfig): Transport {
               : target.origin !== origin
                 ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
                 : `more than ${MAX_REDIRECTS} redirects`;
-            throw new APIError({ status: response.status, headers: response.headers, body: undefined, code: "REDIRECT_REFUSED", message: `refused to follow ${why}`, request: info });
+            throw new APIError({ status: response.status, headers: safeHeaders(response.headers), body: undefined, code: "REDIRECT_REFUSED", message: `refused to follow ${why}`, request: info });
           }
           // As fetch does: 303, and 301/302 of a POST, turn into a body-less GET.
           if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
@@ -187,12 +200,13 @@ export function createTransport(config: TransportConfig): Transport {
           url = target.href;
           continue;
         }
-        const bytes = await readCapped(response, config.maxResponseBytes, info);
+        const headers = safeHeaders(response.headers);
+        const bytes = await readCapped(response, headers, config.maxResponseBytes, info);
         const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
         return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
           status: response.status,
           statusText: response.statusText,
-          headers: response.headers,
+          headers,
         });
       }
     } catch (err) {
@@ -217,7 +231,7 @@ export function createTransport(config: TransportConfig): Transport {
     const info: RequestInfo = { method: request.method, url: request.url };
     if (userSignal?.aborted) throw new APIUserAbortError({ cause: userSignal.reason, request: info });
     const headers = new Headers(request.headers);
-    if (!headers.has("x-api-key")) headers.set("x-api-key", config.apiKey);
+    if (!headers.has("x-api-key")) headers.set("x-api-key", apiKey);
     // Read once, replay the same bytes on every attempt.
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     const init = { method: request.method, headers, body };
