@@ -37,7 +37,11 @@ const JSON_TEXT = JSON.stringify({
   disableHandoff: false,
 });
 const LEN = String(Buffer.byteLength(JSON_TEXT));
-const fake = (async () => new Response(JSON_TEXT, { status: 200, headers: { "content-type": "application/json", "content-length": LEN } })) as typeof fetch;
+const fake = (async () =>
+  new Response(JSON_TEXT, {
+    status: 200,
+    headers: { "content-type": "application/json", "content-length": LEN },
+  })) as typeof fetch;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 interface Pieces {
@@ -50,7 +54,15 @@ interface Pieces {
   /** attempt() and readCapped() as separate async functions, as in src/ (false: inlined). */
   layers: boolean;
 }
-const ALL: Pieces = { headersCopy: true, bodyReread: true, abortController: true, userSignalListener: true, originUrl: true, rewrap: true, layers: true };
+const ALL: Pieces = {
+  headersCopy: true,
+  bodyReread: true,
+  abortController: true,
+  userSignalListener: true,
+  originUrl: true,
+  rewrap: true,
+  layers: true,
+};
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -59,7 +71,7 @@ const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 function transportCopy(p: Pieces) {
   const answers = new WeakMap<Response, unknown>();
   const cap = 10 << 20;
-  async function readCapped(response: Response): Promise<Uint8Array | null> {
+  async function readCapped(response: Response): Promise<Uint8Array<ArrayBuffer> | null> {
     if (!response.body) return null;
     const declared = response.headers.get("content-length");
     if (declared !== null && /^\d+$/.test(declared)) {
@@ -70,11 +82,23 @@ function transportCopy(p: Pieces) {
   }
   async function finish(response: Response): Promise<Response> {
     if (!p.rewrap) return response;
-    const bytes = p.layers ? await readCapped(response) : response.body ? new Uint8Array(await response.arrayBuffer()) : null;
+    const bytes = p.layers
+      ? await readCapped(response)
+      : response.body
+        ? new Uint8Array(await response.arrayBuffer())
+        : null;
     const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-    return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
-  async function attempt(url: string, init: { method: string; headers: Headers; body: Uint8Array | undefined }, userSignal: AbortSignal): Promise<Response> {
+  async function attempt(
+    url: string,
+    init: { method: string; headers: Headers; body: Uint8Array<ArrayBuffer> | undefined },
+    userSignal: AbortSignal,
+  ): Promise<Response> {
     let controller: AbortController | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
@@ -89,8 +113,18 @@ function transportCopy(p: Pieces) {
     }
     try {
       if (p.originUrl) void new URL(url).origin;
-      const response = await fake(url, { method: init.method, headers: init.headers, body: init.body ?? null, signal: controller?.signal ?? null, redirect: "manual" });
-      if (response.type === "opaqueredirect" || (REDIRECTS.has(response.status) && response.headers.has("location"))) throw new Error("redirect");
+      const response = await fake(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body ?? null,
+        signal: controller?.signal ?? null,
+        redirect: "manual",
+      });
+      if (
+        response.type === "opaqueredirect" ||
+        (REDIRECTS.has(response.status) && response.headers.has("location"))
+      )
+        throw new Error("redirect");
       return await finish(response);
     } catch (err) {
       throw timedOut ? new Error("timeout", { cause: err }) : err;
@@ -109,7 +143,8 @@ function transportCopy(p: Pieces) {
       headers = new Headers(request.headers);
       if (!headers.has("x-api-key")) headers.set("x-api-key", KEY);
     }
-    const body = p.bodyReread && request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const body =
+      p.bodyReread && request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     const init = { method: request.method, headers, body };
     for (let n = 1; ; n++) {
       const response = p.layers
@@ -126,10 +161,20 @@ function transportCopy(p: Pieces) {
             }
             try {
               if (p.originUrl) void new URL(request.url).origin;
-              const r = await fake(request.url, { method: init.method, headers, body: body ?? null, signal: controller?.signal ?? null, redirect: "manual" });
+              const r = await fake(request.url, {
+                method: init.method,
+                headers,
+                body: body ?? null,
+                signal: controller?.signal ?? null,
+                redirect: "manual",
+              });
               if (!p.rewrap) return r;
               const bytes = r.body ? new Uint8Array(await r.arrayBuffer()) : null;
-              return new Response(bytes, { status: r.status, statusText: r.statusText, headers: r.headers });
+              return new Response(bytes, {
+                status: r.status,
+                statusText: r.statusText,
+                headers: r.headers,
+              });
             } finally {
               if (timer) clearTimeout(timer);
               if (p.userSignalListener) userSignal.removeEventListener("abort", onAbort);
@@ -144,7 +189,10 @@ function transportCopy(p: Pieces) {
 
 type Call = () => Promise<unknown>;
 const path = { agentId: AGENT, connectorId: CONN };
-function viaOaf(fetchImpl: (r: Request) => Promise<Response>, parseAs: "json" | "text" = "json"): Call {
+function viaOaf(
+  fetchImpl: (r: Request) => Promise<Response>,
+  parseAs: "json" | "text" = "json",
+): Call {
   const client = createClient<paths>({ baseUrl, headers: { "x-api-key": KEY }, fetch: fetchImpl });
   return async () => {
     const { data, error } = await client.PATCH(ONE, { params: { path }, body: PATCH, parseAs });
@@ -154,7 +202,16 @@ function viaOaf(fetchImpl: (r: Request) => Promise<Response>, parseAs: "json" | 
 }
 
 const poly = createPolyAIClient({ apiKey: KEY, baseUrl, fetch: fake });
-const realTransport = createTransport({ apiKey: KEY, fetch: fake, maxRetries: 2, timeoutMs: 30_000, backoff: {}, maxResponseBytes: 10 << 20, onRetry: undefined, logger: undefined });
+const realTransport = createTransport({
+  apiKey: KEY,
+  fetch: fake,
+  maxRetries: 2,
+  timeoutMs: 30_000,
+  backoff: {},
+  maxResponseBytes: 10 << 20,
+  onRetry: undefined,
+  logger: undefined,
+});
 const validateOnly: Call = async () => {
   checkString(AGENT, pathParams.agentId, "agentId", "agent ID");
   checkString(CONN, pathParams.connectorId, "connectorId", "connector ID");
@@ -168,7 +225,12 @@ const validateOnly: Call = async () => {
 // stream to read back, no re-wrapped Response.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-async function directUpdate(agentId: string, connectorId: string, patch: unknown, signal?: AbortSignal): Promise<unknown> {
+async function directUpdate(
+  agentId: string,
+  connectorId: string,
+  patch: unknown,
+  signal?: AbortSignal,
+): Promise<unknown> {
   checkString(agentId, pathParams.agentId, "agentId", "agent ID");
   checkString(connectorId, pathParams.connectorId, "connectorId", "connector ID");
   const body = encoder.encode(JSON.stringify(cleanPatch(patch, "patch")));
@@ -179,10 +241,21 @@ async function directUpdate(agentId: string, connectorId: string, patch: unknown
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const response = await fake(url, { method: "PATCH", headers, body, signal: controller.signal, redirect: "manual" });
-    if (response.type === "opaqueredirect" || (REDIRECTS.has(response.status) && response.headers.has("location"))) throw new Error("redirect");
+    const response = await fake(url, {
+      method: "PATCH",
+      headers,
+      body,
+      signal: controller.signal,
+      redirect: "manual",
+    });
+    if (
+      response.type === "opaqueredirect" ||
+      (REDIRECTS.has(response.status) && response.headers.has("location"))
+    )
+      throw new Error("redirect");
     const declared = response.headers.get("content-length");
-    if (declared === null || Number(declared) > 10 << 20) throw new Error("the bench's answers always have a small content-length");
+    if (declared === null || Number(declared) > 10 << 20)
+      throw new Error("the bench's answers always have a small content-length");
     const text = decoder.decode(await response.arrayBuffer());
     if (!response.ok) throw new Error(`status ${response.status}`);
     return JSON.parse(text);
@@ -196,19 +269,50 @@ const cases: [string, Call][] = [
   ["openapi-fetch, bare", viaOaf(fake)],
   ["poly.connectors.update", () => poly.connectors.update(AGENT, CONN, PATCH)],
   ["openapi-fetch + real transport", viaOaf((r) => realTransport(r))],
-  ["openapi-fetch + real transport, parseAs text + JSON.parse", viaOaf((r) => realTransport(r), "text")],
+  [
+    "openapi-fetch + real transport, parseAs text + JSON.parse",
+    viaOaf((r) => realTransport(r), "text"),
+  ],
   ["openapi-fetch + pass-through fetch wrapper", viaOaf((r) => fake(r))],
   ["transport copy, all on", viaOaf(transportCopy(ALL))],
   ["  without headers copy", viaOaf(transportCopy({ ...ALL, headersCopy: false }))],
-  ["  without body re-read (request.arrayBuffer)", viaOaf(transportCopy({ ...ALL, bodyReread: false }))],
+  [
+    "  without body re-read (request.arrayBuffer)",
+    viaOaf(transportCopy({ ...ALL, bodyReread: false })),
+  ],
   ["  without AbortController + timer", viaOaf(transportCopy({ ...ALL, abortController: false }))],
-  ["  without request.signal listener", viaOaf(transportCopy({ ...ALL, userSignalListener: false }))],
+  [
+    "  without request.signal listener",
+    viaOaf(transportCopy({ ...ALL, userSignalListener: false })),
+  ],
   ["  without new URL().origin", viaOaf(transportCopy({ ...ALL, originUrl: false }))],
-  ["  without response re-wrap (arrayBuffer + new Response)", viaOaf(transportCopy({ ...ALL, rewrap: false }))],
-  ["  without the attempt()/readCapped() async layers", viaOaf(transportCopy({ ...ALL, layers: false }))],
-  ["  without re-read, AbortController, listener, URL, re-wrap", viaOaf(transportCopy({ headersCopy: true, bodyReread: false, abortController: false, userSignalListener: false, originUrl: false, rewrap: false, layers: false }))],
+  [
+    "  without response re-wrap (arrayBuffer + new Response)",
+    viaOaf(transportCopy({ ...ALL, rewrap: false })),
+  ],
+  [
+    "  without the attempt()/readCapped() async layers",
+    viaOaf(transportCopy({ ...ALL, layers: false })),
+  ],
+  [
+    "  without re-read, AbortController, listener, URL, re-wrap",
+    viaOaf(
+      transportCopy({
+        headersCopy: true,
+        bodyReread: false,
+        abortController: false,
+        userSignalListener: false,
+        originUrl: false,
+        rewrap: false,
+        layers: false,
+      }),
+    ),
+  ],
   ["validation alone (agent, connector, cleanPatch)", validateOnly],
-  ["direct-transport sketch (no openapi-fetch on the call path)", () => directUpdate(AGENT, CONN, PATCH)],
+  [
+    "direct-transport sketch (no openapi-fetch on the call path)",
+    () => directUpdate(AGENT, CONN, PATCH),
+  ],
 ];
 
 // CPU time of this process (all its threads, so GC helpers count), in ms: unlike
@@ -233,10 +337,16 @@ const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1]!;
 const min = (a: number[]) => Math.min(...a);
 const base = min(totals.get("openapi-fetch, bare")!);
 const full = min(totals.get("transport copy, all on")!);
-console.log(`CPU µs per call: fastest and median of ${ROUNDS} rounds of ${perRound} sequential calls (node ${process.version}, load ${loadavg()[0]!.toFixed(2)})`);
+console.log(
+  `CPU µs per call: fastest and median of ${ROUNDS} rounds of ${perRound} sequential calls (node ${process.version}, load ${loadavg()[0]!.toFixed(2)})`,
+);
 console.log(`${"case".padEnd(62)} fastest   median  (ratios and savings from the fastest)`);
 for (const [name] of cases) {
   const m = min(totals.get(name)!);
-  const extra = name.startsWith("  ") ? `saves ${(full - m).toFixed(1)} µs` : `${(m / base).toFixed(2)}× openapi-fetch`;
-  console.log(`${name.padEnd(62)} ${m.toFixed(1).padStart(7)}  ${med(totals.get(name)!).toFixed(1).padStart(7)}  ${extra}`);
+  const extra = name.startsWith("  ")
+    ? `saves ${(full - m).toFixed(1)} µs`
+    : `${(m / base).toFixed(2)}× openapi-fetch`;
+  console.log(
+    `${name.padEnd(62)} ${m.toFixed(1).padStart(7)}  ${med(totals.get(name)!).toFixed(1).padStart(7)}  ${extra}`,
+  );
 }

@@ -44,8 +44,26 @@ const CONNECTOR_LEN = String(Buffer.byteLength(CONNECTOR_JSON));
 // turns (rotating who goes first), so drift of the machine hits all of them alike.
 const ROUNDS = quick ? 1 : 5;
 const N = quick
-  ? { warm: 50, netSeq: 100, netPar: 200, cpuSeq: 200, cpuPar: 400, startup: 3, pipeline: 1, bulkReps: 1 }
-  : { warm: 1_000, netSeq: 3_000, netPar: 6_000, cpuSeq: 20_000, cpuPar: 20_000, startup: 20, pipeline: 2, bulkReps: 3 };
+  ? {
+      warm: 50,
+      netSeq: 100,
+      netPar: 200,
+      cpuSeq: 200,
+      cpuPar: 400,
+      startup: 3,
+      pipeline: 1,
+      bulkReps: 1,
+    }
+  : {
+      warm: 1_000,
+      netSeq: 3_000,
+      netPar: 6_000,
+      cpuSeq: 20_000,
+      cpuPar: 20_000,
+      startup: 20,
+      pipeline: 2,
+      bulkReps: 3,
+    };
 const WIDTH = 32;
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -53,15 +71,27 @@ const now = () => performance.now();
 
 // ---------------------------------------------------------------- the table
 
-type Row = [group: string, what: string, figure: string, spread: string, rate: string, ratio: string, note: string];
+type Row = [
+  group: string,
+  what: string,
+  figure: string,
+  spread: string,
+  rate: string,
+  ratio: string,
+  note: string,
+];
 const rows: Row[] = [];
 const notes: string[] = [];
 const HEAD: Row = ["", "case", "median", "p99 / spread", "rate", "ratio", "detail"];
 
 function printTable(): void {
   const all = [HEAD, ...rows];
-  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: Row) => r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: Row) =>
+    r
+      .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   let group = "";
   console.log(line(HEAD));
@@ -76,8 +106,10 @@ function printTable(): void {
 }
 
 const us = (ms: number) => `${(ms * 1000).toFixed(ms < 0.1 ? 1 : 0)} µs`;
-const msf = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
-const rate = (perSec: number) => `${perSec >= 10_000 ? Math.round(perSec / 1000) + "k" : Math.round(perSec)}/s`;
+const msf = (ms: number) =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const rate = (perSec: number) =>
+  `${perSec >= 10_000 ? Math.round(perSec / 1000) + "k" : Math.round(perSec)}/s`;
 const x = (r: number) => `${r.toFixed(2)}×`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -112,7 +144,12 @@ async function runSequential(call: Call, n: number, samples: number[]): Promise<
   return now() - t0;
 }
 
-async function runConcurrent(call: Call, n: number, width: number, samples: number[]): Promise<number> {
+async function runConcurrent(
+  call: Call,
+  n: number,
+  width: number,
+  samples: number[],
+): Promise<number> {
   let started = 0;
   const worker = async () => {
     while (started < n) {
@@ -127,24 +164,41 @@ async function runConcurrent(call: Call, n: number, width: number, samples: numb
   return now() - t0;
 }
 
-async function compare(contenders: Contender[], total: number, width: number): Promise<Map<string, Stats>> {
-  for (const c of contenders) await (width === 1 ? runSequential(c.call, N.warm, []) : runConcurrent(c.call, N.warm, width, []));
+async function compare(
+  contenders: Contender[],
+  total: number,
+  width: number,
+): Promise<Map<string, Stats>> {
+  for (const c of contenders)
+    await (width === 1
+      ? runSequential(c.call, N.warm, [])
+      : runConcurrent(c.call, N.warm, width, []));
   const samples = new Map(contenders.map((c) => [c.name, [] as number[]]));
   const elapsed = new Map(contenders.map((c) => [c.name, 0]));
   const perRound = Math.ceil(total / ROUNDS);
   for (let r = 0; r < ROUNDS; r++) {
-    const order = [...contenders.slice(r % contenders.length), ...contenders.slice(0, r % contenders.length)];
+    const order = [
+      ...contenders.slice(r % contenders.length),
+      ...contenders.slice(0, r % contenders.length),
+    ];
     for (const c of order) {
       gc();
       const s = samples.get(c.name)!;
-      const t = width === 1 ? await runSequential(c.call, perRound, s) : await runConcurrent(c.call, perRound, width, s);
+      const t =
+        width === 1
+          ? await runSequential(c.call, perRound, s)
+          : await runConcurrent(c.call, perRound, width, s);
       elapsed.set(c.name, elapsed.get(c.name)! + t);
     }
   }
   const out = new Map<string, Stats>();
   for (const c of contenders) {
     const s = samples.get(c.name)!.sort((a, b) => a - b);
-    out.set(c.name, { median: median(s), p99: pct(s, 0.99), perSec: (s.length * 1000) / elapsed.get(c.name)! });
+    out.set(c.name, {
+      median: median(s),
+      p99: pct(s, 0.99),
+      perSec: (s.length * 1000) / elapsed.get(c.name)!,
+    });
   }
   return out;
 }
@@ -156,16 +210,33 @@ function addCallRows(group: string, mode: string, stats: Map<string, Stats>): vo
     // Time per call relative to raw fetch: median latency when sequential, 1/throughput when concurrent.
     const vsFetch = mode === "sequential" ? s.median / base.median : base.perSec / s.perSec;
     const vsOaf = mode === "sequential" ? s.median / oaf.median : oaf.perSec / s.perSec;
-    rows.push([group, `${name}, ${mode}`, us(s.median), us(s.p99), rate(s.perSec), x(vsFetch), name === "fetch" ? "baseline" : `${x(vsOaf)} openapi-fetch`]);
+    rows.push([
+      group,
+      `${name}, ${mode}`,
+      us(s.median),
+      us(s.p99),
+      rate(s.perSec),
+      x(vsFetch),
+      name === "fetch" ? "baseline" : `${x(vsOaf)} openapi-fetch`,
+    ]);
   }
 }
 
-function contenders(baseUrl: string, fetchImpl: typeof fetch, adapter: AxiosAdapter | undefined): Contender[] {
+function contenders(
+  baseUrl: string,
+  fetchImpl: typeof fetch,
+  adapter: AxiosAdapter | undefined,
+): Contender[] {
   const poly: PolyAIClient = createPolyAIClient({ apiKey: KEY, baseUrl, fetch: fetchImpl });
   const oaf = createClient<paths>({ baseUrl, headers: { "x-api-key": KEY }, fetch: fetchImpl });
-  const ax = axios.create({ baseURL: baseUrl, headers: { "x-api-key": KEY }, ...(adapter ? { adapter } : {}) });
+  const ax = axios.create({
+    baseURL: baseUrl,
+    headers: { "x-api-key": KEY },
+    ...(adapter ? { adapter } : {}),
+  });
   const path = { agentId: AGENT, connectorId: CONN };
-  const rel = () => `/v1/agents/${encodeURIComponent(AGENT)}/telephony/connectors/${encodeURIComponent(CONN)}`;
+  const rel = () =>
+    `/v1/agents/${encodeURIComponent(AGENT)}/telephony/connectors/${encodeURIComponent(CONN)}`;
   return [
     {
       name: "fetch",
@@ -194,7 +265,10 @@ function contenders(baseUrl: string, fetchImpl: typeof fetch, adapter: AxiosAdap
 
 // A fetch that never touches the network: a new ready Response per call.
 const fakeFetch = (async () =>
-  new Response(CONNECTOR_JSON, { status: 200, headers: { "content-type": "application/json", "content-length": CONNECTOR_LEN } })) as typeof fetch;
+  new Response(CONNECTOR_JSON, {
+    status: 200,
+    headers: { "content-type": "application/json", "content-length": CONNECTOR_LEN },
+  })) as typeof fetch;
 const fakeAdapter: AxiosAdapter = async (config) => ({
   data: CONNECTOR_JSON,
   status: 200,
@@ -213,7 +287,9 @@ interface Server {
 }
 
 async function startServer(): Promise<Server> {
-  const child: ChildProcess = fork(join(root, "bench/server.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(join(root, "bench/server.mjs"), [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const port = await new Promise<number>((ok, fail) => {
     child.once("message", (m) => ok((m as { port: number }).port));
     child.once("error", fail);
@@ -247,10 +323,36 @@ function sizeRows(): void {
   const own = gz("core-own.min.js");
   const oaf = gz("openapi-fetch.min.js");
   const ax = gz("axios.min.js");
-  const ajvInCore = /ajv|json-schema-traverse/i.test(readFileSync(join(here, "size/core.min.js"), "utf8"));
-  rows.push(["size", "poly core (src/index.ts) + openapi-fetch", kb(core.gz), `${kb(core.min)} min`, "", x(core.gz / oaf.gz), `own code ${kb(own.gz)} gz${ajvInCore ? "; WARNING: ajv is in the core bundle" : ""}`]);
-  rows.push(["size", "openapi-fetch alone", kb(oaf.gz), `${kb(oaf.min)} min`, "", "1.00×", "baseline"]);
-  rows.push(["size", "axios (browser ESM entry)", kb(ax.gz), `${kb(ax.min)} min`, "", x(ax.gz / oaf.gz), ""]);
+  const ajvInCore = /ajv|json-schema-traverse/i.test(
+    readFileSync(join(here, "size/core.min.js"), "utf8"),
+  );
+  rows.push([
+    "size",
+    "poly core (src/index.ts) + openapi-fetch",
+    kb(core.gz),
+    `${kb(core.min)} min`,
+    "",
+    x(core.gz / oaf.gz),
+    `own code ${kb(own.gz)} gz${ajvInCore ? "; WARNING: ajv is in the core bundle" : ""}`,
+  ]);
+  rows.push([
+    "size",
+    "openapi-fetch alone",
+    kb(oaf.gz),
+    `${kb(oaf.min)} min`,
+    "",
+    "1.00×",
+    "baseline",
+  ]);
+  rows.push([
+    "size",
+    "axios (browser ESM entry)",
+    kb(ax.gz),
+    `${kb(ax.min)} min`,
+    "",
+    x(ax.gz / oaf.gz),
+    "",
+  ]);
 }
 
 function startupRows(): void {
@@ -261,13 +363,18 @@ function startupRows(): void {
     { name: "openapi-fetch bundle", file: join(here, "startup/openapi-fetch.mjs") },
     { name: "empty module", file: empty },
   ];
-  const script = "const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));";
+  const script =
+    "const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));";
   const imports = new Map(targets.map((t) => [t.name, [] as number[]]));
   const walls = new Map(targets.map((t) => [t.name, [] as number[]]));
   for (let i = 0; i < N.startup; i++) {
     for (const t of [...targets.slice(i % 3), ...targets.slice(0, i % 3)]) {
       const s = now();
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, pathToFileURL(t.file).href], { encoding: "utf8" });
+      const r = spawnSync(
+        process.execPath,
+        ["--input-type=module", "-e", script, pathToFileURL(t.file).href],
+        { encoding: "utf8" },
+      );
       const wall = now() - s;
       if (r.status !== 0) throw new Error(`start-up probe failed for ${t.name}: ${r.stderr}`);
       imports.get(t.name)!.push(Number(r.stdout));
@@ -298,8 +405,16 @@ function pipelineRows(): void {
   const runs: { name: string; args: string[]; label: string }[] = [
     // Writes to bench/.out/generated, not generated/: the same pipeline and the same
     // writes, but it cannot touch files other engineers are working on.
-    { name: "generate", args: ["run", "--silent", "generate", "--", `--out=${out}`], label: "npm run generate" },
-    { name: "generate:check", args: ["run", "--silent", "generate:check"], label: "npm run generate:check" },
+    {
+      name: "generate",
+      args: ["run", "--silent", "generate", "--", `--out=${out}`],
+      label: "npm run generate",
+    },
+    {
+      name: "generate:check",
+      args: ["run", "--silent", "generate:check"],
+      label: "npm run generate:check",
+    },
   ];
   for (const run of runs) {
     const times: number[] = [];
@@ -307,7 +422,11 @@ function pipelineRows(): void {
     let stderr = "";
     for (let i = 0; i < N.pipeline; i++) {
       const s = now();
-      const r = spawnSync("npm", run.args, { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      const r = spawnSync("npm", run.args, {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
       times.push(now() - s);
       if (r.status !== 0) {
         status = r.status;
@@ -317,15 +436,32 @@ function pipelineRows(): void {
     let detail = status === 0 ? "exit 0" : `exit ${status}: ${stderr}`;
     if (run.name === "generate" && status === 0) {
       const files = readdirSync(out);
-      const same = files.every((f) => existsSync(join(root, "generated", f)) && readFileSync(join(out, f)).equals(readFileSync(join(root, "generated", f))));
-      detail += same ? `; ${files.length} files byte-identical to generated/` : "; output DIFFERS from generated/";
+      const same = files.every(
+        (f) =>
+          existsSync(join(root, "generated", f)) &&
+          readFileSync(join(out, f)).equals(readFileSync(join(root, "generated", f))),
+      );
+      detail += same
+        ? `; ${files.length} files byte-identical to generated/`
+        : "; output DIFFERS from generated/";
     }
     if (run.name === "generate:check") {
       const diff = spawnSync("git", ["diff", "--quiet", "--", "generated/"], { cwd: root });
-      detail += diff.status === 0 ? "; git diff --quiet generated/: clean" : "; git diff generated/: NOT clean";
+      detail +=
+        diff.status === 0
+          ? "; git diff --quiet generated/: clean"
+          : "; git diff generated/: NOT clean";
     }
     times.sort((a, b) => a - b);
-    rows.push(["pipeline", run.label, msf(median(times)), times.map(msf).join(", "), "", "", detail]);
+    rows.push([
+      "pipeline",
+      run.label,
+      msf(median(times)),
+      times.map(msf).join(", "),
+      "",
+      "",
+      detail,
+    ]);
   }
 }
 
@@ -347,22 +483,43 @@ async function bulkTarget(fallback: Server): Promise<BulkTarget> {
   if (existsSync(mockFile)) {
     try {
       const { createMockPolyAI } = (await import(pathToFileURL(mockFile).href)) as {
-        createMockPolyAI: (o: unknown) => Promise<{ url: string; delay(ms: number): void; close(): Promise<void> }>;
+        createMockPolyAI: (
+          o: unknown,
+        ) => Promise<{ url: string; delay(ms: number): void; close(): Promise<void> }>;
       };
-      const seed = bulkIds.map((connectorId) => ({ ...CONNECTOR, connectorId, voiceName: "en-US-Neural2-C", ttsLangCode: "en-US" }));
+      const seed = bulkIds.map((connectorId) => ({
+        ...CONNECTOR,
+        connectorId,
+        voiceName: "en-US-Neural2-C",
+        ttsLangCode: "en-US",
+      }));
       const mock = await createMockPolyAI({ apiKey: KEY, connectors: seed });
       // One real call proves the seed and routes work before anything is timed.
       const probe = createPolyAIClient({ apiKey: KEY, baseUrl: mock.url });
       await probe.connectors.update(AGENT, bulkIds[0]!, PATCH);
-      notes.push("bulk: the mock runs in the bench's process and checks every request and answer against the spec, so its own work is part of each bulk figure");
-      return { url: mock.url, source: "src/testing mock (in-process)", delay: async (ms) => mock.delay(ms), close: () => mock.close() };
+      notes.push(
+        "bulk: the mock runs in the bench's process and checks every request and answer against the spec, so its own work is part of each bulk figure",
+      );
+      return {
+        url: mock.url,
+        source: "src/testing mock (in-process)",
+        delay: async (ms) => mock.delay(ms),
+        close: () => mock.close(),
+      };
     } catch (err) {
-      notes.push(`bulk: the src/testing mock did not work (${String((err as Error).message).split("\n")[0]}); used the bench server instead`);
+      notes.push(
+        `bulk: the src/testing mock did not work (${String((err as Error).message).split("\n")[0]}); used the bench server instead`,
+      );
     }
   } else if (build.mock !== "absent") {
     notes.push(`bulk: src/testing/index.ts ${build.mock}; used the bench server instead`);
   }
-  return { url: fallback.url, source: "bench server (child process)", delay: fallback.delay, close: async () => {} };
+  return {
+    url: fallback.url,
+    source: "bench server (child process)",
+    delay: fallback.delay,
+    close: async () => {},
+  };
 }
 
 async function bulkRows(fallback: Server): Promise<void> {
@@ -372,8 +529,12 @@ async function bulkRows(fallback: Server): Promise<void> {
   let flip = 0;
   const batch = async () => {
     const v = voices[flip++ % 2]!;
-    const results = await poly.connectors.batchUpdate(AGENT, bulkIds.map((connectorId) => ({ connectorId, voiceName: v })));
-    if (results.length !== BULK || !results.every((r) => r.success)) throw new Error("batchUpdate: not every item succeeded");
+    const results = await poly.connectors.batchUpdate(
+      AGENT,
+      bulkIds.map((connectorId) => ({ connectorId, voiceName: v })),
+    );
+    if (results.length !== BULK || !results.every((r) => r.success))
+      throw new Error("batchUpdate: not every item succeeded");
   };
   const singles = async (width: number) => {
     const v = voices[flip++ % 2]!;
@@ -434,12 +595,20 @@ async function main(): Promise<void> {
     progress("per-call, loopback");
     const net = contenders(server.url, globalThis.fetch, undefined);
     addCallRows("per-call, loopback HTTP", "sequential", await compare(net, N.netSeq, 1));
-    addCallRows("per-call, loopback HTTP", `${WIDTH} in flight`, await compare(net, N.netPar, WIDTH));
+    addCallRows(
+      "per-call, loopback HTTP",
+      `${WIDTH} in flight`,
+      await compare(net, N.netPar, WIDTH),
+    );
 
     progress("per-call, client-side only");
     const cpuOnly = contenders("http://127.0.0.1:9", fakeFetch, fakeAdapter);
     addCallRows("client-side cost (no network)", "sequential", await compare(cpuOnly, N.cpuSeq, 1));
-    addCallRows("client-side cost (no network)", `${WIDTH} in flight`, await compare(cpuOnly, N.cpuPar, WIDTH));
+    addCallRows(
+      "client-side cost (no network)",
+      `${WIDTH} in flight`,
+      await compare(cpuOnly, N.cpuPar, WIDTH),
+    );
 
     progress("size");
     sizeRows();
@@ -454,10 +623,14 @@ async function main(): Promise<void> {
   }
 
   // Other work on the machine (load average above the CPU count) inflates every timing.
-  console.log(`${machine}; load average ${loadAtStart} at start, ${load()} at end${quick ? " — QUICK RUN, figures not meaningful" : ""}`);
+  console.log(
+    `${machine}; load average ${loadAtStart} at start, ${load()} at end${quick ? " — QUICK RUN, figures not meaningful" : ""}`,
+  );
   printTable();
   for (const n of notes) console.log(`note: ${n}`);
-  console.log(`ratio: time per call (or size, or wall time) divided by the baseline's; 1.25× = 25% more. See bench/README.md. Total ${msf(now() - startedAt)}.`);
+  console.log(
+    `ratio: time per call (or size, or wall time) divided by the baseline's; 1.25× = 25% more. See bench/README.md. Total ${msf(now() - startedAt)}.`,
+  );
 }
 
 main().catch((err) => {

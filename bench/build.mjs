@@ -13,7 +13,13 @@ const out = join(root, "bench/.out");
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 
-const common = { absWorkingDir: root, bundle: true, format: "esm", logLevel: "warning", legalComments: "none" };
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: "esm",
+  logLevel: "warning",
+  legalComments: "none",
+};
 const node = { ...common, platform: "node", target: "node20" };
 // A library as an application's bundler would ship it to a browser.
 const browser = { ...common, platform: "browser", target: "es2022", minify: true };
@@ -22,17 +28,38 @@ const stdin = (contents) => ({ contents, resolveDir: root, loader: "js" });
 // The bench itself. Packages stay external: openapi-fetch and axios load from
 // node_modules exactly as an application would load them; only our TypeScript
 // (bench/, src/, generated/) is compiled.
-await esbuild.build({ ...node, entryPoints: ["bench/bench.ts"], outfile: join(out, "bench.mjs"), packages: "external" });
+await esbuild.build({
+  ...node,
+  entryPoints: ["bench/bench.ts"],
+  outfile: join(out, "bench.mjs"),
+  packages: "external",
+});
 // Profiling aids (bench/README.md): not run by `npm run bench`.
-await esbuild.build({ ...node, entryPoints: ["bench/profile.ts"], outfile: join(out, "profile.mjs"), packages: "external" });
-await esbuild.build({ ...node, entryPoints: ["bench/ablation.ts"], outfile: join(out, "ablation.mjs"), packages: "external" });
+await esbuild.build({
+  ...node,
+  entryPoints: ["bench/profile.ts"],
+  outfile: join(out, "profile.mjs"),
+  packages: "external",
+});
+await esbuild.build({
+  ...node,
+  entryPoints: ["bench/ablation.ts"],
+  outfile: join(out, "ablation.mjs"),
+  packages: "external",
+});
 
 // The mock server, when it exists (it is being written alongside this bench).
 const mockEntry = join(root, "src/testing/index.ts");
 let mock = "absent";
 if (existsSync(mockEntry)) {
   try {
-    await esbuild.build({ ...node, entryPoints: [mockEntry], outfile: join(out, "mock.mjs"), packages: "external", logLevel: "silent" });
+    await esbuild.build({
+      ...node,
+      entryPoints: [mockEntry],
+      outfile: join(out, "mock.mjs"),
+      packages: "external",
+      logLevel: "silent",
+    });
     mock = "built";
   } catch (err) {
     mock = `failed to build: ${String(err.message).split("\n")[0]}`;
@@ -40,13 +67,38 @@ if (existsSync(mockEntry)) {
 }
 
 // Size: minified ESM for the browser, every dependency included.
-await esbuild.build({ ...browser, entryPoints: ["src/index.ts"], outfile: join(out, "size/core.min.js") });
-await esbuild.build({ ...browser, entryPoints: ["src/index.ts"], outfile: join(out, "size/core-own.min.js"), external: ["openapi-fetch"] });
-await esbuild.build({ ...browser, stdin: stdin('export * from "openapi-fetch"; export { default } from "openapi-fetch";'), outfile: join(out, "size/openapi-fetch.min.js") });
-await esbuild.build({ ...browser, stdin: stdin('export * from "axios"; export { default } from "axios";'), outfile: join(out, "size/axios.min.js") });
+await esbuild.build({
+  ...browser,
+  entryPoints: ["src/index.ts"],
+  outfile: join(out, "size/core.min.js"),
+});
+await esbuild.build({
+  ...browser,
+  entryPoints: ["src/index.ts"],
+  outfile: join(out, "size/core-own.min.js"),
+  external: ["openapi-fetch"],
+});
+await esbuild.build({
+  ...browser,
+  stdin: stdin('export * from "openapi-fetch"; export { default } from "openapi-fetch";'),
+  outfile: join(out, "size/openapi-fetch.min.js"),
+});
+await esbuild.build({
+  ...browser,
+  stdin: stdin('export * from "axios"; export { default } from "axios";'),
+  outfile: join(out, "size/axios.min.js"),
+});
 
 // Start-up: the same code as one ESM file each, not minified, as a package's dist would be.
-await esbuild.build({ ...node, entryPoints: ["src/index.ts"], outfile: join(out, "startup/core.mjs") });
-await esbuild.build({ ...node, stdin: stdin('export * from "openapi-fetch"; export { default } from "openapi-fetch";'), outfile: join(out, "startup/openapi-fetch.mjs") });
+await esbuild.build({
+  ...node,
+  entryPoints: ["src/index.ts"],
+  outfile: join(out, "startup/core.mjs"),
+});
+await esbuild.build({
+  ...node,
+  stdin: stdin('export * from "openapi-fetch"; export { default } from "openapi-fetch";'),
+  outfile: join(out, "startup/openapi-fetch.mjs"),
+});
 
 await writeFile(join(out, "build.json"), JSON.stringify({ mock }, null, 2));

@@ -21,16 +21,28 @@ const JSON_TEXT = JSON.stringify({
   disableHandoff: false,
 });
 const LEN = String(Buffer.byteLength(JSON_TEXT));
-const fetch = (async () => new Response(JSON_TEXT, { status: 200, headers: { "content-type": "application/json", "content-length": LEN } })) as typeof globalThis.fetch;
+const fetch = (async () =>
+  new Response(JSON_TEXT, {
+    status: 200,
+    headers: { "content-type": "application/json", "content-length": LEN },
+  })) as typeof globalThis.fetch;
 const baseUrl = "http://127.0.0.1:9";
 const poly = createPolyAIClient({ apiKey: "pk-bench-0123456789abcdef", baseUrl, fetch });
-const oaf = createClient<paths>({ baseUrl, headers: { "x-api-key": "pk-bench-0123456789abcdef" }, fetch });
+const oaf = createClient<paths>({
+  baseUrl,
+  headers: { "x-api-key": "pk-bench-0123456789abcdef" },
+  fetch,
+});
 const path = { agentId: "PROJECT-58RP822I", connectorId: "CONN-7d2f9a" };
 const patch = { voiceName: "en-GB-Neural2-A" } as const;
 const call =
   which === "poly"
     ? () => poly.connectors.update(path.agentId, path.connectorId, patch)
-    : () => oaf.PATCH("/v1/agents/{agentId}/telephony/connectors/{connectorId}", { params: { path }, body: patch });
+    : () =>
+        oaf.PATCH("/v1/agents/{agentId}/telephony/connectors/{connectorId}", {
+          params: { path },
+          body: patch,
+        });
 
 const t0 = performance.now();
 for (let i = 0; i < calls; i++) await call();

@@ -25,7 +25,10 @@ profile.samples.forEach((id, i) => {
   total += dt;
 });
 
-const short = (url) => (url ? url.replace(/^file:\/\/.*?\/(node_modules\/|bench\/\.out\/)/, "$1").replace(/^node:/, "node:") : "");
+const short = (url) =>
+  url
+    ? url.replace(/^file:\/\/.*?\/(node_modules\/|bench\/\.out\/)/, "$1").replace(/^node:/, "node:")
+    : "";
 const label = (n) => {
   const f = n.callFrame;
   return `${f.functionName || "(anonymous)"} ${short(f.url)}${f.url ? `:${f.lineNumber + 1}` : ""}`;
@@ -39,7 +42,8 @@ for (const [id, t] of self) {
 }
 const pct = (t) => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled\n\nTop self time:`);
-for (const [k, t] of [...selfBy].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(t)}  ${k}`);
+for (const [k, t] of [...selfBy].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${pct(t)}  ${k}`);
 
 // Inclusive time by function (each sample counted once per distinct function on its stack).
 const incl = new Map();
@@ -54,7 +58,11 @@ profile.samples.forEach((id, i) => {
   }
 });
 console.log(`\nTop inclusive time (bundle functions only):`);
-for (const [k, t] of [...incl].filter(([k]) => /\.out\/|\.mjs/.test(k) && !/^\(/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(t)}  ${k}`);
+for (const [k, t] of [...incl]
+  .filter(([k]) => /\.out\/|\.mjs/.test(k) && !/^\(/.test(k))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`${pct(t)}  ${k}`);
 
 // With --callers=NAME: where NAME's self time comes from (its call paths, 4 frames up).
 const callersArg = process.argv.find((a) => a.startsWith("--callers="));
@@ -68,10 +76,12 @@ if (callersArg) {
     const dt = deltas[i + 1] ?? 0;
     sum += dt;
     const chain = [];
-    for (let cur = parent.get(id); cur !== undefined && chain.length < 4; cur = parent.get(cur)) chain.push(label(byId.get(cur)));
+    for (let cur = parent.get(id); cur !== undefined && chain.length < 4; cur = parent.get(cur))
+      chain.push(label(byId.get(cur)));
     const key = chain.join(" ← ");
     paths.set(key, (paths.get(key) ?? 0) + dt);
   });
   console.log(`\nCallers of ${name} (${pct(sum)} self in all):`);
-  for (const [k, t] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${pct(t)}  ${k}`);
+  for (const [k, t] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(`${pct(t)}  ${k}`);
 }

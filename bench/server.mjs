@@ -33,7 +33,11 @@ const server = createServer((req, res) => {
     let body = FIXED;
     if (req.method === "PATCH" && req.url.endsWith("/connectors/batch")) {
       const { updates = [] } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-      const results = updates.map(({ connectorId, ...patch }) => ({ connectorId, success: true, data: { ...connector, ...patch, connectorId } }));
+      const results = updates.map(({ connectorId, ...patch }) => ({
+        connectorId,
+        success: true,
+        data: { ...connector, ...patch, connectorId },
+      }));
       body = Buffer.from(JSON.stringify({ results }));
     }
     if (delayMs > 0) setTimeout(send, delayMs, res, body);
