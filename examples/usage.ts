@@ -1,0 +1,115 @@
+// Every export of `polyai-connectors`, used once. Type-checked with the project
+// (`npm run typecheck`); a quick reference rather than a program to run.
+// In your project: import { … } from "polyai-connectors";
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  PolyAIError,
+  RateLimitError,
+  UnprocessableEntityError,
+  applyConnectorPatch,
+  clearVariant,
+  createPolyAIClient,
+  parseVoiceName,
+  ttsLangCodeFromVoice,
+  type BackoffOptions,
+  type BatchGetResult,
+  type BatchUpdateFailure,
+  type BatchUpdateItem,
+  type BatchUpdateResult,
+  type BatchUpdateSuccess,
+  type ClientEnv,
+  type ClientOptions,
+  type Connector,
+  type ConnectorPatch,
+  type ConnectorsResource,
+  type DeleteConnectorResult,
+  type ErrorBody,
+  type Logger,
+  type PolyAIClient,
+  type Region,
+  type RequestInfo,
+  type RequestOptions,
+  type RetryEvent,
+  type VoiceName,
+  type WriteOptions,
+} from "../src/index.js";
+
+const region: Region = "eu";
+const backoff: BackoffOptions = { initialMs: 250, maxMs: 4_000 };
+const logger: Logger = { warn: (message) => console.warn(message) };
+const options: ClientOptions = {
+  region,
+  maxRetries: 3,
+  timeoutMs: 10_000,
+  backoff,
+  logger,
+  onRetry: (event: RetryEvent) => console.log(`attempt ${event.attempt} failed; waiting ${event.delayMs} ms`),
+};
+export const poly: PolyAIClient = createPolyAIClient(options);
+const connectors: ConnectorsResource = poly.connectors;
+
+/** Moves every sandbox connector to a new voice, one batch, and reports failures. */
+export async function migrateSandboxVoices(agentId: string, voiceName: string): Promise<BatchUpdateFailure[]> {
+  const readOptions: RequestOptions = { timeoutMs: 5_000 };
+  const all: Connector[] = await connectors.list(agentId, readOptions);
+  const env: ClientEnv = "sandbox";
+  const updates: BatchUpdateItem[] = all.filter((c) => c.clientEnv === env).map((c) => ({ connectorId: c.connectorId, voiceName }));
+  if (updates.length === 0) return [];
+  const preview: WriteOptions = { dryRun: true };
+  await connectors.batchUpdate(agentId, updates, preview);
+  const results: BatchUpdateResult[] = await connectors.batchUpdate(agentId, updates);
+  const applied: BatchUpdateSuccess[] = results.filter((r): r is BatchUpdateSuccess => r.success);
+  console.log(`${applied.length} connectors now speak ${ttsLangCodeFromVoice(voiceName)}`);
+  return results.filter((r): r is BatchUpdateFailure => !r.success);
+}
+
+/** Reads two connectors, then deletes the first, if it exists. */
+export async function cleanUp(agentId: string, ids: [string, string]): Promise<DeleteConnectorResult | undefined> {
+  const { found, notFound }: BatchGetResult = await connectors.batchGet(agentId, ids);
+  if (notFound.includes(ids[0]) || found.length === 0) return undefined;
+  const byNumber = await connectors.lookup(agentId, "+14155550123");
+  console.log(`+14155550123 is served by ${byNumber.connectorId}`);
+  return connectors.delete(agentId, ids[0], { maxRetries: 0 });
+}
+
+/** Predicts, then applies, a voice change with the variant cleared. */
+export async function revoice(agentId: string, connectorId: string, voice: string): Promise<Connector> {
+  const parts: VoiceName = parseVoiceName(voice); // throws InvalidInputError for a malformed name
+  const patch: ConnectorPatch = { ...clearVariant(), voiceName: voice };
+  const current = await connectors.get(agentId, connectorId);
+  const predicted = applyConnectorPatch(current, patch);
+  console.log(`${parts.family} voice; ttsLangCode will be ${predicted.ttsLangCode}`);
+  return connectors.update(agentId, connectorId, patch, { signal: AbortSignal.timeout(60_000) });
+}
+
+/** What to do about each error this package throws. */
+export function explain(err: unknown): string {
+  if (!(err instanceof PolyAIError)) return "not from polyai-connectors";
+  if (err instanceof InvalidInputError) return `fix the input ${err.field}: ${err.reason}`;
+  if (err instanceof APIUserAbortError) return "cancelled by us";
+  if (err instanceof APITimeoutError) return `timed out after ${err.attempts} attempts`;
+  if (err instanceof APIConnectionError) return "network problem; safe to retry later";
+  if (!(err instanceof APIError)) return err.message;
+  const where: RequestInfo | undefined = err.request;
+  const body = err.body as Partial<ErrorBody> | undefined;
+  const ref = `${where?.method} ${where?.url} (error_id ${err.errorId ?? body?.error_id ?? "none"})`;
+  if (err instanceof BadRequestError) return `the server rejected the request (${err.code}): ${ref}`;
+  if (err instanceof AuthenticationError) return "check POLYAI_API_KEY and the region";
+  if (err instanceof PermissionDeniedError) return "the key may not do this";
+  if (err instanceof NotFoundError) return `no such agent, connector or number: ${ref}`;
+  if (err instanceof ConflictError) return "the connector changed underneath; re-read and retry";
+  if (err instanceof UnprocessableEntityError) return "well-formed but not processable";
+  if (err instanceof RateLimitError) return `rate limited; wait ${err.retryAfterMs ?? "a while"} ms`;
+  if (err instanceof InternalServerError) return `PolyAI failed (${err.status}); quote ${ref} to support`;
+  return `HTTP ${err.status}`;
+}
