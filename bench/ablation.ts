@@ -53,6 +53,8 @@ interface Pieces {
   rewrap: boolean;
   /** attempt() and readCapped() as separate async functions, as in src/ (false: inlined). */
   layers: boolean;
+  /** safeHeaders(): scan the answer's headers for an echoed API key. */
+  headerScan: boolean;
 }
 const ALL: Pieces = {
   headersCopy: true,
@@ -62,6 +64,7 @@ const ALL: Pieces = {
   originUrl: true,
   rewrap: true,
   layers: true,
+  headerScan: true,
 };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
@@ -80,7 +83,19 @@ function transportCopy(p: Pieces) {
     }
     throw new Error("the bench's answers always have a content-length");
   }
+  function safeHeaders(headers: Headers): Headers {
+    if (!p.headerScan) return headers;
+    let echoed = false;
+    headers.forEach((value) => {
+      echoed ||= value.includes(KEY);
+    });
+    if (!echoed) return headers;
+    const out = new Headers();
+    headers.forEach((value, name) => out.append(name, value.replaceAll(KEY, "[redacted]")));
+    return out;
+  }
   async function finish(response: Response): Promise<Response> {
+    const headers = safeHeaders(response.headers);
     if (!p.rewrap) return response;
     const bytes = p.layers
       ? await readCapped(response)
@@ -91,7 +106,7 @@ function transportCopy(p: Pieces) {
     return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
       status: response.status,
       statusText: response.statusText,
-      headers: response.headers,
+      headers,
     });
   }
   async function attempt(
@@ -168,12 +183,13 @@ function transportCopy(p: Pieces) {
                 signal: controller?.signal ?? null,
                 redirect: "manual",
               });
+              const answerHeaders = safeHeaders(r.headers);
               if (!p.rewrap) return r;
               const bytes = r.body ? new Uint8Array(await r.arrayBuffer()) : null;
               return new Response(bytes, {
                 status: r.status,
                 statusText: r.statusText,
-                headers: r.headers,
+                headers: answerHeaders,
               });
             } finally {
               if (timer) clearTimeout(timer);
@@ -253,6 +269,11 @@ async function directUpdate(
       (REDIRECTS.has(response.status) && response.headers.has("location"))
     )
       throw new Error("redirect");
+    let echoed = false; // the API-key echo check of safeHeaders()
+    response.headers.forEach((value) => {
+      echoed ||= value.includes(KEY);
+    });
+    if (echoed) throw new Error("echoed key");
     const declared = response.headers.get("content-length");
     if (declared === null || Number(declared) > 10 << 20)
       throw new Error("the bench's answers always have a small content-length");
@@ -286,6 +307,7 @@ const cases: [string, Call][] = [
     viaOaf(transportCopy({ ...ALL, userSignalListener: false })),
   ],
   ["  without new URL().origin", viaOaf(transportCopy({ ...ALL, originUrl: false }))],
+  ["  without safeHeaders() scan", viaOaf(transportCopy({ ...ALL, headerScan: false }))],
   [
     "  without response re-wrap (arrayBuffer + new Response)",
     viaOaf(transportCopy({ ...ALL, rewrap: false })),
@@ -305,6 +327,7 @@ const cases: [string, Call][] = [
         originUrl: false,
         rewrap: false,
         layers: false,
+        headerScan: true,
       }),
     ),
   ],

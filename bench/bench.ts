@@ -17,6 +17,10 @@ const startedAt = performance.now();
 const here = dirname(fileURLToPath(import.meta.url)); // bench/.out
 const root = resolve(here, "../..");
 const quick = process.argv.includes("--quick"); // a smoke run: tiny counts, same code paths
+// --only=net,cpu,size,startup,bulk,pipeline runs some groups (a partial table).
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+const only = onlyArg ? new Set(onlyArg.slice(7).split(",")) : undefined;
+const wanted = (group: string) => !only || only.has(group);
 
 // ---------------------------------------------------------------- fixtures
 
@@ -592,32 +596,46 @@ async function main(): Promise<void> {
   const server = await startServer();
   try {
     const progress = (s: string) => process.stderr.write(`bench: ${s}\n`);
-    progress("per-call, loopback");
-    const net = contenders(server.url, globalThis.fetch, undefined);
-    addCallRows("per-call, loopback HTTP", "sequential", await compare(net, N.netSeq, 1));
-    addCallRows(
-      "per-call, loopback HTTP",
-      `${WIDTH} in flight`,
-      await compare(net, N.netPar, WIDTH),
-    );
-
-    progress("per-call, client-side only");
-    const cpuOnly = contenders("http://127.0.0.1:9", fakeFetch, fakeAdapter);
-    addCallRows("client-side cost (no network)", "sequential", await compare(cpuOnly, N.cpuSeq, 1));
-    addCallRows(
-      "client-side cost (no network)",
-      `${WIDTH} in flight`,
-      await compare(cpuOnly, N.cpuPar, WIDTH),
-    );
-
-    progress("size");
-    sizeRows();
-    progress("start-up");
-    startupRows();
-    progress("bulk");
-    await bulkRows(server);
-    progress("pipeline");
-    pipelineRows();
+    if (wanted("net")) {
+      progress("per-call, loopback");
+      const net = contenders(server.url, globalThis.fetch, undefined);
+      addCallRows("per-call, loopback HTTP", "sequential", await compare(net, N.netSeq, 1));
+      addCallRows(
+        "per-call, loopback HTTP",
+        `${WIDTH} in flight`,
+        await compare(net, N.netPar, WIDTH),
+      );
+    }
+    if (wanted("cpu")) {
+      progress("per-call, client-side only");
+      const cpuOnly = contenders("http://127.0.0.1:9", fakeFetch, fakeAdapter);
+      addCallRows(
+        "client-side cost (no network)",
+        "sequential",
+        await compare(cpuOnly, N.cpuSeq, 1),
+      );
+      addCallRows(
+        "client-side cost (no network)",
+        `${WIDTH} in flight`,
+        await compare(cpuOnly, N.cpuPar, WIDTH),
+      );
+    }
+    if (wanted("size")) {
+      progress("size");
+      sizeRows();
+    }
+    if (wanted("startup")) {
+      progress("start-up");
+      startupRows();
+    }
+    if (wanted("bulk")) {
+      progress("bulk");
+      await bulkRows(server);
+    }
+    if (wanted("pipeline")) {
+      progress("pipeline");
+      pipelineRows();
+    }
   } finally {
     await server.close();
   }

@@ -45,6 +45,10 @@ const call =
         });
 
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 for (let i = 0; i < calls; i++) await call();
 const ms = performance.now() - t0;
-console.error(`${which}: ${calls} calls, ${((ms * 1000) / calls).toFixed(2)} µs/call`);
+const cpu = process.cpuUsage(c0);
+console.error(
+  `${which}: ${calls} calls, ${((ms * 1000) / calls).toFixed(2)} µs/call wall, ${((cpu.user + cpu.system) / calls).toFixed(2)} µs/call CPU`,
+);
