@@ -69,8 +69,10 @@ type Answer = { data?: unknown; error?: unknown; response: Response };
 
 /** @internal */
 export function createConnectors(raw: Client<paths>, transport: Transport, apiKey: string): ConnectorsResource {
+  const NO_SIGNAL: CallOverrides = { signal: undefined };
+  const plainFetch = (request: Request) => transport(request, NO_SIGNAL);
   function options(value: unknown, allowed: ReadonlySet<string>): Checked {
-    if (value === undefined) return { init: {}, dryRun: false };
+    if (value === undefined) return { init: { fetch: plainFetch }, dryRun: false };
     if (!isPlainObject(value)) throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
     for (const key of Object.keys(value)) {
       if (!allowed.has(key)) throw new InvalidInputError(`options.${key}`, `is not an option of this call; known options are ${[...allowed].join(", ")}`);
@@ -84,10 +86,8 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
     if (headers !== undefined) init.headers = checkHeaders(headers, "options.headers");
     if (dryRun !== undefined && typeof dryRun !== "boolean") throw new InvalidInputError("options.dryRun", `expected a boolean, got ${describeType(dryRun)}`);
     const retry = checkRetrySettings(value, "options");
-    if (retry.maxRetries !== undefined || retry.timeoutMs !== undefined) {
-      const overrides: CallOverrides = { maxRetries: retry.maxRetries, timeoutMs: retry.timeoutMs };
-      init.fetch = (request) => transport(request, overrides);
-    }
+    const overrides: CallOverrides = { maxRetries: retry.maxRetries, timeoutMs: retry.timeoutMs, signal: init.signal };
+    init.fetch = (request) => transport(request, overrides);
     return { init, dryRun: dryRun === true };
   }
 

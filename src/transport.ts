@@ -55,6 +55,8 @@ export interface TransportConfig {
 export interface CallOverrides {
   readonly maxRetries?: number | undefined;
   readonly timeoutMs?: number | undefined;
+  /** The caller's own signal. When the key is present, request.signal is not listened to. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** @internal */
@@ -177,12 +179,13 @@ export function createTransport(config: TransportConfig): Transport {
     }, timeoutMs);
     try {
       let { method, body } = init;
-      const origin = new URL(url).origin;
+      let origin: string | undefined; // only needed when a redirect arrives
       for (let hops = 0; ; hops++) {
         const response = await config.fetch(url, { method, headers: init.headers, body: body ?? null, signal: controller.signal, redirect: "manual" });
         if (response.type === "opaqueredirect" || (REDIRECTS.has(response.status) && response.headers.has("location"))) {
           await response.body?.cancel().catch(() => {});
           const location = response.headers.get("location");
+          origin ??= new URL(url).origin;
           const target = location === null ? null : new URL(location, url);
           if (!target || target.origin !== origin || hops >= MAX_REDIRECTS) {
             const why = !target
@@ -227,7 +230,9 @@ export function createTransport(config: TransportConfig): Transport {
   return async function transport(request, overrides = {}) {
     const maxRetries = overrides.maxRetries ?? config.maxRetries;
     const timeoutMs = overrides.timeoutMs ?? config.timeoutMs;
-    const userSignal = request.signal;
+    // Every Request has a signal, even when the caller gave none; the connector
+    // methods say which one is theirs so that a signal that can never fire is not listened to.
+    const userSignal = "signal" in overrides ? overrides.signal : request.signal;
     const info: RequestInfo = { method: request.method, url: request.url };
     if (userSignal?.aborted) throw new APIUserAbortError({ cause: userSignal.reason, request: info });
     const headers = new Headers(request.headers);
