@@ -9,6 +9,7 @@ import { loadavg } from "node:os";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { createPolyAIClient } from "../src/index.js";
+import fixedConnector from "./connector.json" with { type: "json" };
 import { cleanPatch } from "../src/patch.js";
 import { createTransport } from "../src/transport.js";
 import { checkString } from "../src/validate.js";
@@ -24,18 +25,7 @@ const CONN = "CONN-7d2f9a";
 const PATCH = { voiceName: "en-GB-Neural2-A" } as const;
 const ONE = "/v1/agents/{agentId}/telephony/connectors/{connectorId}" as const;
 const baseUrl = "http://127.0.0.1:9";
-const JSON_TEXT = JSON.stringify({
-  connectorId: CONN,
-  name: "Main line",
-  accountId: "ws-fd112d8f",
-  projectId: AGENT,
-  clientEnv: "live",
-  variantId: "",
-  asrLangCode: "en-GB",
-  ttsLangCode: "en-GB",
-  voiceName: "en-GB-Neural2-A",
-  disableHandoff: false,
-});
+const JSON_TEXT = JSON.stringify(fixedConnector);
 const LEN = String(Buffer.byteLength(JSON_TEXT));
 const fake = (async () =>
   new Response(JSON_TEXT, {

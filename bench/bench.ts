@@ -11,7 +11,8 @@ import { gzipSync } from "node:zlib";
 import axios, { type AxiosAdapter } from "axios";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
-import { createPolyAIClient, type PolyAIClient } from "../src/index.js";
+import { createPolyAIClient, type Connector, type PolyAIClient } from "../src/index.js";
+import fixedConnector from "./connector.json" with { type: "json" };
 
 const startedAt = performance.now();
 const here = dirname(fileURLToPath(import.meta.url)); // bench/.out
@@ -29,18 +30,7 @@ const AGENT = "PROJECT-58RP822I";
 const CONN = "CONN-7d2f9a";
 const PATCH = { voiceName: "en-GB-Neural2-A" } as const;
 const ONE = "/v1/agents/{agentId}/telephony/connectors/{connectorId}" as const;
-const CONNECTOR = {
-  connectorId: CONN,
-  name: "Main line",
-  accountId: "ws-fd112d8f",
-  projectId: AGENT,
-  clientEnv: "live",
-  variantId: "",
-  asrLangCode: "en-GB",
-  ttsLangCode: "en-GB",
-  voiceName: "en-GB-Neural2-A",
-  disableHandoff: false,
-} as const;
+const CONNECTOR = fixedConnector as Connector;
 const CONNECTOR_JSON = JSON.stringify(CONNECTOR);
 const CONNECTOR_LEN = String(Buffer.byteLength(CONNECTOR_JSON));
 

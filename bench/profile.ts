@@ -5,21 +5,11 @@
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { createPolyAIClient } from "../src/index.js";
+import fixedConnector from "./connector.json" with { type: "json" };
 
 const which = process.argv[2] ?? "poly";
 const calls = Number(process.argv[3] ?? 200_000);
-const JSON_TEXT = JSON.stringify({
-  connectorId: "CONN-7d2f9a",
-  name: "Main line",
-  accountId: "ws-fd112d8f",
-  projectId: "PROJECT-58RP822I",
-  clientEnv: "live",
-  variantId: "",
-  asrLangCode: "en-GB",
-  ttsLangCode: "en-GB",
-  voiceName: "en-GB-Neural2-A",
-  disableHandoff: false,
-});
+const JSON_TEXT = JSON.stringify(fixedConnector);
 const LEN = String(Buffer.byteLength(JSON_TEXT));
 const fetch = (async () =>
   new Response(JSON_TEXT, {

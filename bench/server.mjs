@@ -4,20 +4,10 @@
 // PATCH .../connectors/batch, which answers one result per update (the bulk rows
 // use this only when src/testing's mock is not there). The parent sets an injected
 // per-request delay with { delay: ms } and stops the server with "close".
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
-const connector = {
-  connectorId: "CONN-7d2f9a",
-  name: "Main line",
-  accountId: "ws-fd112d8f",
-  projectId: "PROJECT-58RP822I",
-  clientEnv: "live",
-  variantId: "",
-  asrLangCode: "en-GB",
-  ttsLangCode: "en-GB",
-  voiceName: "en-GB-Neural2-A",
-  disableHandoff: false,
-};
+const connector = JSON.parse(readFileSync(new URL("./connector.json", import.meta.url), "utf8"));
 const FIXED = Buffer.from(JSON.stringify(connector));
 let delayMs = 0;
 
