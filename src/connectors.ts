@@ -112,7 +112,8 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
     return body;
   }
 
-  async function unwrap<T>(pending: Promise<Answer>): Promise<T> {
+  /** The answer's JSON object, or a typed error. `arrays` name fields that must be arrays. */
+  async function unwrap<T>(pending: Promise<Answer>, ...arrays: string[]): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
     const init = { status: response.status, headers: response.headers, request, attempts };
@@ -126,6 +127,9 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
       throw invalid(`the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrub(data)))})`);
     }
     if (!isPlainObject(parsed)) throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
+    for (const key of arrays) {
+      if (!Array.isArray(parsed[key])) throw invalid(`expected "${key}" to be an array, got ${describeType(parsed[key])}`);
+    }
     return parsed as T;
   }
 
@@ -165,8 +169,7 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
     async list(agentId, opts) {
       const path = { agentId: agent(agentId) };
       const { init } = options(opts, READ_KEYS);
-      const body = await unwrap<{ connectors: Connector[] }>(raw.GET(all, { params: { path }, parseAs: "text", ...init }));
-      if (!Array.isArray(body.connectors)) throw new APIError({ status: 200, headers: new Headers(), body, code: "INVALID_RESPONSE", message: "the answer has no connectors array" });
+      const body = await unwrap<{ connectors: Connector[] }>(raw.GET(all, { params: { path }, parseAs: "text", ...init }), "connectors");
       return body.connectors;
     },
 
@@ -187,14 +190,14 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
     async delete(agentId, connectorId, opts) {
       const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
       const { init } = options(opts, READ_KEYS);
-      return unwrap<DeleteConnectorResult>(raw.DELETE(one, { params: { path }, parseAs: "text", ...init }));
+      return unwrap<DeleteConnectorResult>(raw.DELETE(one, { params: { path }, parseAs: "text", ...init }), "deletedPhoneNumbers");
     },
 
     async batchGet(agentId, connectorIds, opts) {
       const path = { agentId: agent(agentId) };
       const body = { connectorIds: ids(connectorIds) };
       const { init } = options(opts, READ_KEYS);
-      return unwrap<BatchGetResult>(raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }));
+      return unwrap<BatchGetResult>(raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }), "found", "notFound");
     },
 
     async batchUpdate(agentId, items, opts) {
@@ -211,7 +214,7 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
             : { connectorId, success: false, error: `Connector ${connectorId} not found (dry run)` };
         });
       }
-      const answer = await unwrap<{ results: BatchUpdateResult[] }>(raw.PATCH(batch, { params: { path }, body, parseAs: "text", ...init }));
+      const answer = await unwrap<{ results: BatchUpdateResult[] }>(raw.PATCH(batch, { params: { path }, body, parseAs: "text", ...init }), "results");
       return answer.results;
     },
 

@@ -156,3 +156,23 @@ describe("every documented error of every operation is the right typed error", (
     if (status === "429") expect((err as RateLimitError).retryAfterMs).toBe(2000);
   });
 });
+
+describe("a 200 whose JSON has the wrong shape is an APIError, not a crash later", () => {
+  it.each([
+    ["list without connectors", (p: PolyAIClient) => p.connectors.list(AGENT), '{"items":[]}', "connectors"],
+    ["batchGet without notFound", (p: PolyAIClient) => p.connectors.batchGet(AGENT, ["CONN-1"]), '{"found":[]}', "notFound"],
+    ["batchUpdate with results not an array", (p: PolyAIClient) => p.connectors.batchUpdate(AGENT, [{ connectorId: "CONN-1", asrLangCode: "en-GB" }]), '{"results":{}}', "results"],
+    ["delete without deletedPhoneNumbers", (p: PolyAIClient) => p.connectors.delete(AGENT, "CONN-1"), '{"deletedConnector":"CONN-1"}', "deletedPhoneNumbers"],
+    ["get with an array", (p: PolyAIClient) => p.connectors.get(AGENT, "CONN-1"), "[]", "JSON object"],
+  ] as const)("%s", async (_, run, body, named) => {
+    mock.failNext({ status: 200, body, contentType: "application/json" });
+    const err = await run(poly).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).code).toBe("INVALID_RESPONSE");
+    expect((err as APIError).status).toBe(200);
+    expect((err as APIError).message).toContain(named);
+  });
+});

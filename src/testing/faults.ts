@@ -13,7 +13,7 @@
  * mock.failNext({ delayMs: 5_000 });                     // hang past the client's timeout
  */
 export interface FailNextOptions {
-  /** Error status to answer, 400 to 599, in PolyAI's envelope. Default 503. */
+  /** Error status to answer, 400 to 599, in PolyAI's envelope. Default 503. With a raw `body`, 200 to 599. */
   readonly status?: number;
   /** Queue the same fault this many times (default 1). */
   readonly times?: number;
@@ -74,8 +74,13 @@ export function toFaults(options: FailNextOptions): Fault[] {
     fail(`times must be a whole number of at least 1, got ${String(times)}`);
   if (!Number.isFinite(delayMs) || delayMs < 0)
     fail(`delayMs must be a finite number of at least 0, got ${String(delayMs)}`);
-  if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 599)) {
-    fail(`status must be an error status from 400 to 599, got ${String(status)}`);
+  // A raw body may come with a success status too: a proxy's truncated or
+  // reshaped 200 is a fault clients must survive.
+  const lowest = body === undefined ? 400 : 200;
+  if (status !== undefined && (!Number.isInteger(status) || status < lowest || status > 599)) {
+    fail(
+      `status must be ${body === undefined ? "an error status from 400" : "from 200"} to 599, got ${String(status)}`,
+    );
   }
   const answers =
     status !== undefined ||
