@@ -20,9 +20,44 @@ import { createMockPolyAI, type SeedConnector } from "../src/testing/index.js";
 
 const AGENT = "PROJECT-58RP822I";
 const SEED: SeedConnector[] = [
-  { connectorId: "CONN-main", name: "Main line", accountId: "ws-fd112d8f", projectId: AGENT, clientEnv: "live", variantId: "VARIANT-spring", asrLangCode: "en-US", ttsLangCode: "en-US", voiceName: "en-US-Neural2-A", disableHandoff: false, phoneNumbers: ["+14155550123"] },
-  { connectorId: "CONN-support", name: "Support", accountId: "ws-fd112d8f", projectId: AGENT, clientEnv: "live", variantId: "", asrLangCode: "en-US", ttsLangCode: "en-US", voiceName: "en-US-Wavenet-D", disableHandoff: true, phoneNumbers: ["+14155550124"] },
-  { connectorId: "CONN-staging", name: "Staging", accountId: "ws-fd112d8f", projectId: AGENT, clientEnv: "pre-release", variantId: "", asrLangCode: "en-GB", ttsLangCode: "en-GB", voiceName: "en-GB-Standard-B", disableHandoff: false },
+  {
+    connectorId: "CONN-main",
+    name: "Main line",
+    accountId: "ws-fd112d8f",
+    projectId: AGENT,
+    clientEnv: "live",
+    variantId: "VARIANT-spring",
+    asrLangCode: "en-US",
+    ttsLangCode: "en-US",
+    voiceName: "en-US-Neural2-A",
+    disableHandoff: false,
+    phoneNumbers: ["+14155550123"],
+  },
+  {
+    connectorId: "CONN-support",
+    name: "Support",
+    accountId: "ws-fd112d8f",
+    projectId: AGENT,
+    clientEnv: "live",
+    variantId: "",
+    asrLangCode: "en-US",
+    ttsLangCode: "en-US",
+    voiceName: "en-US-Wavenet-D",
+    disableHandoff: true,
+    phoneNumbers: ["+14155550124"],
+  },
+  {
+    connectorId: "CONN-staging",
+    name: "Staging",
+    accountId: "ws-fd112d8f",
+    projectId: AGENT,
+    clientEnv: "pre-release",
+    variantId: "",
+    asrLangCode: "en-GB",
+    ttsLangCode: "en-GB",
+    voiceName: "en-GB-Standard-B",
+    disableHandoff: false,
+  },
 ];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -38,21 +73,30 @@ async function offline(): Promise<void> {
       apiKey: "demo-key",
       baseUrl: mock.url,
       backoff: { initialMs: 200 },
-      onRetry: (e) => console.log(`   ↻ attempt ${e.attempt} got ${e.status ?? e.error?.name}; retrying in ${e.delayMs} ms`),
+      onRetry: (e) =>
+        console.log(
+          `   ↻ attempt ${e.attempt} got ${e.status ?? e.error?.name}; retrying in ${e.delayMs} ms`,
+        ),
     });
 
     step(1, `List the connectors of ${AGENT}`);
     for (const c of await poly.connectors.list(AGENT)) console.log(row(c));
 
     step(2, "Change the main line's voice (only voiceName is sent)");
-    const voiced = await poly.connectors.update(AGENT, "CONN-main", { voiceName: "en-GB-Neural2-A" });
+    const voiced = await poly.connectors.update(AGENT, "CONN-main", {
+      voiceName: "en-GB-Neural2-A",
+    });
     console.log(row(voiced));
-    console.log(`   sent ${JSON.stringify(mock.requests.at(-1)?.body)}; ttsLangCode derived: ${voiced.ttsLangCode} (ttsLangCodeFromVoice says ${ttsLangCodeFromVoice("en-GB-Neural2-A")})`);
+    console.log(
+      `   sent ${JSON.stringify(mock.requests.at(-1)?.body)}; ttsLangCode derived: ${voiced.ttsLangCode} (ttsLangCodeFromVoice says ${ttsLangCodeFromVoice("en-GB-Neural2-A")})`,
+    );
 
     step(3, "Unassign its variant with clearVariant()");
     const cleared = await poly.connectors.update(AGENT, "CONN-main", clearVariant());
     console.log(row(cleared));
-    console.log(`   sent ${JSON.stringify(mock.requests.at(-1)?.body)}; every other field unchanged`);
+    console.log(
+      `   sent ${JSON.stringify(mock.requests.at(-1)?.body)}; every other field unchanged`,
+    );
 
     step(4, "Batch update: two good items and one unknown connector");
     const results = await poly.connectors.batchUpdate(AGENT, [
@@ -61,7 +105,11 @@ async function offline(): Promise<void> {
       { connectorId: "CONN-gone", voiceName: "en-US-Neural2-C" },
     ]);
     for (const r of results) {
-      console.log(r.success ? `   ✔ ${r.connectorId}: voice=${r.data.voiceName} tts=${r.data.ttsLangCode} asr=${r.data.asrLangCode}` : `   ✘ ${r.connectorId}: ${r.error}`);
+      console.log(
+        r.success
+          ? `   ✔ ${r.connectorId}: voice=${r.data.voiceName} tts=${r.data.ttsLangCode} asr=${r.data.asrLangCode}`
+          : `   ✘ ${r.connectorId}: ${r.error}`,
+      );
     }
 
     step(5, "A typed error, caught");
@@ -80,14 +128,24 @@ async function offline(): Promise<void> {
 
     step(7, "Final state");
     for (const c of await poly.connectors.list(AGENT)) console.log(row(c));
-    console.log(`\n${mock.requests.length} requests served; the mock logged the key as x-api-key: ${String(mock.requests[0]?.headers["x-api-key"])}`);
+    console.log(
+      `\n${mock.requests.length} requests served; the mock logged the key as x-api-key: ${String(mock.requests[0]?.headers["x-api-key"])}`,
+    );
   } finally {
     await mock.close();
   }
 }
 
-async function online(poly: PolyAIClient, agent: string, write: boolean, connectorId?: string, voice?: string): Promise<void> {
-  console.log(`PolyAI at ${poly.baseUrl}: read-only steps${write ? " plus the one write you asked for" : ""}`);
+async function online(
+  poly: PolyAIClient,
+  agent: string,
+  write: boolean,
+  connectorId?: string,
+  voice?: string,
+): Promise<void> {
+  console.log(
+    `PolyAI at ${poly.baseUrl}: read-only steps${write ? " plus the one write you asked for" : ""}`,
+  );
   step(1, `List the connectors of ${agent}`);
   const all = await poly.connectors.list(agent);
   for (const c of all) console.log(row(c));
@@ -97,13 +155,21 @@ async function online(poly: PolyAIClient, agent: string, write: boolean, connect
   console.log(row(await poly.connectors.get(agent, id)));
   if (voice) {
     step(3, `${write ? "Update" : "Dry run: predict"} voice → ${voice}`);
-    console.log(row(await poly.connectors.update(agent, id, { voiceName: voice }, { dryRun: !write })));
+    console.log(
+      row(await poly.connectors.update(agent, id, { voiceName: voice }, { dryRun: !write })),
+    );
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { agent: { type: "string" }, region: { type: "string" }, connector: { type: "string" }, voice: { type: "string" }, write: { type: "boolean", default: false } },
+    options: {
+      agent: { type: "string" },
+      region: { type: "string" },
+      connector: { type: "string" },
+      voice: { type: "string" },
+      write: { type: "boolean", default: false },
+    },
   });
   if (process.env["POLYAI_API_KEY"] && values.agent) {
     const poly = createPolyAIClient(values.region ? { region: values.region as Region } : {});
@@ -117,7 +183,9 @@ const started = performance.now();
 main().then(
   () => console.log(`\nDone in ${Math.round(performance.now() - started)} ms.`),
   (err: unknown) => {
-    console.error(err instanceof APIError || err instanceof Error ? `${err.name}: ${err.message}` : err);
+    console.error(
+      err instanceof APIError || err instanceof Error ? `${err.name}: ${err.message}` : err,
+    );
     process.exitCode = 1;
   },
 );

@@ -53,17 +53,23 @@ const options: ClientOptions = {
   timeoutMs: 10_000,
   backoff,
   logger,
-  onRetry: (event: RetryEvent) => console.log(`attempt ${event.attempt} failed; waiting ${event.delayMs} ms`),
+  onRetry: (event: RetryEvent) =>
+    console.log(`attempt ${event.attempt} failed; waiting ${event.delayMs} ms`),
 };
 export const poly: PolyAIClient = createPolyAIClient(options);
 const connectors: ConnectorsResource = poly.connectors;
 
 /** Moves every sandbox connector to a new voice, one batch, and reports failures. */
-export async function migrateSandboxVoices(agentId: string, voiceName: string): Promise<BatchUpdateFailure[]> {
+export async function migrateSandboxVoices(
+  agentId: string,
+  voiceName: string,
+): Promise<BatchUpdateFailure[]> {
   const readOptions: RequestOptions = { timeoutMs: 5_000 };
   const all: Connector[] = await connectors.list(agentId, readOptions);
   const env: ClientEnv = "sandbox";
-  const updates: BatchUpdateItem[] = all.filter((c) => c.clientEnv === env).map((c) => ({ connectorId: c.connectorId, voiceName }));
+  const updates: BatchUpdateItem[] = all
+    .filter((c) => c.clientEnv === env)
+    .map((c) => ({ connectorId: c.connectorId, voiceName }));
   if (updates.length === 0) return [];
   const preview: WriteOptions = { dryRun: true };
   await connectors.batchUpdate(agentId, updates, preview);
@@ -74,7 +80,10 @@ export async function migrateSandboxVoices(agentId: string, voiceName: string): 
 }
 
 /** Reads two connectors, then deletes the first, if it exists. */
-export async function cleanUp(agentId: string, ids: [string, string]): Promise<DeleteConnectorResult | undefined> {
+export async function cleanUp(
+  agentId: string,
+  ids: [string, string],
+): Promise<DeleteConnectorResult | undefined> {
   const { found, notFound }: BatchGetResult = await connectors.batchGet(agentId, ids);
   if (notFound.includes(ids[0]) || found.length === 0) return undefined;
   const byNumber = await connectors.lookup(agentId, "+14155550123");
@@ -83,7 +92,11 @@ export async function cleanUp(agentId: string, ids: [string, string]): Promise<D
 }
 
 /** Predicts, then applies, a voice change with the variant cleared. */
-export async function revoice(agentId: string, connectorId: string, voice: string): Promise<Connector> {
+export async function revoice(
+  agentId: string,
+  connectorId: string,
+  voice: string,
+): Promise<Connector> {
   const parts: VoiceName = parseVoiceName(voice); // throws InvalidInputError for a malformed name
   const patch: ConnectorPatch = { ...clearVariant(), voiceName: voice };
   const current = await connectors.get(agentId, connectorId);
@@ -103,13 +116,16 @@ export function explain(err: unknown): string {
   const where: RequestInfo | undefined = err.request;
   const body = err.body as Partial<ErrorBody> | undefined;
   const ref = `${where?.method} ${where?.url} (error_id ${err.errorId ?? body?.error_id ?? "none"})`;
-  if (err instanceof BadRequestError) return `the server rejected the request (${err.code}): ${ref}`;
+  if (err instanceof BadRequestError)
+    return `the server rejected the request (${err.code}): ${ref}`;
   if (err instanceof AuthenticationError) return "check POLYAI_API_KEY and the region";
   if (err instanceof PermissionDeniedError) return "the key may not do this";
   if (err instanceof NotFoundError) return `no such agent, connector or number: ${ref}`;
   if (err instanceof ConflictError) return "the connector changed underneath; re-read and retry";
   if (err instanceof UnprocessableEntityError) return "well-formed but not processable";
-  if (err instanceof RateLimitError) return `rate limited; wait ${err.retryAfterMs ?? "a while"} ms`;
-  if (err instanceof InternalServerError) return `PolyAI failed (${err.status}); quote ${ref} to support`;
+  if (err instanceof RateLimitError)
+    return `rate limited; wait ${err.retryAfterMs ?? "a while"} ms`;
+  if (err instanceof InternalServerError)
+    return `PolyAI failed (${err.status}); quote ${ref} to support`;
   return `HTTP ${err.status}`;
 }

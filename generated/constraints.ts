@@ -17,6 +17,116 @@ export const regions = {
   studio: "https://api.studio.poly.ai",
 } as const;
 
+/** The region used when none is configured: the spec's first server. */
+export const defaultRegion = "us" as const;
+
+/** Connector IDs that name an endpoint of the collection instead (`.../connectors/batch`). */
+export const reservedConnectorIds: readonly string[] = ["batch", "lookup"];
+
+/** What the 200 answer of each operation must contain. */
+export const answerShapes: Record<
+  string,
+  {
+    readonly required: readonly string[];
+    readonly arrays: Readonly<Record<string, readonly string[]>>;
+  }
+> = {
+  listConnectors: {
+    required: ["connectors"],
+    arrays: {
+      connectors: [
+        "connectorId",
+        "name",
+        "accountId",
+        "projectId",
+        "clientEnv",
+        "variantId",
+        "asrLangCode",
+        "ttsLangCode",
+        "voiceName",
+        "disableHandoff",
+      ],
+    },
+  },
+  batchGetConnectors: {
+    required: ["found", "notFound"],
+    arrays: {
+      found: [
+        "connectorId",
+        "name",
+        "accountId",
+        "projectId",
+        "clientEnv",
+        "variantId",
+        "asrLangCode",
+        "ttsLangCode",
+        "voiceName",
+        "disableHandoff",
+      ],
+      notFound: [],
+    },
+  },
+  batchUpdateConnectors: { required: ["results"], arrays: { results: ["connectorId", "success"] } },
+  lookupConnector: {
+    required: [
+      "connectorId",
+      "name",
+      "accountId",
+      "projectId",
+      "clientEnv",
+      "variantId",
+      "asrLangCode",
+      "ttsLangCode",
+      "voiceName",
+      "disableHandoff",
+    ],
+    arrays: {},
+  },
+  getConnector: {
+    required: [
+      "connectorId",
+      "name",
+      "accountId",
+      "projectId",
+      "clientEnv",
+      "variantId",
+      "asrLangCode",
+      "ttsLangCode",
+      "voiceName",
+      "disableHandoff",
+    ],
+    arrays: {},
+  },
+  updateConnector: {
+    required: [
+      "connectorId",
+      "name",
+      "accountId",
+      "projectId",
+      "clientEnv",
+      "variantId",
+      "asrLangCode",
+      "ttsLangCode",
+      "voiceName",
+      "disableHandoff",
+    ],
+    arrays: {},
+  },
+  deleteConnector: {
+    required: ["deletedConnector", "deletedPhoneNumbers"],
+    arrays: { deletedPhoneNumbers: [] },
+  },
+};
+
+/** Limits on the bodies' lists and objects. */
+export const bodyLimits = {
+  updateMinProperties: 1,
+  batchUpdateItemRequired: ["connectorId"],
+  batchUpdateMinItems: 1,
+  batchGetMinItems: 1,
+  batchGetUniqueItems: true,
+} as const;
+
 /** Path parameters. */
 export const pathParams = {
   agentId: {

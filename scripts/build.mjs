@@ -34,7 +34,10 @@ const started = performance.now();
 
 async function project(config) {
   try {
-    await run(process.execPath, [tsc, "-p", join(root, config)], { cwd: root, maxBuffer: 64 << 20 });
+    await run(process.execPath, [tsc, "-p", join(root, config)], {
+      cwd: root,
+      maxBuffer: 64 << 20,
+    });
   } catch (err) {
     const out = `${err.stdout ?? ""}${err.stderr ?? ""}`.trim() || String(err);
     throw new Error(`tsc -p ${config} failed:\n${out}`);
@@ -76,7 +79,9 @@ async function buildCjs() {
           sourcesContent: true,
           sourcefile: relative(dirname(out), source),
           // As tsconfig.json: class fields with define semantics (ES2022), imports kept as written.
-          tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
+          tsconfigRaw: {
+            compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true },
+          },
         });
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, `${result.code}//# sourceMappingURL=${basename(out)}.map\n`);
@@ -103,51 +108,72 @@ const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Bundles a built core entry the way an edge runtime's bundler would, and inspects its module graph. */
 async function checkPortable(entry, format) {
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    platform: "neutral",
-    format,
-    // esbuild's neutral platform knows no main fields or conditions; these are the
-    // ones edge bundlers (workers, deno, vercel edge) use.
-    mainFields: format === "cjs" ? ["main"] : ["module", "main"],
-    conditions: format === "cjs" ? ["require"] : ["import"],
-    metafile: true,
-    logLevel: "silent",
-  }).catch((err) => {
-    const msgs = (err.errors ?? []).map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`).join("\n");
-    throw new Error(`core entry ${relative(root, entry)} does not bundle for platform=neutral:\n${msgs || err.message}`);
-  });
+  const result = await esbuild
+    .build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: "neutral",
+      format,
+      // esbuild's neutral platform knows no main fields or conditions; these are the
+      // ones edge bundlers (workers, deno, vercel edge) use.
+      mainFields: format === "cjs" ? ["main"] : ["module", "main"],
+      conditions: format === "cjs" ? ["require"] : ["import"],
+      metafile: true,
+      logLevel: "silent",
+    })
+    .catch((err) => {
+      const msgs = (err.errors ?? [])
+        .map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`)
+        .join("\n");
+      throw new Error(
+        `core entry ${relative(root, entry)} does not bundle for platform=neutral:\n${msgs || err.message}`,
+      );
+    });
   const problems = [];
   for (const [file, input] of Object.entries(result.metafile.inputs)) {
-    if (/(^|\/)src\/testing\//.test(file)) problems.push(`${file} (the testing entry) is reachable from the core entry`);
+    if (/(^|\/)src\/testing\//.test(file))
+      problems.push(`${file} (the testing entry) is reachable from the core entry`);
     for (const imp of input.imports) {
-      if (imp.path.startsWith("node:") || BUILTINS.has(imp.path)) problems.push(`${file} imports ${imp.path}`);
+      if (imp.path.startsWith("node:") || BUILTINS.has(imp.path))
+        problems.push(`${file} imports ${imp.path}`);
     }
   }
-  if (problems.length) throw new Error(`core entry ${relative(root, entry)} is not runtime-neutral:\n  ${problems.join("\n  ")}`);
+  if (problems.length)
+    throw new Error(
+      `core entry ${relative(root, entry)} is not runtime-neutral:\n  ${problems.join("\n  ")}`,
+    );
 }
 
 async function main() {
   await rm(dist, { recursive: true, force: true });
   await Promise.all([project("tsconfig.build.json"), project("tsconfig.build.core.json")]);
   await buildCjs();
-  await writeFile(join(dist, "esm/package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
+  await writeFile(
+    join(dist, "esm/package.json"),
+    `${JSON.stringify({ type: "module" }, null, 2)}\n`,
+  );
   await Promise.all([dropUselessMaps(join(dist, "esm")), dropUselessMaps(join(dist, "cjs"))]);
 
   const cli = join(dist, "esm/src/testing/cli.js");
   const cliText = await readFile(cli, "utf8").catch(() => null);
-  if (cliText === null) throw new Error("dist/esm/src/testing/cli.js was not emitted (the polyai-connectors-mock bin)");
-  if (!cliText.startsWith("#!/usr/bin/env node\n")) await writeFile(cli, `#!/usr/bin/env node\n${cliText.replace(/^#!.*\n/, "")}`);
+  if (cliText === null)
+    throw new Error("dist/esm/src/testing/cli.js was not emitted (the polyai-connectors-mock bin)");
+  if (!cliText.startsWith("#!/usr/bin/env node\n"))
+    await writeFile(cli, `#!/usr/bin/env node\n${cliText.replace(/^#!.*\n/, "")}`);
   await chmod(cli, 0o755);
 
-  await Promise.all([checkPortable(join(dist, "esm/src/index.js"), "esm"), checkPortable(join(dist, "cjs/src/index.js"), "cjs")]);
+  await Promise.all([
+    checkPortable(join(dist, "esm/src/index.js"), "esm"),
+    checkPortable(join(dist, "cjs/src/index.js"), "cjs"),
+  ]);
 
   let files = 0;
   for await (const _ of walk(dist)) files++;
   const secs = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`built dist/ (esm + cjs, ${files} files) in ${secs} s; core entry checked runtime-neutral`);
+  console.log(
+    `built dist/ (esm + cjs, ${files} files) in ${secs} s; core entry checked runtime-neutral`,
+  );
 }
 
 main().catch((err) => {

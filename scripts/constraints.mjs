@@ -30,12 +30,14 @@ function objectRules(spec, name) {
   const schema = spec.components.schemas[name];
   if (!schema) throw new Error(`components.schemas.${name} is missing`);
   const out = {};
-  for (const [key, prop] of Object.entries(schema.properties ?? {})) out[key] = stringRule(spec, prop, `${name}.${key}`);
+  for (const [key, prop] of Object.entries(schema.properties ?? {}))
+    out[key] = stringRule(spec, prop, `${name}.${key}`);
   return { fields: out, required: schema.required ?? [], minProperties: schema.minProperties ?? 0 };
 }
 
 function lit(rule) {
-  const pattern = rule.pattern === null ? "null" : `new RegExp(${JSON.stringify(rule.pattern)}, "u")`;
+  const pattern =
+    rule.pattern === null ? "null" : `new RegExp(${JSON.stringify(rule.pattern)}, "u")`;
   return `{ nullable: ${rule.nullable}, minLength: ${rule.minLength}, maxLength: ${rule.maxLength}, pattern: ${pattern}, example: ${JSON.stringify(rule.example)} }`;
 }
 
@@ -49,11 +51,54 @@ function regionsOf(spec) {
   const out = {};
   for (const server of spec.servers ?? []) {
     const m = /^https:\/\/api\.([a-z]+)\.poly\.ai$/.exec(server.url);
-    if (!m) throw new Error(`servers: ${server.url} is not of the form https://api.<region>.poly.ai`);
+    if (!m)
+      throw new Error(`servers: ${server.url} is not of the form https://api.<region>.poly.ai`);
     out[m[1]] = server.url;
   }
   if (!Object.keys(out).length) throw new Error("servers: no region");
   return out;
+}
+
+// The keys every item of an array must have; for a oneOf, the keys all branches share.
+function requiredOf(spec, node) {
+  const schema = deref(spec, node);
+  if (schema.oneOf) {
+    const sets = schema.oneOf.map((branch) => requiredOf(spec, branch));
+    return sets.reduce((a, b) => a.filter((k) => b.includes(k)));
+  }
+  return schema.required ?? [];
+}
+
+// What a 200 answer of each operation must contain: its required keys, and for each
+// array property the keys its items must have.
+function answerShapes(spec) {
+  const out = {};
+  for (const item of Object.values(spec.paths)) {
+    for (const op of Object.values(item)) {
+      if (!op || typeof op !== "object" || !op.operationId) continue;
+      const media = deref(spec, op.responses?.["200"] ?? {}).content?.["application/json"];
+      if (!media) continue;
+      const schema = deref(spec, media.schema);
+      const arrays = {};
+      for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+        const p = deref(spec, prop);
+        if (p.type === "array") arrays[key] = requiredOf(spec, p.items);
+      }
+      out[op.operationId] = { required: schema.required ?? [], arrays };
+    }
+  }
+  return out;
+}
+
+// Literal path segments beside `{connectorId}`: a connector with that ID could not
+// be addressed, because the path would name the other endpoint.
+function reservedIds(spec) {
+  const prefix = "/v1/agents/{agentId}/telephony/connectors/";
+  return Object.keys(spec.paths)
+    .filter(
+      (p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/") && !p.endsWith("}"),
+    )
+    .map((p) => p.slice(prefix.length));
 }
 
 export function renderConstraints(spec) {
@@ -61,7 +106,10 @@ export function renderConstraints(spec) {
   const update = objectRules(spec, "UpdateConnectorBody");
   const item = objectRules(spec, "BatchUpdateConnectorItem");
   const lookup = objectRules(spec, "LookupConnectorBody");
-  const batchGet = deref(spec, spec.components.schemas.BatchGetConnectorsBody.properties.connectorIds);
+  const batchGet = deref(
+    spec,
+    spec.components.schemas.BatchGetConnectorsBody.properties.connectorIds,
+  );
   return `
 /** A string rule of the spec: what the client checks before it sends a value. */
 export interface StringRule {
@@ -74,6 +122,24 @@ export interface StringRule {
 
 /** Base URL of each region, from the spec's \`servers\`. The first is the default. */
 export const regions = ${JSON.stringify(regionsOf(spec))} as const;
+
+/** The region used when none is configured: the spec's first server. */
+export const defaultRegion = ${JSON.stringify(Object.keys(regionsOf(spec))[0])} as const;
+
+/** Connector IDs that name an endpoint of the collection instead (\`.../connectors/batch\`). */
+export const reservedConnectorIds: readonly string[] = ${JSON.stringify(reservedIds(spec))};
+
+/** What the 200 answer of each operation must contain. */
+export const answerShapes: Record<string, { readonly required: readonly string[]; readonly arrays: Readonly<Record<string, readonly string[]>> }> = ${JSON.stringify(answerShapes(spec))};
+
+/** Limits on the bodies' lists and objects. */
+export const bodyLimits = {
+  updateMinProperties: ${JSON.stringify(update.minProperties)},
+  batchUpdateItemRequired: ${JSON.stringify(item.required)},
+  batchUpdateMinItems: ${JSON.stringify(deref(spec, spec.components.schemas.BatchUpdateConnectorsBody.properties.updates).minItems ?? 0)},
+  batchGetMinItems: ${JSON.stringify(batchGet.minItems ?? 0)},
+  batchGetUniqueItems: ${JSON.stringify(batchGet.uniqueItems === true)},
+} as const;
 
 /** Path parameters. */
 export const pathParams = {

@@ -32,17 +32,23 @@ const secs = (from = started) => `${((performance.now() - from) / 1000).toFixed(
 async function run(cmd, args, cwd, label = [cmd, ...args].join(" ")) {
   const isNpm = cmd === "npm";
   try {
-    const { stdout } = await execFileP(isNpm && process.platform === "win32" ? "npm.cmd" : cmd, args, {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", npm_config_update_notifier: "false" },
-      maxBuffer: 64 << 20,
-      shell: isNpm && process.platform === "win32",
-      timeout: 90_000,
-    });
+    const { stdout } = await execFileP(
+      isNpm && process.platform === "win32" ? "npm.cmd" : cmd,
+      args,
+      {
+        cwd,
+        env: { ...process.env, NO_COLOR: "1", npm_config_update_notifier: "false" },
+        maxBuffer: 64 << 20,
+        shell: isNpm && process.platform === "win32",
+        timeout: 90_000,
+      },
+    );
     return stdout;
   } catch (err) {
     const out = `${err.stdout ?? ""}${err.stderr ?? ""}`.trim();
-    throw new Error(`${label} failed${err.code !== undefined ? ` (exit ${err.code})` : ""}:\n${out || err.message}`);
+    throw new Error(
+      `${label} failed${err.code !== undefined ? ` (exit ${err.code})` : ""}:\n${out || err.message}`,
+    );
   }
 }
 
@@ -53,11 +59,31 @@ async function run(cmd, args, cwd, label = [cmd, ...args].join(" ")) {
 // and the typed assignments of consumer.ts into errors.
 const tsconfigs = {
   // Node, ESM consumer ("type": "module"), DOM lib for fetch/Headers/AbortSignal.
-  node16: { module: "node16", moduleResolution: "node16", lib: ["ES2022", "DOM"], types: [], skipLibCheck: false, skipDefaultLibCheck: true },
+  node16: {
+    module: "node16",
+    moduleResolution: "node16",
+    lib: ["ES2022", "DOM"],
+    types: [],
+    skipLibCheck: false,
+    skipDefaultLibCheck: true,
+  },
   // Node with @types/node and no DOM lib: the public types need nothing DOM-only.
-  nodenext: { module: "nodenext", moduleResolution: "nodenext", lib: ["ES2022"], types: ["node"], exactOptionalPropertyTypes: true, skipLibCheck: true },
+  nodenext: {
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    lib: ["ES2022"],
+    types: ["node"],
+    exactOptionalPropertyTypes: true,
+    skipLibCheck: true,
+  },
   // A bundler project (Vite, esbuild, webpack 5, edge runtimes).
-  bundler: { module: "preserve", moduleResolution: "bundler", lib: ["ES2022", "DOM"], types: [], skipLibCheck: true },
+  bundler: {
+    module: "preserve",
+    moduleResolution: "bundler",
+    lib: ["ES2022", "DOM"],
+    types: [],
+    skipLibCheck: true,
+  },
 };
 
 async function setUp(tmp) {
@@ -69,7 +95,10 @@ async function setUp(tmp) {
 
   const app = join(tmp, "app");
   await mkdir(app);
-  await writeFile(join(app, "package.json"), `${JSON.stringify({ name: "polyai-consumer", private: true, type: "module" }, null, 2)}\n`);
+  await writeFile(
+    join(app, "package.json"),
+    `${JSON.stringify({ name: "polyai-consumer", private: true, type: "module" }, null, 2)}\n`,
+  );
   for (const name of await readdir(fixtures)) {
     if (/\.(c|m)?ts$/.test(name)) {
       // The fixtures start with @ts-nocheck so the repo's own typecheck skips them.
@@ -81,14 +110,34 @@ async function setUp(tmp) {
   }
   for (const [name, options] of Object.entries(tsconfigs)) {
     const config = {
-      compilerOptions: { target: "ES2022", strict: true, noEmit: true, noUncheckedIndexedAccess: true, ...options },
+      compilerOptions: {
+        target: "ES2022",
+        strict: true,
+        noEmit: true,
+        noUncheckedIndexedAccess: true,
+        ...options,
+      },
       files: ["consumer.ts", "consumer-cjs.cts"],
     };
     await writeFile(join(app, `tsconfig.${name}.json`), `${JSON.stringify(config, null, 2)}\n`);
   }
 
   const i = performance.now();
-  await run("npm", ["install", join(tmp, tarball), "typescript@5.9", "@types/node@20", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], app, "npm install");
+  await run(
+    "npm",
+    [
+      "install",
+      join(tmp, tarball),
+      "typescript@5.9",
+      "@types/node@20",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--loglevel=error",
+    ],
+    app,
+    "npm install",
+  );
   console.log(`installed the tarball, typescript@5.9 and @types/node@20 into ${app} in ${secs(i)}`);
   return app;
 }
@@ -102,23 +151,30 @@ async function* walk(dir) {
 }
 
 async function edge(app) {
-  const result = await esbuild.build({
-    absWorkingDir: app,
-    entryPoints: ["edge.mjs"],
-    outfile: join(app, "edge.bundle.mjs"),
-    bundle: true,
-    platform: "neutral",
-    format: "esm",
-    minify: true,
-    metafile: true,
-    logLevel: "silent",
-  }).catch((err) => {
-    throw new Error(`esbuild --platform=neutral of edge.mjs failed:\n${(err.errors ?? []).map((e) => `  ${e.text}`).join("\n") || err.message}`);
-  });
+  const result = await esbuild
+    .build({
+      absWorkingDir: app,
+      entryPoints: ["edge.mjs"],
+      outfile: join(app, "edge.bundle.mjs"),
+      bundle: true,
+      platform: "neutral",
+      format: "esm",
+      minify: true,
+      metafile: true,
+      logLevel: "silent",
+    })
+    .catch((err) => {
+      throw new Error(
+        `esbuild --platform=neutral of edge.mjs failed:\n${(err.errors ?? []).map((e) => `  ${e.text}`).join("\n") || err.message}`,
+      );
+    });
   const inputs = Object.keys(result.metafile.inputs);
-  const bad = inputs.filter((f) => f.startsWith("node:") || /polyai-connectors\/dist\/[^/]+\/src\/testing\//.test(f));
+  const bad = inputs.filter(
+    (f) => f.startsWith("node:") || /polyai-connectors\/dist\/[^/]+\/src\/testing\//.test(f),
+  );
   if (bad.length) throw new Error(`the edge bundle pulled in ${bad.join(", ")}`);
-  if (!inputs.some((f) => f.includes("node_modules/openapi-fetch/"))) throw new Error("the edge bundle does not contain openapi-fetch");
+  if (!inputs.some((f) => f.includes("node_modules/openapi-fetch/")))
+    throw new Error("the edge bundle does not contain openapi-fetch");
   const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
   const out = await run(process.execPath, ["edge-run.mjs"], app);
   return `esbuild platform=neutral: ${inputs.length} modules, ${(bytes / 1024).toFixed(1)} kB minified\n${out.trim()}`;
@@ -144,17 +200,38 @@ async function main() {
       edge: () => edge(app),
       bin: async () => {
         // Installed by npm as node_modules/.bin/polyai-connectors-mock: shebang and mode matter.
-        const out = await run(join(app, "node_modules/.bin/polyai-connectors-mock"), ["--help"], app);
-        if (!out.includes("Usage: polyai-connectors-mock")) throw new Error(`polyai-connectors-mock --help printed:\n${out}`);
+        const out = await run(
+          join(app, "node_modules/.bin/polyai-connectors-mock"),
+          ["--help"],
+          app,
+        );
+        if (!out.includes("Usage: polyai-connectors-mock"))
+          throw new Error(`polyai-connectors-mock --help printed:\n${out}`);
         return "bin: polyai-connectors-mock --help ok";
       },
       tarball: async () => {
         const pkg = join(app, "node_modules/polyai-connectors");
         const files = [];
-        for await (const f of walk(pkg)) files.push(f.slice(pkg.length + 1).split("\\").join("/"));
-        const stray = files.filter((f) => !f.startsWith("dist/") && !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(f));
-        const bad = files.filter((f) => /(^|\/)(test|tests|scripts|bench|examples|openapi)\//.test(f) || /\.test\./.test(f));
-        if (stray.length || bad.length) throw new Error(`the tarball holds files a consumer does not need:\n  ${[...stray, ...bad].join("\n  ")}`);
+        for await (const f of walk(pkg))
+          files.push(
+            f
+              .slice(pkg.length + 1)
+              .split("\\")
+              .join("/"),
+          );
+        const stray = files.filter(
+          (f) =>
+            !f.startsWith("dist/") &&
+            !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(f),
+        );
+        const bad = files.filter(
+          (f) =>
+            /(^|\/)(test|tests|scripts|bench|examples|openapi)\//.test(f) || /\.test\./.test(f),
+        );
+        if (stray.length || bad.length)
+          throw new Error(
+            `the tarball holds files a consumer does not need:\n  ${[...stray, ...bad].join("\n  ")}`,
+          );
         return `tarball: ${files.length} files, only dist/ and package metadata`;
       },
     };
@@ -166,10 +243,13 @@ async function main() {
       }),
     );
     const failed = results.filter((r) => r.status === "rejected");
-    for (const r of results) if (r.status === "fulfilled") console.log(`  ✓ ${r.value.replace(/\n/g, "\n    ")}`);
+    for (const r of results)
+      if (r.status === "fulfilled") console.log(`  ✓ ${r.value.replace(/\n/g, "\n    ")}`);
     for (const r of failed) console.error(`  ✗ ${r.reason?.message ?? r.reason}`);
     if (failed.length) {
-      console.error(`consumer test failed: ${failed.length} of ${results.length} checks (${secs()})`);
+      console.error(
+        `consumer test failed: ${failed.length} of ${results.length} checks (${secs()})`,
+      );
       process.exitCode = 1;
     } else {
       console.log(`consumer test passed: ${results.length} checks in ${secs()}`);

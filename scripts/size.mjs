@@ -15,15 +15,20 @@ import * as esbuild from "esbuild";
 // openapi-fetch alone is 2.9 kB, and with every string literal removed the bundle
 // is still about 7 kB (input checks that name the field, retries, redirect and size
 // guards, fourteen error classes). The budget is therefore a regression guard set
-// just above today's figure (10.6 kB); see the README's "Size" section.
-const BUDGET_BYTES = 11000; // minified + gzipped
+// just above today's figure (11.5 kB); see the README's "Size" section.
+const BUDGET_BYTES = 12000; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const json = process.argv.includes("--json");
 
 const result = await esbuild.build({
   absWorkingDir: root,
-  stdin: { contents: 'export * from "./src/index.ts";', resolveDir: root, sourcefile: "app.js", loader: "js" },
+  stdin: {
+    contents: 'export * from "./src/index.ts";',
+    resolveDir: root,
+    sourcefile: "app.js",
+    loader: "js",
+  },
   bundle: true,
   write: false,
   minify: true,
@@ -44,11 +49,31 @@ const modules = Object.entries(output.inputs)
 const over = gzip > BUDGET_BYTES;
 
 if (json) {
-  console.log(JSON.stringify({ entry: "polyai-connectors", minifiedBytes: code.length, gzipBytes: gzip, budgetBytes: BUDGET_BYTES, over, modules }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        entry: "polyai-connectors",
+        minifiedBytes: code.length,
+        gzipBytes: gzip,
+        budgetBytes: BUDGET_BYTES,
+        over,
+        modules,
+      },
+      null,
+      2,
+    ),
+  );
 } else {
   const kb = (n) => `${(n / 1000).toFixed(2)} kB`;
-  console.log(`core entry (src/index.ts + openapi-fetch), minified: ${kb(code.length)}, gzipped: ${kb(gzip)} (${gzip} bytes); budget ${kb(BUDGET_BYTES)}`);
-  for (const m of modules) console.log(`  ${kb(m.bytes).padStart(9)}  ${m.file.replace(/^node_modules\//, "")}`);
-  console.log(over ? `over budget by ${gzip - BUDGET_BYTES} bytes` : `within budget (${BUDGET_BYTES - gzip} bytes to spare)`);
+  console.log(
+    `core entry (src/index.ts + openapi-fetch), minified: ${kb(code.length)}, gzipped: ${kb(gzip)} (${gzip} bytes); budget ${kb(BUDGET_BYTES)}`,
+  );
+  for (const m of modules)
+    console.log(`  ${kb(m.bytes).padStart(9)}  ${m.file.replace(/^node_modules\//, "")}`);
+  console.log(
+    over
+      ? `over budget by ${gzip - BUDGET_BYTES} bytes`
+      : `within budget (${BUDGET_BYTES - gzip} bytes to spare)`,
+  );
 }
 if (over) process.exitCode = 1;

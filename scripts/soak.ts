@@ -10,7 +10,14 @@
 // share is under 20% or the run overstays its deadline.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import { APIError, PolyAIError, applyConnectorPatch, createPolyAIClient, type Connector, type ConnectorPatch } from "../src/index.js";
+import {
+  APIError,
+  PolyAIError,
+  applyConnectorPatch,
+  createPolyAIClient,
+  type Connector,
+  type ConnectorPatch,
+} from "../src/index.js";
 import { createMockPolyAI, type SeedConnector } from "../src/testing/index.js";
 
 const { values: args } = parseArgs({
@@ -32,8 +39,17 @@ const CONCURRENCY = Number(args.concurrency);
 const FAULT_RATE = Number(args["fault-rate"]);
 const TIMEOUT_MS = Number(args["timeout-ms"]);
 const DEADLINE_MS = Number(args["deadline-s"]) * 1000;
-for (const [name, value] of Object.entries({ SEED, UPDATES, CONNECTORS, CONCURRENCY, FAULT_RATE, TIMEOUT_MS, DEADLINE_MS })) {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`soak: ${name} must be a number of at least 0`);
+for (const [name, value] of Object.entries({
+  SEED,
+  UPDATES,
+  CONNECTORS,
+  CONCURRENCY,
+  FAULT_RATE,
+  TIMEOUT_MS,
+  DEADLINE_MS,
+})) {
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`soak: ${name} must be a number of at least 0`);
 }
 /** How long a held-back answer waits: well past the client's timeout. */
 const SLOW_MS = TIMEOUT_MS * 3;
@@ -51,7 +67,8 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
+const pick = <T>(rng: () => number, items: readonly T[]): T =>
+  items[Math.floor(rng() * items.length)] as T;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Tally extends Map<string, number> {
@@ -62,13 +79,27 @@ class Tally extends Map<string, number> {
     return [...this.values()].reduce((a, b) => a + b, 0);
   }
   show(): string {
-    return this.size === 0 ? "none" : [...this.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(", ");
+    return this.size === 0
+      ? "none"
+      : [...this.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ");
   }
 }
 
 const KEY = "sk-soak-test-key";
 const AGENT = "PROJECT-SOAK";
-const VOICES = ["en-GB-Neural2-A", "en-US-Wavenet-B", "de-DE-Standard-C", "fr-FR-Chirp3-HD-Achernar", "es-US-Polyglot-1", "ja-JP-Neural2-B", "cmn-CN-Wavenet-A", "en-AU-Studio-O"];
+const VOICES = [
+  "en-GB-Neural2-A",
+  "en-US-Wavenet-B",
+  "de-DE-Standard-C",
+  "fr-FR-Chirp3-HD-Achernar",
+  "es-US-Polyglot-1",
+  "ja-JP-Neural2-B",
+  "cmn-CN-Wavenet-A",
+  "en-AU-Studio-O",
+];
 const LANGS = ["en-GB", "en-US", "de-DE", "fr-FR", "es-US", "ja-JP", "cmn-Hans-CN"];
 
 const seed: SeedConnector[] = Array.from({ length: CONNECTORS }, (_, i) => ({
@@ -198,7 +229,9 @@ async function reread(connectorId: string): Promise<Connector> {
   for (;;) {
     rereads += 1;
     try {
-      return await slot(() => poly.connectors.get(AGENT, connectorId, { maxRetries: 10, signal: deadline.signal }));
+      return await slot(() =>
+        poly.connectors.get(AGENT, connectorId, { maxRetries: 10, signal: deadline.signal }),
+      );
     } catch (err) {
       if (deadline.signal.aborted || !(err instanceof PolyAIError)) throw err;
       await settle(connectorId);
@@ -224,26 +257,35 @@ async function chain(index: number, steps: number): Promise<Connector> {
     const patch = patchFor(index, step);
     const next = applyConnectorPatch(expected, patch);
     try {
-      const returned = await slot(() => poly.connectors.update(AGENT, id, patch, { signal: deadline.signal }));
+      const returned = await slot(() =>
+        poly.connectors.update(AGENT, id, patch, { signal: deadline.signal }),
+      );
       outcomes.add("succeeded");
-      if (!isDeepStrictEqual(returned, next)) problems.push(`${id} step ${step}: update returned ${JSON.stringify(returned)}, expected ${JSON.stringify(next)}`);
+      if (!isDeepStrictEqual(returned, next))
+        problems.push(
+          `${id} step ${step}: update returned ${JSON.stringify(returned)}, expected ${JSON.stringify(next)}`,
+        );
       expected = next;
     } catch (err) {
       if (deadline.signal.aborted) throw err;
       outcomes.add("failed");
       failures.add(describeFailure(err));
-      if (!(err instanceof PolyAIError)) problems.push(`${id} step ${step}: untyped error ${String(err)}`);
+      if (!(err instanceof PolyAIError))
+        problems.push(`${id} step ${step}: untyped error ${String(err)}`);
       // A call that failed may still have been applied (its last attempt timed out
       // after the mock took it). Read back and accept either state.
       await settle(id);
       const now = await reread(id);
-      if (isDeepStrictEqual(now, expected) && isDeepStrictEqual(now, next)) ambiguous.add("indistinguishable");
+      if (isDeepStrictEqual(now, expected) && isDeepStrictEqual(now, next))
+        ambiguous.add("indistinguishable");
       else if (isDeepStrictEqual(now, expected)) ambiguous.add("not applied");
       else if (isDeepStrictEqual(now, next)) {
         ambiguous.add("applied anyway");
         expected = next;
       } else {
-        problems.push(`${id} step ${step}: after a failed update the connector is neither the old nor the new state: ${JSON.stringify(now)}`);
+        problems.push(
+          `${id} step ${step}: after a failed update the connector is neither the old nor the new state: ${JSON.stringify(now)}`,
+        );
         expected = now;
       }
     }
@@ -258,11 +300,15 @@ let finals: Connector[] = [];
 let aborted = false;
 try {
   finals = await Promise.all(
-    Array.from({ length: CONNECTORS }, (_, i) => chain(i, Math.floor(UPDATES / CONNECTORS) + (i < UPDATES % CONNECTORS ? 1 : 0))),
+    Array.from({ length: CONNECTORS }, (_, i) =>
+      chain(i, Math.floor(UPDATES / CONNECTORS) + (i < UPDATES % CONNECTORS ? 1 : 0)),
+    ),
   );
 } catch (err) {
   aborted = true;
-  problems.push(`run stopped: ${deadline.signal.aborted ? `deadline of ${DEADLINE_MS / 1000} s passed` : String(err)}`);
+  problems.push(
+    `run stopped: ${deadline.signal.aborted ? `deadline of ${DEADLINE_MS / 1000} s passed` : String(err)}`,
+  );
 }
 const elapsed = (performance.now() - started) / 1000;
 clearTimeout(deadlineTimer);
@@ -276,32 +322,55 @@ let matching = 0;
 for (const expected of finals) {
   const actual = onMock.get(expected.connectorId);
   if (isDeepStrictEqual(actual, expected)) matching += 1;
-  else problems.push(`${expected.connectorId}: final state ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  else
+    problems.push(
+      `${expected.connectorId}: final state ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`,
+    );
 }
 // With every queued fault used, a plain read sees the same state without a retry.
-const listed = aborted ? [] : await poly.connectors.list(AGENT, { maxRetries: 0, timeoutMs: 5_000 }).catch((err: unknown) => {
-  problems.push(`final list failed (a fault left queued?): ${String(err)}`);
-  return [];
-});
-if (!aborted && !isDeepStrictEqual(listed, mock.connectors)) problems.push("final list differs from the mock's state");
+const listed = aborted
+  ? []
+  : await poly.connectors.list(AGENT, { maxRetries: 0, timeoutMs: 5_000 }).catch((err: unknown) => {
+      problems.push(`final list failed (a fault left queued?): ${String(err)}`);
+      return [];
+    });
+if (!aborted && !isDeepStrictEqual(listed, mock.connectors))
+  problems.push("final list differs from the mock's state");
 const received = mock.requests.length;
 await mock.close();
 
 const sent = attempts.total();
 const injected = queued.total();
 const share = sent === 0 ? 0 : injected / sent;
-if (share < 0.2) problems.push(`faults hit only ${(share * 100).toFixed(1)}% of attempts; the soak needs at least 20%`);
+if (share < 0.2)
+  problems.push(
+    `faults hit only ${(share * 100).toFixed(1)}% of attempts; the soak needs at least 20%`,
+  );
 
-const line = (label: string, value: string | number) => console.log(`  ${label.padEnd(30)} ${value}`);
-console.log(`soak: seed ${SEED}, ${UPDATES} updates over ${CONNECTORS} connectors, ${CONCURRENCY} calls at once, timeout ${TIMEOUT_MS} ms, fault rate ${FAULT_RATE}`);
-line("time", `${elapsed.toFixed(1)} s (event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms)`);
+const line = (label: string, value: string | number) =>
+  console.log(`  ${label.padEnd(30)} ${value}`);
+console.log(
+  `soak: seed ${SEED}, ${UPDATES} updates over ${CONNECTORS} connectors, ${CONCURRENCY} calls at once, timeout ${TIMEOUT_MS} ms, fault rate ${FAULT_RATE}`,
+);
+line(
+  "time",
+  `${elapsed.toFixed(1)} s (event loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms)`,
+);
 line("requests sent (attempts)", `${sent} (${attempts.show()}); the mock received ${received}`);
 line("faults injected", `${injected} = ${(share * 100).toFixed(1)}% of attempts: ${queued.show()}`);
 line("attempt outcomes seen", observed.show());
-const held = [...queued.entries()].filter(([kind]) => kind.startsWith("held")).reduce((n, [, v]) => n + v, 0);
-line("timeouts not injected", `${Math.max(0, (observed.get("timed out") ?? 0) - held)} (answers slowed by a busy machine)`);
+const held = [...queued.entries()]
+  .filter(([kind]) => kind.startsWith("held"))
+  .reduce((n, [, v]) => n + v, 0);
+line(
+  "timeouts not injected",
+  `${Math.max(0, (observed.get("timed out") ?? 0) - held)} (answers slowed by a busy machine)`,
+);
 line("retries (onRetry)", retries);
-line("update calls", `${outcomes.get("succeeded") ?? 0} succeeded, ${outcomes.get("failed") ?? 0} failed`);
+line(
+  "update calls",
+  `${outcomes.get("succeeded") ?? 0} succeeded, ${outcomes.get("failed") ?? 0} failed`,
+);
 line("failed calls by error", failures.show());
 line("failed calls, read back", `${ambiguous.show()} (${rereads} reads)`);
 line("pauses for late writes", args["no-late-wait"] ? "off (--no-late-wait)" : latePauses);

@@ -26,7 +26,13 @@ export interface DiffResult {
 export function diffSpecs(oldDoc: object, newDoc: object): DiffResult;
 
 /** Human-readable report of {@link diffSpecs}' result. */
-export function formatReport(result: DiffResult, labels?: { oldLabel?: string; newLabel?: string }): string;
+export function formatReport(
+  result: DiffResult,
+  labels?: { oldLabel?: string; newLabel?: string },
+): string;
 
 /** Loads a spec: `{ ref }` (openapi/ at a git ref), a `.json` bundle, or a root YAML to bundle into `tmp`. */
-export function loadSpec(source: { ref: string } | { path: string }, tmp: string): Promise<Record<string, unknown>>;
+export function loadSpec(
+  source: { ref: string } | { path: string },
+  tmp: string,
+): Promise<Record<string, unknown>>;

@@ -49,7 +49,8 @@ function deref(doc, node) {
   while (node && typeof node === "object" && typeof node.$ref === "string") {
     if (seen.has(node.$ref)) throw new Error(`circular $ref ${node.$ref}`);
     seen.add(node.$ref);
-    if (!node.$ref.startsWith("#")) throw new Error(`external $ref ${node.$ref}: pass a bundled document`);
+    if (!node.$ref.startsWith("#"))
+      throw new Error(`external $ref ${node.$ref}: pass a bundled document`);
     ref ??= node.$ref;
     const target = node.$ref
       .slice(1)
@@ -135,17 +136,33 @@ class Differ {
     // Types, with null (nullable) called out.
     const ta = typesOf(a);
     const tb = typesOf(b);
-    if (ta && !tb) this.add(ctx, where, `type constraint ${show([...ta])} removed (any type now)`, S);
-    else if (!ta && tb && !enumOf(b)) this.add(ctx, where, `type now limited to ${show([...tb])}`, R);
+    if (ta && !tb)
+      this.add(ctx, where, `type constraint ${show([...ta])} removed (any type now)`, S);
+    else if (!ta && tb && !enumOf(b))
+      this.add(ctx, where, `type now limited to ${show([...tb])}`, R);
     else if (ta && tb) {
       for (const t of ta) {
         if (!allows(tb, t)) {
-          this.add(ctx, where, t === "null" ? "no longer nullable" : `type ${show(t)} removed (was ${show([...ta])}, now ${show([...tb])})`, R);
+          this.add(
+            ctx,
+            where,
+            t === "null"
+              ? "no longer nullable"
+              : `type ${show(t)} removed (was ${show([...ta])}, now ${show([...tb])})`,
+            R,
+          );
         }
       }
       for (const t of tb) {
         if (!allows(ta, t)) {
-          this.add(ctx, where, t === "null" ? "now nullable" : `type ${show(t)} added (was ${show([...ta])}, now ${show([...tb])})`, S);
+          this.add(
+            ctx,
+            where,
+            t === "null"
+              ? "now nullable"
+              : `type ${show(t)} added (was ${show([...ta])}, now ${show([...tb])})`,
+            S,
+          );
         }
       }
     }
@@ -155,8 +172,12 @@ class Differ {
     const ea = enumOf(a);
     const eb = enumOf(b);
     if (ea && eb) {
-      for (const v of ea) if (!eb.some((w) => show(w) === show(v))) this.add(ctx, where, `enum value ${show(v)} removed`, { request: true, response: true });
-      for (const v of eb) if (!ea.some((w) => show(w) === show(v))) this.add(ctx, where, `enum value ${show(v)} added`, S);
+      for (const v of ea)
+        if (!eb.some((w) => show(w) === show(v)))
+          this.add(ctx, where, `enum value ${show(v)} removed`, { request: true, response: true });
+      for (const v of eb)
+        if (!ea.some((w) => show(w) === show(v)))
+          this.add(ctx, where, `enum value ${show(v)} added`, S);
     } else if (!ea && eb) this.add(ctx, where, `now limited to the values ${show(eb)}`, R);
     else if (ea && !eb) this.add(ctx, where, `no longer limited to the values ${show(ea)}`, S);
 
@@ -164,13 +185,15 @@ class Differ {
     const lower = (key, label = key) => {
       const [x, y] = [a[key], b[key]];
       if (x === y) return;
-      if (y !== undefined && (x === undefined || y > x)) this.add(ctx, where, `${label} ${x ?? "none"} → ${y} (tighter)`, R);
+      if (y !== undefined && (x === undefined || y > x))
+        this.add(ctx, where, `${label} ${x ?? "none"} → ${y} (tighter)`, R);
       else this.add(ctx, where, `${label} ${x} → ${y ?? "none"} (looser)`, none);
     };
     const upper = (key, label = key) => {
       const [x, y] = [a[key], b[key]];
       if (x === y) return;
-      if (y !== undefined && (x === undefined || y < x)) this.add(ctx, where, `${label} ${x ?? "none"} → ${y} (tighter)`, R);
+      if (y !== undefined && (x === undefined || y < x))
+        this.add(ctx, where, `${label} ${x ?? "none"} → ${y} (tighter)`, R);
       else this.add(ctx, where, `${label} ${x} → ${y ?? "none"} (looser)`, none);
     };
     lower("minLength");
@@ -186,10 +209,19 @@ class Differ {
     for (const key of ["pattern", "format", "multipleOf"]) {
       if (a[key] === b[key]) continue;
       if (b[key] === undefined) this.add(ctx, where, `${key} ${show(a[key])} removed`, none);
-      else this.add(ctx, where, a[key] === undefined ? `new ${key} ${show(b[key])}` : `${key} ${show(a[key])} → ${show(b[key])}`, R);
+      else
+        this.add(
+          ctx,
+          where,
+          a[key] === undefined
+            ? `new ${key} ${show(b[key])}`
+            : `${key} ${show(a[key])} → ${show(b[key])}`,
+          R,
+        );
     }
     if (!a.uniqueItems && b.uniqueItems) this.add(ctx, where, "items must now be unique", R);
-    if (a.uniqueItems && !b.uniqueItems) this.add(ctx, where, "items no longer need to be unique", none);
+    if (a.uniqueItems && !b.uniqueItems)
+      this.add(ctx, where, "items no longer need to be unique", none);
 
     // Arrays.
     if (a.items || b.items) {
@@ -204,44 +236,75 @@ class Differ {
     const reqA = new Set(a.required ?? []);
     const reqB = new Set(b.required ?? []);
     for (const name of Object.keys(pa)) {
-      if (!(name in pb)) this.add(ctx, where, `property ${show(name)} removed`, { request: true, response: true });
+      if (!(name in pb))
+        this.add(ctx, where, `property ${show(name)} removed`, { request: true, response: true });
     }
     for (const name of Object.keys(pb)) {
       if (!(name in pa)) {
-        this.add(ctx, where, `new ${reqB.has(name) ? "required" : "optional"} property ${show(name)}`, reqB.has(name) ? R : none);
+        this.add(
+          ctx,
+          where,
+          `new ${reqB.has(name) ? "required" : "optional"} property ${show(name)}`,
+          reqB.has(name) ? R : none,
+        );
       }
     }
     for (const name of Object.keys(pb)) {
       if (!(name in pa)) continue;
-      if (!reqA.has(name) && reqB.has(name)) this.add(ctx, where, `property ${show(name)} is now required`, R);
-      if (reqA.has(name) && !reqB.has(name)) this.add(ctx, where, `property ${show(name)} is no longer required`, S);
-      if (!deref(this.old, pa[name]).node?.deprecated && deref(this.new, pb[name]).node?.deprecated) {
+      if (!reqA.has(name) && reqB.has(name))
+        this.add(ctx, where, `property ${show(name)} is now required`, R);
+      if (reqA.has(name) && !reqB.has(name))
+        this.add(ctx, where, `property ${show(name)} is no longer required`, S);
+      if (
+        !deref(this.old, pa[name]).node?.deprecated &&
+        deref(this.new, pb[name]).node?.deprecated
+      ) {
         this.add(ctx, where, `property ${show(name)} deprecated`, none);
       }
       this.schema(pa[name], pb[name], ctx, `${where}.${name}`, stack);
     }
     for (const name of reqB) {
-      if (!reqA.has(name) && !(name in pb) && !(name in pa)) this.add(ctx, where, `property ${show(name)} is now required`, R);
+      if (!reqA.has(name) && !(name in pb) && !(name in pa))
+        this.add(ctx, where, `property ${show(name)} is now required`, R);
     }
     const apA = a.additionalProperties;
     const apB = b.additionalProperties;
-    if (apA !== false && apB === false) this.add(ctx, where, "additional properties no longer allowed", R);
-    if (apA === false && apB !== false) this.add(ctx, where, "additional properties now allowed", none);
-    if (apA && apB && typeof apA === "object" && typeof apB === "object") this.schema(apA, apB, ctx, `${where}{}`, stack);
+    if (apA !== false && apB === false)
+      this.add(ctx, where, "additional properties no longer allowed", R);
+    if (apA === false && apB !== false)
+      this.add(ctx, where, "additional properties now allowed", none);
+    if (apA && apB && typeof apA === "object" && typeof apB === "object")
+      this.schema(apA, apB, ctx, `${where}{}`, stack);
 
     // Combinators, branch by branch.
     for (const key of ["oneOf", "anyOf"]) {
       const xa = a[key] ?? [];
       const xb = b[key] ?? [];
-      for (let i = 0; i < Math.min(xa.length, xb.length); i++) this.schema(xa[i], xb[i], ctx, `${where}(${key}[${i}])`, stack);
-      if (xb.length < xa.length && xa.length > 0) this.add(ctx, where, `${key} branch(es) removed (${xa.length} → ${xb.length})`, xb.length === 0 ? S : R);
-      if (xb.length > xa.length) this.add(ctx, where, `${key} branch(es) added (${xa.length} → ${xb.length})`, xa.length === 0 ? R : S);
+      for (let i = 0; i < Math.min(xa.length, xb.length); i++)
+        this.schema(xa[i], xb[i], ctx, `${where}(${key}[${i}])`, stack);
+      if (xb.length < xa.length && xa.length > 0)
+        this.add(
+          ctx,
+          where,
+          `${key} branch(es) removed (${xa.length} → ${xb.length})`,
+          xb.length === 0 ? S : R,
+        );
+      if (xb.length > xa.length)
+        this.add(
+          ctx,
+          where,
+          `${key} branch(es) added (${xa.length} → ${xb.length})`,
+          xa.length === 0 ? R : S,
+        );
     }
     const aa = a.allOf ?? [];
     const ab = b.allOf ?? [];
-    for (let i = 0; i < Math.min(aa.length, ab.length); i++) this.schema(aa[i], ab[i], ctx, `${where}(allOf[${i}])`, stack);
-    if (ab.length > aa.length) this.add(ctx, where, `allOf constraint(s) added (${aa.length} → ${ab.length})`, R);
-    if (ab.length < aa.length) this.add(ctx, where, `allOf constraint(s) removed (${aa.length} → ${ab.length})`, S);
+    for (let i = 0; i < Math.min(aa.length, ab.length); i++)
+      this.schema(aa[i], ab[i], ctx, `${where}(allOf[${i}])`, stack);
+    if (ab.length > aa.length)
+      this.add(ctx, where, `allOf constraint(s) added (${aa.length} → ${ab.length})`, R);
+    if (ab.length < aa.length)
+      this.add(ctx, where, `allOf constraint(s) removed (${aa.length} → ${ab.length})`, S);
     if (a.not || b.not) {
       if (show(a.not) !== show(b.not)) this.add(ctx, where, "`not` constraint changed", R);
     }
@@ -261,24 +324,39 @@ class Differ {
     const ma = collect(this.old, pathItemA, opA);
     const mb = collect(this.new, pathItemB, opB);
     for (const [key, { node }] of ma) {
-      if (!mb.has(key)) this.always(ctx, `${label} ${node.in} parameter ${show(node.name)}`, "removed");
+      if (!mb.has(key))
+        this.always(ctx, `${label} ${node.in} parameter ${show(node.name)}`, "removed");
     }
     for (const [key, { node }] of mb) {
       if (!ma.has(key)) {
-        if (node.required) this.always(ctx, `${label} ${node.in} parameter ${show(node.name)}`, "new required parameter");
-        else this.never(ctx, `${label} ${node.in} parameter ${show(node.name)}`, "new optional parameter");
+        if (node.required)
+          this.always(
+            ctx,
+            `${label} ${node.in} parameter ${show(node.name)}`,
+            "new required parameter",
+          );
+        else
+          this.never(
+            ctx,
+            `${label} ${node.in} parameter ${show(node.name)}`,
+            "new optional parameter",
+          );
       }
     }
     for (const [key, { node: b, raw }] of mb) {
       const a = ma.get(key)?.node;
       if (!a) continue;
       // A shared parameter (components/parameters) is reported once, with the operations using it.
-      const where = typeof raw.$ref === "string" ? `parameter ${refName(raw.$ref)}` : `${label} ${b.in} parameter ${show(b.name)}`;
+      const where =
+        typeof raw.$ref === "string"
+          ? `parameter ${refName(raw.$ref)}`
+          : `${label} ${b.in} parameter ${show(b.name)}`;
       if (!a.required && b.required) this.always(ctx, where, "now required");
       if (a.required && !b.required) this.never(ctx, where, "no longer required");
       if (a.name !== b.name) this.never(ctx, where, `renamed from ${show(a.name)}`);
       if (!a.deprecated && b.deprecated) this.never(ctx, where, "deprecated");
-      if (a.schema || b.schema) this.schema(a.schema ?? {}, b.schema ?? {}, { ...ctx, dir: "request" }, where);
+      if (a.schema || b.schema)
+        this.schema(a.schema ?? {}, b.schema ?? {}, { ...ctx, dir: "request" }, where);
     }
   }
 
@@ -294,7 +372,8 @@ class Differ {
     }
     for (const type of Object.keys(cb)) {
       if (!(type in ca)) this.never({ ...ctx, dir }, where, `media type ${type} added`);
-      else if (ca[type].schema || cb[type].schema) this.schema(ca[type].schema ?? {}, cb[type].schema ?? {}, { ...ctx, dir }, where);
+      else if (ca[type].schema || cb[type].schema)
+        this.schema(ca[type].schema ?? {}, cb[type].schema ?? {}, { ...ctx, dir }, where);
     }
   }
 
@@ -304,7 +383,8 @@ class Differ {
     const label = ctx.op;
     itemA.__path = pathA;
     itemB.__path = pathB;
-    if (opA.operationId !== opB.operationId) this.never(ctx, label, `operationId ${show(opA.operationId)} → ${show(opB.operationId)}`);
+    if (opA.operationId !== opB.operationId)
+      this.never(ctx, label, `operationId ${show(opA.operationId)} → ${show(opB.operationId)}`);
     if (!opA.deprecated && opB.deprecated) this.never(ctx, label, "deprecated");
     this.parameters(itemA, opA, itemB, opB, ctx, label);
     delete itemA.__path;
@@ -315,7 +395,13 @@ class Differ {
     const rbB = opB.requestBody && deref(this.new, opB.requestBody).node;
     const rbWhere = `${label} request body`;
     if (rbA && !rbB) this.always(ctx, rbWhere, "removed");
-    else if (!rbA && rbB) (rbB.required ? this.always : this.never).call(this, ctx, rbWhere, `new ${rbB.required ? "required" : "optional"} request body`);
+    else if (!rbA && rbB)
+      (rbB.required ? this.always : this.never).call(
+        this,
+        ctx,
+        rbWhere,
+        `new ${rbB.required ? "required" : "optional"} request body`,
+      );
     else if (rbA && rbB) {
       if (!rbA.required && rbB.required) this.always(ctx, rbWhere, "now required");
       if (rbA.required && !rbB.required) this.never(ctx, rbWhere, "no longer required");
@@ -344,7 +430,9 @@ class Differ {
       const hb = b.headers ?? {};
       const lc = (o) => new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v]));
       const [la, lb] = [lc(ha), lc(hb)];
-      for (const [name] of la) if (!lb.has(name)) this.always({ ...ctx, dir: "response" }, where, `header ${name} removed`);
+      for (const [name] of la)
+        if (!lb.has(name))
+          this.always({ ...ctx, dir: "response" }, where, `header ${name} removed`);
       for (const [name, h] of lb) {
         if (!la.has(name)) {
           this.never({ ...ctx, dir: "response" }, where, `header ${name} added`);
@@ -352,8 +440,15 @@ class Differ {
         }
         const x = deref(this.old, la.get(name)).node;
         const y = deref(this.new, h).node;
-        if (x.required && !y.required) this.always({ ...ctx, dir: "response" }, where, `header ${name} no longer required`);
-        if (x.schema || y.schema) this.schema(x.schema ?? {}, y.schema ?? {}, { ...ctx, dir: "response" }, `${where} header ${name}`);
+        if (x.required && !y.required)
+          this.always({ ...ctx, dir: "response" }, where, `header ${name} no longer required`);
+        if (x.schema || y.schema)
+          this.schema(
+            x.schema ?? {},
+            y.schema ?? {},
+            { ...ctx, dir: "response" },
+            `${where} header ${name}`,
+          );
       }
     }
 
@@ -367,19 +462,24 @@ class Differ {
     const ctx0 = {};
     // Servers: the SDK's regions come from them.
     const urls = (doc) => (doc.servers ?? []).map((s) => s.url);
-    for (const url of urls(this.old)) if (!urls(this.new).includes(url)) this.always(ctx0, "servers", `server ${url} removed`);
-    for (const url of urls(this.new)) if (!urls(this.old).includes(url)) this.never(ctx0, "servers", `server ${url} added`);
+    for (const url of urls(this.old))
+      if (!urls(this.new).includes(url)) this.always(ctx0, "servers", `server ${url} removed`);
+    for (const url of urls(this.new))
+      if (!urls(this.old).includes(url)) this.never(ctx0, "servers", `server ${url} added`);
 
     const schemesA = this.old.components?.securitySchemes ?? {};
     const schemesB = this.new.components?.securitySchemes ?? {};
     const strip = ({ description: _, ...rest }) => show(rest);
     for (const name of Object.keys(schemesA)) {
       if (!(name in schemesB)) this.always(ctx0, "securitySchemes", `scheme ${show(name)} removed`);
-      else if (strip(deref(this.old, schemesA[name]).node) !== strip(deref(this.new, schemesB[name]).node)) {
+      else if (
+        strip(deref(this.old, schemesA[name]).node) !== strip(deref(this.new, schemesB[name]).node)
+      ) {
         this.always(ctx0, "securitySchemes", `scheme ${show(name)} changed`);
       }
     }
-    for (const name of Object.keys(schemesB)) if (!(name in schemesA)) this.never(ctx0, "securitySchemes", `scheme ${show(name)} added`);
+    for (const name of Object.keys(schemesB))
+      if (!(name in schemesA)) this.never(ctx0, "securitySchemes", `scheme ${show(name)} added`);
 
     // Operations, matched by method and path template (parameter names ignored).
     const ops = (doc) => {
@@ -387,30 +487,54 @@ class Differ {
       for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
         const item = deref(doc, rawItem).node;
         for (const method of METHODS) {
-          if (item[method]) out.set(`${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`, { path, method, item, op: item[method] });
+          if (item[method])
+            out.set(`${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`, {
+              path,
+              method,
+              item,
+              op: item[method],
+            });
         }
       }
       return out;
     };
     const oa = ops(this.old);
     const ob = ops(this.new);
-    const name = ({ path, method, op }) => `${method.toUpperCase()} ${path}${op.operationId ? ` (${op.operationId})` : ""}`;
-    for (const [key, a] of oa) if (!ob.has(key)) this.always({ op: name(a) }, name(a), "operation removed");
-    for (const [key, b] of ob) if (!oa.has(key)) this.never({ op: name(b) }, name(b), "new operation");
+    const name = ({ path, method, op }) =>
+      `${method.toUpperCase()} ${path}${op.operationId ? ` (${op.operationId})` : ""}`;
+    for (const [key, a] of oa)
+      if (!ob.has(key)) this.always({ op: name(a) }, name(a), "operation removed");
+    for (const [key, b] of ob)
+      if (!oa.has(key)) this.never({ op: name(b) }, name(b), "new operation");
     for (const [key, b] of ob) {
       const a = oa.get(key);
       if (!a) continue;
-      if (a.path !== b.path) this.never({ op: name(b) }, name(b), `path parameters renamed (was ${a.path})`);
+      if (a.path !== b.path)
+        this.never({ op: name(b) }, name(b), `path parameters renamed (was ${a.path})`);
       this.operation(a.path, b.path, b.method, { ...a.item }, { ...b.item }, { op: name(b) });
     }
 
     /** @type {Change[]} */
     const changes = [];
     for (const e of this.changes.values()) {
-      const breaking = e.breaksIn.always === true || (e.breaksIn.request && e.directions.has("request")) || (e.breaksIn.response && e.directions.has("response"));
-      changes.push({ location: e.location, message: e.message, breaking, directions: [...e.directions].sort(), operations: [...e.operations].sort() });
+      const breaking =
+        e.breaksIn.always === true ||
+        (e.breaksIn.request && e.directions.has("request")) ||
+        (e.breaksIn.response && e.directions.has("response"));
+      changes.push({
+        location: e.location,
+        message: e.message,
+        breaking,
+        directions: [...e.directions].sort(),
+        operations: [...e.operations].sort(),
+      });
     }
-    changes.sort((x, y) => Number(y.breaking) - Number(x.breaking) || x.location.localeCompare(y.location) || x.message.localeCompare(y.message));
+    changes.sort(
+      (x, y) =>
+        Number(y.breaking) - Number(x.breaking) ||
+        x.location.localeCompare(y.location) ||
+        x.message.localeCompare(y.message),
+    );
     return changes;
   }
 }
@@ -433,7 +557,9 @@ export function formatReport({ changes, breaking }, { oldLabel = "old", newLabel
   }
   for (const c of changes) {
     const ops = c.operations.map((o) => o.match(/\(([^)]+)\)$/)?.[1] ?? o).sort();
-    const seen = c.directions.length ? ` [${c.directions.join("+")}${ops.length ? `: ${ops.join(", ")}` : ""}]` : "";
+    const seen = c.directions.length
+      ? ` [${c.directions.join("+")}${ops.length ? `: ${ops.join(", ")}` : ""}]`
+      : "";
     lines.push(`  ${c.breaking ? "BREAKING" : "change  "}  ${c.location}: ${c.message}${seen}`);
   }
   lines.push(`${changes.length} change(s), ${breaking.length} breaking`);
@@ -443,13 +569,22 @@ export function formatReport({ changes, breaking }, { oldLabel = "old", newLabel
 // ---------------------------------------------------------------------------------
 // Loading a spec: bundled JSON, a root YAML, or openapi/ at a git ref.
 
-const redoclyEnv = { ...process.env, REDOCLY_TELEMETRY: "off", NO_COLOR: "1", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" };
+const redoclyEnv = {
+  ...process.env,
+  REDOCLY_TELEMETRY: "off",
+  NO_COLOR: "1",
+  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+};
 
 async function bundle(rootFile, tmp) {
   const out = join(tmp, `bundle-${Math.random().toString(36).slice(2)}.json`);
   const redocly = join(root, "node_modules/@redocly/cli/bin/cli.js");
   try {
-    await run(process.execPath, [redocly, "bundle", rootFile, `--config=${join(root, "redocly.yaml")}`, `--output=${out}`], { cwd: root, env: redoclyEnv, maxBuffer: 64 << 20 });
+    await run(
+      process.execPath,
+      [redocly, "bundle", rootFile, `--config=${join(root, "redocly.yaml")}`, `--output=${out}`],
+      { cwd: root, env: redoclyEnv, maxBuffer: 64 << 20 },
+    );
   } catch (err) {
     throw new Error(`redocly bundle ${rootFile} failed:\n${err.stderr ?? err.message}`);
   }
@@ -460,14 +595,20 @@ async function fromRef(ref, tmp) {
   const git = (args) => run("git", args, { cwd: root, maxBuffer: 64 << 20 });
   let list;
   try {
-    list = (await git(["ls-tree", "-r", "--name-only", ref, "--", "openapi/"])).stdout.split("\n").filter(Boolean);
+    list = (await git(["ls-tree", "-r", "--name-only", ref, "--", "openapi/"])).stdout
+      .split("\n")
+      .filter(Boolean);
   } catch (err) {
     throw new Error(`git ls-tree ${ref}: ${(err.stderr ?? err.message).trim()}`);
   }
   if (!list.includes("openapi/openapi.yaml")) throw new Error(`${ref} has no openapi/openapi.yaml`);
   const dir = join(tmp, "ref");
   for (const file of list) {
-    const { stdout } = await run("git", ["show", `${ref}:${file}`], { cwd: root, encoding: "buffer", maxBuffer: 64 << 20 });
+    const { stdout } = await run("git", ["show", `${ref}:${file}`], {
+      cwd: root,
+      encoding: "buffer",
+      maxBuffer: 64 << 20,
+    });
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), stdout);
   }
@@ -529,14 +670,21 @@ async function main() {
     const result = diffSpecs(oldDoc, newDoc);
     const oldLabel = opts.old.ref ? `openapi/ at ${opts.old.ref}` : opts.old.path;
     const newLabel = opts.new ? opts.new.path : "openapi/ (working tree)";
-    if (opts.json) console.log(JSON.stringify({ old: oldLabel, new: newLabel, ...result }, null, 2));
+    if (opts.json)
+      console.log(JSON.stringify({ old: oldLabel, new: newLabel, ...result }, null, 2));
     else console.log(formatReport(result, { oldLabel, newLabel }));
     if (result.breaking.length === 0) return 0;
     if (opts.allowBreaking) {
-      if (!opts.json) console.log("breaking changes allowed (--allow-breaking): this needs a major version (a minor one while 0.x)");
+      if (!opts.json)
+        console.log(
+          "breaking changes allowed (--allow-breaking): this needs a major version (a minor one while 0.x)",
+        );
       return 0;
     }
-    if (!opts.json) console.error("breaking changes: bump the major version (minor while 0.x) and say so in CHANGELOG.md, then rerun with --allow-breaking");
+    if (!opts.json)
+      console.error(
+        "breaking changes: bump the major version (minor while 0.x) and say so in CHANGELOG.md, then rerun with --allow-breaking",
+      );
     return 1;
   } catch (err) {
     console.error(err.message ?? err);

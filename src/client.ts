@@ -1,13 +1,19 @@
 // createPolyAIClient: options are checked once, here, so that a bad base URL or
 // key fails at start-up rather than on the first live call.
 import createClient, { type Client } from "openapi-fetch";
-import { regions } from "../generated/constraints.js";
+import { defaultRegion, regions } from "../generated/constraints.js";
 import type { paths } from "../generated/openapi.js";
 import { createConnectors, type ConnectorsResource } from "./connectors.js";
 import { InvalidInputError } from "./errors.js";
 import type { BackoffOptions } from "./retry.js";
 import { createTransport, type Logger, type RetryEvent } from "./transport.js";
-import { checkHeaders, checkRetrySettings, describeType, isPlainObject, quote } from "./validate.js";
+import {
+  checkHeaders,
+  checkRetrySettings,
+  describeType,
+  isPlainObject,
+  quote,
+} from "./validate.js";
 
 /** A PolyAI region. Each has its own host; API keys are provisioned to one region. */
 export type Region = keyof typeof regions;
@@ -58,26 +64,49 @@ export interface PolyAIClient {
   readonly region: Region | undefined;
 }
 
-const OPTION_KEYS = new Set(["apiKey", "region", "baseUrl", "fetch", "headers", "maxRetries", "timeoutMs", "backoff", "maxResponseBytes", "onRetry", "logger"]);
+const OPTION_KEYS = new Set([
+  "apiKey",
+  "region",
+  "baseUrl",
+  "fetch",
+  "headers",
+  "maxRetries",
+  "timeoutMs",
+  "backoff",
+  "maxResponseBytes",
+  "onRetry",
+  "logger",
+]);
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 function env(name: string): string | undefined {
   // Read without importing node:process, so the core runs wherever fetch does.
-  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env?.[name];
   return value === "" ? undefined : value;
 }
 
 function checkApiKey(key: unknown): string {
   // Messages here describe the key, never quote it.
-  if (key === undefined) throw new InvalidInputError("apiKey", "is missing: pass { apiKey } or set the POLYAI_API_KEY environment variable");
-  if (typeof key !== "string") throw new InvalidInputError("apiKey", `expected a string, got ${describeType(key)}`);
+  if (key === undefined)
+    throw new InvalidInputError(
+      "apiKey",
+      "is missing: pass { apiKey } or set the POLYAI_API_KEY environment variable",
+    );
+  if (typeof key !== "string")
+    throw new InvalidInputError("apiKey", `expected a string, got ${describeType(key)}`);
   if (key.trim() === "") throw new InvalidInputError("apiKey", "must not be empty");
-  if (!/^[\x21-\x7E]+$/.test(key)) throw new InvalidInputError("apiKey", "contains whitespace, control or non-ASCII characters (a copy-paste accident?)");
+  if (!/^[\x21-\x7E]+$/.test(key))
+    throw new InvalidInputError(
+      "apiKey",
+      "contains whitespace, control or non-ASCII characters (a copy-paste accident?)",
+    );
   return key;
 }
 
 function checkBaseUrl(value: unknown): string {
-  if (typeof value !== "string") throw new InvalidInputError("baseUrl", `expected a URL string, got ${describeType(value)}`);
+  if (typeof value !== "string")
+    throw new InvalidInputError("baseUrl", `expected a URL string, got ${describeType(value)}`);
   let url: URL;
   try {
     url = new URL(value);
@@ -86,16 +115,24 @@ function checkBaseUrl(value: unknown): string {
     throw new InvalidInputError("baseUrl", "is not an absolute URL (expected https://host[/path])");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new InvalidInputError("baseUrl", `must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost), got ${url.protocol}//${url.host}`);
+    throw new InvalidInputError(
+      "baseUrl",
+      `must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost), got ${url.protocol}//${url.host}`,
+    );
   }
-  if (url.username || url.password) throw new InvalidInputError("baseUrl", "must not contain credentials; pass apiKey instead");
-  if (url.search || url.hash) throw new InvalidInputError("baseUrl", "must not have a query or fragment");
+  if (url.username || url.password)
+    throw new InvalidInputError("baseUrl", "must not contain credentials; pass apiKey instead");
+  if (url.search || url.hash)
+    throw new InvalidInputError("baseUrl", "must not have a query or fragment");
   return url.href.replace(/\/+$/, "");
 }
 
 function checkRegion(value: unknown, field: string): Region {
   if (typeof value === "string" && Object.hasOwn(regions, value)) return value as Region;
-  throw new InvalidInputError(field, `${typeof value === "string" ? quote(value) : describeType(value)} is not a region; expected one of ${Object.keys(regions).join(", ")}`);
+  throw new InvalidInputError(
+    field,
+    `${typeof value === "string" ? quote(value) : describeType(value)} is not a region; expected one of ${Object.keys(regions).join(", ")}`,
+  );
 }
 
 /**
@@ -110,9 +147,14 @@ function checkRegion(value: unknown, field: string): Region {
  *   or out-of-range retry settings.
  */
 export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
-  if (!isPlainObject(options as unknown)) throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
+  if (!isPlainObject(options as unknown))
+    throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new InvalidInputError(`options.${key}`, `is not a client option; known options are ${[...OPTION_KEYS].join(", ")}`);
+    if (!OPTION_KEYS.has(key))
+      throw new InvalidInputError(
+        `options.${key}`,
+        `is not a client option; known options are ${[...OPTION_KEYS].join(", ")}`,
+      );
   }
   const apiKey = checkApiKey(options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey);
   if (options.region !== undefined && options.baseUrl !== undefined) {
@@ -124,21 +166,43 @@ export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
     baseUrl = checkBaseUrl(options.baseUrl);
   } else {
     const fromEnv = env("POLYAI_REGION");
-    region = options.region !== undefined ? checkRegion(options.region, "region") : fromEnv !== undefined ? checkRegion(fromEnv, "POLYAI_REGION") : "us";
+    region =
+      options.region !== undefined
+        ? checkRegion(options.region, "region")
+        : fromEnv !== undefined
+          ? checkRegion(fromEnv, "POLYAI_REGION")
+          : defaultRegion;
     baseUrl = regions[region];
   }
   const fetchImpl = options.fetch === undefined ? globalThis.fetch : options.fetch;
-  if (typeof fetchImpl !== "function") throw new InvalidInputError("fetch", "no fetch implementation: pass { fetch } on runtimes without a global fetch");
+  if (typeof fetchImpl !== "function")
+    throw new InvalidInputError(
+      "fetch",
+      "no fetch implementation: pass { fetch } on runtimes without a global fetch",
+    );
   const retry = checkRetrySettings(options, "options");
-  if (options.onRetry !== undefined && typeof options.onRetry !== "function") throw new InvalidInputError("onRetry", `expected a function, got ${describeType(options.onRetry)}`);
+  if (options.onRetry !== undefined && typeof options.onRetry !== "function")
+    throw new InvalidInputError(
+      "onRetry",
+      `expected a function, got ${describeType(options.onRetry)}`,
+    );
   if (options.logger !== undefined) {
-    if (options.logger === null || typeof options.logger !== "object") throw new InvalidInputError("logger", `expected an object with debug/warn methods, got ${describeType(options.logger)}`);
+    if (options.logger === null || typeof options.logger !== "object")
+      throw new InvalidInputError(
+        "logger",
+        `expected an object with debug/warn methods, got ${describeType(options.logger)}`,
+      );
     for (const level of ["debug", "warn"] as const) {
       const fn = options.logger[level];
-      if (fn !== undefined && typeof fn !== "function") throw new InvalidInputError(`logger.${level}`, `expected a function, got ${describeType(fn)}`);
+      if (fn !== undefined && typeof fn !== "function")
+        throw new InvalidInputError(
+          `logger.${level}`,
+          `expected a function, got ${describeType(fn)}`,
+        );
     }
   }
-  const headers = options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");
+  const headers =
+    options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");
 
   const transport = createTransport({
     apiKey,

@@ -2,13 +2,35 @@
 // input completely before it sends anything, calls the typed openapi-fetch client,
 // and turns any answer that is not a success into a typed error.
 import type { Client } from "openapi-fetch";
-import { batchGetConnectorId, batchUpdateItem, lookupConnectorBody, pathParams } from "../generated/constraints.js";
+import {
+  answerShapes,
+  batchGetConnectorId,
+  batchUpdateItem,
+  bodyLimits,
+  lookupConnectorBody,
+  pathParams,
+  reservedConnectorIds,
+} from "../generated/constraints.js";
 import type { paths } from "../generated/openapi.js";
 import { APIError, InvalidInputError, errorFromResponse } from "./errors.js";
 import { applyConnectorPatch, cleanPatch } from "./patch.js";
 import { answerInfo, type CallOverrides, type Transport } from "./transport.js";
-import type { BatchGetResult, BatchUpdateItem, BatchUpdateResult, Connector, ConnectorPatch, DeleteConnectorResult } from "./types.js";
-import { checkHeaders, checkRetrySettings, checkString, describeType, isPlainObject, quote } from "./validate.js";
+import type {
+  BatchGetResult,
+  BatchUpdateItem,
+  BatchUpdateResult,
+  Connector,
+  ConnectorPatch,
+  DeleteConnectorResult,
+} from "./types.js";
+import {
+  checkHeaders,
+  checkRetrySettings,
+  checkString,
+  describeType,
+  isPlainObject,
+  quote,
+} from "./validate.js";
 
 /** Options of a single call. */
 export interface RequestOptions {
@@ -42,51 +64,97 @@ export interface ConnectorsResource {
    * Changes exactly the fields named in `patch`; `variantId: null` unassigns the
    * variant. Returns the connector after the change.
    */
-  update(agentId: string, connectorId: string, patch: ConnectorPatch, options?: WriteOptions): Promise<Connector>;
+  update(
+    agentId: string,
+    connectorId: string,
+    patch: ConnectorPatch,
+    options?: WriteOptions,
+  ): Promise<Connector>;
   /** Deletes the connector and releases its phone numbers. */
-  delete(agentId: string, connectorId: string, options?: RequestOptions): Promise<DeleteConnectorResult>;
+  delete(
+    agentId: string,
+    connectorId: string,
+    options?: RequestOptions,
+  ): Promise<DeleteConnectorResult>;
   /** Reads several connectors; unknown IDs are listed in `notFound`. */
-  batchGet(agentId: string, connectorIds: readonly string[], options?: RequestOptions): Promise<BatchGetResult>;
+  batchGet(
+    agentId: string,
+    connectorIds: readonly string[],
+    options?: RequestOptions,
+  ): Promise<BatchGetResult>;
   /**
    * Applies several patches, each independently: check `success` on each result.
    * Resolves even when some items fail; rejects only when the whole request does.
    */
-  batchUpdate(agentId: string, updates: readonly BatchUpdateItem[], options?: WriteOptions): Promise<BatchUpdateResult[]>;
+  batchUpdate(
+    agentId: string,
+    updates: readonly BatchUpdateItem[],
+    options?: WriteOptions,
+  ): Promise<BatchUpdateResult[]>;
   /** The connector serving an E.164 phone number. */
   lookup(agentId: string, phoneNumber: string, options?: RequestOptions): Promise<Connector>;
 }
 
 const READ_KEYS = new Set(["signal", "headers", "maxRetries", "timeoutMs"]);
 const WRITE_KEYS = new Set([...READ_KEYS, "dryRun"]);
-const RESERVED = new Set(["batch", "lookup"]);
+const RESERVED = new Set(reservedConnectorIds);
 
 interface Checked {
-  readonly init: { signal?: AbortSignal; headers?: Headers; fetch?: (request: Request) => Promise<Response> };
+  readonly init: {
+    signal?: AbortSignal;
+    headers?: Headers;
+    fetch?: (request: Request) => Promise<Response>;
+  };
   readonly dryRun: boolean;
 }
 
 type Answer = { data?: unknown; error?: unknown; response: Response };
 
 /** @internal */
-export function createConnectors(raw: Client<paths>, transport: Transport, apiKey: string): ConnectorsResource {
+export function createConnectors(
+  raw: Client<paths>,
+  transport: Transport,
+  apiKey: string,
+): ConnectorsResource {
   const NO_SIGNAL: CallOverrides = { signal: undefined };
   const plainFetch = (request: Request) => transport(request, NO_SIGNAL);
   function options(value: unknown, allowed: ReadonlySet<string>): Checked {
     if (value === undefined) return { init: { fetch: plainFetch }, dryRun: false };
-    if (!isPlainObject(value)) throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
+    if (!isPlainObject(value))
+      throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
     for (const key of Object.keys(value)) {
-      if (!allowed.has(key)) throw new InvalidInputError(`options.${key}`, `is not an option of this call; known options are ${[...allowed].join(", ")}`);
+      if (!allowed.has(key))
+        throw new InvalidInputError(
+          `options.${key}`,
+          `is not an option of this call; known options are ${[...allowed].join(", ")}`,
+        );
     }
-    const init: { signal?: AbortSignal; headers?: Headers; fetch?: (request: Request) => Promise<Response> } = {};
+    const init: {
+      signal?: AbortSignal;
+      headers?: Headers;
+      fetch?: (request: Request) => Promise<Response>;
+    } = {};
     const { signal, headers, dryRun } = value;
     if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) throw new InvalidInputError("options.signal", `expected an AbortSignal, got ${describeType(signal)}`);
+      if (!(signal instanceof AbortSignal))
+        throw new InvalidInputError(
+          "options.signal",
+          `expected an AbortSignal, got ${describeType(signal)}`,
+        );
       init.signal = signal;
     }
     if (headers !== undefined) init.headers = checkHeaders(headers, "options.headers");
-    if (dryRun !== undefined && typeof dryRun !== "boolean") throw new InvalidInputError("options.dryRun", `expected a boolean, got ${describeType(dryRun)}`);
+    if (dryRun !== undefined && typeof dryRun !== "boolean")
+      throw new InvalidInputError(
+        "options.dryRun",
+        `expected a boolean, got ${describeType(dryRun)}`,
+      );
     const retry = checkRetrySettings(value, "options");
-    const overrides: CallOverrides = { maxRetries: retry.maxRetries, timeoutMs: retry.timeoutMs, signal: init.signal };
+    const overrides: CallOverrides = {
+      maxRetries: retry.maxRetries,
+      timeoutMs: retry.timeoutMs,
+      signal: init.signal,
+    };
     init.fetch = (request) => transport(request, overrides);
     return { init, dryRun: dryRun === true };
   }
@@ -98,63 +166,124 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
 
   function connector(value: unknown, field = "connectorId"): string {
     if (typeof value === "string" && RESERVED.has(value)) {
-      throw new InvalidInputError(field, `${quote(value)} is reserved: .../connectors/${value} is the ${value} endpoint, not a connector`);
+      throw new InvalidInputError(
+        field,
+        `${quote(value)} is reserved: .../connectors/${value} is the ${value} endpoint, not a connector`,
+      );
     }
     checkString(value, pathParams.connectorId, field, "connector ID");
     return value as string;
   }
 
-  function scrub(body: unknown): unknown {
-    // A proxy that echoes the request would put the key into an error body.
+  function scrub(body: unknown, depth = 0): unknown {
+    // A proxy that echoes the request would put the key into an error body. Past a
+    // sane depth the rest is dropped: a hostile body must not overflow the stack.
+    if (depth > 64) return "[too deep]";
     if (typeof body === "string") return body.replaceAll(apiKey, "[redacted]");
-    if (Array.isArray(body)) return body.map(scrub);
-    if (body && typeof body === "object") return Object.fromEntries(Object.entries(body).map(([k, v]) => [scrub(k), scrub(v)]));
+    if (Array.isArray(body)) return body.map((v) => scrub(v, depth + 1));
+    if (body && typeof body === "object")
+      return Object.fromEntries(
+        Object.entries(body).map(([k, v]) => [scrub(k), scrub(v, depth + 1)]),
+      );
     return body;
   }
 
-  /** The answer's JSON object, or a typed error. `arrays` name fields that must be arrays. */
-  async function unwrap<T>(pending: Promise<Answer>, ...arrays: string[]): Promise<T> {
+  /** The answer's JSON object, checked against the shape the spec gives the operation's 200. */
+  async function unwrap<T>(pending: Promise<Answer>, operationId: string): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
     const init = { status: response.status, headers: response.headers, request, attempts };
     if (!response.ok) throw errorFromResponse({ ...init, body: scrub(error) });
-    const invalid = (message: string) => new APIError({ ...init, body: typeof data === "string" ? scrub(data) : undefined, code: "INVALID_RESPONSE", message });
-    if (typeof data !== "string" || data === "") throw invalid("the answer has no body; expected JSON");
+    const invalid = (message: string) =>
+      new APIError({
+        ...init,
+        body: typeof data === "string" ? scrub(data) : undefined,
+        code: "INVALID_RESPONSE",
+        message,
+      });
+    if (typeof data !== "string" || data === "")
+      throw invalid("the answer has no body; expected JSON");
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
-      throw invalid(`the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrub(data)))})`);
+      throw invalid(
+        `the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrub(data)))})`,
+      );
     }
-    if (!isPlainObject(parsed)) throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
-    for (const key of arrays) {
-      if (!Array.isArray(parsed[key])) throw invalid(`expected "${key}" to be an array, got ${describeType(parsed[key])}`);
+    if (!isPlainObject(parsed))
+      throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
+    const shape = answerShapes[operationId];
+    const missing = (object: Record<string, unknown>, keys: readonly string[]) =>
+      keys.find((k) => !Object.hasOwn(object, k));
+    const lacks = shape && missing(parsed, shape.required);
+    if (lacks) throw invalid(`the answer lacks the required field "${lacks}"`);
+    for (const [key, itemKeys] of Object.entries(shape?.arrays ?? {})) {
+      const list = parsed[key];
+      if (list === undefined) continue;
+      if (!Array.isArray(list))
+        throw invalid(`expected "${key}" to be an array, got ${describeType(list)}`);
+      list.forEach((item: unknown, i) => {
+        if (itemKeys.length === 0) return;
+        if (!isPlainObject(item))
+          throw invalid(`expected ${key}[${i}] to be an object, got ${describeType(item)}`);
+        const gone = missing(item, itemKeys);
+        if (gone) throw invalid(`${key}[${i}] lacks the required field "${gone}"`);
+      });
     }
     return parsed as T;
   }
 
   function ids(value: unknown): string[] {
-    if (!Array.isArray(value)) throw new InvalidInputError("connectorIds", `expected an array of connector IDs, got ${describeType(value)}`);
-    if (value.length === 0) throw new InvalidInputError("connectorIds", "must contain at least one connector ID");
+    if (!Array.isArray(value))
+      throw new InvalidInputError(
+        "connectorIds",
+        `expected an array of connector IDs, got ${describeType(value)}`,
+      );
+    if (value.length < bodyLimits.batchGetMinItems)
+      throw new InvalidInputError(
+        "connectorIds",
+        `must contain at least ${bodyLimits.batchGetMinItems} connector ID`,
+      );
     const seen = new Map<string, number>();
     value.forEach((id, i) => {
       checkString(id, batchGetConnectorId, `connectorIds[${i}]`, "connector ID");
       const first = seen.get(id as string);
-      if (first !== undefined) throw new InvalidInputError(`connectorIds[${i}]`, `${quote(id as string)} duplicates connectorIds[${first}]`);
+      if (first !== undefined && bodyLimits.batchGetUniqueItems)
+        throw new InvalidInputError(
+          `connectorIds[${i}]`,
+          `${quote(id as string)} duplicates connectorIds[${first}]`,
+        );
       seen.set(id as string, i);
     });
     return value as string[];
   }
 
   function updates(value: unknown): BatchUpdateItem[] {
-    if (!Array.isArray(value)) throw new InvalidInputError("updates", `expected an array of updates, got ${describeType(value)}`);
-    if (value.length === 0) throw new InvalidInputError("updates", "must contain at least one update");
+    if (!Array.isArray(value))
+      throw new InvalidInputError(
+        "updates",
+        `expected an array of updates, got ${describeType(value)}`,
+      );
+    if (value.length < bodyLimits.batchUpdateMinItems)
+      throw new InvalidInputError(
+        "updates",
+        `must contain at least ${bodyLimits.batchUpdateMinItems} update`,
+      );
     const seen = new Map<string, number>();
     return value.map((item, i) => {
-      const clean = cleanPatch<BatchUpdateItem>(item, `updates[${i}]`, batchUpdateItem, ["connectorId"]);
+      const clean = cleanPatch<BatchUpdateItem>(
+        item,
+        `updates[${i}]`,
+        batchUpdateItem,
+        bodyLimits.batchUpdateItemRequired,
+      );
       const first = seen.get(clean.connectorId);
       if (first !== undefined) {
-        throw new InvalidInputError(`updates[${i}].connectorId`, `${quote(clean.connectorId)} is already updated by updates[${first}]; merge the two patches into one`);
+        throw new InvalidInputError(
+          `updates[${i}].connectorId`,
+          `${quote(clean.connectorId)} is already updated by updates[${first}]; merge the two patches into one`,
+        );
       }
       seen.set(clean.connectorId, i);
       return clean;
@@ -169,35 +298,51 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
     async list(agentId, opts) {
       const path = { agentId: agent(agentId) };
       const { init } = options(opts, READ_KEYS);
-      const body = await unwrap<{ connectors: Connector[] }>(raw.GET(all, { params: { path }, parseAs: "text", ...init }), "connectors");
+      const body = await unwrap<{ connectors: Connector[] }>(
+        raw.GET(all, { params: { path }, parseAs: "text", ...init }),
+        "listConnectors",
+      );
       return body.connectors;
     },
 
     async get(agentId, connectorId, opts) {
       const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
       const { init } = options(opts, READ_KEYS);
-      return unwrap<Connector>(raw.GET(one, { params: { path }, parseAs: "text", ...init }));
+      return unwrap<Connector>(
+        raw.GET(one, { params: { path }, parseAs: "text", ...init }),
+        "getConnector",
+      );
     },
 
     async update(agentId, connectorId, patch, opts) {
       const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
       const body = cleanPatch<ConnectorPatch>(patch, "patch");
       const { init, dryRun } = options(opts, WRITE_KEYS);
-      if (dryRun) return applyConnectorPatch(await resource.get(agentId, connectorId, readOnly(opts)), body);
-      return unwrap<Connector>(raw.PATCH(one, { params: { path }, body, parseAs: "text", ...init }));
+      if (dryRun)
+        return applyConnectorPatch(await resource.get(agentId, connectorId, readOnly(opts)), body);
+      return unwrap<Connector>(
+        raw.PATCH(one, { params: { path }, body, parseAs: "text", ...init }),
+        "updateConnector",
+      );
     },
 
     async delete(agentId, connectorId, opts) {
       const path = { agentId: agent(agentId), connectorId: connector(connectorId) };
       const { init } = options(opts, READ_KEYS);
-      return unwrap<DeleteConnectorResult>(raw.DELETE(one, { params: { path }, parseAs: "text", ...init }), "deletedPhoneNumbers");
+      return unwrap<DeleteConnectorResult>(
+        raw.DELETE(one, { params: { path }, parseAs: "text", ...init }),
+        "deleteConnector",
+      );
     },
 
     async batchGet(agentId, connectorIds, opts) {
       const path = { agentId: agent(agentId) };
       const body = { connectorIds: ids(connectorIds) };
       const { init } = options(opts, READ_KEYS);
-      return unwrap<BatchGetResult>(raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }), "found", "notFound");
+      return unwrap<BatchGetResult>(
+        raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }),
+        "batchGetConnectors",
+      );
     },
 
     async batchUpdate(agentId, items, opts) {
@@ -205,24 +350,48 @@ export function createConnectors(raw: Client<paths>, transport: Transport, apiKe
       const body = { updates: updates(items) };
       const { init, dryRun } = options(opts, WRITE_KEYS);
       if (dryRun) {
-        const { found } = await resource.batchGet(agentId, body.updates.map((u) => u.connectorId), readOnly(opts));
+        const { found } = await resource.batchGet(
+          agentId,
+          body.updates.map((u) => u.connectorId),
+          readOnly(opts),
+        );
         const byId = new Map(found.map((c) => [c.connectorId, c]));
         return body.updates.map(({ connectorId, ...patch }): BatchUpdateResult => {
           const current = byId.get(connectorId);
           return current
             ? { connectorId, success: true, data: applyConnectorPatch(current, patch) }
-            : { connectorId, success: false, error: `Connector ${connectorId} not found (dry run)` };
+            : {
+                connectorId,
+                success: false,
+                error: `Connector ${connectorId} not found (dry run)`,
+              };
         });
       }
-      const answer = await unwrap<{ results: BatchUpdateResult[] }>(raw.PATCH(batch, { params: { path }, body, parseAs: "text", ...init }), "results");
+      const answer = await unwrap<{ results: BatchUpdateResult[] }>(
+        raw.PATCH(batch, { params: { path }, body, parseAs: "text", ...init }),
+        "batchUpdateConnectors",
+      );
       return answer.results;
     },
 
     async lookup(agentId, phoneNumber, opts) {
       const path = { agentId: agent(agentId) };
-      checkString(phoneNumber, lookupConnectorBody.phoneNumber, "phoneNumber", "E.164 phone number (+ then 1 to 15 digits, the first not 0)");
+      checkString(
+        phoneNumber,
+        lookupConnectorBody.phoneNumber,
+        "phoneNumber",
+        "E.164 phone number (+ then 1 to 15 digits, the first not 0)",
+      );
       const { init } = options(opts, READ_KEYS);
-      return unwrap<Connector>(raw.POST("/v1/agents/{agentId}/telephony/connectors/lookup", { params: { path }, body: { phoneNumber }, parseAs: "text", ...init }));
+      return unwrap<Connector>(
+        raw.POST("/v1/agents/{agentId}/telephony/connectors/lookup", {
+          params: { path },
+          body: { phoneNumber },
+          parseAs: "text",
+          ...init,
+        }),
+        "lookupConnector",
+      );
     },
   };
   return Object.freeze(resource);

@@ -1,6 +1,6 @@
 // One class per failure family, so callers can `catch (e) { if (e instanceof
-// NotFoundError) … }` without reading status codes. Every message is built from
-// values we control or have scrubbed: the API key never reaches one.
+// NotFoundError) … }` without reading status codes. Messages are built from values
+// we control or that the transport and connectors have scrubbed of the API key.
 
 /** Base class of every error this package throws. */
 export class PolyAIError extends Error {
@@ -45,7 +45,11 @@ export interface APIErrorInit {
 
 const CORRELATION_HEADER = "x-polyai-correlation-id";
 
-function describeBody(body: unknown): { code: string | undefined; errorId: string | undefined; detail: string } {
+function describeBody(body: unknown): {
+  code: string | undefined;
+  errorId: string | undefined;
+  detail: string;
+} {
   if (body && typeof body === "object" && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
@@ -55,9 +59,21 @@ function describeBody(body: unknown): { code: string | undefined; errorId: strin
   if (typeof body === "string" && body.trim() !== "") {
     const text = body.replace(/\s+/g, " ").trim();
     const kind = /^<(!doctype|html)/i.test(text) ? "an HTML page" : "a non-JSON body";
-    return { code: undefined, errorId: undefined, detail: `${kind}: ${JSON.stringify(text.slice(0, 160))}` };
+    return {
+      code: undefined,
+      errorId: undefined,
+      detail: `${kind}: ${JSON.stringify(text.slice(0, 160))}`,
+    };
   }
-  return { code: undefined, errorId: undefined, detail: "an empty body" };
+  const empty =
+    body === undefined || body === null || (typeof body === "string" && body.trim() === "");
+  return {
+    code: undefined,
+    errorId: undefined,
+    detail: empty
+      ? "an empty body"
+      : `a JSON ${Array.isArray(body) ? "array" : typeof body} instead of PolyAI's error envelope`,
+  };
 }
 
 /**
@@ -87,7 +103,9 @@ export class APIError extends PolyAIError {
     const finalCode = init.code ?? code;
     const id = errorId ?? init.headers.get(CORRELATION_HEADER) ?? undefined;
     const attempts = init.attempts ?? 1;
-    const parts = [`${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}`];
+    const parts = [
+      `${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}`,
+    ];
     if (init.request) parts.push(`(${init.request.method} ${init.request.url})`);
     if (id) parts.push(`[error_id ${id}]`);
     if (attempts > 1) parts.push(`after ${attempts} attempts`);
@@ -131,9 +149,9 @@ export class RateLimitError extends APIError {
   override name = "RateLimitError";
   /** The server's `Retry-After`, in milliseconds; undefined when absent or unreadable. */
   readonly retryAfterMs: number | undefined;
-  constructor(init: APIErrorInit & { retryAfterMs?: number | undefined }) {
+  constructor(init: APIErrorInit) {
     super(init);
-    this.retryAfterMs = init.retryAfterMs ?? parseRetryAfter(init.headers.get("retry-after"));
+    this.retryAfterMs = parseRetryAfter(init.headers.get("retry-after"));
   }
 }
 /** 5xx: the server (or a proxy in front of it) failed. */
@@ -141,17 +159,22 @@ export class InternalServerError extends APIError {
   override name = "InternalServerError";
 }
 
-/** The request never got an answer: DNS, refused or reset connection, TLS failure. */
+/** The request got no usable answer: DNS, refused or reset connection, TLS failure, a body cut short. */
 export class APIConnectionError extends PolyAIError {
   override name = "APIConnectionError";
   /** Method and URL of the request that failed. */
   readonly request: RequestInfo | undefined;
   /** How many attempts were made before giving up. */
   readonly attempts: number;
-  constructor(message: string, options: { cause?: unknown; request?: RequestInfo | undefined; attempts?: number } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; request?: RequestInfo | undefined; attempts?: number } = {},
+  ) {
     const attempts = options.attempts ?? 1;
     const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
-    super(`${message}${where}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, { cause: options.cause });
+    super(`${message}${where}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
+      cause: options.cause,
+    });
     this.request = options.request;
     this.attempts = attempts;
   }
@@ -178,7 +201,10 @@ const HTTP_DATE =
  * `Retry-After` as milliseconds: delta-seconds or an HTTP date. Undefined when
  * absent, negative or unreadable, so a garbled header never means "retry now".
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);

@@ -37,7 +37,8 @@ export function cleanPatch<T extends object>(
   required: readonly string[] = [],
 ): T {
   const prefix = field === "patch" ? "" : `${field}.`;
-  if (!isPlainObject(patch)) throw new InvalidInputError(field, `expected a plain object, got ${describeType(patch)}`);
+  if (!isPlainObject(patch))
+    throw new InvalidInputError(field, `expected a plain object, got ${describeType(patch)}`);
   const known = Object.keys(rules);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(patch)) {
@@ -45,11 +46,17 @@ export function cleanPatch<T extends object>(
     if (value === undefined) continue;
     const path = prefix + key;
     const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
-    if (!rule) throw new InvalidInputError(path, `is not a field that can be set${suggest(key, known)}`);
+    if (!rule)
+      throw new InvalidInputError(path, `is not a field that can be set${suggest(key, known)}`);
+    if (value === null && required.includes(key))
+      throw new InvalidInputError(path, "is required and cannot be null");
     if (value === null && !rule.nullable) {
-      throw new InvalidInputError(path, `cannot be null: only ${known.filter((k) => rules[k]?.nullable).join(", ")} can be cleared; leave the key out to keep the current value`);
+      throw new InvalidInputError(
+        path,
+        `cannot be null: only ${known.filter((k) => rules[k]?.nullable).join(", ")} can be cleared; leave the key out to keep the current value`,
+      );
     }
-    if (key === "voiceName") checkVoiceName(value, path);
+    if (key === "voiceName") checkVoiceName(value, path, rule);
     else checkString(value, rule, path, WHAT[key] ?? key);
     out[key] = value;
   }
@@ -57,7 +64,10 @@ export function cleanPatch<T extends object>(
     if (!(key in out)) throw new InvalidInputError(prefix + key, "is required");
   }
   if (Object.keys(out).length === required.length) {
-    throw new InvalidInputError(field, `sets no field to change (undefined values count as not set); set at least one of ${known.filter((k) => !required.includes(k)).join(", ")}`);
+    throw new InvalidInputError(
+      field,
+      `sets no field to change (undefined values count as not set); set at least one of ${known.filter((k) => !required.includes(k)).join(", ")}`,
+    );
   }
   return out as T;
 }
@@ -84,7 +94,11 @@ export function clearVariant(): { variantId: null } {
  * @throws {InvalidInputError} when the patch is not valid.
  */
 export function applyConnectorPatch(connector: Connector, patch: ConnectorPatch): Connector {
-  if (!isPlainObject(connector)) throw new InvalidInputError("connector", `expected a connector object, got ${describeType(connector)}`);
+  if (!isPlainObject(connector))
+    throw new InvalidInputError(
+      "connector",
+      `expected a connector object, got ${describeType(connector)}`,
+    );
   const clean = cleanPatch<ConnectorPatch>(patch, "patch");
   const next: Connector = { ...connector };
   if (clean.variantId !== undefined) next.variantId = clean.variantId ?? "";

@@ -26,7 +26,11 @@ export interface BackoffOptions {
  * with up to 25% jitter taken off so that many clients failing together do not
  * come back together.
  */
-export function backoffDelay(retry: number, backoff: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  backoff: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const initial = backoff.initialMs ?? 500;
   const max = backoff.maxMs ?? 8_000;
   const base = Math.min(max, initial * 2 ** (retry - 1));
@@ -38,7 +42,11 @@ export function backoffDelay(retry: number, backoff: BackoffOptions = {}, random
  * backoff. `undefined` means "do not retry": the server asked for longer than
  * {@link MAX_RETRY_AFTER_MS}.
  */
-export function delayForResponse(response: Response, retry: number, backoff?: BackoffOptions): number | undefined {
+export function delayForResponse(
+  response: Response,
+  retry: number,
+  backoff?: BackoffOptions,
+): number | undefined {
   const asked = parseRetryAfter(response.headers.get("retry-after"));
   if (asked === undefined) return backoffDelay(retry, backoff);
   return asked > MAX_RETRY_AFTER_MS ? undefined : asked;

@@ -11,7 +11,13 @@ import {
   PolyAIError,
   type RequestInfo,
 } from "./errors.js";
-import { RETRYABLE_STATUSES, backoffDelay, delayForResponse, sleep, type BackoffOptions } from "./retry.js";
+import {
+  RETRYABLE_STATUSES,
+  backoffDelay,
+  delayForResponse,
+  sleep,
+  type BackoffOptions,
+} from "./retry.js";
 
 /** What {@link Logger} and `onRetry` are told about a retry. */
 export interface RetryEvent {
@@ -67,7 +73,10 @@ const MAX_REDIRECTS = 5;
 const answers = new WeakMap<Response, { attempts: number; request: RequestInfo }>();
 
 /** Which request produced this answer, and in how many attempts. @internal */
-export function answerInfo(response: Response): { attempts: number; request: RequestInfo | undefined } {
+export function answerInfo(response: Response): {
+  attempts: number;
+  request: RequestInfo | undefined;
+} {
   return answers.get(response) ?? { attempts: 1, request: undefined };
 }
 
@@ -88,66 +97,19 @@ class AttemptFailure {
   ) {}
 }
 
+const REDACTED = "[redacted]";
+
 function describeCause(cause: unknown): string {
-  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const inner = (cause as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof inner?.code === "string" ? inner.code : undefined;
   const message = cause instanceof Error ? cause.message : String(cause);
   return code ? `${code} (${message})` : message;
 }
 
-function finalFailure(failure: AttemptFailure, info: RequestInfo, attempts: number, timeoutMs: number): APIConnectionError {
-  if (failure.timedOut) {
-    return new APITimeoutError(`request timed out after ${timeoutMs} ms`, { cause: failure.cause, request: info, attempts });
-  }
-  return new APIConnectionError(`connection failed: ${describeCause(failure.cause)}`, { cause: failure.cause, request: info, attempts });
-}
-
-async function readCapped(response: Response, headers: Headers, cap: number, info: RequestInfo): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (!response.body) return null;
-  const tooLarge = () =>
-    new APIError({
-      status: response.status,
-      headers,
-      body: undefined,
-      code: "RESPONSE_TOO_LARGE",
-      message: `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
-      request: info,
-    });
-  const declared = response.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared)) {
-    if (Number(declared) > cap) {
-      await response.body.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    // HTTP framing stops at Content-Length, so the cap already holds.
-    return new Uint8Array(await response.arrayBuffer());
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 /** Builds the fetch function that openapi-fetch calls. @internal */
 export function createTransport(config: TransportConfig): Transport {
   const { logger, apiKey } = config;
+  const redact = (text: string) => text.replaceAll(apiKey, REDACTED);
 
   // A server or proxy that echoes the request could put the key into a response
   // header; every answer and error is built from these headers instead.
@@ -158,7 +120,105 @@ export function createTransport(config: TransportConfig): Transport {
     });
     if (!echoed) return headers;
     const out = new Headers();
-    headers.forEach((value, name) => out.append(name, value.replaceAll(apiKey, "[redacted]")));
+    headers.forEach((value, name) => out.append(name, redact(value)));
+    return out;
+  }
+
+  // A custom fetch (or an instrumentation wrapper) may put request headers in its
+  // error text; the error we raise, and the cause it keeps, must not carry the key.
+  function safeCause(cause: unknown): unknown {
+    const text = `${describeCause(cause)} ${String((cause as { stack?: unknown } | undefined)?.stack ?? "")}`;
+    if (!text.includes(apiKey)) return cause;
+    const clean = new Error(redact(describeCause(cause)));
+    clean.name = cause instanceof Error ? cause.name : "Error";
+    return clean;
+  }
+
+  function finalFailure(
+    failure: AttemptFailure,
+    info: RequestInfo,
+    attempts: number,
+    timeoutMs: number,
+  ): APIConnectionError {
+    const cause = safeCause(failure.cause);
+    if (failure.timedOut)
+      return new APITimeoutError(`request timed out after ${timeoutMs} ms`, {
+        cause,
+        request: info,
+        attempts,
+      });
+    return new APIConnectionError(`connection failed: ${redact(describeCause(failure.cause))}`, {
+      cause,
+      request: info,
+      attempts,
+    });
+  }
+
+  function refuse(
+    response: Response,
+    code: string,
+    message: string,
+    info: RequestInfo,
+    attempts: number,
+  ): APIError {
+    return new APIError({
+      status: response.status,
+      headers: safeHeaders(response.headers),
+      body: undefined,
+      code,
+      message,
+      request: info,
+      attempts,
+    });
+  }
+
+  async function readCapped(
+    response: Response,
+    cap: number,
+    info: RequestInfo,
+    attempts: number,
+  ): Promise<Uint8Array<ArrayBuffer> | null> {
+    if (!response.body) return null;
+    const tooLarge = () =>
+      refuse(
+        response,
+        "RESPONSE_TOO_LARGE",
+        `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
+        info,
+        attempts,
+      );
+    const declared = response.headers.get("content-length");
+    const encoding = response.headers.get("content-encoding");
+    if (declared !== null && /^\d+$/.test(declared)) {
+      if (Number(declared) > cap) {
+        await response.body.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      // Without a content coding, HTTP framing stops at Content-Length, so the cap
+      // holds. A compressed body's Content-Length is its compressed size: count it.
+      if (encoding === null || encoding === "identity")
+        return new Uint8Array(await response.arrayBuffer());
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > cap) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
     return out;
   }
 
@@ -168,54 +228,108 @@ export function createTransport(config: TransportConfig): Transport {
     userSignal: AbortSignal | undefined,
     timeoutMs: number,
     info: RequestInfo,
+    attempts: number,
   ): Promise<Response> {
     const controller = new AbortController();
     let timedOut = false;
-    const onAbort = () => controller.abort(userSignal?.reason);
+    let stop: (reason: unknown) => void = () => {};
+    // Settles when the attempt is cancelled, so that a fetch that ignores its signal
+    // cannot outlive the timeout.
+    const stopped = new Promise<never>((_, reject) => {
+      stop = reject;
+    });
+    stopped.catch(() => {});
+    const abort = (reason: unknown) => {
+      controller.abort(reason);
+      stop(reason);
+    };
+    const onAbort = () => abort(userSignal?.reason);
     userSignal?.addEventListener("abort", onAbort, { once: true });
+    if (userSignal?.aborted) onAbort();
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      abort(new Error("timeout"));
     }, timeoutMs);
+    // Only what the network does is a retryable failure; our own refusals pass through.
+    const network = async <T>(work: Promise<T>): Promise<T> => {
+      try {
+        return await Promise.race([work, stopped]);
+      } catch (err) {
+        if (err instanceof PolyAIError) throw err;
+        if (userSignal?.aborted)
+          throw new APIUserAbortError({ cause: userSignal.reason, request: info });
+        throw new AttemptFailure(timedOut, err);
+      }
+    };
     try {
-      let { method, body } = init;
+      const { method, body } = init;
       let origin: string | undefined; // only needed when a redirect arrives
       for (let hops = 0; ; hops++) {
-        const response = await config.fetch(url, { method, headers: init.headers, body: body ?? null, signal: controller.signal, redirect: "manual" });
-        if (response.type === "opaqueredirect" || (REDIRECTS.has(response.status) && response.headers.has("location"))) {
+        const response = await network(
+          config.fetch(url, {
+            method,
+            headers: init.headers,
+            body: body ?? null,
+            signal: controller.signal,
+            redirect: "manual",
+          }),
+        );
+        if (
+          response.type === "opaqueredirect" ||
+          (REDIRECTS.has(response.status) && response.headers.has("location"))
+        ) {
           await response.body?.cancel().catch(() => {});
-          const location = response.headers.get("location");
           origin ??= new URL(url).origin;
-          const target = location === null ? null : new URL(location, url);
-          if (!target || target.origin !== origin || hops >= MAX_REDIRECTS) {
-            const why = !target
-              ? "a redirect whose target cannot be read"
-              : target.origin !== origin
-                ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
-                : `more than ${MAX_REDIRECTS} redirects`;
-            throw new APIError({ status: response.status, headers: safeHeaders(response.headers), body: undefined, code: "REDIRECT_REFUSED", message: `refused to follow ${why}`, request: info });
+          // An opaque redirect (browsers) hides its Location: nothing to check, so refuse.
+          const location = response.headers.get("location");
+          let target: URL | undefined;
+          try {
+            target = location === null ? undefined : new URL(location, url);
+          } catch {
+            target = undefined;
           }
-          // As fetch does: 303, and 301/302 of a POST, turn into a body-less GET.
-          if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
-            method = method === "HEAD" ? "HEAD" : "GET";
-            body = undefined;
-          }
+          // Follow only what keeps the request as it was: same origin, no
+          // credentials in the URL, and the same method (a 303, or a 301/302 of a
+          // POST, would turn a write into a read that "succeeds").
+          const why = !target
+            ? "a redirect whose target cannot be read"
+            : target.origin !== origin
+              ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
+              : target.username || target.password
+                ? "a redirect to a URL with credentials"
+                : response.status === 303 ||
+                    ((response.status === 301 || response.status === 302) &&
+                      method !== "GET" &&
+                      method !== "HEAD")
+                  ? `a ${response.status} redirect, which would turn ${method} into GET`
+                  : hops >= MAX_REDIRECTS
+                    ? `more than ${MAX_REDIRECTS} redirects`
+                    : undefined;
+          if (why || !target)
+            throw refuse(response, "REDIRECT_REFUSED", `refused to follow ${why}`, info, attempts);
           url = target.href;
           continue;
         }
+        if (response.status < 200 || response.status > 599) {
+          await response.body?.cancel().catch(() => {});
+          throw refuse(
+            response,
+            "INVALID_RESPONSE",
+            `the answer's status ${response.status} is not an HTTP status the API uses`,
+            info,
+            attempts,
+          );
+        }
         const headers = safeHeaders(response.headers);
-        const bytes = await readCapped(response, headers, config.maxResponseBytes, info);
-        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+        const bytes = await network(readCapped(response, config.maxResponseBytes, info, attempts));
+        const nullBody =
+          response.status === 204 || response.status === 205 || response.status === 304;
         return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
           status: response.status,
           statusText: response.statusText,
           headers,
         });
       }
-    } catch (err) {
-      if (err instanceof PolyAIError) throw err;
-      if (userSignal?.aborted) throw new APIUserAbortError({ cause: userSignal.reason, request: info });
-      throw new AttemptFailure(timedOut, err);
     } finally {
       clearTimeout(timer);
       userSignal?.removeEventListener("abort", onAbort);
@@ -223,8 +337,16 @@ export function createTransport(config: TransportConfig): Transport {
   }
 
   function retrying(event: RetryEvent): void {
-    logger?.warn?.(`polyai: retrying ${event.method} ${event.url} in ${event.delayMs} ms (attempt ${event.attempt + 1} of ${event.maxRetries + 1})`, { ...event });
-    config.onRetry?.(event);
+    // A failing hook must not change what the call does.
+    try {
+      logger?.warn?.(
+        `polyai: retrying ${event.method} ${event.url} in ${event.delayMs} ms (attempt ${event.attempt + 1} of ${event.maxRetries + 1})`,
+        { ...event },
+      );
+    } catch {}
+    try {
+      config.onRetry?.(event);
+    } catch {}
   }
 
   return async function transport(request, overrides = {}) {
@@ -234,23 +356,39 @@ export function createTransport(config: TransportConfig): Transport {
     // methods say which one is theirs so that a signal that can never fire is not listened to.
     const userSignal = "signal" in overrides ? overrides.signal : request.signal;
     const info: RequestInfo = { method: request.method, url: request.url };
-    if (userSignal?.aborted) throw new APIUserAbortError({ cause: userSignal.reason, request: info });
     const headers = new Headers(request.headers);
-    if (!headers.has("x-api-key")) headers.set("x-api-key", apiKey);
+    headers.set("x-api-key", apiKey);
     // Read once, replay the same bytes on every attempt.
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     const init = { method: request.method, headers, body };
 
     for (let n = 1; ; n++) {
-      if (logger?.debug) logger.debug(`polyai: ${info.method} ${info.url} (attempt ${n} of ${maxRetries + 1})`, { ...info, attempt: n, headers: redactHeaders(headers) });
+      if (userSignal?.aborted)
+        throw new APIUserAbortError({ cause: userSignal.reason, request: info });
+      if (logger?.debug) {
+        try {
+          logger.debug(`polyai: ${info.method} ${info.url} (attempt ${n} of ${maxRetries + 1})`, {
+            ...info,
+            attempt: n,
+            headers: redactHeaders(headers),
+          });
+        } catch {}
+      }
       let response: Response;
       try {
-        response = await attempt(request.url, init, userSignal, timeoutMs, info);
+        response = await attempt(request.url, init, userSignal, timeoutMs, info, n);
       } catch (err) {
         if (!(err instanceof AttemptFailure)) throw err;
         if (n > maxRetries) throw finalFailure(err, info, n, timeoutMs);
         const delayMs = backoffDelay(n, config.backoff);
-        retrying({ attempt: n, maxRetries, delayMs, ...info, status: undefined, error: finalFailure(err, info, n, timeoutMs) });
+        retrying({
+          attempt: n,
+          maxRetries,
+          delayMs,
+          ...info,
+          status: undefined,
+          error: finalFailure(err, info, n, timeoutMs),
+        });
         await sleep(delayMs, userSignal).catch((reason) => {
           throw new APIUserAbortError({ cause: reason, request: info });
         });
@@ -259,7 +397,14 @@ export function createTransport(config: TransportConfig): Transport {
       if (n <= maxRetries && RETRYABLE_STATUSES.has(response.status)) {
         const delayMs = delayForResponse(response, n, config.backoff);
         if (delayMs !== undefined) {
-          retrying({ attempt: n, maxRetries, delayMs, ...info, status: response.status, error: undefined });
+          retrying({
+            attempt: n,
+            maxRetries,
+            delayMs,
+            ...info,
+            status: response.status,
+            error: undefined,
+          });
           await sleep(delayMs, userSignal).catch((reason) => {
             throw new APIUserAbortError({ cause: reason, request: info });
           });

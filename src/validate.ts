@@ -27,13 +27,17 @@ function charAt(value: string, index: number): string {
  * the message says "contains whitespace" rather than "does not match /.../".
  */
 function whyInvalid(value: string, rule: StringRule, what: string): string | null {
-  if (value.length < rule.minLength) return value === "" ? "must not be empty" : `must be at least ${rule.minLength} characters`;
-  if (value.length > rule.maxLength) return `is ${value.length} characters long; the limit is ${rule.maxLength}`;
+  if (value.length < rule.minLength)
+    return value === "" ? "must not be empty" : `must be at least ${rule.minLength} characters`;
+  if (value.length > rule.maxLength)
+    return `is ${value.length} characters long; the limit is ${rule.maxLength}`;
   if (rule.pattern && rule.pattern.test(value)) return null;
   if (value.trim() === "") return "must not be whitespace only";
-  if (value === "." || value === "..") return `must not be ${quote(value)}: a URL parser would resolve it to another path`;
+  if (value === "." || value === "..")
+    return `must not be ${quote(value)}: a URL parser would resolve it to another path`;
   const control = value.search(/[\x00-\x1F\x7F]/u);
-  if (control !== -1) return `contains the control character ${charAt(value, control)} at index ${control}`;
+  if (control !== -1)
+    return `contains the control character ${charAt(value, control)} at index ${control}`;
   const space = value.search(/\s/u);
   if (space !== -1) return `contains whitespace at index ${space}`;
   const nonAscii = value.search(/[^\x00-\x7F]/u);
@@ -83,9 +87,17 @@ function checkInteger(value: unknown, field: string, min: number, max: number): 
 export function checkRetrySettings(settings: RetrySettings, where: string): RetrySettings {
   const backoff = settings.backoff;
   if (backoff !== undefined) {
-    if (!isPlainObject(backoff)) throw new InvalidInputError(`${where}.backoff`, `expected an object, got ${describeType(backoff)}`);
+    if (!isPlainObject(backoff))
+      throw new InvalidInputError(
+        `${where}.backoff`,
+        `expected an object, got ${describeType(backoff)}`,
+      );
     for (const key of Object.keys(backoff)) {
-      if (key !== "initialMs" && key !== "maxMs") throw new InvalidInputError(`${where}.backoff.${key}`, "is not a backoff option; known options are initialMs, maxMs");
+      if (key !== "initialMs" && key !== "maxMs")
+        throw new InvalidInputError(
+          `${where}.backoff.${key}`,
+          "is not a backoff option; known options are initialMs, maxMs",
+        );
     }
   }
   return {
@@ -93,19 +105,45 @@ export function checkRetrySettings(settings: RetrySettings, where: string): Retr
     // setTimeout's limit: a longer delay fires at once.
     timeoutMs: checkInteger(settings.timeoutMs, `${where}.timeoutMs`, 1, 2_147_483_647),
     backoff: backoff && {
-      ...(backoff.initialMs !== undefined ? { initialMs: checkInteger(backoff.initialMs, `${where}.backoff.initialMs`, 0, 60_000) as number } : {}),
-      ...(backoff.maxMs !== undefined ? { maxMs: checkInteger(backoff.maxMs, `${where}.backoff.maxMs`, 0, 60_000) as number } : {}),
+      ...(backoff.initialMs !== undefined
+        ? {
+            initialMs: checkInteger(
+              backoff.initialMs,
+              `${where}.backoff.initialMs`,
+              0,
+              60_000,
+            ) as number,
+          }
+        : {}),
+      ...(backoff.maxMs !== undefined
+        ? { maxMs: checkInteger(backoff.maxMs, `${where}.backoff.maxMs`, 0, 60_000) as number }
+        : {}),
     },
-    maxResponseBytes: checkInteger(settings.maxResponseBytes, `${where}.maxResponseBytes`, 1, 1024 * 1024 * 1024),
+    maxResponseBytes: checkInteger(
+      settings.maxResponseBytes,
+      `${where}.maxResponseBytes`,
+      1,
+      1024 * 1024 * 1024,
+    ),
   };
 }
 
 /** Checks a headers object; values are never echoed, as they may be credentials. */
 export function checkHeaders(value: unknown, field: string): Headers {
-  if (!isPlainObject(value)) throw new InvalidInputError(field, `expected an object of header names to strings, got ${describeType(value)}`);
+  if (!isPlainObject(value))
+    throw new InvalidInputError(
+      field,
+      `expected an object of header names to strings, got ${describeType(value)}`,
+    );
   const headers = new Headers();
   for (const [name, v] of Object.entries(value)) {
-    if (typeof v !== "string") throw new InvalidInputError(`${field}.${name}`, `expected a string, got ${describeType(v)}`);
+    if (name.toLowerCase() === "x-api-key")
+      throw new InvalidInputError(
+        `${field}.${name}`,
+        "is set by the client from apiKey; create a client with that apiKey instead",
+      );
+    if (typeof v !== "string")
+      throw new InvalidInputError(`${field}.${name}`, `expected a string, got ${describeType(v)}`);
     try {
       headers.set(name, v);
     } catch {

@@ -1,7 +1,7 @@
 // Google Cloud TTS voice names: `<language>-<REGION>-<Family>-<Variant>`. The
 // server derives the connector's ttsLangCode from the `<language>-<REGION>` prefix;
 // we derive it the same way so callers (and dry runs) can predict the result.
-import { updateConnectorBody } from "../generated/constraints.js";
+import { updateConnectorBody, type StringRule } from "../generated/constraints.js";
 import { InvalidInputError } from "./errors.js";
 import { describeType, quote } from "./validate.js";
 
@@ -15,7 +15,7 @@ export interface VoiceName {
   readonly variant: string;
 }
 
-const rule = updateConnectorBody.voiceName;
+const voiceRule: StringRule = updateConnectorBody.voiceName;
 const FORM = "<language>-<REGION>-<Family>-<Variant>, like en-GB-Neural2-A";
 
 function reject(field: string, name: string, why: string): never {
@@ -23,30 +23,54 @@ function reject(field: string, name: string, why: string): never {
 }
 
 /** Says why `name` is not a voice name, or returns its parts. */
-function parse(name: unknown, field: string): VoiceName {
+function parse(name: unknown, field: string, rule: StringRule = voiceRule): VoiceName {
   if (typeof name !== "string") {
-    throw new InvalidInputError(field, `expected a voice name string (${FORM}), got ${describeType(name)}`);
+    throw new InvalidInputError(
+      field,
+      `expected a voice name string (${FORM}), got ${describeType(name)}`,
+    );
   }
   if (name === "") reject(field, name, `it is empty; expected ${FORM}`);
   const space = name.search(/\s/u);
   if (space !== -1) reject(field, name, `it contains whitespace at index ${space}`);
   const control = name.search(/[\x00-\x1F\x7F]/u);
-  if (control !== -1) reject(field, name, `it contains the control character U+${name.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0")} at index ${control}`);
+  if (control !== -1)
+    reject(
+      field,
+      name,
+      `it contains the control character U+${name.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0")} at index ${control}`,
+    );
   const nonAscii = name.search(/[^\x20-\x7E]/u);
   if (nonAscii !== -1) {
     const ch = String.fromCodePoint(name.codePointAt(nonAscii) ?? 0);
     const hex = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
-    reject(field, name, `it contains the non-ASCII character ${JSON.stringify(ch)} (U+${hex}) at index ${nonAscii}; voice names are plain ASCII, so this is likely a look-alike of a Latin letter`);
+    reject(
+      field,
+      name,
+      `it contains the non-ASCII character ${JSON.stringify(ch)} (U+${hex}) at index ${nonAscii}; voice names are plain ASCII, so this is likely a look-alike of a Latin letter`,
+    );
   }
-  if (name.length > rule.maxLength) reject(field, name, `it is ${name.length} characters long; the limit is ${rule.maxLength}`);
+  if (name.length > rule.maxLength)
+    reject(field, name, `it is ${name.length} characters long; the limit is ${rule.maxLength}`);
   const parts = name.split("-");
-  if (parts.some((p) => p === "")) reject(field, name, `it has an empty segment (a doubled, leading or trailing hyphen); expected ${FORM}`);
+  if (parts.some((p) => p === ""))
+    reject(
+      field,
+      name,
+      `it has an empty segment (a doubled, leading or trailing hyphen); expected ${FORM}`,
+    );
   const [language = "", region = "", ...rest] = parts;
   if (!/^[A-Za-z]{2,3}$/.test(language) || !/^(?:[A-Za-z]{2}|[0-9]{3})$/.test(region)) {
-    reject(field, name, `it does not start with a locale prefix such as en-GB or cmn-CN; expected ${FORM}`);
+    reject(
+      field,
+      name,
+      `it does not start with a locale prefix such as en-GB or cmn-CN; expected ${FORM}`,
+    );
   }
-  if (rest.length < 2) reject(field, name, `it has a locale but no family and variant; expected ${FORM}`);
-  if (rule.pattern && !rule.pattern.test(name)) reject(field, name, `only ASCII letters, digits and hyphens are allowed; expected ${FORM}`);
+  if (rest.length < 2)
+    reject(field, name, `it has a locale but no family and variant; expected ${FORM}`);
+  if (rule.pattern && !rule.pattern.test(name))
+    reject(field, name, `only ASCII letters, digits and hyphens are allowed; expected ${FORM}`);
   const variant = rest[rest.length - 1] as string;
   return {
     languageCode: `${language.toLowerCase()}-${region.toUpperCase()}`,
@@ -80,6 +104,6 @@ export function ttsLangCodeFromVoice(name: string): string {
 }
 
 /** @internal Validates a voice name for a given field path (`updates[3].voiceName`). */
-export function checkVoiceName(name: unknown, field: string): void {
-  parse(name, field);
+export function checkVoiceName(name: unknown, field: string, rule?: StringRule): void {
+  parse(name, field, rule);
 }

@@ -21,9 +21,17 @@ const PHONE = "+14155550123";
 let sent: unknown[] = [];
 const recordingFetch: typeof fetch = async (...args) => {
   sent.push(args);
-  return new Response("{}", { status: 200, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify(sampleConnector), {
+    status: 200,
+    headers: { "Content-Type": "application/json" },
+  });
 };
-const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "http://127.0.0.1:9", fetch: recordingFetch, maxRetries: 0 });
+const poly = createPolyAIClient({
+  apiKey: KEY,
+  baseUrl: "http://127.0.0.1:9",
+  fetch: recordingFetch,
+  maxRetries: 0,
+});
 const { connectors } = poly;
 
 beforeEach(() => {
@@ -165,23 +173,47 @@ function each(values: Values, what: string, field: string, run: (value: unknown)
 // Path parameters, in every method that takes them.
 each(BAD_IDS, "list agentId", "agentId", (v) => connectors.list(bad(v)));
 each(BAD_IDS, "get agentId", "agentId", (v) => connectors.get(bad(v), CONN));
-each(BAD_IDS, "update agentId", "agentId", (v) => connectors.update(bad(v), CONN, { voiceName: VOICE }));
+each(BAD_IDS, "update agentId", "agentId", (v) =>
+  connectors.update(bad(v), CONN, { voiceName: VOICE }),
+);
 each(BAD_IDS, "delete agentId", "agentId", (v) => connectors.delete(bad(v), CONN));
 each(BAD_IDS, "batchGet agentId", "agentId", (v) => connectors.batchGet(bad(v), [CONN]));
-each(BAD_IDS, "batchUpdate agentId", "agentId", (v) => connectors.batchUpdate(bad(v), [{ connectorId: CONN, voiceName: VOICE }]));
+each(BAD_IDS, "batchUpdate agentId", "agentId", (v) =>
+  connectors.batchUpdate(bad(v), [{ connectorId: CONN, voiceName: VOICE }]),
+);
 each(BAD_IDS, "lookup agentId", "agentId", (v) => connectors.lookup(bad(v), PHONE));
-const BAD_CONNECTOR_IDS: Values = [...BAD_IDS, ["the batch endpoint", "batch"], ["the lookup endpoint", "lookup"]];
+const BAD_CONNECTOR_IDS: Values = [
+  ...BAD_IDS,
+  ["the batch endpoint", "batch"],
+  ["the lookup endpoint", "lookup"],
+];
 each(BAD_CONNECTOR_IDS, "get connectorId", "connectorId", (v) => connectors.get(AGENT, bad(v)));
-each(BAD_CONNECTOR_IDS, "update connectorId", "connectorId", (v) => connectors.update(AGENT, bad(v), { voiceName: VOICE }));
-each(BAD_CONNECTOR_IDS, "delete connectorId", "connectorId", (v) => connectors.delete(AGENT, bad(v)));
+each(BAD_CONNECTOR_IDS, "update connectorId", "connectorId", (v) =>
+  connectors.update(AGENT, bad(v), { voiceName: VOICE }),
+);
+each(BAD_CONNECTOR_IDS, "delete connectorId", "connectorId", (v) =>
+  connectors.delete(AGENT, bad(v)),
+);
 
 // Patches: single, batch item, and the pure applyConnectorPatch.
 const CONNECTOR: Connector = { ...sampleConnector, connectorId: CONN, projectId: AGENT };
-const patchTargets: readonly (readonly [what: string, prefix: string, run: (patch: unknown) => unknown])[] = [
+const patchTargets: readonly (readonly [
+  what: string,
+  prefix: string,
+  run: (patch: unknown) => unknown,
+])[] = [
   ["update", "", (p) => connectors.update(AGENT, CONN, bad(p))],
   ["update dryRun", "", (p) => connectors.update(AGENT, CONN, bad(p), { dryRun: true })],
   ["applyConnectorPatch", "", (p) => applyConnectorPatch(CONNECTOR, bad(p))],
-  ["batchUpdate", "updates[1].", (p) => connectors.batchUpdate(AGENT, [{ connectorId: "CONN-first", voiceName: VOICE }, bad({ connectorId: CONN, ...(p as object) })])],
+  [
+    "batchUpdate",
+    "updates[1].",
+    (p) =>
+      connectors.batchUpdate(AGENT, [
+        { connectorId: "CONN-first", voiceName: VOICE },
+        bad({ connectorId: CONN, ...(p as object) }),
+      ]),
+  ],
 ];
 for (const [what, prefix, run] of patchTargets) {
   each(BAD_VOICES, `${what} voiceName`, `${prefix}voiceName`, (v) => run({ voiceName: v }));
@@ -199,9 +231,13 @@ for (const [what, prefix, run] of patchTargets) {
     (v) => run({ projectId: v }),
   );
   add(`${what}: a misspelt key`, `${prefix}voicename`, () => run({ voicename: VOICE }));
-  add(`${what}: a read-only field`, `${prefix}ttsLangCode`, () => run({ voiceName: VOICE, ttsLangCode: "en-GB" }));
+  add(`${what}: a read-only field`, `${prefix}ttsLangCode`, () =>
+    run({ voiceName: VOICE, ttsLangCode: "en-GB" }),
+  );
   add(`${what}: an unknown field`, `${prefix}disableHandoff`, () => run({ disableHandoff: true }));
-  add(`${what}: a __proto__ key`, `${prefix}__proto__`, () => run(JSON.parse(`{"voiceName":"${VOICE}","__proto__":{"x":1}}`)));
+  add(`${what}: a __proto__ key`, `${prefix}__proto__`, () =>
+    run(JSON.parse(`{"voiceName":"${VOICE}","__proto__":{"x":1}}`)),
+  );
 }
 for (const [what, run] of [
   ["update", (p: unknown) => connectors.update(AGENT, CONN, bad(p))],
@@ -217,7 +253,9 @@ for (const [what, run] of [
   ] as const) {
     add(`${what} patch: ${label}`, "patch", () => run(patch));
   }
-  add(`${what} patch: connectorId`, "connectorId", () => run({ connectorId: CONN, voiceName: VOICE }));
+  add(`${what} patch: connectorId`, "connectorId", () =>
+    run({ connectorId: CONN, voiceName: VOICE }),
+  );
 }
 
 // Batches.
@@ -229,8 +267,12 @@ for (const [label, value, field] of [
 ] as const) {
   add(`batchGet connectorIds: ${label}`, field, () => connectors.batchGet(AGENT, bad(value)));
 }
-each(BAD_IDS, "batchGet connectorIds[0]", "connectorIds[0]", (v) => connectors.batchGet(AGENT, [bad(v)]));
-each(BAD_IDS, "batchGet connectorIds[1]", "connectorIds[1]", (v) => connectors.batchGet(AGENT, [CONN, bad(v)]));
+each(BAD_IDS, "batchGet connectorIds[0]", "connectorIds[0]", (v) =>
+  connectors.batchGet(AGENT, [bad(v)]),
+);
+each(BAD_IDS, "batchGet connectorIds[1]", "connectorIds[1]", (v) =>
+  connectors.batchGet(AGENT, [CONN, bad(v)]),
+);
 for (const [label, value, field] of [
   ["not an array", { connectorId: CONN, voiceName: VOICE }, "updates"],
   ["null", null, "updates"],
@@ -239,17 +281,37 @@ for (const [label, value, field] of [
   ["a string item", [CONN], "updates[0]"],
   ["an item that sets nothing", [{ connectorId: CONN }], "updates[0]"],
   ["an item without connectorId", [{ voiceName: VOICE }], "updates[0].connectorId"],
-  ["a duplicate connector", [{ connectorId: CONN, voiceName: VOICE }, { connectorId: CONN, variantId: null }], "updates[1].connectorId"],
-  ["an unknown key", [{ connectorId: CONN, voiceName: VOICE }, { connectorId: "CONN-2", voice: VOICE }], "updates[1].voice"],
+  [
+    "a duplicate connector",
+    [
+      { connectorId: CONN, voiceName: VOICE },
+      { connectorId: CONN, variantId: null },
+    ],
+    "updates[1].connectorId",
+  ],
+  [
+    "an unknown key",
+    [
+      { connectorId: CONN, voiceName: VOICE },
+      { connectorId: "CONN-2", voice: VOICE },
+    ],
+    "updates[1].voice",
+  ],
 ] as const) {
   add(`batchUpdate updates: ${label}`, field, () => connectors.batchUpdate(AGENT, bad(value)));
 }
-each(BAD_IDS, "batchUpdate connectorId", "updates[0].connectorId", (v) => connectors.batchUpdate(AGENT, [bad({ connectorId: v, voiceName: VOICE })]));
+each(BAD_IDS, "batchUpdate connectorId", "updates[0].connectorId", (v) =>
+  connectors.batchUpdate(AGENT, [bad({ connectorId: v, voiceName: VOICE })]),
+);
 
 // Lookup, and the voice helpers.
 each(BAD_PHONES, "lookup phoneNumber", "phoneNumber", (v) => connectors.lookup(AGENT, bad(v)));
-each([...BAD_VOICES, ["undefined", undefined]], "parseVoiceName", "voiceName", (v) => parseVoiceName(bad(v)));
-each([...BAD_VOICES, ["undefined", undefined]], "ttsLangCodeFromVoice", "voiceName", (v) => ttsLangCodeFromVoice(bad(v)));
+each([...BAD_VOICES, ["undefined", undefined]], "parseVoiceName", "voiceName", (v) =>
+  parseVoiceName(bad(v)),
+);
+each([...BAD_VOICES, ["undefined", undefined]], "ttsLangCodeFromVoice", "voiceName", (v) =>
+  ttsLangCodeFromVoice(bad(v)),
+);
 
 // Per-call options of every method.
 const methods: readonly (readonly [name: string, run: (options: unknown) => unknown])[] = [
@@ -258,11 +320,15 @@ const methods: readonly (readonly [name: string, run: (options: unknown) => unkn
   ["update", (o) => connectors.update(AGENT, CONN, { voiceName: VOICE }, bad(o))],
   ["delete", (o) => connectors.delete(AGENT, CONN, bad(o))],
   ["batchGet", (o) => connectors.batchGet(AGENT, [CONN], bad(o))],
-  ["batchUpdate", (o) => connectors.batchUpdate(AGENT, [{ connectorId: CONN, voiceName: VOICE }], bad(o))],
+  [
+    "batchUpdate",
+    (o) => connectors.batchUpdate(AGENT, [{ connectorId: CONN, voiceName: VOICE }], bad(o)),
+  ],
   ["lookup", (o) => connectors.lookup(AGENT, PHONE, bad(o))],
 ];
 for (const [name, run] of methods) {
-  for (const [label, options, field] of BAD_OPTIONS) add(`${name} options: ${label}`, field, () => run(options));
+  for (const [label, options, field] of BAD_OPTIONS)
+    add(`${name} options: ${label}`, field, () => run(options));
   const writes = name === "update" || name === "batchUpdate";
   add(`${name} options: dryRun`, "options.dryRun", () => run({ dryRun: writes ? "yes" : true }));
 }
@@ -382,30 +448,53 @@ for (const [key, tooBig] of [
   ["timeoutMs", 2 ** 31],
   ["maxResponseBytes", 2 ** 31],
 ] as const) {
-  each([...NUMBERS, ["too large", tooBig]], `createPolyAIClient ${key}`, `options.${key}`, (v) => client({ apiKey: KEY, [key]: v }));
+  each([...NUMBERS, ["too large", tooBig]], `createPolyAIClient ${key}`, `options.${key}`, (v) =>
+    client({ apiKey: KEY, [key]: v }),
+  );
 }
-add("createPolyAIClient timeoutMs: 0", "options.timeoutMs", () => client({ apiKey: KEY, timeoutMs: 0 }));
-add("createPolyAIClient maxResponseBytes: 0", "options.maxResponseBytes", () => client({ apiKey: KEY, maxResponseBytes: 0 }));
+add("createPolyAIClient timeoutMs: 0", "options.timeoutMs", () =>
+  client({ apiKey: KEY, timeoutMs: 0 }),
+);
+add("createPolyAIClient maxResponseBytes: 0", "options.maxResponseBytes", () =>
+  client({ apiKey: KEY, maxResponseBytes: 0 }),
+);
 for (const [label, value] of [
   ["a number", 500],
   ["null", null],
   ["an array", [1, 2]],
 ] as const) {
-  add(`createPolyAIClient backoff: ${label}`, "options.backoff", () => client({ apiKey: KEY, backoff: value }));
+  add(`createPolyAIClient backoff: ${label}`, "options.backoff", () =>
+    client({ apiKey: KEY, backoff: value }),
+  );
 }
 for (const key of ["initialMs", "maxMs"] as const) {
-  each([...NUMBERS, ["over a minute", 60_001]], `createPolyAIClient backoff.${key}`, `options.backoff.${key}`, (v) => client({ apiKey: KEY, backoff: { [key]: v } }));
+  each(
+    [...NUMBERS, ["over a minute", 60_001]],
+    `createPolyAIClient backoff.${key}`,
+    `options.backoff.${key}`,
+    (v) => client({ apiKey: KEY, backoff: { [key]: v } }),
+  );
 }
 for (const [label, options, field] of [
   ["an unknown key", { apiKey: KEY, retries: 3 }, "options.retries"],
   ["a misspelt key", { apikey: KEY }, "options.apikey"],
-  ["both region and baseUrl", { apiKey: KEY, region: "eu", baseUrl: "https://api.eu.poly.ai" }, "baseUrl"],
+  [
+    "both region and baseUrl",
+    { apiKey: KEY, region: "eu", baseUrl: "https://api.eu.poly.ai" },
+    "baseUrl",
+  ],
 ] as const) {
   add(`createPolyAIClient: ${label}`, field, () => client(options));
 }
-add("createPolyAIClient backoff: an unknown key", "options.backoff.initial", () => client({ apiKey: KEY, backoff: { initial: 5 } }));
-add("createPolyAIClient logger: debug not a function", "logger.debug", () => client({ apiKey: KEY, logger: { debug: "yes" } }));
-add("createPolyAIClient logger: warn not a function", "logger.warn", () => client({ apiKey: KEY, logger: { warn: 1 } }));
+add("createPolyAIClient backoff: an unknown key", "options.backoff.initial", () =>
+  client({ apiKey: KEY, backoff: { initial: 5 } }),
+);
+add("createPolyAIClient logger: debug not a function", "logger.debug", () =>
+  client({ apiKey: KEY, logger: { debug: "yes" } }),
+);
+add("createPolyAIClient logger: warn not a function", "logger.warn", () =>
+  client({ apiKey: KEY, logger: { warn: 1 } }),
+);
 add("createPolyAIClient apiKey: null, with POLYAI_API_KEY set", "apiKey", () => {
   vi.stubEnv("POLYAI_API_KEY", "sk-from-the-environment");
   return client({ apiKey: null });
@@ -416,7 +505,9 @@ for (const [label, value] of [
   ["a string", CONN],
   ["an array", [CONNECTOR]],
 ] as const) {
-  add(`applyConnectorPatch connector: ${label}`, "connector", () => applyConnectorPatch(bad(value), { voiceName: VOICE }));
+  add(`applyConnectorPatch connector: ${label}`, "connector", () =>
+    applyConnectorPatch(bad(value), { voiceName: VOICE }),
+  );
 }
 add("createPolyAIClient: POLYAI_REGION unknown", "POLYAI_REGION", () => {
   vi.stubEnv("POLYAI_REGION", "mars");
@@ -444,7 +535,19 @@ describe("bad input is refused before anything is sent", () => {
   it("covers every public function and method", () => {
     const names = new Set(cases.map((c) => c.name.split(/[ :]/)[0]));
     expect([...names].sort()).toEqual(
-      ["applyConnectorPatch", "batchGet", "batchUpdate", "createPolyAIClient", "delete", "get", "list", "lookup", "parseVoiceName", "ttsLangCodeFromVoice", "update"].sort(),
+      [
+        "applyConnectorPatch",
+        "batchGet",
+        "batchUpdate",
+        "createPolyAIClient",
+        "delete",
+        "get",
+        "list",
+        "lookup",
+        "parseVoiceName",
+        "ttsLangCodeFromVoice",
+        "update",
+      ].sort(),
     );
   });
 });
@@ -467,9 +570,17 @@ describe("messages stay short for huge values", () => {
     ["a batchGet ID", "connectorIds[0]", () => connectors.batchGet(AGENT, [huge])],
     ["phoneNumber", "phoneNumber", () => connectors.lookup(AGENT, huge)],
     ["variantId", "variantId", () => connectors.update(AGENT, CONN, { variantId: huge })],
-    ["voiceName in a patch", "voiceName", () => connectors.update(AGENT, CONN, { voiceName: huge })],
+    [
+      "voiceName in a patch",
+      "voiceName",
+      () => connectors.update(AGENT, CONN, { voiceName: huge }),
+    ],
     ["voiceName with a space", "voiceName", () => parseVoiceName(`${VOICE} ${huge}`)],
-    ["voiceName with a non-ASCII letter", "voiceName", () => parseVoiceName(`${VOICE}\u00e9${huge}`)],
+    [
+      "voiceName with a non-ASCII letter",
+      "voiceName",
+      () => parseVoiceName(`${VOICE}\u00e9${huge}`),
+    ],
     ["region", "region", () => client({ apiKey: KEY, region: huge })],
     ["baseUrl", "baseUrl", () => client({ apiKey: KEY, baseUrl: huge })],
   ] as const)("%s", (_, field, run) => expectShort(field, run));

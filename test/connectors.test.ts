@@ -19,14 +19,30 @@ import { createMockPolyAI, type MockPolyAI, type SeedConnector } from "../src/te
 
 const KEY = "test-key";
 const AGENT = "PROJECT-58RP822I";
-const base = { accountId: "ws-fd112d8f", projectId: AGENT, clientEnv: "live", variantId: "VARIANT-a", asrLangCode: "en-US", ttsLangCode: "en-US", voiceName: "en-US-Neural2-A", disableHandoff: false } as const;
+const base = {
+  accountId: "ws-fd112d8f",
+  projectId: AGENT,
+  clientEnv: "live",
+  variantId: "VARIANT-a",
+  asrLangCode: "en-US",
+  ttsLangCode: "en-US",
+  voiceName: "en-US-Neural2-A",
+  disableHandoff: false,
+} as const;
 const seed: SeedConnector[] = [
   { ...base, connectorId: "CONN-1", name: "One", phoneNumbers: ["+14155550123"] },
   { ...base, connectorId: "CONN-2", name: "Two", phoneNumbers: ["+14155550124"] },
   { ...base, connectorId: "CONN-3", name: "Three" },
 ];
 
-type Op = "listConnectors" | "getConnector" | "updateConnector" | "deleteConnector" | "batchGetConnectors" | "batchUpdateConnectors" | "lookupConnector";
+type Op =
+  | "listConnectors"
+  | "getConnector"
+  | "updateConnector"
+  | "deleteConnector"
+  | "batchGetConnectors"
+  | "batchUpdateConnectors"
+  | "lookupConnector";
 
 let mock: MockPolyAI;
 let poly: PolyAIClient;
@@ -39,23 +55,27 @@ const call: Record<Op, (p: PolyAIClient) => Promise<unknown>> = {
   updateConnector: (p) => p.connectors.update(AGENT, "CONN-1", { voiceName: "en-GB-Neural2-A" }),
   deleteConnector: (p) => p.connectors.delete(AGENT, "CONN-3"),
   batchGetConnectors: (p) => p.connectors.batchGet(AGENT, ["CONN-1", "CONN-2"]),
-  batchUpdateConnectors: (p) => p.connectors.batchUpdate(AGENT, [{ connectorId: "CONN-1", asrLangCode: "en-GB" }]),
+  batchUpdateConnectors: (p) =>
+    p.connectors.batchUpdate(AGENT, [{ connectorId: "CONN-1", asrLangCode: "en-GB" }]),
   lookupConnector: (p) => p.connectors.lookup(AGENT, "+14155550123"),
 };
 
 // How the server is brought to each documented status. Where valid input cannot
 // provoke it (the client checks first), the mock is told to answer that way.
-type Provoke = { run: (p: PolyAIClient) => Promise<unknown>; via: "input" } | { fault: number; code: string; via: "fault" };
-const natural: Partial<Record<Op, Partial<Record<string, (p: PolyAIClient) => Promise<unknown>>>>> = {
-  getConnector: { "404": (p) => p.connectors.get(AGENT, "CONN-missing") },
-  updateConnector: {
-    "400": (p) => p.connectors.update(AGENT, "CONN-1", { voiceName: "en-US-Nueral2-A" }), // well-formed, no such family
-    "403": (p) => p.connectors.update(AGENT, "CONN-1", { projectId: "PROJECT-OTHER" }),
-    "404": (p) => p.connectors.update(AGENT, "CONN-missing", { voiceName: "en-GB-Neural2-A" }),
-  },
-  deleteConnector: { "404": (p) => p.connectors.delete(AGENT, "CONN-missing") },
-  lookupConnector: { "404": (p) => p.connectors.lookup(AGENT, "+14155550199") },
-};
+type Provoke =
+  | { run: (p: PolyAIClient) => Promise<unknown>; via: "input" }
+  | { fault: number; code: string; via: "fault" };
+const natural: Partial<Record<Op, Partial<Record<string, (p: PolyAIClient) => Promise<unknown>>>>> =
+  {
+    getConnector: { "404": (p) => p.connectors.get(AGENT, "CONN-missing") },
+    updateConnector: {
+      "400": (p) => p.connectors.update(AGENT, "CONN-1", { voiceName: "en-US-Nueral2-A" }), // well-formed, no such family
+      "403": (p) => p.connectors.update(AGENT, "CONN-1", { projectId: "PROJECT-OTHER" }),
+      "404": (p) => p.connectors.update(AGENT, "CONN-missing", { voiceName: "en-GB-Neural2-A" }),
+    },
+    deleteConnector: { "404": (p) => p.connectors.delete(AGENT, "CONN-missing") },
+    lookupConnector: { "404": (p) => p.connectors.lookup(AGENT, "+14155550199") },
+  };
 const expected: Record<string, new (...args: never[]) => APIError> = {
   "400": BadRequestError,
   "401": AuthenticationError,
@@ -68,9 +88,13 @@ const expected: Record<string, new (...args: never[]) => APIError> = {
 };
 
 function documented(op: Op): string[] {
-  for (const item of Object.values(bundled.paths) as Record<string, { operationId?: string; responses?: Record<string, unknown> }>[]) {
+  for (const item of Object.values(bundled.paths) as Record<
+    string,
+    { operationId?: string; responses?: Record<string, unknown> }
+  >[]) {
     for (const operation of Object.values(item)) {
-      if (operation?.operationId === op) return Object.keys(operation.responses ?? {}).filter((s) => s !== "200");
+      if (operation?.operationId === op)
+        return Object.keys(operation.responses ?? {}).filter((s) => s !== "200");
     }
   }
   throw new Error(`${op} is not in the spec`);
@@ -80,7 +104,11 @@ function provoke(op: Op, status: string): Provoke {
   const run = natural[op]?.[status];
   if (run) return { run, via: "input" };
   if (status === "401") return { run: (_p) => call[op](wrongKey), via: "input" };
-  return { fault: Number(status), code: status === "400" ? "CONNECTORS_VALIDATION_FAILED" : `TEST_${status}`, via: "fault" };
+  return {
+    fault: Number(status),
+    code: status === "400" ? "CONNECTORS_VALIDATION_FAILED" : `TEST_${status}`,
+    via: "fault",
+  };
 }
 
 beforeAll(async () => {
@@ -93,10 +121,21 @@ beforeEach(() => mock.reset());
 
 describe("every operation succeeds", () => {
   it("list, get, update, batchGet, batchUpdate, lookup, delete: state is shared", async () => {
-    expect((await poly.connectors.list(AGENT)).map((c) => c.connectorId)).toEqual(["CONN-1", "CONN-2", "CONN-3"]);
+    expect((await poly.connectors.list(AGENT)).map((c) => c.connectorId)).toEqual([
+      "CONN-1",
+      "CONN-2",
+      "CONN-3",
+    ]);
     expect((await poly.connectors.get(AGENT, "CONN-2")).name).toBe("Two");
-    const updated = await poly.connectors.update(AGENT, "CONN-2", { voiceName: "cmn-CN-Wavenet-A" });
-    expect(updated).toMatchObject({ voiceName: "cmn-CN-Wavenet-A", ttsLangCode: "cmn-CN", variantId: "VARIANT-a", asrLangCode: "en-US" });
+    const updated = await poly.connectors.update(AGENT, "CONN-2", {
+      voiceName: "cmn-CN-Wavenet-A",
+    });
+    expect(updated).toMatchObject({
+      voiceName: "cmn-CN-Wavenet-A",
+      ttsLangCode: "cmn-CN",
+      variantId: "VARIANT-a",
+      asrLangCode: "en-US",
+    });
     expect(mock.requests.at(-1)?.body).toEqual({ voiceName: "cmn-CN-Wavenet-A" });
     const got = await poly.connectors.batchGet(AGENT, ["CONN-2", "CONN-nope"]);
     expect(got.found.map((c) => c.voiceName)).toEqual(["cmn-CN-Wavenet-A"]);
@@ -114,15 +153,32 @@ describe("every operation succeeds", () => {
     const deleted = await poly.connectors.delete(AGENT, "CONN-2");
     expect(deleted).toEqual({ deletedConnector: "CONN-2", deletedPhoneNumbers: ["+14155550124"] });
     await expect(poly.connectors.get(AGENT, "CONN-2")).rejects.toBeInstanceOf(NotFoundError);
-    await expect(poly.connectors.lookup(AGENT, "+14155550124")).rejects.toBeInstanceOf(NotFoundError);
-    expect((await poly.connectors.list(AGENT)).map((c) => c.connectorId)).toEqual(["CONN-1", "CONN-3"]);
+    await expect(poly.connectors.lookup(AGENT, "+14155550124")).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect((await poly.connectors.list(AGENT)).map((c) => c.connectorId)).toEqual([
+      "CONN-1",
+      "CONN-3",
+    ]);
   });
 
   it("a dry run predicts the write and sends none", async () => {
     const before = mock.connectors;
-    const predicted = await poly.connectors.update(AGENT, "CONN-1", { voiceName: "en-GB-Neural2-A" }, { dryRun: true });
+    const predicted = await poly.connectors.update(
+      AGENT,
+      "CONN-1",
+      { voiceName: "en-GB-Neural2-A" },
+      { dryRun: true },
+    );
     expect(predicted).toMatchObject({ voiceName: "en-GB-Neural2-A", ttsLangCode: "en-GB" });
-    const batch = await poly.connectors.batchUpdate(AGENT, [{ connectorId: "CONN-1", variantId: null }, { connectorId: "CONN-x", asrLangCode: "en-GB" }], { dryRun: true });
+    const batch = await poly.connectors.batchUpdate(
+      AGENT,
+      [
+        { connectorId: "CONN-1", variantId: null },
+        { connectorId: "CONN-x", asrLangCode: "en-GB" },
+      ],
+      { dryRun: true },
+    );
     expect(batch.map((r) => r.success)).toEqual([true, false]);
     expect(mock.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
     expect(mock.connectors).toEqual(before);
@@ -135,12 +191,18 @@ describe("every documented error of every operation is the right typed error", (
 
   it("covers what the spec documents", () => {
     expect(cases.length).toBeGreaterThanOrEqual(ops.length * 7);
-    for (const [, status] of cases) expect(expected[status], `no expectation for ${status}`).toBeDefined();
+    for (const [, status] of cases)
+      expect(expected[status], `no expectation for ${status}`).toBeDefined();
   });
 
   it.each(cases)("%s %s", async (op, status) => {
     const how = provoke(op, status);
-    if (how.via === "fault") mock.failNext({ status: how.fault, errorCode: how.code, ...(how.fault === 429 ? { retryAfter: 2 } : {}) });
+    if (how.via === "fault")
+      mock.failNext({
+        status: how.fault,
+        errorCode: how.code,
+        ...(how.fault === 429 ? { retryAfter: 2 } : {}),
+      });
     const err = await (how.via === "input" ? how.run(poly) : call[op](poly)).then(
       () => undefined,
       (e: unknown) => e,
@@ -159,11 +221,37 @@ describe("every documented error of every operation is the right typed error", (
 
 describe("a 200 whose JSON has the wrong shape is an APIError, not a crash later", () => {
   it.each([
-    ["list without connectors", (p: PolyAIClient) => p.connectors.list(AGENT), '{"items":[]}', "connectors"],
-    ["batchGet without notFound", (p: PolyAIClient) => p.connectors.batchGet(AGENT, ["CONN-1"]), '{"found":[]}', "notFound"],
-    ["batchUpdate with results not an array", (p: PolyAIClient) => p.connectors.batchUpdate(AGENT, [{ connectorId: "CONN-1", asrLangCode: "en-GB" }]), '{"results":{}}', "results"],
-    ["delete without deletedPhoneNumbers", (p: PolyAIClient) => p.connectors.delete(AGENT, "CONN-1"), '{"deletedConnector":"CONN-1"}', "deletedPhoneNumbers"],
-    ["get with an array", (p: PolyAIClient) => p.connectors.get(AGENT, "CONN-1"), "[]", "JSON object"],
+    [
+      "list without connectors",
+      (p: PolyAIClient) => p.connectors.list(AGENT),
+      '{"items":[]}',
+      "connectors",
+    ],
+    [
+      "batchGet without notFound",
+      (p: PolyAIClient) => p.connectors.batchGet(AGENT, ["CONN-1"]),
+      '{"found":[]}',
+      "notFound",
+    ],
+    [
+      "batchUpdate with results not an array",
+      (p: PolyAIClient) =>
+        p.connectors.batchUpdate(AGENT, [{ connectorId: "CONN-1", asrLangCode: "en-GB" }]),
+      '{"results":{}}',
+      "results",
+    ],
+    [
+      "delete without deletedPhoneNumbers",
+      (p: PolyAIClient) => p.connectors.delete(AGENT, "CONN-1"),
+      '{"deletedConnector":"CONN-1"}',
+      "deletedPhoneNumbers",
+    ],
+    [
+      "get with an array",
+      (p: PolyAIClient) => p.connectors.get(AGENT, "CONN-1"),
+      "[]",
+      "JSON object",
+    ],
   ] as const)("%s", async (_, run, body, named) => {
     mock.failNext({ status: 200, body, contentType: "application/json" });
     const err = await run(poly).then(

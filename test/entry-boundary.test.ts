@@ -25,7 +25,9 @@ describe("entry boundaries", () => {
   it("the core entry bundles for a neutral (edge) platform from src/, generated/ and openapi-fetch only", async () => {
     const inputs = await inputsOf("src/index.ts");
     expect(inputs.some((f) => f.includes("node_modules/openapi-fetch/"))).toBe(true);
-    const outside = inputs.filter((f) => !/^(src\/|generated\/|node_modules\/openapi-fetch\/)/.test(f));
+    const outside = inputs.filter(
+      (f) => !/^(src\/|generated\/|node_modules\/openapi-fetch\/)/.test(f),
+    );
     expect(outside).toEqual([]);
     expect(inputs.filter((f) => f.startsWith("src/testing/"))).toEqual([]);
     expect(inputs).not.toContain("generated/spec.ts");

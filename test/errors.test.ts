@@ -21,7 +21,14 @@ import { startServer } from "./support/fixtures.js";
 const CORRELATION = "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10";
 
 function envelope(code: string, message: string, errorId = CORRELATION) {
-  return { success: false, error: "Summary", error_id: errorId, error_code: code, error_message: message, data: null };
+  return {
+    success: false,
+    error: "Summary",
+    error_id: errorId,
+    error_code: code,
+    error_message: message,
+    data: null,
+  };
 }
 
 describe("errorFromResponse", () => {
@@ -36,53 +43,95 @@ describe("errorFromResponse", () => {
     [500, InternalServerError, "INTERNAL_SERVER_ERROR"],
     [502, InternalServerError, "INTERNAL_SERVER_ERROR"],
     [503, InternalServerError, "INTERNAL_SERVER_ERROR"],
-  ])("%i → %o, with PolyAI's envelope read into code, errorId and message", (status, Class, code) => {
-    const headers = new Headers({ "x-polyai-correlation-id": CORRELATION, "content-type": "application/json" });
-    const body = envelope(code, `what went wrong (${status})`);
-    const err = errorFromResponse({ status, headers, body, request: { method: "PATCH", url: "https://api.us.poly.ai/v1/agents/A/telephony/connectors/C" } });
-    expect(err.constructor).toBe(Class);
-    expect(err).toBeInstanceOf(APIError);
-    expect(err).toBeInstanceOf(PolyAIError);
-    expect(err).toBeInstanceOf(Error);
-    expect(err.name).toBe(Class.name);
-    expect(err.status).toBe(status);
-    expect(err.code).toBe(code);
-    expect(err.errorId).toBe(CORRELATION);
-    expect(err.headers).toBe(headers);
-    expect(err.body).toBe(body);
-    expect(err.attempts).toBe(1);
-    expect(err.message).toBe(
-      `${status} ${code}: what went wrong (${status}) (PATCH https://api.us.poly.ai/v1/agents/A/telephony/connectors/C) [error_id ${CORRELATION}]`,
-    );
-  });
+  ])(
+    "%i → %o, with PolyAI's envelope read into code, errorId and message",
+    (status, Class, code) => {
+      const headers = new Headers({
+        "x-polyai-correlation-id": CORRELATION,
+        "content-type": "application/json",
+      });
+      const body = envelope(code, `what went wrong (${status})`);
+      const err = errorFromResponse({
+        status,
+        headers,
+        body,
+        request: {
+          method: "PATCH",
+          url: "https://api.us.poly.ai/v1/agents/A/telephony/connectors/C",
+        },
+      });
+      expect(err.constructor).toBe(Class);
+      expect(err).toBeInstanceOf(APIError);
+      expect(err).toBeInstanceOf(PolyAIError);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.name).toBe(Class.name);
+      expect(err.status).toBe(status);
+      expect(err.code).toBe(code);
+      expect(err.errorId).toBe(CORRELATION);
+      expect(err.headers).toBe(headers);
+      expect(err.body).toBe(body);
+      expect(err.attempts).toBe(1);
+      expect(err.message).toBe(
+        `${status} ${code}: what went wrong (${status}) (PATCH https://api.us.poly.ai/v1/agents/A/telephony/connectors/C) [error_id ${CORRELATION}]`,
+      );
+    },
+  );
 
-  it.each([[405], [408], [410], [412], [415]])("%i, a status without its own class, is a plain APIError", (status) => {
-    const err = errorFromResponse({ status, headers: new Headers(), body: envelope("X", "nope") });
-    expect(err.constructor).toBe(APIError);
-    expect(err.status).toBe(status);
-  });
+  it.each([[405], [408], [410], [412], [415]])(
+    "%i, a status without its own class, is a plain APIError",
+    (status) => {
+      const err = errorFromResponse({
+        status,
+        headers: new Headers(),
+        body: envelope("X", "nope"),
+      });
+      expect(err.constructor).toBe(APIError);
+      expect(err.status).toBe(status);
+    },
+  );
 
   it.each([[501], [504]])("%i is an InternalServerError", (status) => {
-    expect(errorFromResponse({ status, headers: new Headers(), body: undefined })).toBeInstanceOf(InternalServerError);
+    expect(errorFromResponse({ status, headers: new Headers(), body: undefined })).toBeInstanceOf(
+      InternalServerError,
+    );
   });
 
   it("takes errorId from the body first, then from X-PolyAI-Correlation-Id", () => {
     const headers = new Headers({ "X-PolyAI-Correlation-Id": "from-header" });
-    expect(errorFromResponse({ status: 404, headers, body: envelope("C", "m", "from-body") }).errorId).toBe("from-body");
+    expect(
+      errorFromResponse({ status: 404, headers, body: envelope("C", "m", "from-body") }).errorId,
+    ).toBe("from-body");
     const { error_id: _, ...withoutId } = envelope("C", "m");
-    expect(errorFromResponse({ status: 404, headers, body: withoutId }).errorId).toBe("from-header");
-    expect(errorFromResponse({ status: 404, headers: new Headers(), body: withoutId }).errorId).toBeUndefined();
+    expect(errorFromResponse({ status: 404, headers, body: withoutId }).errorId).toBe(
+      "from-header",
+    );
+    expect(
+      errorFromResponse({ status: 404, headers: new Headers(), body: withoutId }).errorId,
+    ).toBeUndefined();
   });
 
   it("falls back from error_message to error to message", () => {
     const h = new Headers();
-    expect(errorFromResponse({ status: 400, headers: h, body: { error: "Short summary", error_message: "" } }).message).toBe("400: Short summary");
-    expect(errorFromResponse({ status: 400, headers: h, body: { message: "Generic proxy text" } }).message).toBe("400: Generic proxy text");
+    expect(
+      errorFromResponse({
+        status: 400,
+        headers: h,
+        body: { error: "Short summary", error_message: "" },
+      }).message,
+    ).toBe("400: Short summary");
+    expect(
+      errorFromResponse({ status: 400, headers: h, body: { message: "Generic proxy text" } })
+        .message,
+    ).toBe("400: Generic proxy text");
   });
 
   it("describes an HTML page, naming it and quoting the start of it", () => {
     const html = `<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n<body>${"<p>upstream</p>".repeat(200)}</body></html>`;
-    const err = errorFromResponse({ status: 502, headers: new Headers({ "x-polyai-correlation-id": "cid-1" }), body: html });
+    const err = errorFromResponse({
+      status: 502,
+      headers: new Headers({ "x-polyai-correlation-id": "cid-1" }),
+      body: html,
+    });
     expect(err).toBeInstanceOf(InternalServerError);
     expect(err.code).toBeUndefined();
     expect(err.errorId).toBe("cid-1");
@@ -92,24 +141,37 @@ describe("errorFromResponse", () => {
   });
 
   it.each([[undefined], [""], ["  \n "], [null]])("says the body was empty for %j", (body) => {
-    expect(errorFromResponse({ status: 503, headers: new Headers(), body }).message).toBe("503: an empty body");
-  });
-
-  it("quotes a non-JSON text body", () => {
-    expect(errorFromResponse({ status: 503, headers: new Headers(), body: "upstream connect error or disconnect/reset before headers" }).message).toBe(
-      '503: a non-JSON body: "upstream connect error or disconnect/reset before headers"',
+    expect(errorFromResponse({ status: 503, headers: new Headers(), body }).message).toBe(
+      "503: an empty body",
     );
   });
 
+  it("quotes a non-JSON text body", () => {
+    expect(
+      errorFromResponse({
+        status: 503,
+        headers: new Headers(),
+        body: "upstream connect error or disconnect/reset before headers",
+      }).message,
+    ).toBe('503: a non-JSON body: "upstream connect error or disconnect/reset before headers"');
+  });
+
   it("gives a RateLimitError the server's Retry-After", () => {
-    const limited = errorFromResponse({ status: 429, headers: new Headers({ "retry-after": "3" }), body: envelope("RATE_LIMITED", "slow down") });
+    const limited = errorFromResponse({
+      status: 429,
+      headers: new Headers({ "retry-after": "3" }),
+      body: envelope("RATE_LIMITED", "slow down"),
+    });
     expect((limited as RateLimitError).retryAfterMs).toBe(3000);
     const unsaid = errorFromResponse({ status: 429, headers: new Headers(), body: undefined });
     expect((unsaid as RateLimitError).retryAfterMs).toBeUndefined();
   });
 
   it("says how many attempts were made", () => {
-    expect(errorFromResponse({ status: 503, headers: new Headers(), body: undefined, attempts: 3 }).message).toBe("503: an empty body after 3 attempts");
+    expect(
+      errorFromResponse({ status: 503, headers: new Headers(), body: undefined, attempts: 3 })
+        .message,
+    ).toBe("503: an empty body after 3 attempts");
   });
 });
 
@@ -135,16 +197,28 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now)).toBe(0);
   });
 
-  it.each([[null], [""], ["soon"], ["tomorrow"], ["-1"], ["1e3"], ["0x10"], ["5 seconds"], ["NaN"], ["Infinity"], ["2s"]])(
-    "gives undefined for %j, never 'retry now'",
+  it.each([
+    [null],
+    [""],
+    ["soon"],
+    ["tomorrow"],
+    ["-1"],
+    ["1e3"],
+    ["0x10"],
+    ["5 seconds"],
+    ["NaN"],
+    ["Infinity"],
+    ["2s"],
+  ])("gives undefined for %j, never 'retry now'", (value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+
+  it.each([["Retry 2"], ["later 5"], ["a 1"], ["Mon 99"]])(
+    "gives undefined for the garbage %j",
     (value) => {
       expect(parseRetryAfter(value, now)).toBeUndefined();
     },
   );
-
-  it.each([["Retry 2"], ["later 5"], ["a 1"], ["Mon 99"]])("gives undefined for the garbage %j", (value) => {
-    expect(parseRetryAfter(value, now)).toBeUndefined();
-  });
 });
 
 describe("errors of the client, from a server on 127.0.0.1", () => {
@@ -156,12 +230,17 @@ describe("errors of the client, from a server on 127.0.0.1", () => {
       const [, , , , , , id] = (req.url ?? "").split("/");
       if (id === "html") {
         res.writeHead(502, { "content-type": "text/html" });
-        res.end("<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>");
+        res.end(
+          "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>",
+        );
       } else if (id === "empty") {
         res.writeHead(503, { "x-polyai-correlation-id": "cid-503" });
         res.end();
       } else {
-        res.writeHead(404, { "content-type": "application/json", "x-polyai-correlation-id": CORRELATION });
+        res.writeHead(404, {
+          "content-type": "application/json",
+          "x-polyai-correlation-id": CORRELATION,
+        });
         res.end(JSON.stringify(envelope("CONNECTORS_NOT_FOUND", `Connector ${id} not found`)));
       }
     });
@@ -208,7 +287,10 @@ describe("the API key never shows", () => {
     ]) {
       expect(text).not.toContain(KEY);
     }
-    expect(JSON.parse(JSON.stringify(poly))).toEqual({ baseUrl: "https://api.eu.poly.ai", region: "eu" });
+    expect(JSON.parse(JSON.stringify(poly))).toEqual({
+      baseUrl: "https://api.eu.poly.ai",
+      region: "eu",
+    });
   });
 
   describe("in errors from a 401 whose body echoes the request's headers", () => {
@@ -224,8 +306,17 @@ describe("the API key never shows", () => {
           res.end(`invalid key ${key}\n${JSON.stringify(req.headers)}`);
           return;
         }
-        res.writeHead(401, { "content-type": "application/json", "x-polyai-correlation-id": CORRELATION });
-        res.end(JSON.stringify({ ...envelope("AUTH_USER_UNAUTHORISED", `invalid key ${key}`), error: `key ${key} rejected`, echo: req.headers }));
+        res.writeHead(401, {
+          "content-type": "application/json",
+          "x-polyai-correlation-id": CORRELATION,
+        });
+        res.end(
+          JSON.stringify({
+            ...envelope("AUTH_USER_UNAUTHORISED", `invalid key ${key}`),
+            error: `key ${key} rejected`,
+            echo: req.headers,
+          }),
+        );
       });
     });
     afterAll(() => server.close());
@@ -250,11 +341,27 @@ describe("the API key never shows", () => {
         ["list", () => poly.connectors.list("PROJECT-1")],
         ["get", () => poly.connectors.get("PROJECT-1", "CONN-1")],
         ["get (text body)", () => poly.connectors.get("PROJECT-1", "text")],
-        ["update", () => poly.connectors.update("PROJECT-1", "CONN-1", { voiceName: "en-GB-Neural2-A" })],
-        ["update dryRun", () => poly.connectors.update("PROJECT-1", "CONN-1", { voiceName: "en-GB-Neural2-A" }, { dryRun: true })],
+        [
+          "update",
+          () => poly.connectors.update("PROJECT-1", "CONN-1", { voiceName: "en-GB-Neural2-A" }),
+        ],
+        [
+          "update dryRun",
+          () =>
+            poly.connectors.update(
+              "PROJECT-1",
+              "CONN-1",
+              { voiceName: "en-GB-Neural2-A" },
+              { dryRun: true },
+            ),
+        ],
         ["delete", () => poly.connectors.delete("PROJECT-1", "CONN-1")],
         ["batchGet", () => poly.connectors.batchGet("PROJECT-1", ["CONN-1"])],
-        ["batchUpdate", () => poly.connectors.batchUpdate("PROJECT-1", [{ connectorId: "CONN-1", variantId: null }])],
+        [
+          "batchUpdate",
+          () =>
+            poly.connectors.batchUpdate("PROJECT-1", [{ connectorId: "CONN-1", variantId: null }]),
+        ],
         ["lookup", () => poly.connectors.lookup("PROJECT-1", "+14155550123")],
       ];
     }
@@ -277,7 +384,9 @@ describe("the API key never shows", () => {
 
     it("keeps the rest of the message readable", async () => {
       const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url, maxRetries: 0 });
-      const err = (await poly.connectors.get("PROJECT-1", "CONN-1").catch((e: unknown) => e)) as AuthenticationError;
+      const err = (await poly.connectors
+        .get("PROJECT-1", "CONN-1")
+        .catch((e: unknown) => e)) as AuthenticationError;
       expect(err.code).toBe("AUTH_USER_UNAUTHORISED");
       expect(err.errorId).toBe(CORRELATION);
       expect(err.message).toMatch(/^401 AUTH_USER_UNAUTHORISED: invalid key \[redacted\] \(GET /);

@@ -51,14 +51,18 @@ describe("applyConnectorPatch rules", () => {
 
   it("turns variantId null into the empty string", () => {
     expect(applyConnectorPatch(sampleConnector, clearVariant()).variantId).toBe("");
-    expect(applyConnectorPatch(sampleConnector, { variantId: "VARIANT-b" }).variantId).toBe("VARIANT-b");
+    expect(applyConnectorPatch(sampleConnector, { variantId: "VARIANT-b" }).variantId).toBe(
+      "VARIANT-b",
+    );
   });
 
   it("sets ttsLangCode from a new voiceName, in canonical case", () => {
     const next = applyConnectorPatch(sampleConnector, { voiceName: "cmn-CN-Standard-A" });
     expect(next.voiceName).toBe("cmn-CN-Standard-A");
     expect(next.ttsLangCode).toBe("cmn-CN");
-    expect(applyConnectorPatch(sampleConnector, { voiceName: "EN-gb-Neural2-A" }).ttsLangCode).toBe("en-GB");
+    expect(applyConnectorPatch(sampleConnector, { voiceName: "EN-gb-Neural2-A" }).ttsLangCode).toBe(
+      "en-GB",
+    );
   });
 
   it("does not touch ttsLangCode when voiceName is absent", () => {
@@ -67,7 +71,11 @@ describe("applyConnectorPatch rules", () => {
   });
 
   it("combines clearVariant with other fields", () => {
-    const next = applyConnectorPatch(sampleConnector, { ...clearVariant(), voiceName: "en-GB-Wavenet-B", projectId: "PROJECT-2" });
+    const next = applyConnectorPatch(sampleConnector, {
+      ...clearVariant(),
+      voiceName: "en-GB-Wavenet-B",
+      projectId: "PROJECT-2",
+    });
     expect(next).toStrictEqual({
       ...sampleConnector,
       variantId: "",
@@ -87,16 +95,36 @@ describe("applyConnectorPatch rules", () => {
   });
 
   it("treats undefined values as absent", () => {
-    const patch = { voiceName: "en-GB-Neural2-A", asrLangCode: undefined } as unknown as ConnectorPatch;
-    expect(applyConnectorPatch(sampleConnector, patch)).toStrictEqual(applyConnectorPatch(sampleConnector, { voiceName: "en-GB-Neural2-A" }));
+    const patch = {
+      voiceName: "en-GB-Neural2-A",
+      asrLangCode: undefined,
+    } as unknown as ConnectorPatch;
+    expect(applyConnectorPatch(sampleConnector, patch)).toStrictEqual(
+      applyConnectorPatch(sampleConnector, { voiceName: "en-GB-Neural2-A" }),
+    );
   });
 
   it.each<[string, unknown, string, RegExp]>([
-    ["voiceName null", { voiceName: null }, "voiceName", /cannot be null: only variantId can be cleared/],
+    [
+      "voiceName null",
+      { voiceName: null },
+      "voiceName",
+      /cannot be null: only variantId can be cleared/,
+    ],
     ["asrLangCode null", { asrLangCode: null }, "asrLangCode", /cannot be null/],
     ["projectId null", { projectId: null }, "projectId", /cannot be null/],
-    ["ttsLangCode", { ttsLangCode: "en-GB" }, "ttsLangCode", /is not a field that can be set; allowed keys are variantId, asrLangCode, voiceName, projectId/],
-    ["a near-miss key", { voice_name: "en-GB-Neural2-A" }, "voice_name", /did you mean "voiceName"\?/],
+    [
+      "ttsLangCode",
+      { ttsLangCode: "en-GB" },
+      "ttsLangCode",
+      /is not a field that can be set; allowed keys are variantId, asrLangCode, voiceName, projectId/,
+    ],
+    [
+      "a near-miss key",
+      { voice_name: "en-GB-Neural2-A" },
+      "voice_name",
+      /did you mean "voiceName"\?/,
+    ],
     ["a bad voice", { voiceName: "english-Neural2-A" }, "voiceName", /locale prefix/],
     ["a bad language", { asrLangCode: "en US" }, "asrLangCode", /whitespace at index 2/],
     ["an empty variantId", { variantId: "" }, "variantId", /must not be empty/],
@@ -112,11 +140,16 @@ describe("applyConnectorPatch rules", () => {
     expect((err as InvalidInputError).reason).toMatch(why);
   });
 
-  it.each([["constructor"], ["toString"], ["hasOwnProperty"]])("rejects the inherited key %s as an unknown field", (key) => {
-    const err = thrown(() => applyConnectorPatch(sampleConnector, { [key]: "x" } as ConnectorPatch));
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect((err as InvalidInputError).reason).toMatch(/is not a field that can be set/);
-  });
+  it.each([["constructor"], ["toString"], ["hasOwnProperty"]])(
+    "rejects the inherited key %s as an unknown field",
+    (key) => {
+      const err = thrown(() =>
+        applyConnectorPatch(sampleConnector, { [key]: "x" } as ConnectorPatch),
+      );
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).reason).toMatch(/is not a field that can be set/);
+    },
+  );
 });
 
 describe("applyConnectorPatch properties", () => {
@@ -158,10 +191,15 @@ describe("applyConnectorPatch properties", () => {
 });
 
 /** Each field absent, present as undefined, or set to a valid value. */
-function sparsePatchArb(values: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
+function sparsePatchArb(
+  values: Record<string, fc.Arbitrary<unknown>>,
+): fc.Arbitrary<Record<string, unknown>> {
   const ABSENT = Symbol("absent");
   const slots = Object.fromEntries(
-    Object.entries(values).map(([key, arb]) => [key, fc.oneof(fc.constant(ABSENT), fc.constant(undefined), arb)]),
+    Object.entries(values).map(([key, arb]) => [
+      key,
+      fc.oneof(fc.constant(ABSENT), fc.constant(undefined), arb),
+    ]),
   );
   return fc.record(slots).map((slotsOf) => {
     const out: Record<string, unknown> = {};
@@ -185,7 +223,9 @@ describe("what the client sends", () => {
     await fc.assert(
       fc.asyncProperty(idArb, connectorIdArb, sparse, async (agentId, connectorId, patch) => {
         seen.length = 0;
-        await expect(poly.connectors.update(agentId, connectorId, patch as ConnectorPatch)).resolves.toStrictEqual(sampleConnector);
+        await expect(
+          poly.connectors.update(agentId, connectorId, patch as ConnectorPatch),
+        ).resolves.toStrictEqual(sampleConnector);
         expect(seen).toHaveLength(1);
         const [request] = seen;
         if (!request) throw new Error("no request");
@@ -196,7 +236,14 @@ describe("what the client sends", () => {
         expect(request.headers.get("content-type")).toMatch(/^application\/json/);
         expect(request.headers.get("x-api-key")).toBe("sk-test");
         const segments = request.url.pathname.split("/").slice(1);
-        expect(segments.map(decodeURIComponent)).toEqual(["v1", "agents", agentId, "telephony", "connectors", connectorId]);
+        expect(segments.map(decodeURIComponent)).toEqual([
+          "v1",
+          "agents",
+          agentId,
+          "telephony",
+          "connectors",
+          connectorId,
+        ]);
       }),
       { numRuns: 60 },
     );
@@ -225,9 +272,13 @@ describe("what the client sends", () => {
     const { fetch, seen } = recordingFetch(sampleConnector);
     const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
     for (const key of PATCH_KEYS.filter((k) => k !== "variantId")) {
-      await expect(poly.connectors.update("A", "C", { [key]: null } as never)).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(
+        poly.connectors.update("A", "C", { [key]: null } as never),
+      ).rejects.toBeInstanceOf(InvalidInputError);
     }
-    await expect(poly.connectors.update("A", "C", { ttsLangCode: "en-GB" } as never)).rejects.toThrow(/ttsLangCode: is not a field/);
+    await expect(
+      poly.connectors.update("A", "C", { ttsLangCode: "en-GB" } as never),
+    ).rejects.toThrow(/ttsLangCode: is not a field/);
     expect(seen).toEqual([]);
   });
 });

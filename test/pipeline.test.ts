@@ -36,12 +36,17 @@ function generate(args: string[]): Promise<Run> {
 }
 
 /** A temporary copy of openapi/, after `edit` (file path relative to openapi/ → new text). */
-async function specCopy(edit: (read: (file: string) => Promise<string>) => Promise<Record<string, string>> = async () => ({})) {
+async function specCopy(
+  edit: (
+    read: (file: string) => Promise<string>,
+  ) => Promise<Record<string, string>> = async () => ({}),
+) {
   const dir = await mkdtemp(path.join(tmpdir(), "polyai-pipeline-"));
   temps.push(dir);
   await cp(path.join(repoRoot, "openapi"), path.join(dir, "openapi"), { recursive: true });
   const read = (file: string) => readFile(path.join(dir, "openapi", file), "utf8");
-  for (const [file, text] of Object.entries(await edit(read))) await writeFile(path.join(dir, "openapi", file), text);
+  for (const [file, text] of Object.entries(await edit(read)))
+    await writeFile(path.join(dir, "openapi", file), text);
   return { dir, spec: `--spec=${path.join(dir, "openapi/openapi.yaml")}` };
 }
 
@@ -56,14 +61,26 @@ describe.concurrent("npm run generate", () => {
     "fails lint, naming the rule and the operation, when a 429 response and an operationId are missing",
     async () => {
       const { dir, spec } = await specCopy(async (read) => ({
-        "paths/connectors.yaml": replaceOnce(await read("paths/connectors.yaml"), "    '429':\n      $ref: ../components/responses/RateLimited.yaml\n", ""),
-        "paths/connectors-lookup.yaml": replaceOnce(await read("paths/connectors-lookup.yaml"), "  operationId: lookupConnector\n", ""),
+        "paths/connectors.yaml": replaceOnce(
+          await read("paths/connectors.yaml"),
+          "    '429':\n      $ref: ../components/responses/RateLimited.yaml\n",
+          "",
+        ),
+        "paths/connectors-lookup.yaml": replaceOnce(
+          await read("paths/connectors-lookup.yaml"),
+          "  operationId: lookupConnector\n",
+          "",
+        ),
       }));
       const run = await generate([spec, `--out=${path.join(dir, "out")}`]);
       expect(run.code).not.toBe(0);
       expect(run.output).toMatch(/spec lint failed: 2 error\(s\)/);
-      expect(run.output).toMatch(/rule\/operation-documents-auth-and-rate-limit: Every operation must document 401, 403 and 429 responses\. \(.*paths\/connectors\.yaml#\/get\/responses\)/);
-      expect(run.output).toMatch(/operation-operationId: .*\(.*paths\/connectors-lookup\.yaml#\/post/);
+      expect(run.output).toMatch(
+        /rule\/operation-documents-auth-and-rate-limit: Every operation must document 401, 403 and 429 responses\. \(.*paths\/connectors\.yaml#\/get\/responses\)/,
+      );
+      expect(run.output).toMatch(
+        /operation-operationId: .*\(.*paths\/connectors-lookup\.yaml#\/post/,
+      );
       await expect(readdir(dir)).resolves.toEqual(["openapi"]);
     },
     TIMEOUT,
@@ -73,7 +90,11 @@ describe.concurrent("npm run generate", () => {
     "--check against the committed generated/ fails after a description changes, naming generated/openapi.ts",
     async () => {
       const { spec } = await specCopy(async (read) => ({
-        "paths/connector.yaml": replaceOnce(await read("paths/connector.yaml"), "One connector, with every field.", "One connector, with all of its fields."),
+        "paths/connector.yaml": replaceOnce(
+          await read("paths/connector.yaml"),
+          "One connector, with every field.",
+          "One connector, with all of its fields.",
+        ),
       }));
       const committed = await readFile(path.join(repoRoot, "generated/openapi.ts"), "utf8");
       const run = await generate(["--check", spec, `--out=${path.join(repoRoot, "generated")}`]);
@@ -82,7 +103,9 @@ describe.concurrent("npm run generate", () => {
       expect(run.output).toContain(path.join(repoRoot, "generated/openapi.ts"));
       expect(run.output).not.toContain("constraints.ts");
       // --check writes nothing.
-      await expect(readFile(path.join(repoRoot, "generated/openapi.ts"), "utf8")).resolves.toBe(committed);
+      await expect(readFile(path.join(repoRoot, "generated/openapi.ts"), "utf8")).resolves.toBe(
+        committed,
+      );
     },
     TIMEOUT,
   );

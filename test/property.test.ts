@@ -16,7 +16,13 @@ import {
   type VoiceName,
 } from "../src/index.js";
 import { KNOWN_VOICE_FAMILIES, createMockPolyAI, type MockPolyAI } from "../src/testing/index.js";
-import { bcp47Arb, builtVoiceArb, idArb, recordingFetch, sampleConnector } from "./support/fixtures.js";
+import {
+  bcp47Arb,
+  builtVoiceArb,
+  idArb,
+  recordingFetch,
+  sampleConnector,
+} from "./support/fixtures.js";
 
 const FIELDS = ["variantId", "asrLangCode", "voiceName", "projectId"] as const;
 type Field = (typeof FIELDS)[number];
@@ -51,20 +57,33 @@ function defined(patch: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Each field absent, present but undefined, or set: the shapes callers build with spreads. */
-function sparse<T extends Record<string, fc.Arbitrary<unknown>>>(values: T): fc.Arbitrary<Record<string, unknown>> {
-  const slot = (arb: fc.Arbitrary<unknown>) => fc.oneof(fc.constant("absent" as const), fc.constant({ v: undefined }), arb.map((v) => ({ v })));
+function sparse<T extends Record<string, fc.Arbitrary<unknown>>>(
+  values: T,
+): fc.Arbitrary<Record<string, unknown>> {
+  const slot = (arb: fc.Arbitrary<unknown>) =>
+    fc.oneof(
+      fc.constant("absent" as const),
+      fc.constant({ v: undefined }),
+      arb.map((v) => ({ v })),
+    );
   return fc
     .record(Object.fromEntries(Object.entries(values).map(([key, arb]) => [key, slot(arb)])))
     .map((slots) => {
       const out: Record<string, unknown> = {};
-      for (const [key, s] of Object.entries(slots)) if (s !== "absent") out[key] = (s as { v: unknown }).v;
+      for (const [key, s] of Object.entries(slots))
+        if (s !== "absent") out[key] = (s as { v: unknown }).v;
       return out;
     });
 }
 
 /** Voices of families the mock's TTS probe knows, so the mock accepts them. */
 const knownVoiceArb = fc
-  .tuple(fc.stringMatching(/^[a-z]{2,3}$/), fc.stringMatching(/^[A-Z]{2}$/), fc.constantFrom(...KNOWN_VOICE_FAMILIES), fc.stringMatching(/^[A-Za-z0-9]{1,8}$/))
+  .tuple(
+    fc.stringMatching(/^[a-z]{2,3}$/),
+    fc.stringMatching(/^[A-Z]{2}$/),
+    fc.constantFrom(...KNOWN_VOICE_FAMILIES),
+    fc.stringMatching(/^[A-Za-z0-9]{1,8}$/),
+  )
   .map(([language, region, family, variant]) => `${language}-${region}-${family}-${variant}`);
 
 const mockPatchArb = sparse({
@@ -79,14 +98,22 @@ describe("the patch on the wire, through the mock", () => {
   const AGENT = "PROJECT-58RP822I";
   let mock: MockPolyAI;
   beforeAll(async () => {
-    mock = await createMockPolyAI({ apiKey: KEY, connectors: [{ ...sampleConnector, agentId: AGENT }], allowedProjects: PROJECTS });
+    mock = await createMockPolyAI({
+      apiKey: KEY,
+      connectors: [{ ...sampleConnector, agentId: AGENT }],
+      allowedProjects: PROJECTS,
+    });
   });
   afterAll(async () => {
     await mock.close();
   });
 
   it("holds exactly the defined keys on every attempt, and the mock ends where applyConnectorPatch predicts", async () => {
-    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: mock.url, backoff: { initialMs: 0, maxMs: 0 } });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: mock.url,
+      backoff: { initialMs: 0, maxMs: 0 },
+    });
     const faults = fc.constantFrom("none", "503", "429", "reset", "twice");
     await fc.assert(
       fc.asyncProperty(mockPatchArb, faults, async (patch, fault) => {
@@ -98,7 +125,11 @@ describe("the patch on the wire, through the mock", () => {
         const [before] = mock.connectors;
         if (!before) throw new Error("the mock lost its connector");
         const expected = defined(patch);
-        const after = await poly.connectors.update(AGENT, sampleConnector.connectorId, patch as ConnectorPatch);
+        const after = await poly.connectors.update(
+          AGENT,
+          sampleConnector.connectorId,
+          patch as ConnectorPatch,
+        );
         const attempts = { none: 1, "503": 2, "429": 2, reset: 2, twice: 3 }[fault];
         expect(mock.requests).toHaveLength(attempts);
         for (const request of mock.requests) {
@@ -116,20 +147,42 @@ describe("the patch on the wire, through the mock", () => {
 
 describe("validation of a patch is total", () => {
   const { fetch, seen } = recordingFetch(sampleConnector);
-  const poly = createPolyAIClient({ apiKey: "sk-property", baseUrl: "http://127.0.0.1:9", fetch, maxRetries: 0 });
+  const poly = createPolyAIClient({
+    apiKey: "sk-property",
+    baseUrl: "http://127.0.0.1:9",
+    fetch,
+    maxRetries: 0,
+  });
 
   // Arbitrary values, plus near-misses of valid ones (one character inserted, dropped or replaced).
-  const valid = fc.oneof(idArb, bcp47Arb, builtVoiceArb.map((v) => v.name));
+  const valid = fc.oneof(
+    idArb,
+    bcp47Arb,
+    builtVoiceArb.map((v) => v.name),
+  );
   const nearMiss = fc
-    .tuple(valid, fc.nat(), fc.constantFrom("insert", "drop", "replace"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 }))
+    .tuple(
+      valid,
+      fc.nat(),
+      fc.constantFrom("insert", "drop", "replace"),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+    )
     .map(([base, at, how, ch]) => edit(base, at, how, ch));
-  const anyValue = fc.oneof(fc.anything(), fc.string({ unit: "binary", maxLength: 40 }), nearMiss, valid, fc.constantFrom(null, NaN, "", ".", "..", "batch"));
+  const anyValue = fc.oneof(
+    fc.anything(),
+    fc.string({ unit: "binary", maxLength: 40 }),
+    nearMiss,
+    valid,
+    fc.constantFrom(null, NaN, "", ".", "..", "batch"),
+  );
 
   it("any value of any field is either refused naming that field, with nothing sent, or sent unchanged", async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...FIELDS), anyValue, async (field: Field, value) => {
         seen.length = 0;
-        const error = await caughtAsync(() => poly.connectors.update("A", "C", { [field]: value } as never));
+        const error = await caughtAsync(() =>
+          poly.connectors.update("A", "C", { [field]: value } as never),
+        );
         if (error !== undefined || value === undefined) {
           expect(error).toBeInstanceOf(InvalidInputError);
           expect((error as InvalidInputError).field).toBe(value === undefined ? "patch" : field);
@@ -152,29 +205,51 @@ describe("validation of a patch is total", () => {
   });
 
   it("null is refused for every field but variantId, whatever else the patch holds", async () => {
-    const others = sparse({ variantId: fc.option(idArb, { nil: null }), asrLangCode: bcp47Arb, projectId: idArb });
+    const others = sparse({
+      variantId: fc.option(idArb, { nil: null }),
+      asrLangCode: bcp47Arb,
+      projectId: idArb,
+    });
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("asrLangCode", "voiceName", "projectId"), others, async (field, rest) => {
-        seen.length = 0;
-        const error = await caughtAsync(() => poly.connectors.update("A", "C", { ...rest, [field]: null } as never));
-        expect(error).toBeInstanceOf(InvalidInputError);
-        expect((error as InvalidInputError).field).toBe(field);
-        expect((error as InvalidInputError).reason).toMatch(/cannot be null/);
-        expect(seen).toHaveLength(0);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("asrLangCode", "voiceName", "projectId"),
+        others,
+        async (field, rest) => {
+          seen.length = 0;
+          const error = await caughtAsync(() =>
+            poly.connectors.update("A", "C", { ...rest, [field]: null } as never),
+          );
+          expect(error).toBeInstanceOf(InvalidInputError);
+          expect((error as InvalidInputError).field).toBe(field);
+          expect((error as InvalidInputError).reason).toMatch(/cannot be null/);
+          expect(seen).toHaveLength(0);
+        },
+      ),
     );
   });
 
   // Keys inherited from Object.prototype are a known bug tracked in patch.test.ts.
-  const unknownKey = fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !(FIELDS as readonly string[]).includes(k) && k !== "connectorId" && !(k in Object.prototype));
+  const unknownKey = fc
+    .string({ minLength: 1, maxLength: 20 })
+    .filter(
+      (k) =>
+        !(FIELDS as readonly string[]).includes(k) &&
+        k !== "connectorId" &&
+        !(k in Object.prototype),
+    );
 
   it("a key that is not a patch field is refused by name, in a patch or in any batch item", async () => {
     await fc.assert(
       fc.asyncProperty(unknownKey, fc.nat({ max: 3 }), async (key, index) => {
         seen.length = 0;
-        const single = await caughtAsync(() => poly.connectors.update("A", "C", { voiceName: "en-GB-Neural2-A", [key]: "x" } as never));
+        const single = await caughtAsync(() =>
+          poly.connectors.update("A", "C", { voiceName: "en-GB-Neural2-A", [key]: "x" } as never),
+        );
         expect((single as InvalidInputError).field).toBe(key);
-        const updates = Array.from({ length: index + 1 }, (_, i) => ({ connectorId: `C-${i}`, variantId: null }));
+        const updates = Array.from({ length: index + 1 }, (_, i) => ({
+          connectorId: `C-${i}`,
+          variantId: null,
+        }));
         updates[index] = { ...updates[index], [key]: 1 } as never;
         const batch = await caughtAsync(() => poly.connectors.batchUpdate("A", updates));
         expect(batch).toBeInstanceOf(InvalidInputError);
@@ -207,15 +282,35 @@ describe("voice names", () => {
     );
   });
 
-  const WHITESPACE = [" ", "\t", "\n", "\v", "\f", "\r", "\u00a0", "\u1680", "\u2000", "\u2007", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff"];
+  const WHITESPACE = [
+    " ",
+    "\t",
+    "\n",
+    "\v",
+    "\f",
+    "\r",
+    "\u00a0",
+    "\u1680",
+    "\u2000",
+    "\u2007",
+    "\u200a",
+    "\u2028",
+    "\u2029",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+    "\ufeff",
+  ];
   const nonAscii = fc
     .integer({ min: 0x80, max: 0x10ffff })
     .filter((cp) => cp < 0xd800 || cp > 0xdfff)
     .map((cp) => String.fromCodePoint(cp));
-  const inserted = fc.tuple(voiceArb, fc.nat(), fc.oneof(fc.constantFrom(...WHITESPACE), nonAscii)).map(([name, at, ch]) => ({
-    name: edit(name, at, "insert", ch),
-    index: at % (name.length + 1),
-  }));
+  const inserted = fc
+    .tuple(voiceArb, fc.nat(), fc.oneof(fc.constantFrom(...WHITESPACE), nonAscii))
+    .map(([name, at, ch]) => ({
+      name: edit(name, at, "insert", ch),
+      index: at % (name.length + 1),
+    }));
 
   it("any name with whitespace or a non-ASCII character inserted anywhere is refused, naming the index", () => {
     fc.assert(
@@ -233,12 +328,24 @@ describe("voice names", () => {
 
   it("such a name is refused by update and batchUpdate before anything is sent", async () => {
     const { fetch, seen } = recordingFetch(sampleConnector);
-    const poly = createPolyAIClient({ apiKey: "sk-property", baseUrl: "http://127.0.0.1:9", fetch, maxRetries: 0 });
+    const poly = createPolyAIClient({
+      apiKey: "sk-property",
+      baseUrl: "http://127.0.0.1:9",
+      fetch,
+      maxRetries: 0,
+    });
     await fc.assert(
       fc.asyncProperty(inserted, async ({ name }) => {
-        const single = await caughtAsync(() => poly.connectors.update("A", "C", { voiceName: name }));
+        const single = await caughtAsync(() =>
+          poly.connectors.update("A", "C", { voiceName: name }),
+        );
         expect((single as InvalidInputError).field).toBe("voiceName");
-        const batch = await caughtAsync(() => poly.connectors.batchUpdate("A", [{ connectorId: "C-0", variantId: null }, { connectorId: "C-1", voiceName: name }]));
+        const batch = await caughtAsync(() =>
+          poly.connectors.batchUpdate("A", [
+            { connectorId: "C-0", variantId: null },
+            { connectorId: "C-1", voiceName: name },
+          ]),
+        );
         expect((batch as InvalidInputError).field).toBe("updates[1].voiceName");
         expect(seen).toHaveLength(0);
       }),
@@ -249,15 +356,23 @@ describe("voice names", () => {
   it("the parser accepts exactly what the spec's voiceName pattern and length allow", () => {
     const rule = updateConnectorBody.voiceName;
     const alphabet = fc.constantFrom(..."aZ09-_. é".split(""));
-    const edits = fc.array(fc.tuple(fc.nat(), fc.constantFrom("insert", "drop", "replace"), alphabet), { maxLength: 3 });
-    const mutated = fc.tuple(voiceArb, edits).map(([name, list]) => list.reduce((s, [at, how, ch]) => edit(s, at, how, ch), name));
+    const edits = fc.array(
+      fc.tuple(fc.nat(), fc.constantFrom("insert", "drop", "replace"), alphabet),
+      { maxLength: 3 },
+    );
+    const mutated = fc
+      .tuple(voiceArb, edits)
+      .map(([name, list]) => list.reduce((s, [at, how, ch]) => edit(s, at, how, ch), name));
     fc.assert(
-      fc.property(fc.oneof(mutated, fc.string({ maxLength: 12 }), fc.stringMatching(/^[A-Za-z0-9-]{0,110}$/)), (name) => {
-        const allowed = rule.pattern.test(name) && name.length <= rule.maxLength;
-        const error = caught(() => parseVoiceName(name));
-        if (allowed) expect(error).toBeUndefined();
-        else expect((error as InvalidInputError).field).toBe("voiceName");
-      }),
+      fc.property(
+        fc.oneof(mutated, fc.string({ maxLength: 12 }), fc.stringMatching(/^[A-Za-z0-9-]{0,110}$/)),
+        (name) => {
+          const allowed = rule.pattern.test(name) && name.length <= rule.maxLength;
+          const error = caught(() => parseVoiceName(name));
+          if (allowed) expect(error).toBeUndefined();
+          else expect((error as InvalidInputError).field).toBe("voiceName");
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

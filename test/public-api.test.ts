@@ -7,7 +7,13 @@ import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "..");
 const entries = ["src/index.ts", "src/testing/index.ts"].map((f) => resolve(root, f));
-const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true, noEmit: true });
+const program = ts.createProgram(entries, {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+});
 const checker = program.getTypeChecker();
 
 function exportsOf(file: string): { name: string; doc: string }[] {
@@ -23,14 +29,20 @@ function exportsOf(file: string): { name: string; doc: string }[] {
 }
 
 describe("public API", () => {
-  it.each(entries.map((e) => [e.slice(root.length + 1)]))("every export of %s has TSDoc", (entry) => {
-    const exported = exportsOf(resolve(root, entry));
-    expect(exported.length).toBeGreaterThan(0);
-    expect(exported.filter((e) => e.doc === "").map((e) => e.name)).toEqual([]);
-  });
+  it.each(entries.map((e) => [e.slice(root.length + 1)]))(
+    "every export of %s has TSDoc",
+    (entry) => {
+      const exported = exportsOf(resolve(root, entry));
+      expect(exported.length).toBeGreaterThan(0);
+      expect(exported.filter((e) => e.doc === "").map((e) => e.name)).toEqual([]);
+    },
+  );
 
   it("every export of the core entry is used in examples/usage.ts", () => {
-    const example = readFileSync(resolve(root, "examples/usage.ts"), "utf8").replace(/^import[\s\S]*?from "..\/src\/index.js";/m, "");
+    const example = readFileSync(resolve(root, "examples/usage.ts"), "utf8").replace(
+      /^import[\s\S]*?from "..\/src\/index.js";/m,
+      "",
+    );
     const unused = exportsOf(entries[0] as string)
       .map((e) => e.name)
       .filter((name) => !new RegExp(`\\b${name}\\b`).test(example));

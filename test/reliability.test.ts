@@ -1,7 +1,12 @@
 // Fault injection against loopback servers: the mock PolyAI where it can express
 // the fault, a plain node:http server where it cannot (redirects, 200 answers that
 // are broken, oversized bodies). Every server is closed by the test that opened it.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -29,8 +34,17 @@ import { sampleConnector } from "./support/fixtures.js";
 const KEY = "sk-reliability-7f3a9c1e5b2d4068";
 const AGENT = "PROJECT-REL";
 const CONN = "CONN-rel-1";
-const SEED: Connector = { ...sampleConnector, connectorId: CONN, projectId: AGENT, name: "Reliability line" };
-const PATCH = { voiceName: "en-US-Wavenet-B", asrLangCode: "en-US", variantId: "VARIANT-rel" } as const;
+const SEED: Connector = {
+  ...sampleConnector,
+  connectorId: CONN,
+  projectId: AGENT,
+  name: "Reliability line",
+};
+const PATCH = {
+  voiceName: "en-US-Wavenet-B",
+  asrLangCode: "en-US",
+  variantId: "VARIANT-rel",
+} as const;
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -57,13 +71,20 @@ interface PlainServer {
 }
 
 /** A bare node:http server on 127.0.0.1; `answer` sees every request with its raw body. */
-async function startServer(answer: (hit: Hit, res: ServerResponse, n: number) => void): Promise<PlainServer> {
+async function startServer(
+  answer: (hit: Hit, res: ServerResponse, n: number) => void,
+): Promise<PlainServer> {
   const hits: Hit[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const hit = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
+      const hit = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       hits.push(hit);
       answer(hit, res, hits.length);
     });
@@ -86,7 +107,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function client(baseUrl: string, options: ClientOptions = {}) {
-  return createPolyAIClient({ apiKey: KEY, baseUrl, timeoutMs: 2_000, backoff: { initialMs: 1, maxMs: 5 }, ...options });
+  return createPolyAIClient({
+    apiKey: KEY,
+    baseUrl,
+    timeoutMs: 2_000,
+    backoff: { initialMs: 1, maxMs: 5 },
+    ...options,
+  });
 }
 
 /** Runs `call`, expecting it to reject; returns the error and how long it took. */
@@ -181,7 +208,9 @@ describe("transient failures are retried", () => {
   it.each([408, 429, 500, 502, 503, 504])("retries %i", async (status) => {
     const mock = await startMock();
     mock.failNext({ status, ...(status === 429 ? { retryAfter: 0 } : {}) });
-    await expect(client(mock.url).connectors.get(AGENT, CONN)).resolves.toMatchObject({ connectorId: CONN });
+    await expect(client(mock.url).connectors.get(AGENT, CONN)).resolves.toMatchObject({
+      connectorId: CONN,
+    });
     expect(mock.requests).toHaveLength(2);
   });
 
@@ -210,16 +239,19 @@ describe("transient failures are retried", () => {
   it.each([
     ["61", 61_000],
     ["3600", 3_600_000],
-  ])("fails at once with RateLimitError for Retry-After: %s (over 60 s)", async (retryAfter, expected) => {
-    const mock = await startMock();
-    mock.failNext({ status: 429, retryAfter: Number(retryAfter) });
-    const { error, ms } = await failure(() => client(mock.url).connectors.get(AGENT, CONN));
-    expect(error).toBeInstanceOf(RateLimitError);
-    expect((error as RateLimitError).retryAfterMs).toBe(expected);
-    expect((error as RateLimitError).attempts).toBe(1);
-    expect(ms).toBeLessThan(1_000);
-    expect(mock.requests).toHaveLength(1);
-  });
+  ])(
+    "fails at once with RateLimitError for Retry-After: %s (over 60 s)",
+    async (retryAfter, expected) => {
+      const mock = await startMock();
+      mock.failNext({ status: 429, retryAfter: Number(retryAfter) });
+      const { error, ms } = await failure(() => client(mock.url).connectors.get(AGENT, CONN));
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).retryAfterMs).toBe(expected);
+      expect((error as RateLimitError).attempts).toBe(1);
+      expect(ms).toBeLessThan(1_000);
+      expect(mock.requests).toHaveLength(1);
+    },
+  );
 
   it("gives up on 500 forever after maxRetries + 1 attempts", async () => {
     const mock = await startMock();
@@ -277,12 +309,18 @@ describe("each attempt sends the same request", () => {
     const mock = await startMock();
     mock.failNext({ reset: true });
     mock.failNext({ status: 502 });
-    const results = await client(mock.url).connectors.batchUpdate(AGENT, [{ connectorId: CONN, variantId: null, voiceName: "de-DE-Standard-C" }]);
+    const results = await client(mock.url).connectors.batchUpdate(AGENT, [
+      { connectorId: CONN, variantId: null, voiceName: "de-DE-Standard-C" },
+    ]);
     expect(results).toEqual([expect.objectContaining({ connectorId: CONN, success: true })]);
     const bodies = mock.requests.map((r) => JSON.stringify(r.body));
     expect(bodies).toHaveLength(3);
     expect(new Set(bodies).size).toBe(1);
-    expect(bodies[0]).toBe(JSON.stringify({ updates: [{ connectorId: CONN, variantId: null, voiceName: "de-DE-Standard-C" }] }));
+    expect(bodies[0]).toBe(
+      JSON.stringify({
+        updates: [{ connectorId: CONN, variantId: null, voiceName: "de-DE-Standard-C" }],
+      }),
+    );
   });
 });
 
@@ -291,7 +329,9 @@ describe("per-call settings override the client's", () => {
     const mock = await startMock();
     mock.failNext({ status: 503, times: 2 });
     const poly = client(mock.url, { maxRetries: 0 });
-    await expect(poly.connectors.get(AGENT, CONN, { maxRetries: 2 })).resolves.toMatchObject({ connectorId: CONN });
+    await expect(poly.connectors.get(AGENT, CONN, { maxRetries: 2 })).resolves.toMatchObject({
+      connectorId: CONN,
+    });
     expect(mock.requests).toHaveLength(3);
   });
 
@@ -299,7 +339,9 @@ describe("per-call settings override the client's", () => {
     const mock = await startMock();
     mock.failNext({ status: 503, times: 5 });
     const poly = client(mock.url, { maxRetries: 5 });
-    const { error } = await failure(() => poly.connectors.update(AGENT, CONN, PATCH, { maxRetries: 0 }));
+    const { error } = await failure(() =>
+      poly.connectors.update(AGENT, CONN, PATCH, { maxRetries: 0 }),
+    );
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as APIError).attempts).toBe(1);
     expect(mock.requests).toHaveLength(1);
@@ -309,7 +351,9 @@ describe("per-call settings override the client's", () => {
     const mock = await startMock();
     mock.failNext({ delayMs: 400 });
     const poly = client(mock.url, { timeoutMs: 100, maxRetries: 0 });
-    await expect(poly.connectors.get(AGENT, CONN, { timeoutMs: 3_000 })).resolves.toMatchObject({ connectorId: CONN });
+    await expect(poly.connectors.get(AGENT, CONN, { timeoutMs: 3_000 })).resolves.toMatchObject({
+      connectorId: CONN,
+    });
     expect(mock.requests).toHaveLength(1);
   });
 
@@ -317,7 +361,9 @@ describe("per-call settings override the client's", () => {
     const mock = await startMock();
     mock.failNext({ delayMs: 5_000 });
     const poly = client(mock.url, { timeoutMs: 10_000 });
-    const { error, ms } = await failure(() => poly.connectors.list(AGENT, { timeoutMs: 150, maxRetries: 0 }));
+    const { error, ms } = await failure(() =>
+      poly.connectors.list(AGENT, { timeoutMs: 150, maxRetries: 0 }),
+    );
     expect(error).toBeInstanceOf(APITimeoutError);
     expect((error as Error).message).toContain("150 ms");
     expect(ms).toBeLessThan(2_000);
@@ -330,7 +376,11 @@ describe("the caller's AbortSignal", () => {
     mock.failNext({ delayMs: 10_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user gave up")), 100);
-    const { error, ms } = await failure(() => client(mock.url, { timeoutMs: 20_000 }).connectors.update(AGENT, CONN, PATCH, { signal: controller.signal }));
+    const { error, ms } = await failure(() =>
+      client(mock.url, { timeoutMs: 20_000 }).connectors.update(AGENT, CONN, PATCH, {
+        signal: controller.signal,
+      }),
+    );
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect((error as Error).cause).toEqual(new Error("user gave up"));
     expect(ms).toBeLessThan(1_500);
@@ -346,7 +396,9 @@ describe("the caller's AbortSignal", () => {
       backoff: { initialMs: 10_000, maxMs: 10_000 },
       onRetry: () => setTimeout(() => controller.abort(), 100),
     });
-    const { error, ms } = await failure(() => poly.connectors.get(AGENT, CONN, { signal: controller.signal }));
+    const { error, ms } = await failure(() =>
+      poly.connectors.get(AGENT, CONN, { signal: controller.signal }),
+    );
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect(ms).toBeLessThan(1_500);
     expect(mock.requests).toHaveLength(1);
@@ -354,7 +406,9 @@ describe("the caller's AbortSignal", () => {
 
   it("sends nothing when the signal has already fired", async () => {
     const mock = await startMock();
-    const { error } = await failure(() => client(mock.url).connectors.list(AGENT, { signal: AbortSignal.abort() }));
+    const { error } = await failure(() =>
+      client(mock.url).connectors.list(AGENT, { signal: AbortSignal.abort() }),
+    );
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect(mock.requests).toHaveLength(0);
   });
@@ -368,21 +422,29 @@ describe("redirects", () => {
     });
   }
 
-  it.each([301, 302, 303, 307, 308])("refuses a %i to another origin without contacting it", async (status) => {
-    const other = await startServer((_, res) => sendJson(res, 200, SEED));
-    const server = await redirecting(status, (hit) => `${other.origin}${hit.url}`);
-    const { error } = await failure(() => client(server.url).connectors.update(AGENT, CONN, PATCH));
-    expect(error).toBeInstanceOf(APIError);
-    expect((error as APIError).code).toBe("REDIRECT_REFUSED");
-    expect((error as APIError).status).toBe(status);
-    expect((error as Error).message).toContain(other.origin);
-    expect(server.hits).toHaveLength(1);
-    expect(other.hits).toHaveLength(0);
-    expectNoKey(error);
-  });
+  it.each([301, 302, 303, 307, 308])(
+    "refuses a %i to another origin without contacting it",
+    async (status) => {
+      const other = await startServer((_, res) => sendJson(res, 200, SEED));
+      const server = await redirecting(status, (hit) => `${other.origin}${hit.url}`);
+      const { error } = await failure(() =>
+        client(server.url).connectors.update(AGENT, CONN, PATCH),
+      );
+      expect(error).toBeInstanceOf(APIError);
+      expect((error as APIError).code).toBe("REDIRECT_REFUSED");
+      expect((error as APIError).status).toBe(status);
+      expect((error as Error).message).toContain(other.origin);
+      expect(server.hits).toHaveLength(1);
+      expect(other.hits).toHaveLength(0);
+      expectNoKey(error);
+    },
+  );
 
   it("treats another host name of the same machine as another origin", async () => {
-    const server = await redirecting(307, (hit) => `${server.origin.replace("127.0.0.1", "localhost")}${hit.url}`);
+    const server = await redirecting(
+      307,
+      (hit) => `${server.origin.replace("127.0.0.1", "localhost")}${hit.url}`,
+    );
     const { error } = await failure(() => client(server.url).connectors.get(AGENT, CONN));
     expect((error as APIError).code).toBe("REDIRECT_REFUSED");
     expect(server.hits).toHaveLength(1);
@@ -432,11 +494,16 @@ describe("broken answers become typed errors", () => {
   it("a body cut off before its Content-Length is a connection failure", async () => {
     const server = await startServer((_, res) => {
       const text = JSON.stringify(SEED);
-      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(text.length) });
+      res.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Length": String(text.length),
+      });
       res.write(text.slice(0, 20));
       setTimeout(() => res.destroy(), 10);
     });
-    const { error } = await failure(() => client(server.url, { maxRetries: 1 }).connectors.get(AGENT, CONN));
+    const { error } = await failure(() =>
+      client(server.url, { maxRetries: 1 }).connectors.get(AGENT, CONN),
+    );
     expect(error).toBeInstanceOf(APIConnectionError);
     expect((error as APIConnectionError).attempts).toBe(2);
   });
@@ -456,7 +523,8 @@ describe("broken answers become typed errors", () => {
 
   it("an HTML 502 from a proxy is an InternalServerError that says what came back", async () => {
     const mock = await startMock();
-    const page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
+    const page =
+      "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
     mock.failNext({ status: 502, body: page, contentType: "text/html", times: 3 });
     const { error } = await failure(() => client(mock.url).connectors.get(AGENT, CONN));
     expect(error).toBeInstanceOf(InternalServerError);
@@ -465,7 +533,9 @@ describe("broken answers become typed errors", () => {
     expect(err.attempts).toBe(3);
     expect(err.message).toContain("an HTML page");
     expect(err.message).toContain("502 Bad Gateway");
-    expect(err.message).toContain(`GET ${mock.url}/v1/agents/${AGENT}/telephony/connectors/${CONN}`);
+    expect(err.message).toContain(
+      `GET ${mock.url}/v1/agents/${AGENT}/telephony/connectors/${CONN}`,
+    );
     expect(err.errorId).toBe(err.headers.get("x-polyai-correlation-id"));
   });
 
@@ -482,7 +552,11 @@ describe("broken answers become typed errors", () => {
 
   it("a wrong key is an AuthenticationError from the mock, not retried", async () => {
     const mock = await startMock();
-    const poly = createPolyAIClient({ apiKey: "sk-wrong-key", baseUrl: mock.url, backoff: { initialMs: 1 } });
+    const poly = createPolyAIClient({
+      apiKey: "sk-wrong-key",
+      baseUrl: mock.url,
+      backoff: { initialMs: 1 },
+    });
     const { error } = await failure(() => poly.connectors.list(AGENT));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as APIError).code).toBe("AUTH_USER_UNAUTHORISED");
@@ -496,10 +570,15 @@ describe("maxResponseBytes", () => {
 
   it("rejects a body whose Content-Length is over the cap", async () => {
     const server = await startServer((_, res) => {
-      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(big)) });
+      res.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Length": String(Buffer.byteLength(big)),
+      });
       res.end(big);
     });
-    const { error } = await failure(() => client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN));
+    const { error } = await failure(() =>
+      client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN),
+    );
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).code).toBe("RESPONSE_TOO_LARGE");
     expect((error as Error).message).toContain(`${CAP}-byte limit`);
@@ -512,7 +591,9 @@ describe("maxResponseBytes", () => {
       for (let i = 0; i < big.length; i += 100) res.write(big.slice(i, i + 100));
       res.end();
     });
-    const { error } = await failure(() => client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN));
+    const { error } = await failure(() =>
+      client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN),
+    );
     expect((error as APIError).code).toBe("RESPONSE_TOO_LARGE");
   });
 
@@ -522,14 +603,20 @@ describe("maxResponseBytes", () => {
       const timer = setInterval(() => res.write("x".repeat(512)), 1);
       res.on("close", () => clearInterval(timer));
     });
-    const { error, ms } = await failure(() => client(server.url, { maxResponseBytes: 64 * 1024 }).connectors.get(AGENT, CONN));
+    const { error, ms } = await failure(() =>
+      client(server.url, { maxResponseBytes: 64 * 1024 }).connectors.get(AGENT, CONN),
+    );
     expect((error as APIError).code).toBe("RESPONSE_TOO_LARGE");
     expect(ms).toBeLessThan(2_000);
   });
 
   it("rejects an oversized error body too", async () => {
-    const server = await startServer((_, res) => sendJson(res, 500, { error_message: "x".repeat(2 * CAP) }));
-    const { error } = await failure(() => client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN));
+    const server = await startServer((_, res) =>
+      sendJson(res, 500, { error_message: "x".repeat(2 * CAP) }),
+    );
+    const { error } = await failure(() =>
+      client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN),
+    );
     expect((error as APIError).code).toBe("RESPONSE_TOO_LARGE");
     expect((error as APIError).status).toBe(500);
   });
@@ -542,7 +629,9 @@ describe("maxResponseBytes", () => {
       res.writeHead(200, { "Content-Type": "application/json" });
       res.end(exact);
     });
-    await expect(client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN)).resolves.toEqual(JSON.parse(exact));
+    await expect(
+      client(server.url, { maxResponseBytes: CAP }).connectors.get(AGENT, CONN),
+    ).resolves.toEqual(JSON.parse(exact));
   });
 });
 
@@ -551,10 +640,16 @@ describe("logger", () => {
     const mock = await startMock();
     mock.failNext({ status: 503 });
     mock.failNext({ reset: true });
-    const lines: { level: string; message: string; details: Record<string, unknown> | undefined }[] = [];
+    const lines: {
+      level: string;
+      message: string;
+      details: Record<string, unknown> | undefined;
+    }[] = [];
     const logger = {
-      debug: (message: string, details?: Record<string, unknown>) => lines.push({ level: "debug", message, details }),
-      warn: (message: string, details?: Record<string, unknown>) => lines.push({ level: "warn", message, details }),
+      debug: (message: string, details?: Record<string, unknown>) =>
+        lines.push({ level: "debug", message, details }),
+      warn: (message: string, details?: Record<string, unknown>) =>
+        lines.push({ level: "warn", message, details }),
     };
     await client(mock.url, { logger }).connectors.update(AGENT, CONN, PATCH);
     expect(lines.map((l) => l.level)).toEqual(["debug", "warn", "debug", "warn", "debug"]);

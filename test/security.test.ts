@@ -5,7 +5,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { APIError, InvalidInputError, PolyAIError, createPolyAIClient, type ClientOptions } from "../src/index.js";
+import {
+  APIError,
+  InvalidInputError,
+  PolyAIError,
+  createPolyAIClient,
+  type ClientOptions,
+} from "../src/index.js";
 import { createMockPolyAI, type MockPolyAI } from "../src/testing/index.js";
 
 const KEY = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
@@ -37,7 +43,13 @@ async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void
 }
 
 function client(baseUrl: string, options: ClientOptions = {}) {
-  return createPolyAIClient({ apiKey: KEY, baseUrl, timeoutMs: 150, backoff: { initialMs: 1, maxMs: 2 }, ...options });
+  return createPolyAIClient({
+    apiKey: KEY,
+    baseUrl,
+    timeoutMs: 150,
+    backoff: { initialMs: 1, maxMs: 2 },
+    ...options,
+  });
 }
 
 async function rejection(call: () => Promise<unknown>): Promise<unknown> {
@@ -63,7 +75,13 @@ function inputError(build: () => unknown): InvalidInputError {
 function expectScrubbed(error: unknown, key = KEY): void {
   expect(error).toBeInstanceOf(PolyAIError);
   const err = error as Error;
-  const forms = [err.message, String(err), String(err.stack), inspect(err, { depth: 10 }), JSON.stringify(err)];
+  const forms = [
+    err.message,
+    String(err),
+    String(err.stack),
+    inspect(err, { depth: 10 }),
+    JSON.stringify(err),
+  ];
   for (const text of forms) {
     expect(text).not.toContain(key);
     expect(text).not.toContain(key.slice(0, 10));
@@ -101,15 +119,17 @@ describe("baseUrl", () => {
     expect(poly.region).toBeUndefined();
   });
 
-  it.each(["https://user:hunter2@api.us.poly.ai", "https://user@api.us.poly.ai", "http://admin:hunter2@127.0.0.1:8080", "https://:hunter2@example.com"])(
-    "rejects credentials in %s without echoing them",
-    (baseUrl) => {
-      const err = inputError(() => createPolyAIClient({ apiKey: KEY, baseUrl }));
-      expect(err.field).toBe("baseUrl");
-      expect(err.message).toContain("credentials");
-      expect(err.message).not.toContain("hunter2");
-    },
-  );
+  it.each([
+    "https://user:hunter2@api.us.poly.ai",
+    "https://user@api.us.poly.ai",
+    "http://admin:hunter2@127.0.0.1:8080",
+    "https://:hunter2@example.com",
+  ])("rejects credentials in %s without echoing them", (baseUrl) => {
+    const err = inputError(() => createPolyAIClient({ apiKey: KEY, baseUrl }));
+    expect(err.field).toBe("baseUrl");
+    expect(err.message).toContain("credentials");
+    expect(err.message).not.toContain("hunter2");
+  });
 
   // A URL that does not parse may still hold a password, or be the key pasted
   // into the wrong option.
@@ -122,9 +142,12 @@ describe("baseUrl", () => {
     expect(err.message).not.toContain(secret);
   });
 
-  it.each(["https://api.us.poly.ai?key=1", "https://api.us.poly.ai/#frag"])("rejects a query or fragment: %s", (baseUrl) => {
-    expect(inputError(() => createPolyAIClient({ apiKey: KEY, baseUrl })).field).toBe("baseUrl");
-  });
+  it.each(["https://api.us.poly.ai?key=1", "https://api.us.poly.ai/#frag"])(
+    "rejects a query or fragment: %s",
+    (baseUrl) => {
+      expect(inputError(() => createPolyAIClient({ apiKey: KEY, baseUrl })).field).toBe("baseUrl");
+    },
+  );
 });
 
 describe("the client does not show its key", () => {
@@ -140,7 +163,10 @@ describe("the client does not show its key", () => {
       String(Object.values(poly)),
     ];
     for (const text of forms) expect(text).not.toContain(KEY);
-    expect(JSON.parse(JSON.stringify(poly))).toEqual({ baseUrl: "https://api.eu.poly.ai", region: "eu" });
+    expect(JSON.parse(JSON.stringify(poly))).toEqual({
+      baseUrl: "https://api.eu.poly.ai",
+      region: "eu",
+    });
   });
 
   it.each([
@@ -157,7 +183,10 @@ describe("the client does not show its key", () => {
 describe("error messages never carry the key", () => {
   it.each([
     ["a 401 for a key the server does not know", () => undefined],
-    ["503 until the client gives up", (mock: MockPolyAI) => mock.failNext({ status: 503, times: 3 })],
+    [
+      "503 until the client gives up",
+      (mock: MockPolyAI) => mock.failNext({ status: 503, times: 3 }),
+    ],
     ["a connection reset", (mock: MockPolyAI) => mock.failNext({ reset: true, times: 3 })],
     ["a timeout", (mock: MockPolyAI) => mock.failNext({ delayMs: 2_000, times: 3 })],
     ["a 404", (mock: MockPolyAI) => mock.failNext({ status: 404 })],
@@ -171,7 +200,9 @@ describe("error messages never carry the key", () => {
   it("a caller abort", async () => {
     const mock = await startMock();
     mock.failNext({ delayMs: 2_000 });
-    const error = await rejection(() => client(mock.url).connectors.list(AGENT, { signal: AbortSignal.timeout(50) }));
+    const error = await rejection(() =>
+      client(mock.url).connectors.list(AGENT, { signal: AbortSignal.timeout(50) }),
+    );
     expectScrubbed(error);
   });
 
@@ -198,7 +229,12 @@ describe("an answer that echoes the key is scrubbed", () => {
 
   it("in a proxy's text error page", async () => {
     const mock = await startMock();
-    mock.failNext({ status: 502, times: 3, contentType: "text/html", body: `<html><body><pre>GET / HTTP/1.1\nx-api-key: ${KEY}\n</pre></body></html>` });
+    mock.failNext({
+      status: 502,
+      times: 3,
+      contentType: "text/html",
+      body: `<html><body><pre>GET / HTTP/1.1\nx-api-key: ${KEY}\n</pre></body></html>`,
+    });
     const error = await rejection(() => client(mock.url).connectors.list(AGENT));
     expectScrubbed(error);
     expect((error as APIError).body).toContain("x-api-key: [redacted]");
@@ -216,35 +252,61 @@ describe("an answer that echoes the key is scrubbed", () => {
     expect((error as APIError).code).toBe("INVALID_RESPONSE");
     expectScrubbed(error);
   }
-  it.each([0, 20, 40, 46, 50, 55, 60, 70, 90])("in a 200 answer that is not JSON, with the key at offset %i", notJson);
+  it.each([0, 20, 40, 46, 50, 55, 60, 70, 90])(
+    "in a 200 answer that is not JSON, with the key at offset %i",
+    notJson,
+  );
 
   // A proxy may also echo request headers as response headers; APIError keeps
   // the answer's headers, and util.inspect shows them.
-  async function echoedInHeader(status: number, body: string, options: ClientOptions = {}): Promise<void> {
+  async function echoedInHeader(
+    status: number,
+    body: string,
+    options: ClientOptions = {},
+  ): Promise<void> {
     const url = await serve((_, res) => {
-      res.writeHead(status, { "Content-Type": "application/json", "X-Echo-Api-Key": KEY, ...(status === 307 ? { Location: "https://elsewhere.example/" } : {}) });
+      res.writeHead(status, {
+        "Content-Type": "application/json",
+        "X-Echo-Api-Key": KEY,
+        ...(status === 307 ? { Location: "https://elsewhere.example/" } : {}),
+      });
       res.end(body);
     });
-    const error = await rejection(() => client(url, { maxRetries: 0, ...options }).connectors.list(AGENT));
+    const error = await rejection(() =>
+      client(url, { maxRetries: 0, ...options }).connectors.list(AGENT),
+    );
     expectScrubbed(error);
     expect((error as APIError).headers.get("x-echo-api-key")).toBe("[redacted]");
   }
-  it("in a response header of an error answer", () => echoedInHeader(500, '{"error_message":"boom"}'));
+  it("in a response header of an error answer", () =>
+    echoedInHeader(500, '{"error_message":"boom"}'));
 
   it.each([
     ["a 200 that is not JSON", 200, "<html>", {}],
-    ["an oversized 200", 200, JSON.stringify({ pad: "x".repeat(2_000) }), { maxResponseBytes: 1_000 }],
+    [
+      "an oversized 200",
+      200,
+      JSON.stringify({ pad: "x".repeat(2_000) }),
+      { maxResponseBytes: 1_000 },
+    ],
     ["a refused redirect", 307, "", {}],
-  ] as const)("in a response header of %s", (_, status, body, options) => echoedInHeader(status, body, options));
+  ] as const)("in a response header of %s", (_, status, body, options) =>
+    echoedInHeader(status, body, options),
+  );
 });
 
 describe("the logger", () => {
   it("sees x-api-key and Authorization redacted", async () => {
     const mock = await startMock();
     const logged: unknown[] = [];
-    const logger = { debug: (...args: unknown[]) => logged.push(args), warn: (...args: unknown[]) => logged.push(args) };
+    const logger = {
+      debug: (...args: unknown[]) => logged.push(args),
+      warn: (...args: unknown[]) => logged.push(args),
+    };
     mock.failNext({ status: 503 });
-    await client(mock.url, { logger }).connectors.list(AGENT, { headers: { Authorization: `Bearer ${KEY}` } });
+    await client(mock.url, { logger }).connectors.list(AGENT, {
+      headers: { Authorization: `Bearer ${KEY}` },
+    });
     const text = inspect(logged, { depth: Infinity });
     expect(text).not.toContain(KEY);
     expect(text).toContain("'x-api-key': '[redacted]'");
@@ -253,15 +315,25 @@ describe("the logger", () => {
 });
 
 describe("path parameters cannot reach another path", () => {
-  it.each(["a/../../v2", "a?admin=1", "a#frag", "a%2Fb", "%2e%2e", "..%2F..%2F"])("agentId %s is sent percent-encoded", async (agentId) => {
-    const mock = await startMock();
-    await expect(client(mock.url).connectors.list(agentId)).resolves.toEqual([]);
-    expect(mock.requests.map((r) => r.path)).toEqual([`/v1/agents/${encodeURIComponent(agentId)}/telephony/connectors`]);
-  });
+  it.each(["a/../../v2", "a?admin=1", "a#frag", "a%2Fb", "%2e%2e", "..%2F..%2F"])(
+    "agentId %s is sent percent-encoded",
+    async (agentId) => {
+      const mock = await startMock();
+      await expect(client(mock.url).connectors.list(agentId)).resolves.toEqual([]);
+      expect(mock.requests.map((r) => r.path)).toEqual([
+        `/v1/agents/${encodeURIComponent(agentId)}/telephony/connectors`,
+      ]);
+    },
+  );
 
-  it.each(["x/../../../v1/agents/OTHER/telephony/connectors/y", "y?x=1"])("connectorId %s is sent percent-encoded", async (connectorId) => {
-    const mock = await startMock();
-    await rejection(() => client(mock.url).connectors.delete(AGENT, connectorId));
-    expect(mock.requests.map((r) => [r.method, r.path])).toEqual([["DELETE", `/v1/agents/${AGENT}/telephony/connectors/${encodeURIComponent(connectorId)}`]]);
-  });
+  it.each(["x/../../../v1/agents/OTHER/telephony/connectors/y", "y?x=1"])(
+    "connectorId %s is sent percent-encoded",
+    async (connectorId) => {
+      const mock = await startMock();
+      await rejection(() => client(mock.url).connectors.delete(AGENT, connectorId));
+      expect(mock.requests.map((r) => [r.method, r.path])).toEqual([
+        ["DELETE", `/v1/agents/${AGENT}/telephony/connectors/${encodeURIComponent(connectorId)}`],
+      ]);
+    },
+  );
 });

@@ -20,7 +20,10 @@ function changed(mutate: (spec: Json) => void): Json {
   return spec;
 }
 
-const messages = (old: Json, next: Json) => diffSpecs(old, next).changes.map((c) => `${c.breaking ? "BREAKING" : "change"} ${c.location}: ${c.message}`);
+const messages = (old: Json, next: Json) =>
+  diffSpecs(old, next).changes.map(
+    (c) => `${c.breaking ? "BREAKING" : "change"} ${c.location}: ${c.message}`,
+  );
 
 describe("diffSpecs", () => {
   it("finds nothing between identical specs", () => {
@@ -38,19 +41,32 @@ describe("diffSpecs", () => {
 
   it("a removed operation is breaking", () => {
     const next = changed((s) => delete s.paths[CONNECTOR].delete);
-    expect(messages(base, next)).toEqual([`BREAKING DELETE ${CONNECTOR} (deleteConnector): operation removed`]);
+    expect(messages(base, next)).toEqual([
+      `BREAKING DELETE ${CONNECTOR} (deleteConnector): operation removed`,
+    ]);
   });
 
   it("a removed enum value is breaking", () => {
-    const next = changed((s) => (s.components.schemas.ClientEnv.enum = s.components.schemas.ClientEnv.enum.filter((v: string) => v !== "sandbox")));
+    const next = changed(
+      (s) =>
+        (s.components.schemas.ClientEnv.enum = s.components.schemas.ClientEnv.enum.filter(
+          (v: string) => v !== "sandbox",
+        )),
+    );
     expect(messages(base, next)).toEqual(['BREAKING ClientEnv: enum value "sandbox" removed']);
   });
 
   it("an optional request field that becomes required is breaking", () => {
-    const next = changed((s) => (s.components.schemas.UpdateConnectorBody.required = ["voiceName"]));
+    const next = changed(
+      (s) => (s.components.schemas.UpdateConnectorBody.required = ["voiceName"]),
+    );
     const { breaking } = diffSpecs(base, next);
     expect(breaking).toHaveLength(1);
-    expect(breaking[0]).toMatchObject({ location: "UpdateConnectorBody", message: 'property "voiceName" is now required', directions: ["request"] });
+    expect(breaking[0]).toMatchObject({
+      location: "UpdateConnectorBody",
+      message: 'property "voiceName" is now required',
+      directions: ["request"],
+    });
     expect(breaking[0]?.operations).toContain(`PATCH ${CONNECTOR} (updateConnector)`);
   });
 
@@ -79,18 +95,27 @@ describe("diffSpecs", () => {
       delete c.properties.name;
       c.required = c.required.filter((k: string) => k !== "name" && k !== "disableHandoff");
     });
-    expect(messages(base, next)).toEqual(['BREAKING Connector: property "disableHandoff" is no longer required', 'BREAKING Connector: property "name" removed']);
+    expect(messages(base, next)).toEqual([
+      'BREAKING Connector: property "disableHandoff" is no longer required',
+      'BREAKING Connector: property "name" removed',
+    ]);
   });
 
   it("new optional fields and new operations are not breaking", () => {
     const next = changed((s) => {
       s.components.schemas.UpdateConnectorBody.properties.recordCalls = { type: "boolean" };
       s.components.schemas.Connector.properties.region = { type: "string" };
-      s.paths["/v1/agents/{agentId}/telephony/numbers"] = { get: { operationId: "listNumbers", responses: { "200": { description: "The numbers." } } } };
+      s.paths["/v1/agents/{agentId}/telephony/numbers"] = {
+        get: { operationId: "listNumbers", responses: { "200": { description: "The numbers." } } },
+      };
     });
     const { changes, breaking } = diffSpecs(base, next);
     expect(breaking).toEqual([]);
-    expect(changes.map((c) => c.message).sort()).toEqual(['new operation', 'new optional property "recordCalls"', 'new optional property "region"']);
+    expect(changes.map((c) => c.message).sort()).toEqual([
+      "new operation",
+      'new optional property "recordCalls"',
+      'new optional property "region"',
+    ]);
   });
 
   it("loosened request limits are reported but not breaking", () => {
@@ -117,7 +142,12 @@ describe("npm run spec:diff (CLI)", () => {
   writeFileSync(
     old,
     JSON.stringify(
-      changed((s) => (s.paths["/v1/agents/{agentId}/telephony/legacy"] = { get: { operationId: "legacy", responses: { "200": { description: "ok" } } } })),
+      changed(
+        (s) =>
+          (s.paths["/v1/agents/{agentId}/telephony/legacy"] = {
+            get: { operationId: "legacy", responses: { "200": { description: "ok" } } },
+          }),
+      ),
     ),
   );
   const cli = (...args: string[]) =>
@@ -129,11 +159,18 @@ describe("npm run spec:diff (CLI)", () => {
   it("exits 1 on a breaking change against the current openapi/ (bundled by redocly)", async () => {
     const { code, stdout } = await cli(old);
     expect(code).toBe(1);
-    expect(stdout).toContain("BREAKING  GET /v1/agents/{agentId}/telephony/legacy (legacy): operation removed");
+    expect(stdout).toContain(
+      "BREAKING  GET /v1/agents/{agentId}/telephony/legacy (legacy): operation removed",
+    );
   });
 
   it("exits 0 with --allow-breaking", async () => {
-    const { code, stdout } = await cli(old, "--new", join(root, "generated/openapi.json"), "--allow-breaking");
+    const { code, stdout } = await cli(
+      old,
+      "--new",
+      join(root, "generated/openapi.json"),
+      "--allow-breaking",
+    );
     expect(code).toBe(0);
     expect(stdout).toContain("1 change(s), 1 breaking");
   });

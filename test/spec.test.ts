@@ -22,7 +22,9 @@ function isObject(value: unknown): value is Json {
 }
 
 function pointer(segments: readonly string[]): string {
-  return segments.map((s) => "/" + encodeURIComponent(s.replace(/~/g, "~0").replace(/\//g, "~1"))).join("");
+  return segments
+    .map((s) => "/" + encodeURIComponent(s.replace(/~/g, "~0").replace(/\//g, "~1")))
+    .join("");
 }
 
 /** Follows local `$ref`s; returns the target and its JSON pointer segments. */
@@ -33,7 +35,10 @@ function deref(node: unknown, at: readonly string[]): { node: Json; at: string[]
     if (hops > 20) throw new Error(`$ref loop at ${pointer(where)}`);
     const ref = current["$ref"];
     if (!ref.startsWith("#/")) throw new Error(`non-local $ref ${ref} at ${pointer(where)}`);
-    where = ref.slice(2).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    where = ref
+      .slice(2)
+      .split("/")
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
     current = where.reduce<unknown>((n, key) => (isObject(n) ? n[key] : undefined), doc);
   }
   if (!isObject(current)) throw new Error(`nothing at ${pointer(where)}`);
@@ -42,7 +47,9 @@ function deref(node: unknown, at: readonly string[]): { node: Json; at: string[]
 
 /** Validates `value` against the schema at `schemaAt`; returns ajv's errors as text, or "" when valid. */
 function problems(value: unknown, schemaAt: readonly string[]): string {
-  const validate = ajv.getSchema(`${DOC_ID}#${pointer(schemaAt)}`) ?? ajv.compile({ $ref: `${DOC_ID}#${pointer(schemaAt)}` });
+  const validate =
+    ajv.getSchema(`${DOC_ID}#${pointer(schemaAt)}`) ??
+    ajv.compile({ $ref: `${DOC_ID}#${pointer(schemaAt)}` });
   return validate(value) ? "" : ajv.errorsText(validate.errors);
 }
 
@@ -55,14 +62,21 @@ interface ExampleCase {
 const usedComponentExamples = new Set<string>();
 
 /** Examples of a media type, parameter or header: `example`, or `examples` of Example objects. */
-function carrierExamples(carrier: Json, at: readonly string[], schemaAt: readonly string[]): ExampleCase[] {
+function carrierExamples(
+  carrier: Json,
+  at: readonly string[],
+  schemaAt: readonly string[],
+): ExampleCase[] {
   const out: ExampleCase[] = [];
-  if ("example" in carrier) out.push({ where: pointer([...at, "example"]), value: carrier["example"], schemaAt });
+  if ("example" in carrier)
+    out.push({ where: pointer([...at, "example"]), value: carrier["example"], schemaAt });
   if (isObject(carrier["examples"])) {
     for (const [name, raw] of Object.entries(carrier["examples"])) {
       const target = deref(raw, [...at, "examples", name]);
-      if (target.at[0] === "components" && target.at[1] === "examples" && target.at[2]) usedComponentExamples.add(target.at[2]);
-      if (!("value" in target.node)) throw new Error(`${pointer(target.at)}: an Example object without a value`);
+      if (target.at[0] === "components" && target.at[1] === "examples" && target.at[2])
+        usedComponentExamples.add(target.at[2]);
+      if (!("value" in target.node))
+        throw new Error(`${pointer(target.at)}: an Example object without a value`);
       out.push({ where: pointer(target.at), value: target.node["value"], schemaAt });
     }
   }
@@ -71,18 +85,34 @@ function carrierExamples(carrier: Json, at: readonly string[], schemaAt: readonl
 
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "dependentSchemas"]);
 const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
-const SCHEMA_ONE = new Set(["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties"]);
+const SCHEMA_ONE = new Set([
+  "items",
+  "additionalProperties",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "propertyNames",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+]);
 
 /** `example` and the `examples` array of a schema and of every schema inside it. */
 function schemaExamples(schema: unknown, at: string[], out: ExampleCase[]): void {
   if (!isObject(schema)) return;
-  if ("example" in schema) out.push({ where: pointer([...at, "example"]), value: schema["example"], schemaAt: at });
+  if ("example" in schema)
+    out.push({ where: pointer([...at, "example"]), value: schema["example"], schemaAt: at });
   if (Array.isArray(schema["examples"])) {
-    schema["examples"].forEach((value, i) => out.push({ where: pointer([...at, "examples", String(i)]), value, schemaAt: at }));
+    schema["examples"].forEach((value, i) =>
+      out.push({ where: pointer([...at, "examples", String(i)]), value, schemaAt: at }),
+    );
   }
   for (const [key, child] of Object.entries(schema)) {
-    if (SCHEMA_MAPS.has(key) && isObject(child)) for (const [name, sub] of Object.entries(child)) schemaExamples(sub, [...at, key, name], out);
-    if (SCHEMA_LISTS.has(key) && Array.isArray(child)) child.forEach((sub, i) => schemaExamples(sub, [...at, key, String(i)], out));
+    if (SCHEMA_MAPS.has(key) && isObject(child))
+      for (const [name, sub] of Object.entries(child)) schemaExamples(sub, [...at, key, name], out);
+    if (SCHEMA_LISTS.has(key) && Array.isArray(child))
+      child.forEach((sub, i) => schemaExamples(sub, [...at, key, String(i)], out));
     if (SCHEMA_ONE.has(key)) schemaExamples(child, [...at, key], out);
   }
 }
@@ -95,7 +125,8 @@ function findSchemas(node: unknown, at: string[], out: ExampleCase[]): ExampleCa
     if (key === "example" || key === "examples") continue;
     if (key === "schema") schemaExamples(child, [...at, key], out);
     else if (key === "schemas" && at.length === 1 && at[0] === "components") {
-      for (const [name, schema] of Object.entries(child as Json)) schemaExamples(schema, [...at, key, name], out);
+      for (const [name, schema] of Object.entries(child as Json))
+        schemaExamples(schema, [...at, key, name], out);
     } else findSchemas(child, [...at, key], out);
   }
   return out;
@@ -113,7 +144,8 @@ function operations(): Operation[] {
     const resolved = deref(item, ["paths", template]);
     for (const method of METHODS) {
       const op = resolved.node[method];
-      if (isObject(op)) out.push({ id: String(op["operationId"]), op, at: [...resolved.at, method] });
+      if (isObject(op))
+        out.push({ id: String(op["operationId"]), op, at: [...resolved.at, method] });
     }
   }
   return out;
@@ -130,7 +162,9 @@ function allExamples(): ExampleCase[] {
     for (const [status, raw] of Object.entries(op["responses"] as Json)) {
       const response = deref(raw, [...at, "responses", status]);
       bodies.push([response.node, response.at]);
-      for (const [name, rawHeader] of Object.entries((response.node["headers"] as Json | undefined) ?? {})) {
+      for (const [name, rawHeader] of Object.entries(
+        (response.node["headers"] as Json | undefined) ?? {},
+      )) {
         const header = deref(rawHeader, [...response.at, "headers", name]);
         cases.push(...carrierExamples(header.node, header.at, [...header.at, "schema"]));
       }
@@ -162,7 +196,9 @@ describe("examples", () => {
   it("finds examples of every kind", () => {
     const wheres = cases.map((c) => c.where);
     expect(wheres.some((w) => w.startsWith("/components/examples/"))).toBe(true);
-    expect(wheres.some((w) => w.startsWith("/components/schemas/") && w.endsWith("/example"))).toBe(true);
+    expect(wheres.some((w) => w.startsWith("/components/schemas/") && w.endsWith("/example"))).toBe(
+      true,
+    );
     expect(wheres.some((w) => /\/examples\/\d+$/.test(w))).toBe(true);
     expect(wheres.some((w) => w.startsWith("/components/parameters/"))).toBe(true);
     expect(wheres.some((w) => w.startsWith("/components/headers/"))).toBe(true);
@@ -170,24 +206,41 @@ describe("examples", () => {
   });
 
   it("every example validates against its schema", () => {
-    const invalid = cases.map((c) => [c, problems(c.value, c.schemaAt)] as const).filter(([, p]) => p !== "");
+    const invalid = cases
+      .map((c) => [c, problems(c.value, c.schemaAt)] as const)
+      .filter(([, p]) => p !== "");
     expect(invalid.map(([c, p]) => `${c.where} against ${pointer(c.schemaAt)}: ${p}`)).toEqual([]);
   });
 
   it("every example in components.examples is used by a media type, so it is validated", () => {
-    expect(Object.keys((doc["components"] as Json)["examples"] as Json).filter((name) => !usedComponentExamples.has(name))).toEqual([]);
+    expect(
+      Object.keys((doc["components"] as Json)["examples"] as Json).filter(
+        (name) => !usedComponentExamples.has(name),
+      ),
+    ).toEqual([]);
   });
 
   it("the validator catches a wrong example (the check is not vacuous)", () => {
     const connector = ["components", "schemas", "Connector"];
-    const good = (doc["components"] as { examples: { Connector: { value: Json } } }).examples.Connector.value;
+    const good = (doc["components"] as { examples: { Connector: { value: Json } } }).examples
+      .Connector.value;
     expect(problems(good, connector)).toBe("");
     expect(problems({ ...good, disableHandoff: "no" }, connector)).toMatch(/disableHandoff/);
     const { voiceName: _, ...missing } = good;
     expect(problems(missing, connector)).toMatch(/voiceName/);
-    expect(problems({ voiceName: null }, ["components", "schemas", "UpdateConnectorBody"])).not.toBe("");
+    expect(
+      problems({ voiceName: null }, ["components", "schemas", "UpdateConnectorBody"]),
+    ).not.toBe("");
     // Pointers into paths resolve too (media-type schemas are validated there).
-    const patchBody = ["paths", "/v1/agents/{agentId}/telephony/connectors/{connectorId}", "patch", "requestBody", "content", "application/json", "schema"];
+    const patchBody = [
+      "paths",
+      "/v1/agents/{agentId}/telephony/connectors/{connectorId}",
+      "patch",
+      "requestBody",
+      "content",
+      "application/json",
+      "schema",
+    ];
     expect(problems({ voiceName: "en-GB-Neural2-A" }, patchBody)).toBe("");
     expect(problems({ voiceName: null }, patchBody)).toMatch(/voiceName/);
   });
@@ -198,7 +251,10 @@ describe("responses", () => {
 
   it("every operation documents 401, 403 and 429", () => {
     expect(ops.length).toBe(7);
-    for (const { id, op } of ops) expect(Object.keys(op["responses"] as Json), id).toEqual(expect.arrayContaining(["401", "403", "429"]));
+    for (const { id, op } of ops)
+      expect(Object.keys(op["responses"] as Json), id).toEqual(
+        expect.arrayContaining(["401", "403", "429"]),
+      );
   });
 
   it("every error response has the X-PolyAI-Correlation-Id header, and every 429 has Retry-After", () => {
@@ -208,13 +264,22 @@ describe("responses", () => {
         if (!(status === "default" || Number(status) >= 400)) continue;
         const response = deref(raw, [...at, "responses", status]);
         const headers = Object.keys((response.node["headers"] as Json | undefined) ?? {});
-        const need = status === "429" ? ["X-PolyAI-Correlation-Id", "Retry-After"] : ["X-PolyAI-Correlation-Id"];
+        const need =
+          status === "429"
+            ? ["X-PolyAI-Correlation-Id", "Retry-After"]
+            : ["X-PolyAI-Correlation-Id"];
         for (const name of need) {
           if (!headers.includes(name)) missing.push(`${id} ${status}: ${name}`);
-          else expect(deref((response.node["headers"] as Json)[name], []).node["required"], `${id} ${status} ${name}`).toBe(true);
+          else
+            expect(
+              deref((response.node["headers"] as Json)[name], []).node["required"],
+              `${id} ${status} ${name}`,
+            ).toBe(true);
         }
         const schema = (response.node["content"] as Json | undefined)?.["application/json"];
-        expect(schema, `${id} ${status} has a JSON body`).toMatchObject({ schema: { $ref: "#/components/schemas/Error" } });
+        expect(schema, `${id} ${status} has a JSON body`).toMatchObject({
+          schema: { $ref: "#/components/schemas/Error" },
+        });
       }
     }
     expect(missing).toEqual([]);
@@ -247,10 +312,16 @@ describe("the reference's operations and shapes", () => {
       const types = [deref(prop, []).node["type"]].flat();
       return [key, types.includes("null")] as const;
     });
-    expect(Object.fromEntries(nullable)).toEqual({ variantId: true, asrLangCode: false, voiceName: false, projectId: false });
+    expect(Object.fromEntries(nullable)).toEqual({
+      variantId: true,
+      asrLangCode: false,
+      voiceName: false,
+      projectId: false,
+    });
     const at = ["components", "schemas", "UpdateConnectorBody"];
     expect(problems({ variantId: null }, at)).toBe("");
-    for (const key of ["asrLangCode", "voiceName", "projectId"]) expect(problems({ [key]: null }, at), key).not.toBe("");
+    for (const key of ["asrLangCode", "voiceName", "projectId"])
+      expect(problems({ [key]: null }, at), key).not.toBe("");
     expect(problems({ ttsLangCode: "en-GB" }, at)).toMatch(/additional properties/);
     expect(problems({}, at)).not.toBe("");
   });
@@ -260,7 +331,9 @@ describe("the reference's operations and shapes", () => {
     expect(problems({ connectorId: "C", variantId: null }, at)).toBe("");
     expect(problems({ connectorId: "C", voiceName: null }, at)).not.toBe("");
     expect(problems({ connectorId: "C" }, at)).not.toBe("");
-    expect(problems({ connectorId: "C", ttsLangCode: "en-GB" }, at)).toMatch(/additional properties/);
+    expect(problems({ connectorId: "C", ttsLangCode: "en-GB" }, at)).toMatch(
+      /additional properties/,
+    );
   });
 
   it("the document is OpenAPI 3.1 and never uses the 3.0 `nullable` keyword", () => {

@@ -39,7 +39,9 @@ describe("update's patch type", () => {
     void poly.connectors.update(A, C, { name: "Main line" });
     // @ts-expect-error unknown keys beside a valid one
     void poly.connectors.update(A, C, { voiceName: "en-GB-Neural2-A", disableHandoff: true });
-    expectTypeOf<keyof ConnectorPatch>().toEqualTypeOf<"variantId" | "asrLangCode" | "voiceName" | "projectId">();
+    expectTypeOf<keyof ConnectorPatch>().toEqualTypeOf<
+      "variantId" | "asrLangCode" | "voiceName" | "projectId"
+    >();
   });
 
   test("rejects values of the wrong type", () => {
@@ -53,7 +55,12 @@ describe("update's patch type", () => {
     void poly.connectors.update(A, C, { variantId: null });
     void poly.connectors.update(A, C, clearVariant());
     void poly.connectors.update(A, C, { ...clearVariant(), voiceName: "x" });
-    void poly.connectors.update(A, C, { variantId: "VARIANT-1", asrLangCode: "en-GB", voiceName: "en-GB-Neural2-A", projectId: "P" });
+    void poly.connectors.update(A, C, {
+      variantId: "VARIANT-1",
+      asrLangCode: "en-GB",
+      voiceName: "en-GB-Neural2-A",
+      projectId: "P",
+    });
     expectTypeOf(clearVariant()).toEqualTypeOf<{ variantId: null }>();
     assertType<ConnectorPatch>(clearVariant());
     assertType<ConnectorPatch>({ ...clearVariant(), voiceName: "x" });
@@ -62,7 +69,9 @@ describe("update's patch type", () => {
   test("update takes (agentId, connectorId, patch, options?) and returns Promise<Connector>", () => {
     expectTypeOf(poly.connectors.update).parameter(2).toEqualTypeOf<ConnectorPatch>();
     expectTypeOf(poly.connectors.update).returns.toEqualTypeOf<Promise<Connector>>();
-    expectTypeOf(poly.connectors.update(A, C, { voiceName: "en-GB-Neural2-A" }, { dryRun: true })).resolves.toEqualTypeOf<Connector>();
+    expectTypeOf(
+      poly.connectors.update(A, C, { voiceName: "en-GB-Neural2-A" }, { dryRun: true }),
+    ).resolves.toEqualTypeOf<Connector>();
     // @ts-expect-error dryRun is a boolean
     void poly.connectors.update(A, C, { voiceName: "en-GB-Neural2-A" }, { dryRun: "yes" });
     // @ts-expect-error the patch is required
@@ -72,7 +81,10 @@ describe("update's patch type", () => {
 
 describe("the other methods", () => {
   test("batchUpdate results narrow on success", async () => {
-    const results = await poly.connectors.batchUpdate(A, [{ connectorId: C, voiceName: "en-GB-Neural2-A" }, { connectorId: "CONN-2", ...clearVariant() }]);
+    const results = await poly.connectors.batchUpdate(A, [
+      { connectorId: C, voiceName: "en-GB-Neural2-A" },
+      { connectorId: "CONN-2", ...clearVariant() },
+    ]);
     expectTypeOf(results).toEqualTypeOf<BatchUpdateResult[]>();
     for (const result of results) {
       expectTypeOf(result.connectorId).toEqualTypeOf<string>();
@@ -106,8 +118,14 @@ describe("the other methods", () => {
     expectTypeOf(poly.connectors.get(A, C)).resolves.toEqualTypeOf<Connector>();
     expectTypeOf(poly.connectors.list(A)).resolves.toEqualTypeOf<Connector[]>();
     expectTypeOf(poly.connectors.lookup(A, "+14155550123")).resolves.toEqualTypeOf<Connector>();
-    expectTypeOf(poly.connectors.batchGet(A, [C])).resolves.toEqualTypeOf<{ found: Connector[]; notFound: string[] }>();
-    expectTypeOf(poly.connectors.delete(A, C)).resolves.toEqualTypeOf<{ deletedConnector: string; deletedPhoneNumbers: string[] }>();
+    expectTypeOf(poly.connectors.batchGet(A, [C])).resolves.toEqualTypeOf<{
+      found: Connector[];
+      notFound: string[];
+    }>();
+    expectTypeOf(poly.connectors.delete(A, C)).resolves.toEqualTypeOf<{
+      deletedConnector: string;
+      deletedPhoneNumbers: string[];
+    }>();
   });
 });
 
@@ -126,7 +144,17 @@ test("Connector has all ten fields, every one required", () => {
   }>();
   expectTypeOf<Required<Connector>>().toEqualTypeOf<Connector>();
   // @ts-expect-error a connector without disableHandoff is not a Connector
-  assertType<Connector>({ connectorId: C, name: "n", accountId: "a", projectId: "p", clientEnv: "live", variantId: "", asrLangCode: "en-US", ttsLangCode: "en-US", voiceName: "en-US-Neural2-A" });
+  assertType<Connector>({
+    connectorId: C,
+    name: "n",
+    accountId: "a",
+    projectId: "p",
+    clientEnv: "live",
+    variantId: "",
+    asrLangCode: "en-US",
+    ttsLangCode: "en-US",
+    voiceName: "en-US-Neural2-A",
+  });
 });
 
 describe("the raw client", () => {
@@ -136,22 +164,30 @@ describe("the raw client", () => {
   });
 
   test("types paths, parameters, bodies and answers", async () => {
-    const got = await poly.raw.GET("/v1/agents/{agentId}/telephony/connectors/{connectorId}", { params: { path: { agentId: A, connectorId: C } } });
+    const got = await poly.raw.GET("/v1/agents/{agentId}/telephony/connectors/{connectorId}", {
+      params: { path: { agentId: A, connectorId: C } },
+    });
     expectTypeOf(got.data).toEqualTypeOf<Connector | undefined>();
     if (got.error) expectTypeOf(got.error.error_code).toEqualTypeOf<string>();
 
-    const patched = await poly.raw.PATCH("/v1/agents/{agentId}/telephony/connectors/{connectorId}", {
-      params: { path: { agentId: A, connectorId: C } },
-      body: { variantId: null },
-    });
+    const patched = await poly.raw.PATCH(
+      "/v1/agents/{agentId}/telephony/connectors/{connectorId}",
+      {
+        params: { path: { agentId: A, connectorId: C } },
+        body: { variantId: null },
+      },
+    );
     expectTypeOf(patched.data).toEqualTypeOf<Connector | undefined>();
 
-    // @ts-expect-error no such path
-    void poly.raw.GET("/v1/agents/{agentId}/telephony/numbers", { params: { path: { agentId: A } } });
-    // @ts-expect-error connectorId is a required path parameter
-    void poly.raw.GET("/v1/agents/{agentId}/telephony/connectors/{connectorId}", { params: { path: { agentId: A } } });
-    // @ts-expect-error the collection has no PATCH
-    void poly.raw.PATCH("/v1/agents/{agentId}/telephony/connectors", { params: { path: { agentId: A } } });
+    // prettier-ignore
+    {
+      // @ts-expect-error no such path
+      void poly.raw.GET("/v1/agents/{agentId}/telephony/numbers", { params: { path: { agentId: A } } });
+      // @ts-expect-error connectorId is a required path parameter
+      void poly.raw.GET("/v1/agents/{agentId}/telephony/connectors/{connectorId}", { params: { path: { agentId: A } } });
+      // @ts-expect-error the collection has no PATCH
+      void poly.raw.PATCH("/v1/agents/{agentId}/telephony/connectors", { params: { path: { agentId: A } } });
+    }
     void poly.raw.PATCH("/v1/agents/{agentId}/telephony/connectors/{connectorId}", {
       params: { path: { agentId: A, connectorId: C } },
       // @ts-expect-error voiceName cannot be null in the raw body either

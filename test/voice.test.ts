@@ -46,7 +46,10 @@ describe("every voice of google-tts-voices.tsv", () => {
           !parts.variant.includes("-") &&
           parts.variant !== "" &&
           `${parts.languageCode}-${parts.family}-${parts.variant}` === voiceName;
-        if (!ok) wrong.push(`${voiceName}: tts ${tts}, parts ${JSON.stringify(parts)}, expected ${languageCode}`);
+        if (!ok)
+          wrong.push(
+            `${voiceName}: tts ${tts}, parts ${JSON.stringify(parts)}, expected ${languageCode}`,
+          );
       } catch (err) {
         wrong.push(`${voiceName}: threw ${String(err)}`);
       }
@@ -76,12 +79,15 @@ describe("explicit voice names", () => {
     ["En-Gb-Neural2-A", "en-GB"],
     ["CMN-cn-Standard-A", "cmn-CN"],
     ["YUE-hk-Standard-A", "yue-HK"],
-  ])("canonicalises the case of %s to %s, keeping family and variant as given", (name, languageCode) => {
-    expect(ttsLangCodeFromVoice(name)).toBe(languageCode);
-    const parts = parseVoiceName(name);
-    expect(parts.languageCode).toBe(languageCode);
-    expect(`${parts.family}-${parts.variant}`).toBe(name.split("-").slice(2).join("-"));
-  });
+  ])(
+    "canonicalises the case of %s to %s, keeping family and variant as given",
+    (name, languageCode) => {
+      expect(ttsLangCodeFromVoice(name)).toBe(languageCode);
+      const parts = parseVoiceName(name);
+      expect(parts.languageCode).toBe(languageCode);
+      expect(`${parts.family}-${parts.variant}`).toBe(name.split("-").slice(2).join("-"));
+    },
+  );
 
   it("accepts exactly 100 characters", () => {
     const name = `en-US-Neural2-${"A".repeat(86)}`;
@@ -92,7 +98,11 @@ describe("explicit voice names", () => {
   it("parses any well-formed name into the parts it was built from", () => {
     fc.assert(
       fc.property(builtVoiceArb, (v) => {
-        expect(parseVoiceName(v.name)).toEqual({ languageCode: v.languageCode, family: v.family, variant: v.variant });
+        expect(parseVoiceName(v.name)).toEqual({
+          languageCode: v.languageCode,
+          family: v.family,
+          variant: v.variant,
+        });
       }),
     );
   });
@@ -132,7 +142,10 @@ describe("rejected voice names say why", () => {
     ["\uFF45n-US-Neural2-A", "fullwidth ｅ", "FF45", 0],
     ["en-US-Neural2-\uFF21", "fullwidth Ａ", "FF21", 14],
   ])("%j (%s) names the look-alike", (name, _what, hex, index) => {
-    const err = expectRejected(() => parseVoiceName(name), new RegExp(`non-ASCII character .* \\(U\\+${hex}\\) at index ${index}`));
+    const err = expectRejected(
+      () => parseVoiceName(name),
+      new RegExp(`non-ASCII character .* \\(U\\+${hex}\\) at index ${index}`),
+    );
     expect(err.reason).toMatch(/look-alike/);
   });
 
@@ -159,9 +172,12 @@ describe("rejected voice names say why", () => {
     },
   );
 
-  it.each([["en-US-Neural_2-A"], ["en-US-Neural2.A-B"], ["en-US-Neural2-A/B"]])("%s has a character that is not allowed", (name) => {
-    rejects(name, /only ASCII letters, digits and hyphens are allowed/);
-  });
+  it.each([["en-US-Neural_2-A"], ["en-US-Neural2.A-B"], ["en-US-Neural2-A/B"]])(
+    "%s has a character that is not allowed",
+    (name) => {
+      rejects(name, /only ASCII letters, digits and hyphens are allowed/);
+    },
+  );
 
   it.each([
     [42, "a number"],
@@ -175,7 +191,10 @@ describe("rejected voice names say why", () => {
   });
 
   it("keeps the message short for a huge name", () => {
-    const err = expectRejected(() => parseVoiceName(`en-US-Neural2-${"A".repeat(1_000_000)}`), /characters long; the limit is 100/);
+    const err = expectRejected(
+      () => parseVoiceName(`en-US-Neural2-${"A".repeat(1_000_000)}`),
+      /characters long; the limit is 100/,
+    );
     expect(err.message.length).toBeLessThan(500);
   });
 

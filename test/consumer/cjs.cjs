@@ -23,7 +23,9 @@ async function main() {
     const poly = createPolyAIClient({ apiKey: "consumer-key", baseUrl: mock.url, maxRetries: 0 });
 
     const before = await poly.connectors.get(agentId, "CONN-main");
-    const updated = await poly.connectors.update(agentId, "CONN-main", { voiceName: "en-GB-Neural2-A" });
+    const updated = await poly.connectors.update(agentId, "CONN-main", {
+      voiceName: "en-GB-Neural2-A",
+    });
     assert.equal(updated.voiceName, "en-GB-Neural2-A");
     assert.equal(updated.ttsLangCode, ttsLangCodeFromVoice("en-GB-Neural2-A"));
     assert.deepEqual(updated, applyConnectorPatch(before, { voiceName: "en-GB-Neural2-A" }));
@@ -34,10 +36,16 @@ async function main() {
     assert.equal(parseVoiceName("en-GB-Neural2-A").languageCode, "en-GB");
 
     const missing = await poly.connectors.get(agentId, "CONN-nope").catch((err) => err);
-    assert.ok(missing instanceof NotFoundError && missing instanceof APIError && missing instanceof PolyAIError);
+    assert.ok(
+      missing instanceof NotFoundError &&
+        missing instanceof APIError &&
+        missing instanceof PolyAIError,
+    );
     assert.throws(() => createPolyAIClient({ apiKey: "" }), InvalidInputError);
 
-    console.log(`cjs: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)})`);
+    console.log(
+      `cjs: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)})`,
+    );
   } finally {
     await mock.close();
   }

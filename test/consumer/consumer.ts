@@ -45,7 +45,8 @@ export async function startMock(seed: readonly SeedConnector[]): Promise<MockPol
 
 export function describeError(err: unknown): string {
   if (err instanceof InvalidInputError) return `bad input ${err.field}: ${err.reason}`;
-  if (err instanceof RateLimitError) return `rate limited, retry after ${err.retryAfterMs ?? "?"} ms`;
+  if (err instanceof RateLimitError)
+    return `rate limited, retry after ${err.retryAfterMs ?? "?"} ms`;
   if (
     err instanceof BadRequestError ||
     err instanceof AuthenticationError ||
@@ -85,7 +86,9 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
   const list: Connector[] = await poly.connectors.list(AGENT);
   const one: Connector = await poly.connectors.get(AGENT, list[0]?.connectorId ?? "CONN-main");
   const patch: ConnectorPatch = { voiceName: "en-GB-Neural2-A", asrLangCode: "en-GB" };
-  const updated: Connector = await poly.connectors.update(AGENT, one.connectorId, patch, { dryRun: true });
+  const updated: Connector = await poly.connectors.update(AGENT, one.connectorId, patch, {
+    dryRun: true,
+  });
   const predicted: Connector = applyConnectorPatch(one, patch);
   const cleared: Connector = await poly.connectors.update(AGENT, one.connectorId, clearVariant());
   const items: BatchUpdateItem[] = [{ connectorId: one.connectorId, voiceName: "en-US-Neural2-A" }];
@@ -95,12 +98,16 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
     else void r.error;
   }
   const found: BatchGetResult = await poly.connectors.batchGet(AGENT, [one.connectorId]);
-  const byNumber: Connector = await poly.connectors.lookup(AGENT, "+14155550123", { signal: AbortSignal.timeout(1_000) });
+  const byNumber: Connector = await poly.connectors.lookup(AGENT, "+14155550123", {
+    signal: AbortSignal.timeout(1_000),
+  });
   const deleted: DeleteConnectorResult = await poly.connectors.delete(AGENT, one.connectorId);
 
   const voice: VoiceName = parseVoiceName(updated.voiceName);
   const tts: string = ttsLangCodeFromVoice(updated.voiceName);
-  const raw = await poly.raw.GET("/v1/agents/{agentId}/telephony/connectors", { params: { path: { agentId: AGENT } } });
+  const raw = await poly.raw.GET("/v1/agents/{agentId}/telephony/connectors", {
+    params: { path: { agentId: AGENT } },
+  });
   const names: string[] = raw.data?.connectors.map((c) => c.name) ?? [];
 
   // @ts-expect-error voiceName cannot be null: only variantId can be cleared

@@ -5,7 +5,11 @@
 import { clearVariant, createPolyAIClient } from "polyai-connectors";
 
 export async function clearVariantOf(env, agentId, connectorId) {
-  const poly = createPolyAIClient({ apiKey: env.POLYAI_API_KEY, baseUrl: env.POLYAI_BASE_URL, maxRetries: 0 });
+  const poly = createPolyAIClient({
+    apiKey: env.POLYAI_API_KEY,
+    baseUrl: env.POLYAI_BASE_URL,
+    maxRetries: 0,
+  });
   return poly.connectors.update(agentId, connectorId, clearVariant());
 }
 

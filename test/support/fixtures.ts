@@ -24,7 +24,8 @@ export function loadVoiceRows(): VoiceRow[] {
   const columns = header.split("\t");
   const nameAt = columns.indexOf("voiceName");
   const codeAt = columns.indexOf("languageCode");
-  if (nameAt === -1 || codeAt === -1) throw new Error(`${file}: header has no voiceName/languageCode column: ${header}`);
+  if (nameAt === -1 || codeAt === -1)
+    throw new Error(`${file}: header has no voiceName/languageCode column: ${header}`);
   return lines
     .filter((line) => line.trim() !== "")
     .map((line) => {
@@ -51,7 +52,9 @@ export const bcp47Arb = fc
     fc.option(fc.stringMatching(/^(?:[A-Za-z]{2}|[0-9]{3})$/), { nil: undefined }),
     fc.array(fc.stringMatching(/^(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3})$/), { maxLength: 2 }),
   )
-  .map(([language, script, region, variants]) => [language, script, region, ...variants].filter((p) => p !== undefined).join("-"));
+  .map(([language, script, region, variants]) =>
+    [language, script, region, ...variants].filter((p) => p !== undefined).join("-"),
+  );
 
 /** A voice name and the parts it should parse into. */
 export interface VoiceCase {
@@ -81,7 +84,10 @@ export const builtVoiceArb: fc.Arbitrary<VoiceCase> = fc
 
 /** Real voice names from the reference list, or built ones. */
 export function voiceNameArb(rows: readonly VoiceRow[]): fc.Arbitrary<string> {
-  return fc.oneof(fc.constantFrom(...rows.map((r) => r.voiceName)), builtVoiceArb.map((v) => v.name));
+  return fc.oneof(
+    fc.constantFrom(...rows.map((r) => r.voiceName)),
+    builtVoiceArb.map((v) => v.name),
+  );
 }
 
 const CLIENT_ENVS: readonly ClientEnv[] = ["sandbox", "pre-release", "live"];
@@ -113,7 +119,9 @@ export function patchValueArbs(rows: readonly VoiceRow[]) {
 
 /** Valid, non-empty patches: any subset of the fields, each with a valid value. */
 export function patchArb(rows: readonly VoiceRow[]): fc.Arbitrary<ConnectorPatch> {
-  return fc.record(patchValueArbs(rows), { requiredKeys: [] }).filter((p) => Object.keys(p).length > 0);
+  return fc
+    .record(patchValueArbs(rows), { requiredKeys: [] })
+    .filter((p) => Object.keys(p).length > 0);
 }
 
 /** What a recording fetch saw of one request. */
@@ -128,12 +136,23 @@ export interface Recorded {
  * A `fetch` for createPolyAIClient that records each request and answers 200 with
  * `answer` as JSON. No network.
  */
-export function recordingFetch(answer: unknown): { fetch: typeof globalThis.fetch; seen: Recorded[] } {
+export function recordingFetch(answer: unknown): {
+  fetch: typeof globalThis.fetch;
+  seen: Recorded[];
+} {
   const seen: Recorded[] = [];
   const fetchImpl: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
-    seen.push({ method: request.method, url: new URL(request.url), headers: request.headers, body: await request.text() });
-    return new Response(JSON.stringify(answer), { status: 200, headers: { "content-type": "application/json" } });
+    seen.push({
+      method: request.method,
+      url: new URL(request.url),
+      headers: request.headers,
+      body: await request.text(),
+    });
+    return new Response(JSON.stringify(answer), {
+      status: 200,
+      headers: { "content-type": "application/json" },
+    });
   };
   return { fetch: fetchImpl, seen };
 }

@@ -1,0 +1,302 @@
+// Regressions from a review of the transport and the connector layer: each case
+// once let a write through, a limit be bypassed, the key leak, or an untyped error
+// escape.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
+import { gzipSync } from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  BadRequestError,
+  InvalidInputError,
+  PolyAIError,
+  createPolyAIClient,
+} from "../src/index.js";
+import { sampleConnector } from "./support/fixtures.js";
+
+const KEY = "sk_live_hardening_0123456789";
+const AGENT = "PROJECT-58RP822I";
+const CONN = "CONN-7d2f9a";
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{ url: string; seen: { method: string; url: string; body: string }[] }> {
+  const seen: { method: string; url: string; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c));
+    req.on("end", () => {
+      seen.push({ method: req.method ?? "", url: req.url ?? "", body });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const json = (
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+) => {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(value));
+};
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+describe("abort", () => {
+  it("a write aborted right after the call is never sent", async () => {
+    const server = await serve((_req, res) => json(res, 200, sampleConnector));
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const controller = new AbortController();
+    const pending = poly.connectors.update(
+      AGENT,
+      CONN,
+      { voiceName: "en-US-Wavenet-B" },
+      { signal: controller.signal },
+    );
+    controller.abort();
+    expect(await rejection(pending)).toBeInstanceOf(APIUserAbortError);
+    expect(server.seen).toEqual([]);
+  });
+});
+
+describe("limits", () => {
+  it("maxResponseBytes counts the decoded bytes of a compressed answer", async () => {
+    const big = gzipSync(JSON.stringify({ connectors: [], pad: " ".repeat(4 * 1024 * 1024) }));
+    const server = await serve((_req, res) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+        "content-length": String(big.length),
+      });
+      res.end(big);
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      maxResponseBytes: 1024 * 1024,
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).code).toBe("RESPONSE_TOO_LARGE");
+  });
+
+  it("a timeout holds even when a custom fetch ignores the abort signal", async () => {
+    const never: typeof fetch = () => new Promise<Response>(() => {});
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: never,
+      timeoutMs: 30,
+      maxRetries: 1,
+      backoff: { initialMs: 1 },
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APITimeoutError);
+    expect((err as APITimeoutError).attempts).toBe(2);
+  });
+});
+
+describe("the key", () => {
+  it("does not leak through a failing fetch's error text, the retry event or the logger", async () => {
+    const echoing: typeof fetch = async (_input, init) => {
+      throw new TypeError(
+        `refused, headers were ${JSON.stringify(Object.fromEntries(new Headers(init?.headers)))}`,
+      );
+    };
+    const seen: unknown[] = [];
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: echoing,
+      maxRetries: 1,
+      backoff: { initialMs: 1 },
+      onRetry: (event) => seen.push(event),
+      logger: { warn: (message, details) => seen.push(message, details) },
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APIConnectionError);
+    expect((err as Error).message).toContain("[redacted]");
+    for (const thing of [err, ...seen]) expect(inspect(thing, { depth: 10 })).not.toContain(KEY);
+  });
+
+  it("cannot be replaced through the client's headers, where no scrubbing would know it", () => {
+    expect(() =>
+      createPolyAIClient({
+        apiKey: KEY,
+        baseUrl: "https://api.example.test",
+        headers: { "X-Api-Key": "sk_other" },
+      }),
+    ).toThrow(InvalidInputError);
+    expect(() =>
+      createPolyAIClient({
+        apiKey: KEY,
+        baseUrl: "https://api.example.test",
+        headers: { "X-Api-Key": "sk_other" },
+      }),
+    ).toThrow(/headers\.X-Api-Key/);
+  });
+
+  it("a per-call x-api-key header is refused before sending", async () => {
+    const server = await serve((_req, res) => json(res, 200, { connectors: [] }));
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = await rejection(
+      poly.connectors.list(AGENT, { headers: { "x-api-key": "sk_other" } }),
+    );
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).field).toBe("options.headers.x-api-key");
+    expect(server.seen).toEqual([]);
+  });
+});
+
+describe("redirects and odd answers are refusals, not retried connection errors", () => {
+  it.each([
+    ["an unparseable Location", "http://[::1"],
+    ["a Location with a space in the host", "https://exa mple.com/"],
+    ["a same-origin Location with credentials", "USERINFO"],
+  ])("%s", async (_, location) => {
+    const server = await serve((_req, res) => {
+      res.writeHead(302, {
+        location:
+          location === "USERINFO"
+            ? `http://user:pw@127.0.0.1:${(res.socket?.localPort ?? 0).toString()}/x`
+            : location,
+      });
+      res.end();
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      backoff: { initialMs: 1 },
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).code).toBe("REDIRECT_REFUSED");
+    expect((err as Error).message).not.toContain("pw");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("a 303 does not turn a PATCH into a GET that 'succeeds'", async () => {
+    const server = await serve((req, res) => {
+      if (req.method === "PATCH") {
+        res.writeHead(303, { location: req.url ?? "/" });
+        res.end();
+      } else json(res, 200, sampleConnector);
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = await rejection(
+      poly.connectors.update(AGENT, CONN, { voiceName: "en-US-Wavenet-B" }),
+    );
+    expect((err as APIError).code).toBe("REDIRECT_REFUSED");
+    expect(server.seen.map((r) => r.method)).toEqual(["PATCH"]);
+  });
+
+  it("a refusal after a retry says how many attempts were made", async () => {
+    let n = 0;
+    const server = await serve((_req, res) => {
+      if (n++ === 0) json(res, 503, {});
+      else {
+        res.writeHead(302, { location: "https://elsewhere.example/" });
+        res.end();
+      }
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      backoff: { initialMs: 1 },
+    });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+    expect(err.code).toBe("REDIRECT_REFUSED");
+    expect(err.attempts).toBe(2);
+    expect(err.message).toContain("after 2 attempts");
+  });
+
+  it("a hook that throws neither stops the retry nor escapes", async () => {
+    let n = 0;
+    const server = await serve((_req, res) =>
+      n++ === 0 ? json(res, 503, {}) : json(res, 200, { connectors: [] }),
+    );
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      backoff: { initialMs: 1 },
+      onRetry: () => {
+        throw new Error("metrics down");
+      },
+      logger: {
+        debug: () => {
+          throw new Error("log down");
+        },
+      },
+    });
+    expect(await poly.connectors.list(AGENT)).toEqual([]);
+    expect(server.seen).toHaveLength(2);
+  });
+});
+
+describe("answers of the wrong shape", () => {
+  it("a 200 that is not a Connector is an APIError naming the missing field", async () => {
+    const server = await serve((_req, res) => json(res, 200, { hello: "world" }));
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.get(AGENT, CONN))) as APIError;
+    expect(err).toBeInstanceOf(APIError);
+    expect(err.code).toBe("INVALID_RESPONSE");
+    expect(err.message).toContain('"connectorId"');
+  });
+
+  it("a list whose items are not connectors is refused", async () => {
+    const server = await serve((_req, res) =>
+      json(res, 200, { connectors: [sampleConnector, { connectorId: "x" }] }),
+    );
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+    expect(err.code).toBe("INVALID_RESPONSE");
+    expect(err.message).toContain("connectors[1]");
+  });
+
+  it("a deeply nested error body is still a typed error", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const server = await serve((_req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(deep);
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err).toBeInstanceOf(PolyAIError);
+  });
+});
+
+describe("batch items", () => {
+  it("a null connectorId is required, not clearable", async () => {
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
+    const err = (await rejection(
+      poly.connectors.batchUpdate(AGENT, [
+        { connectorId: null as unknown as string, voiceName: "en-GB-Neural2-A" },
+      ]),
+    )) as InvalidInputError;
+    expect(err.field).toBe("updates[0].connectorId");
+    expect(err.reason).toBe("is required and cannot be null");
+  });
+});
