@@ -23,99 +23,15 @@ export const defaultRegion = "us" as const;
 /** Connector IDs that name an endpoint of the collection instead (`.../connectors/batch`). */
 export const reservedConnectorIds: readonly string[] = ["batch", "lookup"];
 
-/** What the 200 answer of each operation must contain. */
-export const answerShapes: Record<
-  string,
-  {
-    readonly required: readonly string[];
-    readonly arrays: Readonly<Record<string, readonly string[]>>;
-  }
-> = {
-  listConnectors: {
-    required: ["connectors"],
-    arrays: {
-      connectors: [
-        "connectorId",
-        "name",
-        "accountId",
-        "projectId",
-        "clientEnv",
-        "variantId",
-        "asrLangCode",
-        "ttsLangCode",
-        "voiceName",
-        "disableHandoff",
-      ],
-    },
-  },
-  batchGetConnectors: {
-    required: ["found", "notFound"],
-    arrays: {
-      found: [
-        "connectorId",
-        "name",
-        "accountId",
-        "projectId",
-        "clientEnv",
-        "variantId",
-        "asrLangCode",
-        "ttsLangCode",
-        "voiceName",
-        "disableHandoff",
-      ],
-      notFound: [],
-    },
-  },
-  batchUpdateConnectors: { required: ["results"], arrays: { results: ["connectorId", "success"] } },
-  lookupConnector: {
-    required: [
-      "connectorId",
-      "name",
-      "accountId",
-      "projectId",
-      "clientEnv",
-      "variantId",
-      "asrLangCode",
-      "ttsLangCode",
-      "voiceName",
-      "disableHandoff",
-    ],
-    arrays: {},
-  },
-  getConnector: {
-    required: [
-      "connectorId",
-      "name",
-      "accountId",
-      "projectId",
-      "clientEnv",
-      "variantId",
-      "asrLangCode",
-      "ttsLangCode",
-      "voiceName",
-      "disableHandoff",
-    ],
-    arrays: {},
-  },
-  updateConnector: {
-    required: [
-      "connectorId",
-      "name",
-      "accountId",
-      "projectId",
-      "clientEnv",
-      "variantId",
-      "asrLangCode",
-      "ttsLangCode",
-      "voiceName",
-      "disableHandoff",
-    ],
-    arrays: {},
-  },
-  deleteConnector: {
-    required: ["deletedConnector", "deletedPhoneNumbers"],
-    arrays: { deletedPhoneNumbers: [] },
-  },
+/** The lists the 200 answer of each operation must carry. */
+export const answerLists: Record<string, readonly string[]> = {
+  listConnectors: ["connectors"],
+  batchGetConnectors: ["found", "notFound"],
+  batchUpdateConnectors: ["results"],
+  lookupConnector: [],
+  getConnector: [],
+  updateConnector: [],
+  deleteConnector: ["deletedPhoneNumbers"],
 };
 
 /** Limits on the bodies' lists and objects. */

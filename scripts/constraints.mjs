@@ -59,19 +59,10 @@ function regionsOf(spec) {
   return out;
 }
 
-// The keys every item of an array must have; for a oneOf, the keys all branches share.
-function requiredOf(spec, node) {
-  const schema = deref(spec, node);
-  if (schema.oneOf) {
-    const sets = schema.oneOf.map((branch) => requiredOf(spec, branch));
-    return sets.reduce((a, b) => a.filter((k) => b.includes(k)));
-  }
-  return schema.required ?? [];
-}
-
-// What a 200 answer of each operation must contain: its required keys, and for each
-// array property the keys its items must have.
-function answerShapes(spec) {
+// The lists a 200 answer of each operation must carry (required array properties).
+// The client returns or walks these, so a missing one must fail loudly; other
+// fields are the server's contract and are not re-checked on every answer.
+function answerLists(spec) {
   const out = {};
   for (const item of Object.values(spec.paths)) {
     for (const op of Object.values(item)) {
@@ -79,12 +70,10 @@ function answerShapes(spec) {
       const media = deref(spec, op.responses?.["200"] ?? {}).content?.["application/json"];
       if (!media) continue;
       const schema = deref(spec, media.schema);
-      const arrays = {};
-      for (const [key, prop] of Object.entries(schema.properties ?? {})) {
-        const p = deref(spec, prop);
-        if (p.type === "array") arrays[key] = requiredOf(spec, p.items);
-      }
-      out[op.operationId] = { required: schema.required ?? [], arrays };
+      const required = schema.required ?? [];
+      out[op.operationId] = Object.entries(schema.properties ?? {})
+        .filter(([key, prop]) => required.includes(key) && deref(spec, prop).type === "array")
+        .map(([key]) => key);
     }
   }
   return out;
@@ -129,8 +118,8 @@ export const defaultRegion = ${JSON.stringify(Object.keys(regionsOf(spec))[0])} 
 /** Connector IDs that name an endpoint of the collection instead (\`.../connectors/batch\`). */
 export const reservedConnectorIds: readonly string[] = ${JSON.stringify(reservedIds(spec))};
 
-/** What the 200 answer of each operation must contain. */
-export const answerShapes: Record<string, { readonly required: readonly string[]; readonly arrays: Readonly<Record<string, readonly string[]>> }> = ${JSON.stringify(answerShapes(spec))};
+/** The lists the 200 answer of each operation must carry. */
+export const answerLists: Record<string, readonly string[]> = ${JSON.stringify(answerLists(spec))};
 
 /** Limits on the bodies' lists and objects. */
 export const bodyLimits = {
