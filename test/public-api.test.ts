@@ -38,6 +38,17 @@ describe("public API", () => {
     },
   );
 
+  it("every export of the testing entry is used in examples/testing-usage.test.ts", () => {
+    const example = readFileSync(resolve(root, "examples/testing-usage.test.ts"), "utf8").replace(
+      /^import[\s\S]*?from "..\/src\/testing\/index.js";/m,
+      "",
+    );
+    const unused = exportsOf(entries[1] as string)
+      .map((e) => e.name)
+      .filter((name) => !new RegExp(`\\b${name}\\b`).test(example));
+    expect(unused).toEqual([]);
+  });
+
   it("every export of the core entry is used in examples/usage.ts", () => {
     const example = readFileSync(resolve(root, "examples/usage.ts"), "utf8").replace(
       /^import[\s\S]*?from "..\/src\/index.js";/m,

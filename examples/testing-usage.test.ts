@@ -1,0 +1,73 @@
+// Every export of `polyai-connectors/testing`, used once, as a test you can run:
+// `npx vitest run examples/testing-usage.test.ts`.
+// In your project: import { … } from "polyai-connectors/testing";
+import { expect, it } from "vitest";
+import { NotFoundError, createPolyAIClient } from "../src/index.js";
+import {
+  KNOWN_VOICE_FAMILIES,
+  MockSpecViolationError,
+  createMockPolyAI,
+  type FailNextOptions,
+  type MockPolyAI,
+  type MockPolyAIOptions,
+  type RecordedRequest,
+  type SeedConnector,
+} from "../src/testing/index.js";
+
+const seed: SeedConnector = {
+  connectorId: "CONN-main",
+  name: "Main line",
+  accountId: "ws-fd112d8f",
+  projectId: "PROJECT-58RP822I",
+  clientEnv: "live",
+  variantId: "",
+  asrLangCode: "en-GB",
+  ttsLangCode: "en-GB",
+  voiceName: "en-GB-Neural2-A",
+  disableHandoff: false,
+  phoneNumbers: ["+442079460000"],
+};
+
+it("uses every export of the testing entry", async () => {
+  const violations: MockSpecViolationError[] = [];
+  const options: MockPolyAIOptions = {
+    apiKey: "test-key",
+    connectors: [seed],
+    allowedProjects: ["PROJECT-58RP822I"],
+    unavailableVoices: ["en-GB-Neural2-Z"],
+    onSpecViolation: (error) => violations.push(error),
+  };
+  const mock: MockPolyAI = await createMockPolyAI(options);
+  try {
+    const poly = createPolyAIClient({
+      apiKey: "test-key",
+      baseUrl: mock.url,
+      backoff: { initialMs: 1 },
+    });
+
+    // Any family the mock's TTS probe knows is accepted.
+    const family = KNOWN_VOICE_FAMILIES.includes("Wavenet") ? "Wavenet" : KNOWN_VOICE_FAMILIES[0];
+    const updated = await poly.connectors.update("PROJECT-58RP822I", "CONN-main", {
+      voiceName: `en-US-${family}-B`,
+    });
+    expect(updated.ttsLangCode).toBe("en-US");
+
+    // One 503, which the client rides out.
+    const fault: FailNextOptions = { status: 503 };
+    mock.failNext(fault);
+    await expect(poly.connectors.get("PROJECT-58RP822I", "CONN-main")).resolves.toMatchObject({
+      connectorId: "CONN-main",
+    });
+    await expect(poly.connectors.get("PROJECT-58RP822I", "CONN-none")).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+
+    const patches: RecordedRequest[] = mock.requests.filter((r) => r.method === "PATCH");
+    expect(patches.map((r) => r.body)).toEqual([{ voiceName: `en-US-${family}-B` }]);
+    expect(patches[0]?.headers["x-api-key"]).toBe("[redacted]");
+    expect(violations).toEqual([]);
+    expect(new MockSpecViolationError("example")).toBeInstanceOf(Error);
+  } finally {
+    await mock.close();
+  }
+});
