@@ -358,6 +358,9 @@ export function createTransport(config: TransportConfig): Transport {
     const info: RequestInfo = { method: request.method, url: request.url };
     const headers = new Headers(request.headers);
     headers.set("x-api-key", apiKey);
+    // Proxies in front of the API choose between an HTML and a JSON error page by this.
+    if (!headers.has("accept") || headers.get("accept") === "*/*")
+      headers.set("accept", "application/json");
     // Read once, replay the same bytes on every attempt.
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     const init = { method: request.method, headers, body };

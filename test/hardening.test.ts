@@ -281,3 +281,24 @@ describe("batch items", () => {
     expect(err.reason).toBe("is required and cannot be null");
   });
 });
+
+describe("the wire", () => {
+  it("asks for JSON and sends the key and content type, nothing the caller did not set", async () => {
+    const headers: Record<string, string | undefined>[] = [];
+    const server = await serve((req, res) => {
+      headers.push({
+        accept: req.headers.accept,
+        key: req.headers["x-api-key"],
+        type: req.headers["content-type"],
+      });
+      json(res, 200, sampleConnector);
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    await poly.connectors.update(AGENT, CONN, {
+      voiceName: "en-GB-Neural2-A",
+      asrLangCode: undefined,
+    });
+    expect(headers).toEqual([{ accept: "application/json", key: KEY, type: "application/json" }]);
+    expect(server.seen[0]?.body).toBe('{"voiceName":"en-GB-Neural2-A"}');
+  });
+});
