@@ -15,6 +15,7 @@ import {
   InvalidInputError,
   PolyAIError,
   createPolyAIClient,
+  type ConnectorPatch,
 } from "../src/index.js";
 import { sampleConnector } from "./support/fixtures.js";
 
