@@ -289,16 +289,18 @@ describe("the wire", () => {
     const server = await serve((req, res) => {
       headers.push({
         accept: req.headers.accept,
-        key: req.headers["x-api-key"],
+        key: String(req.headers["x-api-key"]),
         type: req.headers["content-type"],
       });
       json(res, 200, sampleConnector);
     });
     const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
-    await poly.connectors.update(AGENT, CONN, {
+    // A JavaScript caller's undefined key (the type forbids it under exactOptionalPropertyTypes).
+    const patch = {
       voiceName: "en-GB-Neural2-A",
       asrLangCode: undefined,
-    });
+    } as unknown as ConnectorPatch;
+    await poly.connectors.update(AGENT, CONN, patch);
     expect(headers).toEqual([{ accept: "application/json", key: KEY, type: "application/json" }]);
     expect(server.seen[0]?.body).toBe('{"voiceName":"en-GB-Neural2-A"}');
   });
