@@ -305,3 +305,18 @@ describe("the wire", () => {
     expect(server.seen[0]?.body).toBe('{"voiceName":"en-GB-Neural2-A"}');
   });
 });
+
+describe("the local PolyAI", () => {
+  it("does not show its key when printed or serialised", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    const mock = await createMockPolyAI({ apiKey: KEY });
+    try {
+      expect(mock.apiKey).toBe(KEY);
+      expect(inspect(mock, { depth: 10 })).not.toContain(KEY);
+      expect(JSON.stringify(mock)).not.toContain(KEY);
+      expect(JSON.stringify(mock)).toContain(mock.url);
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
 import type { Connector } from "../types.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
 import { toFaults, type FailNextOptions, type Fault } from "./faults.js";
@@ -232,6 +233,16 @@ class Mock implements MockPolyAI {
       .map((op) => op.operationId);
     if (missing.length > 0)
       throw new Error(`createMockPolyAI: no handler for ${missing.join(", ")}`);
+  }
+
+  // The key stays readable as `mock.apiKey`, but printing or serialising the mock
+  // must not show it, as for every object of this package.
+  toJSON(): { url: string } {
+    return { url: this.url };
+  }
+
+  [inspect.custom](): string {
+    return `MockPolyAI { url: ${JSON.stringify(this.url)} }`;
   }
 
   get requests(): readonly RecordedRequest[] {
