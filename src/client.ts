@@ -64,19 +64,22 @@ export interface PolyAIClient {
   readonly region: Region | undefined;
 }
 
-const OPTION_KEYS = new Set([
-  "apiKey",
-  "region",
-  "baseUrl",
-  "fetch",
-  "headers",
-  "maxRetries",
-  "timeoutMs",
-  "backoff",
-  "maxResponseBytes",
-  "onRetry",
-  "logger",
-]);
+// Keyed by ClientOptions, so adding an option without listing it here fails to compile.
+const OPTION_KEYS = new Set(
+  Object.keys({
+    apiKey: true,
+    region: true,
+    baseUrl: true,
+    fetch: true,
+    headers: true,
+    maxRetries: true,
+    timeoutMs: true,
+    backoff: true,
+    maxResponseBytes: true,
+    onRetry: true,
+    logger: true,
+  } satisfies Record<keyof ClientOptions, true>),
+);
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 function env(name: string): string | undefined {

@@ -95,16 +95,28 @@ export interface ConnectorsResource {
   lookup(agentId: string, phoneNumber: string, options?: RequestOptions): Promise<Connector>;
 }
 
-const READ_KEYS = new Set(["signal", "headers", "maxRetries", "timeoutMs"]);
-const WRITE_KEYS = new Set([...READ_KEYS, "dryRun"]);
+// Keyed by the option types, so an option added there without being listed here fails to compile.
+const READ_OPTIONS = {
+  signal: true,
+  headers: true,
+  maxRetries: true,
+  timeoutMs: true,
+} satisfies Record<keyof RequestOptions, true>;
+const READ_KEYS = new Set(Object.keys(READ_OPTIONS));
+const WRITE_KEYS = new Set(
+  Object.keys({ ...READ_OPTIONS, dryRun: true } satisfies Record<keyof WriteOptions, true>),
+);
 const RESERVED = new Set(reservedConnectorIds);
 
+/** What a call hands openapi-fetch besides path and body. */
+interface CallInit {
+  signal?: AbortSignal;
+  headers?: Headers;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
 interface Checked {
-  readonly init: {
-    signal?: AbortSignal;
-    headers?: Headers;
-    fetch?: (request: Request) => Promise<Response>;
-  };
+  readonly init: CallInit;
   readonly dryRun: boolean;
 }
 
@@ -129,11 +141,7 @@ export function createConnectors(
           `is not an option of this call; known options are ${[...allowed].join(", ")}`,
         );
     }
-    const init: {
-      signal?: AbortSignal;
-      headers?: Headers;
-      fetch?: (request: Request) => Promise<Response>;
-    } = {};
+    const init: CallInit = {};
     const { signal, headers, dryRun } = value;
     if (signal !== undefined) {
       if (!(signal instanceof AbortSignal))
@@ -164,14 +172,14 @@ export function createConnectors(
     return value as string;
   }
 
-  function connector(value: unknown, field = "connectorId"): string {
+  function connector(value: unknown): string {
     if (typeof value === "string" && RESERVED.has(value)) {
       throw new InvalidInputError(
-        field,
+        "connectorId",
         `${quote(value)} is reserved: .../connectors/${value} is the ${value} endpoint, not a connector`,
       );
     }
-    checkString(value, pathParams.connectorId, field, "connector ID");
+    checkString(value, pathParams.connectorId, "connectorId", "connector ID");
     return value as string;
   }
 

@@ -17,7 +17,8 @@ export function quote(value: string): string {
   return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
 }
 
-function charAt(value: string, index: number): string {
+/** The code point at `index` as `U+XXXX`, for messages about a character. */
+export function codePointAt(value: string, index: number): string {
   const cp = value.codePointAt(index) ?? 0;
   return `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
 }
@@ -37,12 +38,12 @@ function whyInvalid(value: string, rule: StringRule, what: string): string | nul
     return `must not be ${quote(value)}: a URL parser would resolve it to another path`;
   const control = value.search(/[\x00-\x1F\x7F]/u);
   if (control !== -1)
-    return `contains the control character ${charAt(value, control)} at index ${control}`;
+    return `contains the control character ${codePointAt(value, control)} at index ${control}`;
   const space = value.search(/\s/u);
   if (space !== -1) return `contains whitespace at index ${space}`;
   const nonAscii = value.search(/[^\x00-\x7F]/u);
   if (nonAscii !== -1) {
-    return `contains the non-ASCII character ${JSON.stringify(String.fromCodePoint(value.codePointAt(nonAscii) ?? 0))} (${charAt(value, nonAscii)}) at index ${nonAscii}, likely a look-alike of an ASCII character`;
+    return `contains the non-ASCII character ${JSON.stringify(String.fromCodePoint(value.codePointAt(nonAscii) ?? 0))} (${codePointAt(value, nonAscii)}) at index ${nonAscii}, likely a look-alike of an ASCII character`;
   }
   const example = rule.example ? `, like ${quote(rule.example)}` : "";
   return `${quote(value)} is not a valid ${what}${example}`;

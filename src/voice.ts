@@ -3,7 +3,7 @@
 // we derive it the same way so callers (and dry runs) can predict the result.
 import { updateConnectorBody, type StringRule } from "../generated/constraints.js";
 import { InvalidInputError } from "./errors.js";
-import { describeType, quote } from "./validate.js";
+import { codePointAt, describeType, quote } from "./validate.js";
 
 /** The parts of a Google TTS voice name. */
 export interface VoiceName {
@@ -38,16 +38,15 @@ function parse(name: unknown, field: string, rule: StringRule = voiceRule): Voic
     reject(
       field,
       name,
-      `it contains the control character U+${name.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0")} at index ${control}`,
+      `it contains the control character ${codePointAt(name, control)} at index ${control}`,
     );
   const nonAscii = name.search(/[^\x20-\x7E]/u);
   if (nonAscii !== -1) {
     const ch = String.fromCodePoint(name.codePointAt(nonAscii) ?? 0);
-    const hex = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
     reject(
       field,
       name,
-      `it contains the non-ASCII character ${JSON.stringify(ch)} (U+${hex}) at index ${nonAscii}; voice names are plain ASCII, so this is likely a look-alike of a Latin letter`,
+      `it contains the non-ASCII character ${JSON.stringify(ch)} (${codePointAt(name, nonAscii)}) at index ${nonAscii}; voice names are plain ASCII, so this is likely a look-alike of a Latin letter`,
     );
   }
   if (name.length > rule.maxLength)
