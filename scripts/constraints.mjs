@@ -35,10 +35,21 @@ function objectRules(spec, name) {
   return { fields: out, required: schema.required ?? [], minProperties: schema.minProperties ?? 0 };
 }
 
+// Equal rules (the same ID rule is on many fields) are rendered once and shared,
+// so the client carries each pattern once.
+const shared = new Map(); // rendered rule -> constant name
 function lit(rule) {
   const pattern =
     rule.pattern === null ? "null" : `new RegExp(${JSON.stringify(rule.pattern)}, "u")`;
-  return `{ nullable: ${rule.nullable}, minLength: ${rule.minLength}, maxLength: ${rule.maxLength}, pattern: ${pattern}, example: ${JSON.stringify(rule.example)} }`;
+  const text = `{ nullable: ${rule.nullable}, minLength: ${rule.minLength}, maxLength: ${rule.maxLength}, pattern: ${pattern}, example: ${JSON.stringify(rule.example)} }`;
+  if (!shared.has(text)) shared.set(text, `rule${shared.size}`);
+  return shared.get(text);
+}
+
+function sharedRules() {
+  return [...shared]
+    .map(([text, name]) => `const ${name} = ${text} as const satisfies StringRule;`)
+    .join("\n");
 }
 
 function record(fields) {
@@ -59,24 +70,70 @@ function regionsOf(spec) {
   return out;
 }
 
-// The lists a 200 answer of each operation must carry (required array properties).
-// The client returns or walks these, so a missing one must fail loudly; other
-// fields are the server's contract and are not re-checked on every answer.
-function answerLists(spec) {
-  const out = {};
+// The structure each operation's 200 answer must have, as a small tree the client
+// walks after parsing: the required keys of objects, array items, strings,
+// booleans, consts, and a oneOf told apart by a const property. Enums are checked
+// as strings only, so a value the server adds later does not break old clients;
+// optional and unknown keys are not checked. Named schemas become shared constants.
+function answerShapes(spec) {
+  const named = new Map(); // schema name -> rendered shape, in dependency order
+  const visiting = new Set();
+  const render = (node, where) => {
+    const ref = typeof node?.$ref === "string" && /^#\/components\/schemas\/(\w+)$/.exec(node.$ref);
+    if (ref) {
+      const name = ref[1];
+      if (!named.has(name)) {
+        if (visiting.has(name)) throw new Error(`${where}: answer schema ${name} refers to itself`);
+        visiting.add(name);
+        const body = render(deref(spec, node), name);
+        visiting.delete(name);
+        named.set(name, body);
+      }
+      return `shape${name}`;
+    }
+    const schema = deref(spec, node);
+    if ("const" in schema) return `{ const: ${JSON.stringify(schema.const)} }`;
+    if (schema.oneOf) {
+      const variants = schema.oneOf.map((v) => deref(spec, v));
+      const tag = Object.keys(variants[0].properties ?? {}).find((k) =>
+        variants.every((v) => v.properties?.[k] && "const" in deref(spec, v.properties[k])),
+      );
+      if (!tag) throw new Error(`${where}: a oneOf needs a const property to tell variants apart`);
+      return `{ oneOf: [${schema.oneOf.map((v, i) => render(v, `${where}.oneOf[${i}]`)).join(", ")}], tag: ${JSON.stringify(tag)} }`;
+    }
+    const type = [].concat(schema.type ?? []);
+    if (type.length !== 1) throw new Error(`${where}: answer schemas need exactly one type`);
+    switch (type[0]) {
+      case "string":
+      case "boolean":
+      case "number":
+        return JSON.stringify(type[0]);
+      case "integer":
+        return '"number"';
+      case "array":
+        return `{ items: ${render(schema.items ?? {}, `${where}[]`)} }`;
+      case "object": {
+        const props = (schema.required ?? []).map((key) => {
+          const prop = schema.properties?.[key];
+          if (!prop) throw new Error(`${where}: required ${key} has no schema`);
+          return `${key}: ${render(prop, `${where}.${key}`)}`;
+        });
+        return `{ props: { ${props.join(", ")} } }`;
+      }
+      default:
+        throw new Error(`${where}: unsupported type ${type[0]}`);
+    }
+  };
+  const ops = [];
   for (const item of Object.values(spec.paths)) {
     for (const op of Object.values(item)) {
       if (!op || typeof op !== "object" || !op.operationId) continue;
       const media = deref(spec, op.responses?.["200"] ?? {}).content?.["application/json"];
-      if (!media) continue;
-      const schema = deref(spec, media.schema);
-      const required = schema.required ?? [];
-      out[op.operationId] = Object.entries(schema.properties ?? {})
-        .filter(([key, prop]) => required.includes(key) && deref(spec, prop).type === "array")
-        .map(([key]) => key);
+      if (media) ops.push(`  ${op.operationId}: ${render(media.schema, op.operationId)},`);
     }
   }
-  return out;
+  const consts = [...named].map(([name, body]) => `const shape${name}: Shape = ${body};`);
+  return `${consts.join("\n")}\n\n/** The structure of each operation's 200 answer. */\nexport const answerShapes: Record<string, Shape> = {\n${ops.join("\n")}\n};`;
 }
 
 // Literal path segments beside `{connectorId}`: a connector with that ID could not
@@ -99,7 +156,8 @@ export function renderConstraints(spec) {
     spec,
     spec.components.schemas.BatchGetConnectorsBody.properties.connectorIds,
   );
-  return `
+  shared.clear();
+  const body = `
 /** A string rule of the spec: what the client checks before it sends a value. */
 export interface StringRule {
   readonly nullable: boolean;
@@ -118,8 +176,21 @@ export const defaultRegion = ${JSON.stringify(Object.keys(regionsOf(spec))[0])} 
 /** Connector IDs that name an endpoint of the collection instead (\`.../connectors/batch\`). */
 export const reservedConnectorIds: readonly string[] = ${JSON.stringify(reservedIds(spec))};
 
-/** The lists the 200 answer of each operation must carry. */
-export const answerLists: Record<string, readonly string[]> = ${JSON.stringify(answerLists(spec))};
+/**
+ * What a 2xx answer must hold, from the spec's response schemas: a type name, a
+ * const, an array's items, an object's required keys, or a oneOf whose variants
+ * differ in the const value of \`tag\`.
+ */
+export type Shape =
+  | "string"
+  | "boolean"
+  | "number"
+  | { readonly const: unknown }
+  | { readonly items: Shape }
+  | { readonly props: Readonly<Record<string, Shape>> }
+  | { readonly oneOf: readonly Shape[]; readonly tag: string };
+
+${answerShapes(spec)}
 
 /** Limits on the bodies' lists and objects. */
 export const bodyLimits = {
@@ -148,4 +219,5 @@ export const lookupConnectorBody = ${record(lookup.fields)} as const satisfies R
 /** Each ID of BatchGetConnectorsBody.connectorIds. */
 export const batchGetConnectorId: StringRule = ${lit(stringRule(spec, batchGet.items, "connectorIds[]"))};
 `;
+  return `\n${sharedRules()}\n${body}`;
 }

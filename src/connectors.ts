@@ -3,7 +3,7 @@
 // and turns any answer that is not a success into a typed error.
 import type { Client } from "openapi-fetch";
 import {
-  answerLists,
+  answerShapes,
   batchGetConnectorId,
   batchUpdateItem,
   bodyLimits,
@@ -12,6 +12,7 @@ import {
   reservedConnectorIds,
 } from "../generated/constraints.js";
 import type { paths } from "../generated/openapi.js";
+import { shapeProblem } from "./answer.js";
 import { APIError, InvalidInputError, errorFromResponse } from "./errors.js";
 import { applyConnectorPatch, cleanPatch } from "./patch.js";
 import { answerInfo, type CallOverrides, type Transport } from "./transport.js";
@@ -196,8 +197,16 @@ export function createConnectors(
     return body;
   }
 
-  /** The answer's JSON object, with the lists the spec's 200 for the operation requires. */
-  async function unwrap<T>(pending: Promise<Answer>, operationId: string): Promise<T> {
+  /**
+   * The answer's JSON, once it has the structure the spec gives the operation's 200
+   * and passes `check` (that it answers what was asked). A write's answer that fails
+   * says so: the write itself may have been applied.
+   */
+  async function unwrap<T>(
+    pending: Promise<Answer>,
+    operationId: string,
+    check?: (answer: T) => string | null,
+  ): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
     const init = { status: response.status, headers: response.headers, request, attempts };
@@ -207,7 +216,10 @@ export function createConnectors(
         ...init,
         body: typeof data === "string" ? scrub(data) : undefined,
         code: "INVALID_RESPONSE",
-        message,
+        message:
+          request?.method === "PATCH"
+            ? `${message}; the write may have been applied, so read the connectors back`
+            : message,
       });
     if (typeof data !== "string" || data === "")
       throw invalid("the answer has no body; expected JSON");
@@ -221,10 +233,9 @@ export function createConnectors(
     }
     if (!isPlainObject(parsed))
       throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
-    for (const key of answerLists[operationId] ?? []) {
-      if (!Array.isArray(parsed[key]))
-        throw invalid(`expected "${key}" to be an array, got ${describeType(parsed[key])}`);
-    }
+    const shape = answerShapes[operationId];
+    const problem = (shape && shapeProblem(parsed, shape)) ?? check?.(parsed as T) ?? null;
+    if (problem) throw invalid(`the answer does not match the API: ${problem}`);
     return parsed as T;
   }
 
@@ -240,7 +251,11 @@ export function createConnectors(
         `must contain at least ${bodyLimits.batchGetMinItems} connector ID`,
       );
     const seen = new Map<string, number>();
-    value.forEach((id, i) => {
+    const out: string[] = [];
+    // An index loop, not forEach: a hole in a sparse array must be checked, not
+    // skipped, or JSON.stringify would send it as null.
+    for (let i = 0; i < value.length; i++) {
+      const id: unknown = value[i];
       checkString(id, batchGetConnectorId, `connectorIds[${i}]`, "connector ID");
       const first = seen.get(id as string);
       if (first !== undefined && bodyLimits.batchGetUniqueItems)
@@ -249,8 +264,9 @@ export function createConnectors(
           `${quote(id as string)} duplicates connectorIds[${first}]`,
         );
       seen.set(id as string, i);
-    });
-    return value as string[];
+      out.push(id as string);
+    }
+    return out;
   }
 
   function updates(value: unknown): BatchUpdateItem[] {
@@ -265,9 +281,10 @@ export function createConnectors(
         `must contain at least ${bodyLimits.batchUpdateMinItems} update`,
       );
     const seen = new Map<string, number>();
-    return value.map((item, i) => {
+    const out: BatchUpdateItem[] = [];
+    for (let i = 0; i < value.length; i++) {
       const clean = cleanPatch<BatchUpdateItem>(
-        item,
+        value[i],
         `updates[${i}]`,
         batchUpdateItem,
         bodyLimits.batchUpdateItemRequired,
@@ -280,8 +297,9 @@ export function createConnectors(
         );
       }
       seen.set(clean.connectorId, i);
-      return clean;
-    });
+      out.push(clean);
+    }
+    return out;
   }
 
   const one = "/v1/agents/{agentId}/telephony/connectors/{connectorId}" as const;
@@ -305,6 +323,7 @@ export function createConnectors(
       return unwrap<Connector>(
         raw.GET(one, { params: { path }, parseAs: "text", ...init }),
         "getConnector",
+        sameConnector(path.connectorId),
       );
     },
 
@@ -317,6 +336,7 @@ export function createConnectors(
       return unwrap<Connector>(
         raw.PATCH(one, { params: { path }, body, parseAs: "text", ...init }),
         "updateConnector",
+        sameConnector(path.connectorId),
       );
     },
 
@@ -326,6 +346,10 @@ export function createConnectors(
       return unwrap<DeleteConnectorResult>(
         raw.DELETE(one, { params: { path }, parseAs: "text", ...init }),
         "deleteConnector",
+        (answer) =>
+          answer.deletedConnector === path.connectorId
+            ? null
+            : `deletedConnector is ${quote(answer.deletedConnector)}, not the requested ${quote(path.connectorId)}`,
       );
     },
 
@@ -336,6 +360,11 @@ export function createConnectors(
       return unwrap<BatchGetResult>(
         raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }),
         "batchGetConnectors",
+        (answer) =>
+          coversOnce(body.connectorIds, [
+            ...answer.found.map((c, i) => [`found[${i}].connectorId`, c.connectorId] as const),
+            ...answer.notFound.map((id, i) => [`notFound[${i}]`, id] as const),
+          ]),
       );
     },
 
@@ -364,6 +393,15 @@ export function createConnectors(
       const answer = await unwrap<{ results: BatchUpdateResult[] }>(
         raw.PATCH(batch, { params: { path }, body, parseAs: "text", ...init }),
         "batchUpdateConnectors",
+        ({ results }) => {
+          // The spec: one result per update, in request order.
+          if (results.length !== body.updates.length)
+            return `${results.length} results for ${body.updates.length} updates`;
+          const i = results.findIndex((r, i) => r.connectorId !== body.updates[i]?.connectorId);
+          return i === -1
+            ? null
+            : `results[${i}] is for ${quote(results[i]?.connectorId ?? "")}, but updates[${i}] is for ${quote(body.updates[i]?.connectorId ?? "")}`;
+        },
       );
       return answer.results;
     },
@@ -389,6 +427,28 @@ export function createConnectors(
     },
   };
   return Object.freeze(resource);
+}
+
+/** The check that a connector answer is the connector that was asked for. */
+function sameConnector(connectorId: string): (answer: Connector) => string | null {
+  return (answer) =>
+    answer.connectorId === connectorId
+      ? null
+      : `it is connector ${quote(answer.connectorId)}, not the requested ${quote(connectorId)}`;
+}
+
+/** Null when the answered IDs name each requested ID exactly once and nothing else. */
+function coversOnce(
+  requested: readonly string[],
+  answered: readonly (readonly [field: string, id: string])[],
+): string | null {
+  const left = new Set(requested);
+  for (const [field, id] of answered) {
+    if (!left.delete(id))
+      return `${field} is ${quote(id)}, which was ${requested.includes(id) ? "already answered" : "not requested"}`;
+  }
+  const [missing] = left;
+  return missing === undefined ? null : `${quote(missing)} is in neither found nor notFound`;
 }
 
 function readOnly(opts: WriteOptions | undefined): RequestOptions | undefined {

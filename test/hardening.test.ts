@@ -283,6 +283,45 @@ describe("batch items", () => {
   });
 });
 
+describe("sparse arrays", () => {
+  // JSON.stringify turns a hole into null, so a skipped hole would be sent half-formed.
+  it("a hole in updates or connectorIds is refused by index, and nothing is sent", async () => {
+    const server = await serve((_req, res) => json(res, 200, {}));
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const holes: [Promise<unknown>, string][] = [
+      [
+        poly.connectors.batchUpdate(AGENT, [, { connectorId: CONN, variantId: null }] as never),
+        "updates[0]",
+      ],
+      [poly.connectors.batchGet(AGENT, new Array<string>(2)), "connectorIds[0]"],
+      [poly.connectors.batchGet(AGENT, [CONN, , "C2"] as never), "connectorIds[1]"],
+    ];
+    for (const [pending, field] of holes) {
+      const err = (await rejection(pending)) as InvalidInputError;
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect(err.field).toBe(field);
+    }
+    expect(server.seen).toHaveLength(0);
+  });
+});
+
+describe("messages about the wrong kind of object", () => {
+  it("name the class that was passed instead of a plain object", async () => {
+    class Patch {
+      voiceName = "en-GB-Neural2-A";
+    }
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
+    const err = (await rejection(
+      poly.connectors.update(AGENT, CONN, new Patch() as ConnectorPatch),
+    )) as InvalidInputError;
+    expect(err.reason).toBe("expected a plain object, got an instance of Patch");
+    const proto = (await rejection(
+      poly.connectors.update(AGENT, CONN, { __proto__: { voiceName: "x" } } as ConnectorPatch),
+    )) as InvalidInputError;
+    expect(proto.reason).toBe("expected a plain object, got an object with a custom prototype");
+  });
+});
+
 describe("the wire", () => {
   it("asks for JSON and sends the key and content type, nothing the caller did not set", async () => {
     const headers: Record<string, string | undefined>[] = [];

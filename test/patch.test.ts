@@ -15,6 +15,7 @@ import {
   loadVoiceRows,
   patchArb,
   patchValueArbs,
+  echoConnector,
   recordingFetch,
   sampleConnector,
 } from "./support/fixtures.js";
@@ -218,14 +219,14 @@ describe("what the client sends", () => {
   const sparse = sparsePatchArb(values).filter((p) => Object.keys(defined(p)).length > 0);
 
   it("update sends exactly the defined keys, values unchanged, and PATCHes the right URL", async () => {
-    const { fetch, seen } = recordingFetch(sampleConnector);
+    const { fetch, seen } = recordingFetch(echoConnector);
     const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
     await fc.assert(
       fc.asyncProperty(idArb, connectorIdArb, sparse, async (agentId, connectorId, patch) => {
         seen.length = 0;
         await expect(
           poly.connectors.update(agentId, connectorId, patch as ConnectorPatch),
-        ).resolves.toStrictEqual(sampleConnector);
+        ).resolves.toStrictEqual({ ...sampleConnector, connectorId });
         expect(seen).toHaveLength(1);
         const [request] = seen;
         if (!request) throw new Error("no request");
@@ -250,7 +251,7 @@ describe("what the client sends", () => {
   });
 
   it("batchUpdate sends each item with exactly its defined keys", async () => {
-    const { fetch, seen } = recordingFetch({ results: [] });
+    const { fetch, seen } = recordingFetch(echoConnector);
     const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
     const items = fc.uniqueArray(
       fc.tuple(idArb, sparse).map(([connectorId, patch]) => ({ connectorId, ...patch })),
@@ -269,7 +270,7 @@ describe("what the client sends", () => {
   });
 
   it("sends nothing when the patch is invalid", async () => {
-    const { fetch, seen } = recordingFetch(sampleConnector);
+    const { fetch, seen } = recordingFetch(echoConnector);
     const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
     for (const key of PATCH_KEYS.filter((k) => k !== "variantId")) {
       await expect(

@@ -20,6 +20,7 @@ import {
   bcp47Arb,
   builtVoiceArb,
   idArb,
+  echoConnector,
   recordingFetch,
   sampleConnector,
 } from "./support/fixtures.js";
@@ -146,7 +147,7 @@ describe("the patch on the wire, through the mock", () => {
 });
 
 describe("validation of a patch is total", () => {
-  const { fetch, seen } = recordingFetch(sampleConnector);
+  const { fetch, seen } = recordingFetch(echoConnector);
   const poly = createPolyAIClient({
     apiKey: "sk-property",
     baseUrl: "http://127.0.0.1:9",
@@ -327,7 +328,7 @@ describe("voice names", () => {
   });
 
   it("such a name is refused by update and batchUpdate before anything is sent", async () => {
-    const { fetch, seen } = recordingFetch(sampleConnector);
+    const { fetch, seen } = recordingFetch(echoConnector);
     const poly = createPolyAIClient({
       apiKey: "sk-property",
       baseUrl: "http://127.0.0.1:9",

@@ -136,25 +136,46 @@ export interface Recorded {
  * A `fetch` for createPolyAIClient that records each request and answers 200 with
  * `answer` as JSON. No network.
  */
-export function recordingFetch(answer: unknown): {
+export function recordingFetch(answer: unknown | ((request: Recorded) => unknown)): {
   fetch: typeof globalThis.fetch;
   seen: Recorded[];
 } {
   const seen: Recorded[] = [];
   const fetchImpl: typeof globalThis.fetch = async (input, init) => {
     const request = new Request(input, init);
-    seen.push({
+    const recorded: Recorded = {
       method: request.method,
       url: new URL(request.url),
       headers: request.headers,
       body: await request.text(),
-    });
-    return new Response(JSON.stringify(answer), {
+    };
+    seen.push(recorded);
+    const body = typeof answer === "function" ? answer(recorded) : answer;
+    return new Response(JSON.stringify(body), {
       status: 200,
       headers: { "content-type": "application/json" },
     });
   };
   return { fetch: fetchImpl, seen };
+}
+
+/**
+ * A consistent success answer for `recordingFetch`: the sample connector under the
+ * requested ID, or one success per item of a batch update, in request order.
+ */
+export function echoConnector(request: Recorded): unknown {
+  const last = decodeURIComponent(request.url.pathname.split("/").at(-1) ?? "");
+  if (request.method === "PATCH" && last === "batch") {
+    const { updates } = JSON.parse(request.body) as { updates: { connectorId: string }[] };
+    return {
+      results: updates.map(({ connectorId }) => ({
+        connectorId,
+        success: true,
+        data: { ...sampleConnector, connectorId },
+      })),
+    };
+  }
+  return { ...sampleConnector, connectorId: last };
 }
 
 /** A node:http server on 127.0.0.1 and an ephemeral port. Close it with `close()`. */
