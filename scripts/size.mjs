@@ -16,7 +16,7 @@ import * as esbuild from "esbuild";
 // is still about 7 kB (input checks that name the field, retries, redirect and size
 // guards, fourteen error classes). The budget is therefore a regression guard set
 // just above today's figure (11.2 kB); see the README's "Size" section.
-const BUDGET_BYTES = 12500; // minified + gzipped
+const BUDGET_BYTES = 13000; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const json = process.argv.includes("--json");

@@ -13,6 +13,7 @@ import {
 } from "../generated/constraints.js";
 import type { paths } from "../generated/openapi.js";
 import { shapeProblem } from "./answer.js";
+import { keyRedactor } from "./redact.js";
 import { APIError, InvalidInputError, errorFromResponse } from "./errors.js";
 import { applyConnectorPatch, cleanPatch } from "./patch.js";
 import { answerInfo, type CallOverrides, type Transport } from "./transport.js";
@@ -129,6 +130,7 @@ export function createConnectors(
   transport: Transport,
   apiKey: string,
 ): ConnectorsResource {
+  const redact = keyRedactor(apiKey);
   const NO_SIGNAL: CallOverrides = { signal: undefined };
   const plainFetch = (request: Request) => transport(request, NO_SIGNAL);
   function options(value: unknown, allowed: ReadonlySet<string>): Checked {
@@ -188,7 +190,7 @@ export function createConnectors(
     // A proxy that echoes the request would put the key into an error body. Past a
     // sane depth the rest is dropped: a hostile body must not overflow the stack.
     if (depth > 64) return "[too deep]";
-    if (typeof body === "string") return body.replaceAll(apiKey, "[redacted]");
+    if (typeof body === "string") return redact(body);
     if (Array.isArray(body)) return body.map((v) => scrub(v, depth + 1));
     if (body && typeof body === "object")
       return Object.fromEntries(

@@ -152,6 +152,9 @@ export class RateLimitError extends APIError {
   constructor(init: APIErrorInit) {
     super(init);
     this.retryAfterMs = parseRetryAfter(init.headers.get("retry-after"));
+    // Either longer than the client waits on its own, or the last retry was used: say when to come back.
+    if (this.retryAfterMs !== undefined)
+      this.message += `; the server asks to retry after ${Math.ceil(this.retryAfterMs / 1000)} s (retryAfterMs)`;
   }
 }
 /** 5xx: the server (or a proxy in front of it) failed. */

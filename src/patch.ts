@@ -56,6 +56,13 @@ export function cleanPatch<T extends object>(
         `cannot be null: only ${known.filter((k) => rules[k]?.nullable).join(", ")} can be cleared; leave the key out to keep the current value`,
       );
     }
+    // A connector without a variant reads back "", so copying one connector's
+    // fields onto another lands here: say how to clear instead.
+    if (value === "" && rule.nullable)
+      throw new InvalidInputError(
+        path,
+        `must not be empty: "" is how a connector reads when none is set; send null to clear it (clearVariant())`,
+      );
     if (key === "voiceName") checkVoiceName(value, path, rule);
     else checkString(value, rule, path, WHAT[key] ?? key);
     out[key] = value;

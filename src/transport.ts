@@ -9,8 +9,10 @@ import {
   APITimeoutError,
   APIUserAbortError,
   PolyAIError,
+  errorFromResponse,
   type RequestInfo,
 } from "./errors.js";
+import { keyRedactor } from "./redact.js";
 import {
   RETRYABLE_STATUSES,
   backoffDelay,
@@ -80,11 +82,14 @@ export function answerInfo(response: Response): {
   return answers.get(response) ?? { attempts: 1, request: undefined };
 }
 
+// A caller may add their own credentials through `headers` (a gateway's token, a cookie).
+const CREDENTIAL_HEADERS = new Set(["x-api-key", "authorization", "proxy-authorization", "cookie"]);
+
 /** Headers as a plain object for logs, with credentials replaced. */
 export function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name] = name === "x-api-key" || name === "authorization" ? "[redacted]" : value;
+    out[name] = CREDENTIAL_HEADERS.has(name) ? "[redacted]" : value;
   });
   return out;
 }
@@ -97,8 +102,6 @@ class AttemptFailure {
   ) {}
 }
 
-const REDACTED = "[redacted]";
-
 function describeCause(cause: unknown): string {
   const inner = (cause as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof inner?.code === "string" ? inner.code : undefined;
@@ -109,14 +112,14 @@ function describeCause(cause: unknown): string {
 /** Builds the fetch function that openapi-fetch calls. @internal */
 export function createTransport(config: TransportConfig): Transport {
   const { logger, apiKey } = config;
-  const redact = (text: string) => text.replaceAll(apiKey, REDACTED);
+  const redact = keyRedactor(apiKey);
 
   // A server or proxy that echoes the request could put the key into a response
   // header; every answer and error is built from these headers instead.
   function safeHeaders(headers: Headers): Headers {
     let echoed = false;
     headers.forEach((value) => {
-      echoed ||= value.includes(apiKey);
+      echoed ||= redact(value) !== value;
     });
     if (!echoed) return headers;
     const out = new Headers();
@@ -125,10 +128,17 @@ export function createTransport(config: TransportConfig): Transport {
   }
 
   // A custom fetch (or an instrumentation wrapper) may put request headers in its
-  // error text; the error we raise, and the cause it keeps, must not carry the key.
+  // error text, or in a cause nested inside it; the error we raise, and the cause
+  // it keeps, must not carry the key.
   function safeCause(cause: unknown): unknown {
-    const text = `${describeCause(cause)} ${String((cause as { stack?: unknown } | undefined)?.stack ?? "")}`;
-    if (!text.includes(apiKey)) return cause;
+    let text = "";
+    let link: unknown = cause;
+    for (let depth = 0; link !== undefined && link !== null && depth < 8; depth++) {
+      const { message, stack } = link as { message?: unknown; stack?: unknown };
+      text += ` ${String(message ?? link)} ${String(stack ?? "")}`;
+      link = (link as { cause?: unknown }).cause;
+    }
+    if (redact(text) === text) return cause;
     const clean = new Error(redact(describeCause(cause)));
     clean.name = cause instanceof Error ? cause.name : "Error";
     return clean;
@@ -161,7 +171,8 @@ export function createTransport(config: TransportConfig): Transport {
     info: RequestInfo,
     attempts: number,
   ): APIError {
-    return new APIError({
+    // The class follows the status, so a 503 whose body was too large is still an InternalServerError.
+    return errorFromResponse({
       status: response.status,
       headers: safeHeaders(response.headers),
       body: undefined,
@@ -263,7 +274,7 @@ export function createTransport(config: TransportConfig): Transport {
     };
     try {
       const { method, body } = init;
-      let origin: string | undefined; // only needed when a redirect arrives
+      let addressed: URL | undefined; // only needed when a redirect arrives
       for (let hops = 0; ; hops++) {
         const response = await network(
           config.fetch(url, {
@@ -279,7 +290,8 @@ export function createTransport(config: TransportConfig): Transport {
           (REDIRECTS.has(response.status) && response.headers.has("location"))
         ) {
           await response.body?.cancel().catch(() => {});
-          origin ??= new URL(url).origin;
+          addressed ??= new URL(url);
+          const { origin } = addressed;
           // An opaque redirect (browsers) hides its Location: nothing to check, so refuse.
           const location = response.headers.get("location");
           let target: URL | undefined;
@@ -290,21 +302,24 @@ export function createTransport(config: TransportConfig): Transport {
           }
           // Follow only what keeps the request as it was: same origin, no
           // credentials in the URL, and the same method (a 303, or a 301/302 of a
-          // POST, would turn a write into a read that "succeeds").
+          // write, would turn it into a GET that "succeeds"). A write may follow a
+          // move of the API's base path, never to another resource: a PATCH of one
+          // connector redirected to another would change the wrong phone line.
+          const write = method !== "GET" && method !== "HEAD";
           const why = !target
             ? "a redirect whose target cannot be read"
             : target.origin !== origin
               ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
               : target.username || target.password
                 ? "a redirect to a URL with credentials"
-                : response.status === 303 ||
-                    ((response.status === 301 || response.status === 302) &&
-                      method !== "GET" &&
-                      method !== "HEAD")
+                : write &&
+                    (response.status === 301 || response.status === 302 || response.status === 303)
                   ? `a ${response.status} redirect, which would turn ${method} into GET`
-                  : hops >= MAX_REDIRECTS
-                    ? `more than ${MAX_REDIRECTS} redirects`
-                    : undefined;
+                  : write && !target.pathname.endsWith(addressed.pathname)
+                    ? `a redirect of a ${method} to another resource (${target.pathname}); a write goes only where it was addressed`
+                    : hops >= MAX_REDIRECTS
+                      ? `more than ${MAX_REDIRECTS} redirects`
+                      : undefined;
           if (why || !target)
             throw refuse(response, "REDIRECT_REFUSED", `refused to follow ${why}`, info, attempts);
           url = target.href;

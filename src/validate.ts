@@ -136,6 +136,17 @@ export function checkRetrySettings(settings: RetrySettings, where: string): Retr
   };
 }
 
+// Headers the request depends on: a wrong Content-Length hangs the call, a
+// Content-Type or Accept other than JSON gets an answer the client cannot read.
+const OWN_HEADERS = new Set([
+  "accept",
+  "content-type",
+  "content-length",
+  "transfer-encoding",
+  "host",
+  "connection",
+]);
+
 /** Checks a headers object; values are never echoed, as they may be credentials. */
 export function checkHeaders(value: unknown, field: string): Headers {
   if (!isPlainObject(value))
@@ -145,10 +156,16 @@ export function checkHeaders(value: unknown, field: string): Headers {
     );
   const headers = new Headers();
   for (const [name, v] of Object.entries(value)) {
-    if (name.toLowerCase() === "x-api-key")
+    const lower = name.toLowerCase();
+    if (lower === "x-api-key")
       throw new InvalidInputError(
         `${field}.${name}`,
         "is set by the client from apiKey; create a client with that apiKey instead",
+      );
+    if (OWN_HEADERS.has(lower))
+      throw new InvalidInputError(
+        `${field}.${name}`,
+        "is set by the client: requests are JSON, and their framing is fetch's to set",
       );
     if (typeof v !== "string")
       throw new InvalidInputError(`${field}.${name}`, `expected a string, got ${describeType(v)}`);

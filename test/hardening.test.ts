@@ -12,8 +12,10 @@ import {
   APITimeoutError,
   APIUserAbortError,
   BadRequestError,
+  InternalServerError,
   InvalidInputError,
   PolyAIError,
+  RateLimitError,
   createPolyAIClient,
   type ConnectorPatch,
 } from "../src/index.js";
@@ -357,5 +359,175 @@ describe("the local PolyAI", () => {
     } finally {
       await mock.close();
     }
+  });
+});
+
+describe("a key echoed back in another spelling", () => {
+  // Characters that JSON, percent-encoding and HTML each escape differently.
+  const ODD_KEY = `sk"ab\\cd<e>&f/g+h='i'`;
+  const spellings = [
+    ["as is", ODD_KEY],
+    ["as a JSON string", JSON.stringify(ODD_KEY).slice(1, -1)],
+    [
+      "JSON with \\u003c escapes",
+      JSON.stringify(ODD_KEY)
+        .slice(1, -1)
+        .replace(/</g, "\\u003c")
+        .replace(/>/g, "\\u003e")
+        .replace(/&/g, "\\u0026"),
+    ],
+    ["percent-encoded", encodeURIComponent(ODD_KEY)],
+    [
+      "percent-encoded in lower case",
+      encodeURIComponent(ODD_KEY).replace(/%[0-9A-F]{2}/g, (p) => p.toLowerCase()),
+    ],
+    [
+      "as HTML entities",
+      ODD_KEY.replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&#x27;"),
+    ],
+    ["as numeric HTML entities", ODD_KEY.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)],
+  ] as const;
+
+  it.each(spellings)("is redacted from bodies and headers when echoed %s", async (_how, echoed) => {
+    for (const status of [200, 500]) {
+      const server = await serve((_req, res) => {
+        // Not JSON, so the raw text is what the error keeps.
+        res.writeHead(status, {
+          "content-type": "text/plain",
+          "x-echo": encodeURIComponent(ODD_KEY),
+        });
+        res.end(`key was ${echoed}; truncated {`);
+      });
+      const poly = createPolyAIClient({ apiKey: ODD_KEY, baseUrl: server.url, maxRetries: 0 });
+      const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+      expect(err).toBeInstanceOf(APIError);
+      const shown = `${err.message} ${inspect(err, { depth: 10 })} ${JSON.stringify(err.body)} ${JSON.stringify([...err.headers])}`;
+      expect(shown).toContain("[redacted]");
+      expect(shown).not.toContain(echoed);
+      expect(shown).not.toContain(encodeURIComponent(ODD_KEY));
+    }
+  });
+
+  it("is redacted from a cause nested inside the fetch error", async () => {
+    const nested: typeof fetch = async (_input, init) => {
+      throw new TypeError("fetch failed", {
+        cause: new Error(`sent x-api-key: ${new Headers(init?.headers).get("x-api-key")}`),
+      });
+    };
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: nested,
+      maxRetries: 0,
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APIConnectionError);
+    expect(inspect(err, { depth: 20 })).not.toContain(KEY);
+  });
+
+  it("and the logger redacts the caller's own credentials as well", async () => {
+    const server = await serve((_req, res) => json(res, 200, { connectors: [] }));
+    const lines: string[] = [];
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      headers: { cookie: "session=secret-cookie", "proxy-authorization": "Basic secret-proxy" },
+      logger: { debug: (message, details) => lines.push(message, JSON.stringify(details)) },
+    });
+    await poly.connectors.list(AGENT);
+    expect(lines.join("\n")).toContain('"cookie":"[redacted]"');
+    expect(lines.join("\n")).not.toMatch(/secret-cookie|secret-proxy|sk_live/);
+  });
+});
+
+describe("redirects of writes", () => {
+  it("a PATCH redirected to another connector is refused and not repeated there", async () => {
+    const server = await serve((req, res) => {
+      if (req.url?.endsWith(`/${CONN}`)) {
+        res.writeHead(307, { location: req.url.replace(CONN, "CONN-other") });
+        return res.end();
+      }
+      json(res, 200, { ...sampleConnector, connectorId: "CONN-other" });
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(
+      poly.connectors.update(AGENT, CONN, { voiceName: "en-GB-Neural2-A" }),
+    )) as APIError;
+    expect(err.code).toBe("REDIRECT_REFUSED");
+    expect(err.message).toContain("a write goes only where it was addressed");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("a 303 of a read is followed: it cannot turn a write into a read", async () => {
+    const server = await serve((req, res) => {
+      if (!req.url?.startsWith("/v2")) {
+        res.writeHead(303, { location: `/v2${req.url}` });
+        return res.end();
+      }
+      json(res, 200, sampleConnector);
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    await expect(poly.connectors.get(AGENT, CONN)).resolves.toStrictEqual(sampleConnector);
+    expect(server.seen.map((s) => s.method)).toEqual(["GET", "GET"]);
+  });
+});
+
+describe("more answers and inputs from the review", () => {
+  it("an oversized 503 is still an InternalServerError", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end("x".repeat(2048));
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      maxRetries: 0,
+      maxResponseBytes: 1024,
+    });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+    expect(err).toBeInstanceOf(InternalServerError);
+    expect(err.code).toBe("RESPONSE_TOO_LARGE");
+  });
+
+  it("a 429 that asks for a long wait says how long", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(429, { "retry-after": "3600" });
+      res.end();
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.list(AGENT))) as RateLimitError;
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.retryAfterMs).toBe(3_600_000);
+    expect(err.message).toContain("the server asks to retry after 3600 s");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it.each(["Content-Type", "content-length", "Transfer-Encoding", "accept", "Host", "connection"])(
+    "a %s header is refused on the client and per call, before sending",
+    async (name) => {
+      const server = await serve((_req, res) => json(res, 200, { connectors: [] }));
+      expect(() =>
+        createPolyAIClient({ apiKey: KEY, baseUrl: server.url, headers: { [name]: "5" } }),
+      ).toThrow(`headers.${name}: is set by the client`);
+      const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+      const err = (await rejection(
+        poly.connectors.list(AGENT, { headers: { [name]: "5" } }),
+      )) as InvalidInputError;
+      expect(err.field).toBe(`options.headers.${name}`);
+      expect(server.seen).toHaveLength(0);
+    },
+  );
+
+  it('variantId "" says to send null, since that is how a connector reads without one', async () => {
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
+    const err = (await rejection(
+      poly.connectors.update(AGENT, CONN, { variantId: "" }),
+    )) as InvalidInputError;
+    expect(err.field).toBe("variantId");
+    expect(err.reason).toContain("send null to clear it (clearVariant())");
   });
 });
