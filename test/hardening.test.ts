@@ -356,6 +356,32 @@ describe("the local PolyAI", () => {
       expect(inspect(mock, { depth: 10 })).not.toContain(KEY);
       expect(JSON.stringify(mock)).not.toContain(KEY);
       expect(JSON.stringify(mock)).toContain(mock.url);
+      // A spread, or a printer that skips custom inspectors (a test runner's diff).
+      expect(JSON.stringify({ ...mock })).not.toContain(KEY);
+      expect(inspect(mock, { depth: 10, customInspect: false })).not.toContain(KEY);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("refuses a mistyped option instead of ignoring it", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    await expect(createMockPolyAI({ apikey: KEY } as never)).rejects.toThrow(
+      'createMockPolyAI: "apikey" is not an option; did you mean "apiKey"?',
+    );
+    const mock = await createMockPolyAI();
+    try {
+      expect(() => mock.failNext({ stauts: 429 } as never)).toThrow(
+        /failNext: "stauts" is not an option; known options are status, times/,
+      );
+      expect(() => mock.failNext({ status: 429, retryafter: 5 } as never)).toThrow(
+        'did you mean "retryAfter"?',
+      );
+      expect(() => mock.failNext(null as never)).toThrow(
+        "failNext: expected an options object, got null",
+      );
+      expect(() => mock.failNext({ status: "503" } as never)).toThrow('got "503"');
+      expect(mock.requests).toEqual([]);
     } finally {
       await mock.close();
     }

@@ -57,8 +57,45 @@ function fail(message: string): never {
   throw new TypeError(`failNext: ${message}`);
 }
 
+// Keyed by the option type, so an option added there but not here fails to compile.
+const FAIL_NEXT_KEYS = Object.keys({
+  status: true,
+  times: true,
+  retryAfter: true,
+  body: true,
+  contentType: true,
+  errorCode: true,
+  message: true,
+  reset: true,
+  delayMs: true,
+} satisfies Record<keyof FailNextOptions, true>);
+
+/**
+ * Throws a TypeError naming the first key of `options` that is not in `known`, so
+ * a mistyped option fails the test at the line that wrote it instead of being ignored.
+ * @internal
+ */
+export function checkOptionKeys(options: unknown, known: readonly string[], where: string): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new TypeError(
+      `${where}: expected an options object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`,
+    );
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      throw new TypeError(
+        `${where}: ${JSON.stringify(key)} is not an option${near ? `; did you mean ${JSON.stringify(near)}?` : `; known options are ${known.join(", ")}`}`,
+      );
+    }
+  }
+}
+
+const shown = (value: unknown) =>
+  typeof value === "string" ? JSON.stringify(value) : String(value);
+
 /** Checks `options` and returns the faults to queue. */
 export function toFaults(options: FailNextOptions): Fault[] {
+  checkOptionKeys(options, FAIL_NEXT_KEYS, "failNext");
   const {
     status,
     times = 1,
@@ -71,15 +108,15 @@ export function toFaults(options: FailNextOptions): Fault[] {
     delayMs = 0,
   } = options;
   if (!Number.isInteger(times) || times < 1)
-    fail(`times must be a whole number of at least 1, got ${String(times)}`);
+    fail(`times must be a whole number of at least 1, got ${shown(times)}`);
   if (!Number.isFinite(delayMs) || delayMs < 0)
-    fail(`delayMs must be a finite number of at least 0, got ${String(delayMs)}`);
+    fail(`delayMs must be a finite number of at least 0, got ${shown(delayMs)}`);
   // A raw body may come with a success status too: a proxy's truncated or
   // reshaped 200 is a fault clients must survive.
   const lowest = body === undefined ? 400 : 200;
   if (status !== undefined && (!Number.isInteger(status) || status < lowest || status > 599)) {
     fail(
-      `status must be ${body === undefined ? "an error status from 400" : "from 200"} to 599, got ${String(status)}`,
+      `status must be ${body === undefined ? "an error status from 400" : "from 200"} to 599, got ${shown(status)}`,
     );
   }
   const answers =

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { Connector } from "../types.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
-import { toFaults, type FailNextOptions, type Fault } from "./faults.js";
+import { checkOptionKeys, toFaults, type FailNextOptions, type Fault } from "./faults.js";
 import { handlers } from "./handlers.js";
 import { matchRoute } from "./routes.js";
 import { ConnectorStore, type SeedConnector } from "./store.js";
@@ -209,8 +209,22 @@ function parseBody(op: OperationSpec, contentType: string | undefined, text: str
   return body;
 }
 
+// Keyed by the option type, so an option added there but not here fails to compile.
+const MOCK_OPTION_KEYS = Object.keys({
+  apiKey: true,
+  connectors: true,
+  port: true,
+  host: true,
+  allowedProjects: true,
+  unavailableVoices: true,
+  onSpecViolation: true,
+} satisfies Record<keyof MockPolyAIOptions, true>);
+
 class Mock implements MockPolyAI {
-  readonly apiKey: string;
+  // Private fields: a spread, JSON.stringify or an inspect without custom
+  // inspectors (a test runner's diff) cannot see them.
+  readonly #apiKey: string;
+  readonly #options: MockPolyAIOptions;
   url = "";
   private readonly index: SpecIndex = specIndex();
   private readonly store: ConnectorStore;
@@ -222,8 +236,10 @@ class Mock implements MockPolyAI {
   private readonly violations: MockSpecViolationError[] = [];
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: MockPolyAIOptions) {
-    this.apiKey = options.apiKey ?? "test-key";
+  constructor(options: MockPolyAIOptions) {
+    checkOptionKeys(options, MOCK_OPTION_KEYS, "createMockPolyAI");
+    this.#options = options;
+    this.#apiKey = options.apiKey ?? "test-key";
     this.store = new ConnectorStore(options.connectors ?? [], {
       allowedProjects: options.allowedProjects,
       unavailableVoices: options.unavailableVoices,
@@ -245,6 +261,10 @@ class Mock implements MockPolyAI {
     return `MockPolyAI { url: ${JSON.stringify(this.url)} }`;
   }
 
+  get apiKey(): string {
+    return this.#apiKey;
+  }
+
   get requests(): readonly RecordedRequest[] {
     return [...this.recorded];
   }
@@ -254,7 +274,7 @@ class Mock implements MockPolyAI {
   }
 
   async listen(): Promise<void> {
-    const { port = 0, host = "127.0.0.1" } = this.options;
+    const { port = 0, host = "127.0.0.1" } = this.#options;
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(port, host, () => {
@@ -378,7 +398,7 @@ class Mock implements MockPolyAI {
     const { match, op } = this.route(method, target);
     try {
       const key = req.headers["x-api-key"];
-      if (key !== this.apiKey) {
+      if (key !== this.#apiKey) {
         throw new ApiFault(
           401,
           "AUTH_USER_UNAUTHORISED",
@@ -486,7 +506,7 @@ class Mock implements MockPolyAI {
 
   private violation(error: MockSpecViolationError): void {
     this.violations.push(error);
-    const report = this.options.onSpecViolation;
+    const report = this.#options.onSpecViolation;
     if (report) report(error);
     else
       setImmediate(() => {
