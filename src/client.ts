@@ -21,31 +21,31 @@ export type Region = keyof typeof regions;
 /** Options of {@link createPolyAIClient}. Every one is optional. */
 export interface ClientOptions {
   /** API key sent as `x-api-key`. Defaults to the `POLYAI_API_KEY` environment variable. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Region whose host to call. Defaults to `POLYAI_REGION`, then `"us"`. */
-  region?: Region;
+  region?: Region | undefined;
   /**
    * Another base URL, such as a proxy or `createMockPolyAI().url`. Must be https,
    * except for loopback hosts (127.0.0.1, ::1, localhost). Takes precedence over
    * `POLYAI_REGION`; passing both `region` and `baseUrl` is an error.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** The `fetch` to use. Defaults to `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Extra headers sent with every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Retries after the first attempt for transient failures. Default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Time limit of each attempt, in milliseconds. Default 30 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Backoff between retries. Default: 500 ms doubling, at most 8 s, with jitter. */
-  backoff?: BackoffOptions;
+  backoff?: BackoffOptions | undefined;
   /** Largest response body accepted, in bytes. Default 10 MiB. */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Called before each retry with what failed and how long the client will wait. */
-  onRetry?: (event: RetryEvent) => void;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
   /** Receives a debug line per attempt and a warning per retry; the API key is redacted. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** A PolyAI API client. Create one with {@link createPolyAIClient} and reuse it. */

@@ -37,13 +37,13 @@ import {
 /** Options of a single call. */
 export interface RequestOptions {
   /** Cancels the call at once, including any wait between retries. Never retried. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Extra headers for this call only. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Overrides the client's `maxRetries` for this call. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Overrides the client's `timeoutMs` (per attempt) for this call. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of a call that writes. */
@@ -53,7 +53,7 @@ export interface WriteOptions extends RequestOptions {
    * (via {@link applyConnectorPatch}). The server's TTS probe of a new voice is not
    * run, so a dry run cannot tell that a well-formed voice does not exist.
    */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 /** The methods of `poly.connectors`. */

@@ -16,9 +16,9 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 /** Shape of the exponential backoff between attempts. */
 export interface BackoffOptions {
   /** Wait before the first retry, before jitter. Default 500 ms. */
-  readonly initialMs?: number;
+  readonly initialMs?: number | undefined;
   /** Upper bound of any computed wait. Default 8 000 ms. */
-  readonly maxMs?: number;
+  readonly maxMs?: number | undefined;
 }
 
 /**

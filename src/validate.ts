@@ -78,7 +78,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export interface RetrySettings {
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;
-  backoff?: { initialMs?: number; maxMs?: number } | undefined;
+  backoff?: { initialMs?: number | undefined; maxMs?: number | undefined } | undefined;
   maxResponseBytes?: number | undefined;
 }
 

@@ -195,3 +195,29 @@ describe("the raw client", () => {
     });
   });
 });
+
+describe("options accept undefined where the caller has an optional value", () => {
+  // Under exactOptionalPropertyTypes (this repo's tsconfig), `?: T` alone would
+  // refuse `process.env.X`, which is `string | undefined`; at run time undefined
+  // means "not set", so the types say the same.
+  test("client, call and write options", () => {
+    const env: Record<string, string | undefined> = {};
+    const maybeSignal = undefined as AbortSignal | undefined;
+    assertType(
+      createPolyAIClient({
+        apiKey: env["POLYAI_API_KEY"],
+        region: undefined,
+        baseUrl: env["POLYAI_BASE_URL"],
+        backoff: { initialMs: undefined },
+        logger: undefined,
+      }),
+    );
+    void poly.connectors.list(A, { signal: maybeSignal, timeoutMs: undefined });
+    void poly.connectors.update(A, C, clearVariant(), { dryRun: undefined });
+  });
+
+  test("while a patch still refuses an undefined field", () => {
+    // @ts-expect-error undefined is not a value of a patch field under exactOptionalPropertyTypes
+    void poly.connectors.update(A, C, { voiceName: undefined });
+  });
+});

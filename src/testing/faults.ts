@@ -14,32 +14,32 @@
  */
 export interface FailNextOptions {
   /** Error status to answer, 400 to 599, in PolyAI's envelope. Default 503. With a raw `body`, 200 to 599. */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** Queue the same fault this many times (default 1). */
-  readonly times?: number;
+  readonly times?: number | undefined;
   /**
    * `Retry-After`: whole seconds, or an HTTP date string. A 429 without it gets
    * `Retry-After: 1`, because the spec requires the header on every 429.
    */
-  readonly retryAfter?: number | string;
+  readonly retryAfter?: number | string | undefined;
   /**
    * Raw text sent instead of the envelope (an HTML page, truncated JSON). Such
    * answers are deliberately broken and are not checked against the spec.
    */
-  readonly body?: string;
+  readonly body?: string | undefined;
   /** Content type of `body`; default `text/plain; charset=utf-8`. */
-  readonly contentType?: string;
+  readonly contentType?: string | undefined;
   /** The envelope's `error_code`; default by status (503 → `INTERNAL_SERVER_ERROR`). */
-  readonly errorCode?: string;
+  readonly errorCode?: string | undefined;
   /** The envelope's `error_message`. */
-  readonly message?: string;
+  readonly message?: string | undefined;
   /** Destroy the connection without answering (the client sees a reset). */
-  readonly reset?: boolean;
+  readonly reset?: boolean | undefined;
   /**
    * Hold this answer back this long. With no other option set, the request is then
    * answered normally: a slow answer, for testing client timeouts.
    */
-  readonly delayMs?: number;
+  readonly delayMs?: number | undefined;
 }
 
 /** A queued fault, with defaults applied. `status` undefined: answer normally after `delayMs`. */

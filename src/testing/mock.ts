@@ -30,34 +30,34 @@ import { checkResponse, specIndex, type OperationSpec, type SpecIndex } from "./
  */
 export interface MockPolyAIOptions {
   /** The only `x-api-key` the mock accepts; anything else answers 401. Default `"test-key"`. */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** Initial state. Each connector is served under its `agentId` (default: its `projectId`). */
-  readonly connectors?: readonly SeedConnector[];
+  readonly connectors?: readonly SeedConnector[] | undefined;
   /** Port to listen on; default 0 (a free port, see {@link MockPolyAI.url}). */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Address to listen on; default `127.0.0.1`. */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /**
    * Projects the API key can reach. Moving a connector (`projectId` in a patch)
    * needs access to its current and its new project: otherwise 403
    * USER_ACCESS_FORBIDDEN (a failure result in a batch). Default: every
    * `projectId` in the seed.
    */
-  readonly allowedProjects?: readonly string[];
+  readonly allowedProjects?: readonly string[] | undefined;
   /**
    * Voice names the mock's TTS probe rejects although they are well formed and of a
    * known family. Without this, the probe accepts every voice whose family is in
    * {@link KNOWN_VOICE_FAMILIES} and rejects the rest with 400
    * CONNECTORS_VALIDATION_FAILED naming `voiceName`.
    */
-  readonly unavailableVoices?: readonly string[];
+  readonly unavailableVoices?: readonly string[] | undefined;
   /**
    * Called when the mock catches itself sending an answer the spec does not allow
    * (a bug in the mock). The mock answers 500 instead and {@link MockPolyAI.close}
    * rejects with the error. Default: throw it asynchronously, so the test run
    * fails even if nobody awaits `close()`.
    */
-  readonly onSpecViolation?: (error: MockSpecViolationError) => void;
+  readonly onSpecViolation?: ((error: MockSpecViolationError) => void) | undefined;
 }
 
 /** A request the mock received. The API key is never recorded. */

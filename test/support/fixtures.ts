@@ -20,7 +20,16 @@ export interface VoiceRow {
 /** The reference voices; CI has ../shared beside the clone. Throws when the file is missing. */
 export function loadVoiceRows(): VoiceRow[] {
   const file = path.resolve(repoRoot, "../shared/reference/google-tts-voices.tsv");
-  const [header = "", ...lines] = readFileSync(file, "utf8").split("\n");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(
+      `${file} is missing: the voice tests read the project's shared reference, checked out as ../shared beside this repository (see CONTRIBUTING.md)`,
+      { cause: err },
+    );
+  }
+  const [header = "", ...lines] = text.split("\n");
   const columns = header.split("\t");
   const nameAt = columns.indexOf("voiceName");
   const codeAt = columns.indexOf("languageCode");
