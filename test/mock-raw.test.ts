@@ -255,6 +255,16 @@ describe("guard rails", () => {
       [{ ...first, connectorId: "batch" }],
       /connectors\[0\]\.connectorId: /,
     ],
+    [
+      "a voiceName that is not a voice",
+      [{ ...first, voiceName: "bad" }],
+      /connectors\[0\]\.voiceName: .*not a Google TTS voice name/,
+    ],
+    [
+      "a ttsLangCode the server would not derive from its voice",
+      [{ ...first, voiceName: "en-GB-Neural2-A", ttsLangCode: "en-US" }],
+      /connectors\[0\]\.ttsLangCode: is "en-US", but the server derives "en-GB" from voiceName/,
+    ],
   ])("refuses a seed with %s", async (_name, seed, message) => {
     await expect(
       createMockPolyAI({ connectors: JSON.parse(JSON.stringify(seed)) as SeedConnector[] }),

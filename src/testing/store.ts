@@ -4,6 +4,7 @@
 // an update's result.
 import { InvalidInputError } from "../errors.js";
 import { applyConnectorPatch } from "../patch.js";
+import { ttsLangCodeFromVoice } from "../voice.js";
 import { describeType, isPlainObject } from "../validate.js";
 import type {
   BatchGetResult,
@@ -91,6 +92,19 @@ export class ConnectorStore {
           problem.message,
         );
       const connector = structuredClone(rest) as Connector;
+      // The real API derives ttsLangCode from voiceName, so a seed where they
+      // disagree describes a state the mock could not have reached: a test mistake.
+      let derived: string;
+      try {
+        derived = ttsLangCodeFromVoice(connector.voiceName);
+      } catch (err) {
+        throw seedError(`${at}.voiceName`, (err as InvalidInputError).reason);
+      }
+      if (derived.toLowerCase() !== connector.ttsLangCode.toLowerCase())
+        throw seedError(
+          `${at}.ttsLangCode`,
+          `is ${JSON.stringify(connector.ttsLangCode)}, but the server derives ${JSON.stringify(derived)} from voiceName ${JSON.stringify(connector.voiceName)}`,
+        );
       const agentId = agentOverride ?? connector.projectId;
       checkSeed(index.pathParams.get("agentId"), agentId, `${at}.agentId`);
       checkSeed(index.pathParams.get("connectorId"), connector.connectorId, `${at}.connectorId`);
