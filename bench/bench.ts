@@ -105,7 +105,8 @@ const msf = (ms: number) =>
 const rate = (perSec: number) =>
   `${perSec >= 10_000 ? Math.round(perSec / 1000) + "k" : Math.round(perSec)}/s`;
 const x = (r: number) => `${r.toFixed(2)}×`;
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+// kB (1000 bytes), the unit `npm run size` and the README use.
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
 function median(sorted: number[]): number {
   const n = sorted.length;
