@@ -5,6 +5,16 @@
 /** Base class of every error this package throws. */
 export class PolyAIError extends Error {
   override name = "PolyAIError";
+  /**
+   * What `JSON.stringify(err)` shows: the message (an Error's own is not
+   * enumerable) and every field, headers as a plain object, for structured logs.
+   */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { message: this.message };
+    for (const [key, value] of Object.entries(this))
+      out[key] = value instanceof Headers ? Object.fromEntries(value) : value;
+    return out;
+  }
 }
 
 /**
@@ -191,9 +201,12 @@ export class APITimeoutError extends APIConnectionError {
 /** The caller's `AbortSignal` fired. Never retried. */
 export class APIUserAbortError extends PolyAIError {
   override name = "APIUserAbortError";
+  /** The call that was cancelled; undefined when it was cancelled before it was built. */
+  readonly request: RequestInfo | undefined;
   constructor(options: { cause?: unknown; request?: RequestInfo | undefined } = {}) {
     const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
     super(`request aborted by the caller${where}`, { cause: options.cause });
+    this.request = options.request;
   }
 }
 

@@ -401,3 +401,42 @@ describe("the API key never shows", () => {
     });
   });
 });
+
+describe("errors in structured logs", () => {
+  it("JSON.stringify shows the message, the fields and the headers", () => {
+    const err = errorFromResponse({
+      status: 404,
+      headers: new Headers({ "x-polyai-correlation-id": CORRELATION }),
+      body: envelope("CONNECTORS_NOT_FOUND", "Connector CONN-x not found"),
+      request: { method: "GET", url: "https://api.us.poly.ai/v1/x" },
+    });
+    const logged = JSON.parse(JSON.stringify(err)) as Record<string, unknown>;
+    expect(logged).toMatchObject({
+      name: "NotFoundError",
+      message: expect.stringContaining("Connector CONN-x not found"),
+      status: 404,
+      code: "CONNECTORS_NOT_FOUND",
+      errorId: CORRELATION,
+      headers: { "x-polyai-correlation-id": CORRELATION },
+      request: { method: "GET", url: "https://api.us.poly.ai/v1/x" },
+    });
+  });
+
+  it("an aborted call's error names the request", async () => {
+    const server = await startServer(() => {}); // never answers
+    try {
+      const poly = createPolyAIClient({ apiKey: "sk-abort", baseUrl: server.url });
+      const controller = new AbortController();
+      const pending = poly.connectors.list("PROJECT-1", { signal: controller.signal });
+      setTimeout(() => controller.abort(), 20);
+      const err = await pending.catch((e: unknown) => e);
+      expect((err as Error).name).toBe("APIUserAbortError");
+      expect((err as { request?: unknown }).request).toEqual({
+        method: "GET",
+        url: `${server.url}/v1/agents/PROJECT-1/telephony/connectors`,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
