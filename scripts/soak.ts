@@ -179,7 +179,8 @@ const faultyFetch: typeof fetch = async (input, init) => {
     observed.add(response.ok ? "ok" : String(response.status));
     return response;
   } catch (err) {
-    const timedOut = (err as Error).name === "AbortError";
+    // The client aborts an attempt that ran past timeoutMs with a TimeoutError reason.
+    const timedOut = init?.signal?.aborted === true && init.signal.reason?.name === "TimeoutError";
     observed.add(timedOut ? "timed out" : "connection error");
     // The mock applies a held-back write after the client gave up on it.
     if (timedOut && method === "PATCH") lateUntil.set(connectorOf(url), started + LATE_WRITE_MS);

@@ -259,7 +259,8 @@ export function createTransport(config: TransportConfig): Transport {
     if (userSignal?.aborted) onAbort();
     const timer = setTimeout(() => {
       timedOut = true;
-      abort(new Error("timeout"));
+      // The Web-standard reason (as AbortSignal.timeout gives), so a fetch wrapper can tell a timeout from a cancel.
+      abort(new DOMException(`attempt timed out after ${timeoutMs} ms`, "TimeoutError"));
     }, timeoutMs);
     // Only what the network does is a retryable failure; our own refusals pass through.
     const network = async <T>(work: Promise<T>): Promise<T> => {

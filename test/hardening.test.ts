@@ -557,3 +557,28 @@ describe("more answers and inputs from the review", () => {
     expect(err.reason).toContain("send null to clear it (clearVariant())");
   });
 });
+
+describe("what a custom fetch sees on a timeout", () => {
+  it("its signal aborts with a TimeoutError, as AbortSignal.timeout would", async () => {
+    const reasons: unknown[] = [];
+    const hanging: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener("abort", () => {
+          reasons.push(init.signal?.reason);
+          reject(init.signal?.reason as Error);
+        });
+      });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: hanging,
+      maxRetries: 0,
+      timeoutMs: 20,
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APITimeoutError);
+    expect(reasons).toHaveLength(1);
+    expect((reasons[0] as DOMException).name).toBe("TimeoutError");
+    expect((reasons[0] as DOMException).message).toBe("attempt timed out after 20 ms");
+  });
+});
