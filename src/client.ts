@@ -89,6 +89,8 @@ function env(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
+const MIN_KEY_LENGTH = 8;
+
 function checkApiKey(key: unknown): string {
   // Messages here describe the key, never quote it.
   if (key === undefined)
@@ -99,6 +101,13 @@ function checkApiKey(key: unknown): string {
   if (typeof key !== "string")
     throw new InvalidInputError("apiKey", `expected a string, got ${describeType(key)}`);
   if (key.trim() === "") throw new InvalidInputError("apiKey", "must not be empty");
+  // Redaction replaces the key wherever it appears: a key of a few characters
+  // would also match ordinary text (codes, IDs, header values) and garble it.
+  if (key.length < MIN_KEY_LENGTH)
+    throw new InvalidInputError(
+      "apiKey",
+      `is ${key.length} characters long; keys have at least ${MIN_KEY_LENGTH} (a truncated paste?)`,
+    );
   if (!/^[\x21-\x7E]+$/.test(key))
     throw new InvalidInputError(
       "apiKey",

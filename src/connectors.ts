@@ -109,6 +109,7 @@ const WRITE_KEYS = new Set(
   Object.keys({ ...READ_OPTIONS, dryRun: true } satisfies Record<keyof WriteOptions, true>),
 );
 const RESERVED = new Set(reservedConnectorIds);
+const WRITES = new Set(["updateConnector", "batchUpdateConnectors", "deleteConnector"]);
 
 /** What a call hands openapi-fetch besides path and body. */
 interface CallInit {
@@ -211,6 +212,7 @@ export function createConnectors(
   ): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
+    const write = WRITES.has(operationId);
     const init = { status: response.status, headers: response.headers, request, attempts };
     if (!response.ok) throw errorFromResponse({ ...init, body: scrub(error) });
     const invalid = (message: string) =>
@@ -218,10 +220,12 @@ export function createConnectors(
         ...init,
         body: typeof data === "string" ? scrub(data) : undefined,
         code: "INVALID_RESPONSE",
-        message:
-          request?.method === "PATCH"
+        // The message quotes values the server sent, which could echo the key.
+        message: redact(
+          write
             ? `${message}; the write may have been applied, so read the connectors back`
             : message,
+        ),
       });
     if (typeof data !== "string" || data === "")
       throw invalid("the answer has no body; expected JSON");
@@ -399,10 +403,14 @@ export function createConnectors(
           // The spec: one result per update, in request order.
           if (results.length !== body.updates.length)
             return `${results.length} results for ${body.updates.length} updates`;
-          const i = results.findIndex((r, i) => r.connectorId !== body.updates[i]?.connectorId);
-          return i === -1
-            ? null
-            : `results[${i}] is for ${quote(results[i]?.connectorId ?? "")}, but updates[${i}] is for ${quote(body.updates[i]?.connectorId ?? "")}`;
+          for (const [i, r] of results.entries()) {
+            const want = body.updates[i]?.connectorId ?? "";
+            if (r.connectorId !== want)
+              return `results[${i}] is for ${quote(r.connectorId)}, but updates[${i}] is for ${quote(want)}`;
+            if (r.success && r.data.connectorId !== want)
+              return `results[${i}].data is connector ${quote(r.data.connectorId)}, not ${quote(want)}`;
+          }
+          return null;
         },
       );
       return answer.results;

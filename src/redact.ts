@@ -1,34 +1,39 @@
 // The API key must not reach an error, a log line or a cause, even when a server,
-// proxy or fetch wrapper echoes it back escaped: as a JSON string (also with the
-// \u003c style some encoders use for < > &), percent-encoded, or as HTML.
+// proxy or fetch wrapper echoes it back escaped. Rather than list encoders, each
+// character of the key other than a letter or digit may appear in any spelling an
+// encoder gives it: itself, a backslash escape (`\/`, `\"`), a JSON or JavaScript
+// `\uXXXX`, percent-encoding, or an HTML or XML character reference. That covers
+// JSON (also PHP's `\/` and .NET's `\u002B`), URLs and form bodies, and HTML pages,
+// in any mixture and either hex case.
 
 const REDACTED = "[redacted]";
+
+const NAMED: Record<string, string> = {
+  "&": "amp",
+  "<": "lt",
+  ">": "gt",
+  '"': "quot",
+  "'": "apos",
+};
+
+// Hex digits in either case, without the regex `i` flag, which would also let
+// the key's own letters match in the wrong case.
+const anyCase = (hex: string) => hex.replace(/[a-f]/g, (c) => `[${c}${c.toUpperCase()}]`);
+
+function spellings(char: string): string {
+  if (/[A-Za-z0-9]/.test(char)) return char;
+  const code = char.charCodeAt(0);
+  const hex = anyCase(code.toString(16).padStart(2, "0"));
+  const literal = char.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+  const named = NAMED[char] ? `|&${NAMED[char]};` : "";
+  return `(?:${literal}|\\\\${literal}|\\\\[uU]00${hex}|%${hex}|&#0*${code};|&#[xX]0*${hex};${named})`;
+}
 
 /**
  * A function that replaces every spelling of `key` in a text with `[redacted]`.
  * @internal
  */
 export function keyRedactor(key: string): (text: string) => string {
-  const json = JSON.stringify(key).slice(1, -1);
-  const percent = encodeURIComponent(key);
-  const html = key.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const forms = new Set([
-    key,
-    json,
-    json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
-    percent,
-    percent.replace(/%[0-9A-F]{2}/g, (p) => p.toLowerCase()),
-    html,
-    html.replace(
-      /&#(\d+);/g,
-      (_, n: string) =>
-        ({ 38: "&amp;", 60: "&lt;", 62: "&gt;", 34: "&quot;", 39: "&#x27;" })[n] ?? "",
-    ),
-  ]);
-  // Longest first, so that a form is not cut in half by a shorter one inside it.
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
-  return (text) => {
-    for (const form of ordered) if (text.includes(form)) text = text.replaceAll(form, REDACTED);
-    return text;
-  };
+  const pattern = new RegExp([...key].map(spellings).join(""), "g");
+  return (text) => text.replace(pattern, REDACTED);
 }

@@ -127,20 +127,20 @@ export function createTransport(config: TransportConfig): Transport {
     return out;
   }
 
-  // A custom fetch (or an instrumentation wrapper) may put request headers in its
-  // error text, or in a cause nested inside it; the error we raise, and the cause
-  // it keeps, must not carry the key.
-  function safeCause(cause: unknown): unknown {
-    let text = "";
-    let link: unknown = cause;
-    for (let depth = 0; link !== undefined && link !== null && depth < 8; depth++) {
-      const { message, stack } = link as { message?: unknown; stack?: unknown };
-      text += ` ${String(message ?? link)} ${String(stack ?? "")}`;
-      link = (link as { cause?: unknown }).cause;
-    }
-    if (redact(text) === text) return cause;
-    const clean = new Error(redact(describeCause(cause)));
-    clean.name = cause instanceof Error ? cause.name : "Error";
+  // A custom fetch (or an instrumentation wrapper) may put the request's headers
+  // anywhere in what it throws: the message, a nested cause, a `config` or
+  // `request` property. So the cause kept on our error is always a copy holding
+  // only name, message, code, stack and cause, each redacted, never the original.
+  function safeCause(cause: unknown, depth = 0): unknown {
+    if (cause === undefined || cause === null) return cause;
+    if (depth > 4) return new Error("[cause chain truncated]");
+    const { name, message, code, stack, cause: inner } = cause as Record<string, unknown>;
+    const clean = new Error(redact(typeof message === "string" ? message : String(cause)));
+    clean.name = typeof name === "string" ? redact(name) : "Error";
+    clean.stack = typeof stack === "string" ? redact(stack) : `${clean.name}: ${clean.message}`;
+    const copy: { code?: string; cause?: unknown } = clean;
+    if (typeof code === "string") copy.code = redact(code);
+    if (inner !== undefined) copy.cause = safeCause(inner, depth + 1);
     return clean;
   }
 
@@ -171,13 +171,14 @@ export function createTransport(config: TransportConfig): Transport {
     info: RequestInfo,
     attempts: number,
   ): APIError {
-    // The class follows the status, so a 503 whose body was too large is still an InternalServerError.
+    // The class follows the status, so a 503 whose body was too large is still an
+    // InternalServerError. The message may quote a Location the server chose.
     return errorFromResponse({
       status: response.status,
       headers: safeHeaders(response.headers),
       body: undefined,
       code,
-      message,
+      message: redact(message),
       request: info,
       attempts,
     });
@@ -278,13 +279,15 @@ export function createTransport(config: TransportConfig): Transport {
       let addressed: URL | undefined; // only needed when a redirect arrives
       for (let hops = 0; ; hops++) {
         const response = await network(
-          config.fetch(url, {
-            method,
-            headers: init.headers,
-            body: body ?? null,
-            signal: controller.signal,
-            redirect: "manual",
-          }),
+          // Async, so that a custom fetch that throws synchronously is a failed attempt too.
+          (async () =>
+            config.fetch(url, {
+              method,
+              headers: init.headers,
+              body: body ?? null,
+              signal: controller.signal,
+              redirect: "manual",
+            }))(),
         );
         if (
           response.type === "opaqueredirect" ||

@@ -137,14 +137,22 @@ export function checkRetrySettings(settings: RetrySettings, where: string): Retr
 }
 
 // Headers the request depends on: a wrong Content-Length hangs the call, a
-// Content-Type or Accept other than JSON gets an answer the client cannot read.
+// Content-Type or Accept other than JSON gets an answer the client cannot read,
+// and the connection-level ones make fetch refuse every request.
 const OWN_HEADERS = new Set([
   "accept",
   "content-type",
+  "content-encoding",
   "content-length",
   "transfer-encoding",
   "host",
   "connection",
+  "keep-alive",
+  "proxy-connection",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
 ]);
 
 /** Checks a headers object; values are never echoed, as they may be credentials. */
@@ -165,7 +173,7 @@ export function checkHeaders(value: unknown, field: string): Headers {
     if (OWN_HEADERS.has(lower))
       throw new InvalidInputError(
         `${field}.${name}`,
-        "is set by the client: requests are JSON, and their framing is fetch's to set",
+        "is set by the client: requests are JSON, and their framing and connection are fetch's to set",
       );
     if (typeof v !== "string")
       throw new InvalidInputError(`${field}.${name}`, `expected a string, got ${describeType(v)}`);

@@ -127,6 +127,7 @@ describe("an answer to another question", () => {
     const { poly } = await answering({ deletedConnector: "CONN-other", deletedPhoneNumbers: [] });
     const err = await invalid(poly.connectors.delete(AGENT, CONN));
     expect(err.message).toContain(`deletedConnector is "CONN-other", not the requested "${CONN}"`);
+    expect(err.message).toContain("the write may have been applied");
   });
 
   const two = [
@@ -161,6 +162,11 @@ describe("an answer to another question", () => {
       "a result that is null",
       { results: [ok("C1"), null] },
       "results[1]: expected an object, got null",
+    ],
+    [
+      "a success whose data is another connector",
+      { results: [ok("C1"), { connectorId: "C2", success: true, data: other("C9") }] },
+      'results[1].data is connector "C9", not "C2"',
     ],
   ])("batchUpdate: %s is refused, so no update goes unreported", async (_name, answer, problem) => {
     const { poly, requests } = await answering(answer);

@@ -244,7 +244,7 @@ describe("errors of the client, from a server on 127.0.0.1", () => {
         res.end(JSON.stringify(envelope("CONNECTORS_NOT_FOUND", `Connector ${id} not found`)));
       }
     });
-    poly = createPolyAIClient({ apiKey: "sk-test", baseUrl: server.url, maxRetries: 0 });
+    poly = createPolyAIClient({ apiKey: "sk-test-key", baseUrl: server.url, maxRetries: 0 });
   });
   afterAll(() => server.close());
 

@@ -416,6 +416,30 @@ describe("a key echoed back in another spelling", () => {
         .replace(/'/g, "&#x27;"),
     ],
     ["as numeric HTML entities", ODD_KEY.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)],
+    ["as PHP's JSON, which escapes /", JSON.stringify(ODD_KEY).slice(1, -1).replace(/\//g, "\\/")],
+    [
+      "as .NET's JSON, which escapes + < > & ' as \\u00XX in upper case",
+      JSON.stringify(ODD_KEY)
+        .slice(1, -1)
+        .replace(/[+<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    ],
+    [
+      "as escape-html, which writes ' as &#39;",
+      ODD_KEY.replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&#39;"),
+    ],
+    [
+      "as XML, which writes ' as &apos;",
+      ODD_KEY.replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&apos;"),
+    ],
+    ["by encodeURI, which leaves / + = ' & alone", encodeURI(ODD_KEY)],
   ] as const;
 
   it.each(spellings)("is redacted from bodies and headers when echoed %s", async (_how, echoed) => {
@@ -532,21 +556,29 @@ describe("more answers and inputs from the review", () => {
     expect(server.seen).toHaveLength(1);
   });
 
-  it.each(["Content-Type", "content-length", "Transfer-Encoding", "accept", "Host", "connection"])(
-    "a %s header is refused on the client and per call, before sending",
-    async (name) => {
-      const server = await serve((_req, res) => json(res, 200, { connectors: [] }));
-      expect(() =>
-        createPolyAIClient({ apiKey: KEY, baseUrl: server.url, headers: { [name]: "5" } }),
-      ).toThrow(`headers.${name}: is set by the client`);
-      const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
-      const err = (await rejection(
-        poly.connectors.list(AGENT, { headers: { [name]: "5" } }),
-      )) as InvalidInputError;
-      expect(err.field).toBe(`options.headers.${name}`);
-      expect(server.seen).toHaveLength(0);
-    },
-  );
+  it.each([
+    "Content-Type",
+    "content-length",
+    "Transfer-Encoding",
+    "accept",
+    "Host",
+    "connection",
+    "Keep-Alive",
+    "upgrade",
+    "Expect",
+    "content-encoding",
+  ])("a %s header is refused on the client and per call, before sending", async (name) => {
+    const server = await serve((_req, res) => json(res, 200, { connectors: [] }));
+    expect(() =>
+      createPolyAIClient({ apiKey: KEY, baseUrl: server.url, headers: { [name]: "5" } }),
+    ).toThrow(`headers.${name}: is set by the client`);
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(
+      poly.connectors.list(AGENT, { headers: { [name]: "5" } }),
+    )) as InvalidInputError;
+    expect(err.field).toBe(`options.headers.${name}`);
+    expect(server.seen).toHaveLength(0);
+  });
 
   it('variantId "" says to send null, since that is how a connector reads without one', async () => {
     const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
@@ -580,5 +612,123 @@ describe("what a custom fetch sees on a timeout", () => {
     expect(reasons).toHaveLength(1);
     expect((reasons[0] as DOMException).name).toBe("TimeoutError");
     expect((reasons[0] as DOMException).message).toBe("attempt timed out after 20 ms");
+  });
+});
+
+describe("second review: the key in messages the SDK writes itself", () => {
+  const LONG_KEY = "sk_live_second_review_0123456789";
+
+  it("a refused redirect's message does not quote a Location that carries the key", async () => {
+    for (const location of [`/v1/leak/${LONG_KEY}`, `http://${LONG_KEY}.evil.test/`]) {
+      const server = await serve((_req, res) => {
+        res.writeHead(307, { location });
+        res.end();
+      });
+      const poly = createPolyAIClient({ apiKey: LONG_KEY, baseUrl: server.url });
+      const err = (await rejection(
+        poly.connectors.update(AGENT, CONN, { voiceName: "en-GB-Neural2-A" }),
+      )) as APIError;
+      expect(err.code).toBe("REDIRECT_REFUSED");
+      expect(err.message).toContain("[redacted]");
+      expect(`${err.message} ${inspect(err, { depth: 10 })}`).not.toContain(LONG_KEY);
+    }
+  });
+
+  it("an INVALID_RESPONSE message does not quote a key the server put in a field", async () => {
+    const server = await serve((_req, res) =>
+      json(res, 200, { ...sampleConnector, connectorId: LONG_KEY }),
+    );
+    const poly = createPolyAIClient({ apiKey: LONG_KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.get(AGENT, CONN))) as APIError;
+    expect(err.code).toBe("INVALID_RESPONSE");
+    expect(err.message).toContain('it is connector "[redacted]"');
+  });
+
+  it("a custom fetch that throws synchronously is a retried connection error, key scrubbed", async () => {
+    let calls = 0;
+    const throwing = ((_input: unknown, init?: RequestInit) => {
+      calls++;
+      throw new TypeError(`x-api-key=${new Headers(init?.headers).get("x-api-key")}`);
+    }) as typeof fetch;
+    const poly = createPolyAIClient({
+      apiKey: LONG_KEY,
+      baseUrl: "https://api.example.test",
+      fetch: throwing,
+      maxRetries: 2,
+      backoff: { initialMs: 1 },
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APIConnectionError);
+    expect(calls).toBe(3);
+    expect(inspect(err, { depth: 20 })).not.toContain(LONG_KEY);
+  });
+
+  it("a cause keeps only its name, message, code, stack and cause: no config or request objects", async () => {
+    const seen: unknown[] = [];
+    const axiosLike: typeof fetch = async (_input, init) => {
+      const headers = Object.fromEntries(new Headers(init?.headers));
+      const inner = Object.assign(new Error("socket hang up"), {
+        code: "ECONNRESET",
+        config: { headers },
+      });
+      throw Object.assign(new TypeError("fetch failed", { cause: inner }), {
+        request: { headers: new Headers(init?.headers) },
+      });
+    };
+    const poly = createPolyAIClient({
+      apiKey: LONG_KEY,
+      baseUrl: "https://api.example.test",
+      fetch: axiosLike,
+      maxRetries: 1,
+      backoff: { initialMs: 1 },
+      onRetry: (event) => seen.push(event),
+      logger: { warn: (message, details) => seen.push(message, details) },
+    });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIConnectionError;
+    const cause = err.cause as Error & { code?: string; cause?: Error & { code?: string } };
+    expect(cause.message).toBe("fetch failed");
+    expect(cause.cause?.code).toBe("ECONNRESET");
+    for (const thing of [err, ...seen])
+      expect(inspect(thing, { depth: 20, showHidden: true })).not.toContain(LONG_KEY);
+  });
+
+  it.each(["k", "e", "1", "sk-1234"])(
+    "a key as short as %j is refused: redacting it would garble text",
+    (key) => {
+      expect(() =>
+        createPolyAIClient({ apiKey: key, baseUrl: "https://api.example.test" }),
+      ).toThrow(/apiKey: is \d characters long; keys have at least 8/);
+    },
+  );
+});
+
+describe("second review: the mock's options are checked by type", () => {
+  it("refuses failNext values of the wrong type, and bad port, host and apiKey", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    await expect(createMockPolyAI({ port: "4010x" } as never)).rejects.toThrow(
+      'createMockPolyAI: port must be an integer from 0 to 65535, got "4010x"',
+    );
+    await expect(createMockPolyAI({ host: "" })).rejects.toThrow("host must be a non-empty string");
+    for (const apiKey of [42, "", "a b c d e f g", "short"])
+      await expect(createMockPolyAI({ apiKey } as never)).rejects.toThrow(
+        "apiKey must be a string of at least 8 visible ASCII characters",
+      );
+    const mock = await createMockPolyAI();
+    try {
+      expect(() => mock.failNext({ body: { a: 1 } } as never)).toThrow(
+        'body must be a string, got {"a":1}',
+      );
+      expect(() => mock.failNext({ retryAfter: true } as never)).toThrow(
+        "retryAfter must be whole seconds",
+      );
+      expect(() => mock.failNext({ reset: "yes" } as never)).toThrow(
+        'reset must be a boolean, got "yes"',
+      );
+      expect(() => mock.failNext({ errorCode: 5 } as never)).toThrow(
+        "errorCode must be a string, got 5",
+      );
+    } finally {
+      await mock.close();
+    }
   });
 });

@@ -265,6 +265,11 @@ describe("guard rails", () => {
       [{ ...first, voiceName: "en-GB-Neural2-A", ttsLangCode: "en-US" }],
       /connectors\[0\]\.ttsLangCode: is "en-US", but the server derives "en-GB" from voiceName/,
     ],
+    [
+      "a ttsLangCode in another case than the server writes",
+      [{ ...first, voiceName: "en-US-Neural2-A", ttsLangCode: "EN-us" }],
+      /connectors\[0\]\.ttsLangCode: is "EN-us", but the server derives "en-US"/,
+    ],
   ])("refuses a seed with %s", async (_name, seed, message) => {
     await expect(
       createMockPolyAI({ connectors: JSON.parse(JSON.stringify(seed)) as SeedConnector[] }),
@@ -283,7 +288,7 @@ describe("polyai-connectors-mock (the CLI)", () => {
         "--port",
         "0",
         "--api-key",
-        "cli-key",
+        "cli-test-key",
         "--seed",
         seedPath.pathname,
       ],
@@ -303,8 +308,8 @@ describe("polyai-connectors-mock (the CLI)", () => {
         });
         cli.once("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${out}`)));
       });
-      expect(out).toContain("cli-key");
-      const res = await fetch(`${url}${ONE}`, { headers: { "x-api-key": "cli-key" } });
+      expect(out).toContain("cli-test-key");
+      const res = await fetch(`${url}${ONE}`, { headers: { "x-api-key": "cli-test-key" } });
       expect(((await res.json()) as Connector).name).toBe(first.name);
       const exited = new Promise<number | null>((resolve) => cli.once("exit", resolve));
       cli.kill("SIGINT");

@@ -220,7 +220,7 @@ describe("what the client sends", () => {
 
   it("update sends exactly the defined keys, values unchanged, and PATCHes the right URL", async () => {
     const { fetch, seen } = recordingFetch(echoConnector);
-    const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
+    const poly = createPolyAIClient({ apiKey: "sk-test-key", baseUrl, fetch, maxRetries: 0 });
     await fc.assert(
       fc.asyncProperty(idArb, connectorIdArb, sparse, async (agentId, connectorId, patch) => {
         seen.length = 0;
@@ -235,7 +235,7 @@ describe("what the client sends", () => {
         expect(request.body).toBe(JSON.stringify(expected));
         expect(Object.keys(JSON.parse(request.body) as object)).toEqual(Object.keys(expected));
         expect(request.headers.get("content-type")).toMatch(/^application\/json/);
-        expect(request.headers.get("x-api-key")).toBe("sk-test");
+        expect(request.headers.get("x-api-key")).toBe("sk-test-key");
         const segments = request.url.pathname.split("/").slice(1);
         expect(segments.map(decodeURIComponent)).toEqual([
           "v1",
@@ -252,7 +252,7 @@ describe("what the client sends", () => {
 
   it("batchUpdate sends each item with exactly its defined keys", async () => {
     const { fetch, seen } = recordingFetch(echoConnector);
-    const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
+    const poly = createPolyAIClient({ apiKey: "sk-test-key", baseUrl, fetch, maxRetries: 0 });
     const items = fc.uniqueArray(
       fc.tuple(idArb, sparse).map(([connectorId, patch]) => ({ connectorId, ...patch })),
       { minLength: 1, maxLength: 4, selector: (item) => item.connectorId },
@@ -271,7 +271,7 @@ describe("what the client sends", () => {
 
   it("sends nothing when the patch is invalid", async () => {
     const { fetch, seen } = recordingFetch(echoConnector);
-    const poly = createPolyAIClient({ apiKey: "sk-test", baseUrl, fetch, maxRetries: 0 });
+    const poly = createPolyAIClient({ apiKey: "sk-test-key", baseUrl, fetch, maxRetries: 0 });
     for (const key of PATCH_KEYS.filter((k) => k !== "variantId")) {
       await expect(
         poly.connectors.update("A", "C", { [key]: null } as never),

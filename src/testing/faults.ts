@@ -91,7 +91,9 @@ export function checkOptionKeys(options: unknown, known: readonly string[], wher
 }
 
 const shown = (value: unknown) =>
-  typeof value === "string" ? JSON.stringify(value) : String(value);
+  typeof value === "string" || (typeof value === "object" && value !== null)
+    ? JSON.stringify(value)
+    : String(value);
 
 /** Checks `options` and returns the faults to queue. */
 export function toFaults(options: FailNextOptions): Fault[] {
@@ -107,6 +109,13 @@ export function toFaults(options: FailNextOptions): Fault[] {
     reset = false,
     delayMs = 0,
   } = options;
+  for (const [name, value] of Object.entries({ body, contentType, errorCode, message })) {
+    if (value !== undefined && typeof value !== "string")
+      fail(`${name} must be a string, got ${shown(value)}`);
+  }
+  if (typeof reset !== "boolean") fail(`reset must be a boolean, got ${shown(reset)}`);
+  if (retryAfter !== undefined && typeof retryAfter !== "number" && typeof retryAfter !== "string")
+    fail(`retryAfter must be whole seconds or an HTTP date string, got ${shown(retryAfter)}`);
   if (!Number.isInteger(times) || times < 1)
     fail(`times must be a whole number of at least 1, got ${shown(times)}`);
   if (!Number.isFinite(delayMs) || delayMs < 0)

@@ -238,8 +238,22 @@ class Mock implements MockPolyAI {
 
   constructor(options: MockPolyAIOptions) {
     checkOptionKeys(options, MOCK_OPTION_KEYS, "createMockPolyAI");
+    const { apiKey = "test-key", port, host } = options;
+    // The client refuses such keys, so a mock that accepted one could never be called.
+    if (typeof apiKey !== "string" || !/^[\x21-\x7E]{8,}$/.test(apiKey))
+      throw new TypeError(
+        "createMockPolyAI: apiKey must be a string of at least 8 visible ASCII characters, as the client requires",
+      );
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+      throw new TypeError(
+        `createMockPolyAI: port must be an integer from 0 to 65535, got ${JSON.stringify(port)}`,
+      );
+    if (host !== undefined && (typeof host !== "string" || host === ""))
+      throw new TypeError(
+        `createMockPolyAI: host must be a non-empty string, got ${JSON.stringify(host)}`,
+      );
     this.#options = options;
-    this.#apiKey = options.apiKey ?? "test-key";
+    this.#apiKey = apiKey;
     this.store = new ConnectorStore(options.connectors ?? [], {
       allowedProjects: options.allowedProjects,
       unavailableVoices: options.unavailableVoices,

@@ -100,7 +100,7 @@ export class ConnectorStore {
       } catch (err) {
         throw seedError(`${at}.voiceName`, (err as InvalidInputError).reason);
       }
-      if (derived.toLowerCase() !== connector.ttsLangCode.toLowerCase())
+      if (derived !== connector.ttsLangCode)
         throw seedError(
           `${at}.ttsLangCode`,
           `is ${JSON.stringify(connector.ttsLangCode)}, but the server derives ${JSON.stringify(derived)} from voiceName ${JSON.stringify(connector.voiceName)}`,

@@ -80,7 +80,7 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
     onRetry: (event: RetryEvent) => void event,
   };
   const poly: PolyAIClient = createPolyAIClient(options);
-  const regional: PolyAIClient = createPolyAIClient({ apiKey: "k", region });
+  const regional: PolyAIClient = createPolyAIClient({ apiKey: "sk-region-key", region });
   void regional;
 
   const list: Connector[] = await poly.connectors.list(AGENT);
