@@ -737,11 +737,11 @@ export const spec: Record<string, unknown> = {
         },
       },
       BatchUpdateConnectorsBody: {
-        summary: "Change one voice, unassign another variant",
+        summary: "Change one voice, unassign the variant of a connector that does not exist",
         value: {
           updates: [
             { connectorId: "CONN-7d2f9a", voiceName: "en-GB-Neural2-A" },
-            { connectorId: "CONN-3c1b0e", variantId: null },
+            { connectorId: "CONN-missing", variantId: null },
           ],
         },
       },

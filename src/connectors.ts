@@ -132,6 +132,8 @@ export function createConnectors(
   apiKey: string,
 ): ConnectorsResource {
   const redact = keyRedactor(apiKey);
+  // Server values quoted in a message: redacted before shortening, so a cut cannot split the key.
+  const show = (value: string) => quote(redact(value));
   const NO_SIGNAL: CallOverrides = { signal: undefined };
   const plainFetch = (request: Request) => transport(request, NO_SIGNAL);
   function options(value: unknown, allowed: ReadonlySet<string>): Checked {
@@ -218,7 +220,9 @@ export function createConnectors(
     const invalid = (message: string) =>
       new APIError({
         ...init,
-        body: typeof data === "string" ? scrub(data) : undefined,
+        // Parsed when it is JSON, so that scrubbing also sees through JSON escapes.
+        body:
+          parsed !== undefined ? scrub(parsed) : typeof data === "string" ? scrub(data) : undefined,
         code: "INVALID_RESPONSE",
         // The message quotes values the server sent, which could echo the key.
         message: redact(
@@ -227,9 +231,9 @@ export function createConnectors(
             : message,
         ),
       });
+    let parsed: unknown;
     if (typeof data !== "string" || data === "")
       throw invalid("the answer has no body; expected JSON");
-    let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
@@ -329,7 +333,7 @@ export function createConnectors(
       return unwrap<Connector>(
         raw.GET(one, { params: { path }, parseAs: "text", ...init }),
         "getConnector",
-        sameConnector(path.connectorId),
+        sameConnector(path.connectorId, show),
       );
     },
 
@@ -342,7 +346,7 @@ export function createConnectors(
       return unwrap<Connector>(
         raw.PATCH(one, { params: { path }, body, parseAs: "text", ...init }),
         "updateConnector",
-        sameConnector(path.connectorId),
+        sameConnector(path.connectorId, show),
       );
     },
 
@@ -355,7 +359,7 @@ export function createConnectors(
         (answer) =>
           answer.deletedConnector === path.connectorId
             ? null
-            : `deletedConnector is ${quote(answer.deletedConnector)}, not the requested ${quote(path.connectorId)}`,
+            : `deletedConnector is ${show(answer.deletedConnector)}, not the requested ${quote(path.connectorId)}`,
       );
     },
 
@@ -367,7 +371,7 @@ export function createConnectors(
         raw.POST(batch, { params: { path }, body, parseAs: "text", ...init }),
         "batchGetConnectors",
         (answer) =>
-          coversOnce(body.connectorIds, [
+          coversOnce(show, body.connectorIds, [
             ...answer.found.map((c, i) => [`found[${i}].connectorId`, c.connectorId] as const),
             ...answer.notFound.map((id, i) => [`notFound[${i}]`, id] as const),
           ]),
@@ -406,9 +410,9 @@ export function createConnectors(
           for (const [i, r] of results.entries()) {
             const want = body.updates[i]?.connectorId ?? "";
             if (r.connectorId !== want)
-              return `results[${i}] is for ${quote(r.connectorId)}, but updates[${i}] is for ${quote(want)}`;
+              return `results[${i}] is for ${show(r.connectorId)}, but updates[${i}] is for ${quote(want)}`;
             if (r.success && r.data.connectorId !== want)
-              return `results[${i}].data is connector ${quote(r.data.connectorId)}, not ${quote(want)}`;
+              return `results[${i}].data is connector ${show(r.data.connectorId)}, not ${quote(want)}`;
           }
           return null;
         },
@@ -440,25 +444,29 @@ export function createConnectors(
 }
 
 /** The check that a connector answer is the connector that was asked for. */
-function sameConnector(connectorId: string): (answer: Connector) => string | null {
+function sameConnector(
+  connectorId: string,
+  show: (value: string) => string,
+): (answer: Connector) => string | null {
   return (answer) =>
     answer.connectorId === connectorId
       ? null
-      : `it is connector ${quote(answer.connectorId)}, not the requested ${quote(connectorId)}`;
+      : `it is connector ${show(answer.connectorId)}, not the requested ${quote(connectorId)}`;
 }
 
 /** Null when the answered IDs name each requested ID exactly once and nothing else. */
 function coversOnce(
+  show: (value: string) => string,
   requested: readonly string[],
   answered: readonly (readonly [field: string, id: string])[],
 ): string | null {
   const left = new Set(requested);
   for (const [field, id] of answered) {
     if (!left.delete(id))
-      return `${field} is ${quote(id)}, which was ${requested.includes(id) ? "already answered" : "not requested"}`;
+      return `${field} is ${show(id)}, which was ${requested.includes(id) ? "already answered" : "not requested"}`;
   }
   const [missing] = left;
-  return missing === undefined ? null : `${quote(missing)} is in neither found nor notFound`;
+  return missing === undefined ? null : `${show(missing)} is in neither found nor notFound`;
 }
 
 function readOnly(opts: WriteOptions | undefined): RequestOptions | undefined {

@@ -82,14 +82,15 @@ export function answerInfo(response: Response): {
   return answers.get(response) ?? { attempts: 1, request: undefined };
 }
 
-// A caller may add their own credentials through `headers` (a gateway's token, a cookie).
-const CREDENTIAL_HEADERS = new Set(["x-api-key", "authorization", "proxy-authorization", "cookie"]);
+// A caller may add their own credentials through `headers` (a gateway's token, a
+// cookie): any header named like one is kept out of logs. @internal
+export const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password|session|signature/i;
 
 /** Headers as a plain object for logs, with credentials replaced. */
 export function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name] = CREDENTIAL_HEADERS.has(name) ? "[redacted]" : value;
+    out[name] = CREDENTIAL_HEADER.test(name) ? "[redacted]" : value;
   });
   return out;
 }
@@ -105,7 +106,7 @@ class AttemptFailure {
 function describeCause(cause: unknown): string {
   const inner = (cause as { cause?: { code?: unknown } } | undefined)?.cause;
   const code = typeof inner?.code === "string" ? inner.code : undefined;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = cause instanceof Error ? String(cause.message) : String(cause);
   return code ? `${code} (${message})` : message;
 }
 
@@ -118,13 +119,23 @@ export function createTransport(config: TransportConfig): Transport {
   // header; every answer and error is built from these headers instead.
   function safeHeaders(headers: Headers): Headers {
     let echoed = false;
-    headers.forEach((value) => {
-      echoed ||= redact(value) !== value;
+    headers.forEach((value, name) => {
+      echoed ||= redact(value) !== value || redact(name) !== name;
     });
     if (!echoed) return headers;
     const out = new Headers();
-    headers.forEach((value, name) => out.append(name, redact(value)));
+    headers.forEach((value, name) => {
+      // "[redacted]" is not a valid header name; the name keeps what it can.
+      const safeName = redact(name).replace(/[^!#$%&'*+.^_`|~0-9a-z-]/gi, "");
+      out.append(safeName || "x-redacted", redact(value));
+    });
     return out;
+  }
+
+  // The caller's own abort reason is kept as given, unless it carries the key.
+  function abortCause(reason: unknown): unknown {
+    const text = `${describeCause(reason)} ${String((reason as { stack?: unknown } | null)?.stack ?? "")}`;
+    return redact(text) === text ? reason : safeCause(reason);
   }
 
   // A custom fetch (or an instrumentation wrapper) may put the request's headers
@@ -270,7 +281,7 @@ export function createTransport(config: TransportConfig): Transport {
       } catch (err) {
         if (err instanceof PolyAIError) throw err;
         if (userSignal?.aborted)
-          throw new APIUserAbortError({ cause: userSignal.reason, request: info });
+          throw new APIUserAbortError({ cause: abortCause(userSignal.reason), request: info });
         throw new AttemptFailure(timedOut, err);
       }
     };
@@ -345,7 +356,11 @@ export function createTransport(config: TransportConfig): Transport {
           response.status === 204 || response.status === 205 || response.status === 304;
         return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
           status: response.status,
-          statusText: response.statusText,
+          // A reason phrase is free text: it may echo the key, and one outside
+          // Latin-1 would make the Response constructor throw on a good answer.
+          statusText: /^[\t\x20-\x7E\x80-\xFF]*$/.test(response.statusText)
+            ? redact(response.statusText)
+            : "",
           headers,
         });
       }
@@ -386,7 +401,7 @@ export function createTransport(config: TransportConfig): Transport {
 
     for (let n = 1; ; n++) {
       if (userSignal?.aborted)
-        throw new APIUserAbortError({ cause: userSignal.reason, request: info });
+        throw new APIUserAbortError({ cause: abortCause(userSignal.reason), request: info });
       if (logger?.debug) {
         try {
           logger.debug(`polyai: ${info.method} ${info.url} (attempt ${n} of ${maxRetries + 1})`, {
@@ -412,7 +427,7 @@ export function createTransport(config: TransportConfig): Transport {
           error: finalFailure(err, info, n, timeoutMs),
         });
         await sleep(delayMs, userSignal).catch((reason) => {
-          throw new APIUserAbortError({ cause: reason, request: info });
+          throw new APIUserAbortError({ cause: abortCause(reason), request: info });
         });
         continue;
       }
@@ -428,7 +443,7 @@ export function createTransport(config: TransportConfig): Transport {
             error: undefined,
           });
           await sleep(delayMs, userSignal).catch((reason) => {
-            throw new APIUserAbortError({ cause: reason, request: info });
+            throw new APIUserAbortError({ cause: abortCause(reason), request: info });
           });
           continue;
         }

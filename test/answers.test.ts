@@ -254,3 +254,59 @@ describe("the shapes come from the spec", () => {
     );
   });
 });
+
+describe("the spec's request and answer examples belong together", () => {
+  // A mock that serves the spec's examples (Prism, say) must not produce answers this
+  // client refuses: each operation's request example, answered by its 200 example.
+  const example = (name: string): unknown =>
+    (spec.components.examples as Record<string, { value: unknown }>)[name]?.value;
+
+  it("every operation resolves with its 200 example, called with its request example", async () => {
+    const conn = (example("Connector") as Connector).connectorId;
+    const calls: [string, (poly: ReturnType<typeof createPolyAIClient>) => Promise<unknown>][] = [
+      ["ConnectorList", (p) => p.connectors.list(AGENT)],
+      ["Connector", (p) => p.connectors.get(AGENT, conn)],
+      [
+        "Connector",
+        (p) => p.connectors.update(AGENT, conn, example("UpdateConnectorBody") as never),
+      ],
+      [
+        "DeleteConnectorResult",
+        (p) =>
+          p.connectors.delete(
+            AGENT,
+            (example("DeleteConnectorResult") as { deletedConnector: string }).deletedConnector,
+          ),
+      ],
+      [
+        "BatchGetConnectorsResult",
+        (p) =>
+          p.connectors.batchGet(
+            AGENT,
+            (example("BatchGetConnectorsBody") as { connectorIds: string[] }).connectorIds,
+          ),
+      ],
+      [
+        "BatchUpdateConnectorsResult",
+        (p) =>
+          p.connectors.batchUpdate(
+            AGENT,
+            (example("BatchUpdateConnectorsBody") as { updates: never[] }).updates,
+          ),
+      ],
+      [
+        "Connector",
+        (p) =>
+          p.connectors.lookup(
+            AGENT,
+            (example("LookupConnectorBody") as { phoneNumber: string }).phoneNumber,
+          ),
+      ],
+    ];
+    for (const [answer, call] of calls) {
+      expect(example(answer)).toBeDefined();
+      const { poly } = await answering(example(answer));
+      await expect(call(poly)).resolves.toBeDefined();
+    }
+  });
+});

@@ -732,3 +732,122 @@ describe("second review: the mock's options are checked by type", () => {
     }
   });
 });
+
+describe("third review", () => {
+  const LONG_KEY = "sk_live_third_Review_0123456789";
+  const utf8Reason = (text: string) => Buffer.from(text).toString("latin1");
+
+  it("a good answer with a reason phrase outside Latin-1 is accepted, and such a 503 is retried", async () => {
+    let hits = 0;
+    const server = await serve((_req, res) => {
+      hits++;
+      if (hits === 1) {
+        res.writeHead(503, utf8Reason("Сервис недоступен"), { "content-type": "application/json" });
+        return res.end("{}");
+      }
+      res.writeHead(200, utf8Reason("Готово"), { "content-type": "application/json" });
+      res.end(JSON.stringify(sampleConnector));
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      backoff: { initialMs: 1 },
+    });
+    await expect(
+      poly.connectors.update(AGENT, CONN, { voiceName: sampleConnector.voiceName }),
+    ).resolves.toStrictEqual(sampleConnector);
+    expect(hits).toBe(2);
+  });
+
+  it("redacts the key from header names, reason phrases and a lower-cased host", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(307, `moved ${LONG_KEY}`, {
+        [`x-echo-${LONG_KEY}`]: "1",
+        location: `http://${LONG_KEY}.evil.test/`,
+      });
+      res.end();
+    });
+    const poly = createPolyAIClient({ apiKey: LONG_KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.get(AGENT, CONN))) as APIError;
+    expect(err.code).toBe("REDIRECT_REFUSED");
+    const shown = `${String(err)} ${inspect(err, { depth: 10 })} ${JSON.stringify(err)}`;
+    expect(shown.toLowerCase()).not.toContain(LONG_KEY.toLowerCase());
+    expect(err.message).toContain("[redacted]");
+  });
+
+  it("a long server value is redacted before it is shortened, so no part of the key shows", async () => {
+    const server = await serve((_req, res) =>
+      json(res, 200, { ...sampleConnector, connectorId: "x".repeat(40) + LONG_KEY }),
+    );
+    const poly = createPolyAIClient({ apiKey: LONG_KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.get(AGENT, CONN))) as APIError;
+    expect(err.message).toContain("[redacted]");
+    expect(err.message).not.toContain(LONG_KEY.slice(0, 12));
+  });
+
+  it("an INVALID_RESPONSE body that is JSON is scrubbed after parsing, so escaped letters do not hide the key", async () => {
+    const escaped = [...LONG_KEY]
+      .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      .join("");
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        `{"echo":"${escaped}","html":"sk&lowbar;live&lowbar;third&lowbar;Review&lowbar;0123456789"}`,
+      );
+    });
+    const poly = createPolyAIClient({ apiKey: LONG_KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+    expect(err.code).toBe("INVALID_RESPONSE");
+    expect(err.body).toStrictEqual({ echo: "[redacted]", html: "[redacted]" });
+  });
+
+  it("the caller's abort reason is kept as given, unless it carries the key", async () => {
+    const server = await serve(() => {}); // never answers
+    const poly = createPolyAIClient({ apiKey: LONG_KEY, baseUrl: server.url });
+    for (const [reason, kept] of [
+      [new Error("user gave up"), true],
+      [new Error(`gave up, key=${LONG_KEY}`), false],
+    ] as const) {
+      const controller = new AbortController();
+      const pending = poly.connectors.list(AGENT, { signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 10);
+      const err = (await rejection(pending)) as Error;
+      expect(err).toBeInstanceOf(APIUserAbortError);
+      if (kept) expect(err.cause).toBe(reason);
+      expect(inspect(err, { depth: 10 })).not.toContain(LONG_KEY);
+    }
+  });
+
+  it("a fetch error whose message is not a string is still a connection error", async () => {
+    const odd: typeof fetch = async () => {
+      throw Object.assign(new Error(), { message: { detail: "odd" } });
+    };
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: odd,
+      maxRetries: 0,
+    });
+    expect(await rejection(poly.connectors.list(AGENT))).toBeInstanceOf(APIConnectionError);
+  });
+
+  it("logs and the mock's records hide any header named like a credential", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    const mock = await createMockPolyAI({ apiKey: KEY });
+    try {
+      const lines: string[] = [];
+      const poly = createPolyAIClient({
+        apiKey: KEY,
+        baseUrl: mock.url,
+        headers: { "x-gateway-key": "gw-secret-1", "x-session-token": "gw-secret-2" },
+        logger: { debug: (message, details) => lines.push(message, JSON.stringify(details)) },
+      });
+      await poly.connectors.list(AGENT);
+      expect(lines.join("\n")).not.toMatch(/gw-secret/);
+      expect(mock.requests[0]?.headers["x-gateway-key"]).toBe("[redacted]");
+      expect(mock.requests[0]?.headers["x-session-token"]).toBe("[redacted]");
+    } finally {
+      await mock.close();
+    }
+  });
+});

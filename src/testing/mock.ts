@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { Connector } from "../types.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
+import { CREDENTIAL_HEADER } from "../transport.js";
 import { checkOptionKeys, toFaults, type FailNextOptions, type Fault } from "./faults.js";
 import { handlers } from "./handlers.js";
 import { matchRoute } from "./routes.js";
@@ -66,7 +67,10 @@ export interface RecordedRequest {
   readonly method: string;
   /** The request target as sent: path and query string, still percent-encoded. */
   readonly path: string;
-  /** Lower-case header names; `x-api-key` and `authorization` values read `"[redacted]"`. */
+  /**
+   * Lower-case header names. Credentials read `"[redacted]"`: `x-api-key`,
+   * `authorization`, `cookie`, and any header named like a key, token or secret.
+   */
   readonly headers: Readonly<Record<string, string>>;
   /** The body parsed as JSON, its raw text when it is not JSON, or undefined when empty. */
   readonly body: unknown;
@@ -126,13 +130,12 @@ interface Answer {
 
 const CORRELATION = "X-PolyAI-Correlation-Id";
 const JSON_TYPE = "application/json; charset=utf-8";
-const SECRET_HEADERS = new Set(["x-api-key", "authorization"]);
 
 function recordHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = SECRET_HEADERS.has(name)
+    out[name] = CREDENTIAL_HEADER.test(name)
       ? "[redacted]"
       : Array.isArray(value)
         ? value.join(", ")
