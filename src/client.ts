@@ -5,6 +5,7 @@ import { defaultRegion, regions } from "../generated/constraints.js";
 import type { paths } from "../generated/openapi.js";
 import { createConnectors, type ConnectorsResource } from "./connectors.js";
 import { InvalidInputError } from "./errors.js";
+import { keyRedactor, redactInputError } from "./redact.js";
 import type { BackoffOptions } from "./retry.js";
 import { createTransport, type Logger, type RetryEvent } from "./transport.js";
 import {
@@ -169,6 +170,16 @@ export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
       );
   }
   const apiKey = checkApiKey(options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey);
+  try {
+    return build(options, apiKey);
+  } catch (err) {
+    // A caller can swap two values (POLYAI_REGION set to the key): the message
+    // quoting the bad value must not show the key either.
+    throw redactInputError(err, keyRedactor(apiKey));
+  }
+}
+
+function build(options: ClientOptions, apiKey: string): PolyAIClient {
   if (options.region !== undefined && options.baseUrl !== undefined) {
     throw new InvalidInputError("baseUrl", "pass either region or baseUrl, not both");
   }

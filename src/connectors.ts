@@ -13,7 +13,7 @@ import {
 } from "../generated/constraints.js";
 import type { paths } from "../generated/openapi.js";
 import { shapeProblem } from "./answer.js";
-import { keyRedactor } from "./redact.js";
+import { keyRedactor, redactInputError } from "./redact.js";
 import { APIError, InvalidInputError, errorFromResponse } from "./errors.js";
 import { applyConnectorPatch, cleanPatch } from "./patch.js";
 import { answerInfo, type CallOverrides, type Transport } from "./transport.js";
@@ -440,6 +440,15 @@ export function createConnectors(
       );
     },
   };
+  // Input errors quote the value that was refused; if the caller passed the key
+  // as an ID or a voice name, that quote must not show it.
+  for (const name of Object.keys(resource) as (keyof ConnectorsResource)[]) {
+    const method = resource[name] as (...args: unknown[]) => Promise<unknown>;
+    (resource as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      method(...args).catch((err: unknown) => {
+        throw redactInputError(err, redact);
+      });
+  }
   return Object.freeze(resource);
 }
 

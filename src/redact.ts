@@ -7,6 +7,8 @@
 // mixture. Matching ignores case: header names and host names come back
 // lower-cased, and a long random key cannot be mistaken for ordinary text.
 
+import { InvalidInputError } from "./errors.js";
+
 const REDACTED = "[redacted]";
 
 // HTML5 and XML names of the ASCII punctuation a key may contain.
@@ -60,4 +62,14 @@ function spellings(char: string): string {
 export function keyRedactor(key: string): (text: string) => string {
   const pattern = new RegExp([...key].map(spellings).join(""), "gi");
   return (text) => text.replace(pattern, REDACTED);
+}
+
+/**
+ * The same InvalidInputError with the key redacted, when the caller passed the key
+ * where another value belongs; any other error as it is.
+ * @internal
+ */
+export function redactInputError(err: unknown, redact: (text: string) => string): unknown {
+  if (!(err instanceof InvalidInputError) || redact(err.message) === err.message) return err;
+  return new InvalidInputError(redact(err.field), redact(err.reason));
 }

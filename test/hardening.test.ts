@@ -851,3 +851,27 @@ describe("third review", () => {
     }
   });
 });
+
+describe("the key passed where another value belongs", () => {
+  const SWAPPED = "sk_live_swapped_0123456789";
+
+  it("is not quoted by the input error, on the client or on a call", async () => {
+    expect(() => createPolyAIClient({ apiKey: SWAPPED, region: SWAPPED as never })).toThrow(
+      /^region: "\[redacted\]" is not a region/,
+    );
+    const poly = createPolyAIClient({ apiKey: SWAPPED, baseUrl: "https://api.example.test" });
+    for (const pending of [
+      poly.connectors.update(AGENT, CONN, { voiceName: SWAPPED }),
+      poly.connectors.batchGet(AGENT, [SWAPPED, SWAPPED]),
+      poly.connectors.batchUpdate(AGENT, [
+        { connectorId: SWAPPED, variantId: null },
+        { connectorId: SWAPPED, variantId: null },
+      ]),
+    ]) {
+      const err = (await rejection(pending)) as InvalidInputError;
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect(err.message).toContain("[redacted]");
+      expect(`${err.message} ${inspect(err)}`).not.toContain(SWAPPED);
+    }
+  });
+});
