@@ -18,10 +18,13 @@
 // pattern / length / range / item limit. Response schemas (what clients read) break
 // when they promise less: a removed field, a field no longer required, a new type or
 // `null`, a new enum value (exhaustive switches), a removed enum value (comparisons
-// in typed code). Also breaking: a removed operation, parameter, success response,
+// in typed code). Also breaking: a renamed path parameter (the typed raw client
+// names it), a removed operation, parameter, success response,
 // response header or media type; a removed server (the SDK's regions); a changed
 // security requirement or scheme. A component used both ways is judged both ways.
-// Descriptions, summaries and examples are not compared.
+// Descriptions, summaries and examples are not compared, and neither are the
+// keywords the spec does not use (if/then, dependentRequired, propertyNames,
+// readOnly, default). oneOf/anyOf branches are matched by the schema they name.
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -276,24 +279,41 @@ class Differ {
     if (apA && apB && typeof apA === "object" && typeof apB === "object")
       this.schema(apA, apB, ctx, `${where}{}`, stack);
 
-    // Combinators, branch by branch.
+    // Combinators. Branches are matched by the schema they name ($ref), so that
+    // reordering them is not a change; inline branches are matched by position.
     for (const key of ["oneOf", "anyOf"]) {
       const xa = a[key] ?? [];
       const xb = b[key] ?? [];
-      for (let i = 0; i < Math.min(xa.length, xb.length); i++)
-        this.schema(xa[i], xb[i], ctx, `${where}(${key}[${i}])`, stack);
-      if (xb.length < xa.length && xa.length > 0)
+      const refOf = (s) => (typeof s?.$ref === "string" ? s.$ref : undefined);
+      const matched = new Map(); // index in xb -> index in xa
+      const taken = new Set();
+      xb.forEach((sb, j) => {
+        const i = xa.findIndex(
+          (sa, i) => !taken.has(i) && refOf(sa) !== undefined && refOf(sa) === refOf(sb),
+        );
+        if (i !== -1) (matched.set(j, i), taken.add(i));
+      });
+      xb.forEach((sb, j) => {
+        if (matched.has(j) || refOf(sb) !== undefined) return;
+        const i = xa.findIndex((sa, i) => !taken.has(i) && refOf(sa) === undefined && i === j);
+        if (i !== -1) (matched.set(j, i), taken.add(i));
+      });
+      for (const [j, i] of matched) this.schema(xa[i], xb[j], ctx, `${where}(${key}[${j}])`, stack);
+      const label = (s, i) => (refOf(s) ? refName(refOf(s)) : `#${i}`);
+      const removed = xa.map((s, i) => [s, i]).filter(([, i]) => !taken.has(i));
+      const added = xb.map((s, j) => [s, j]).filter(([, j]) => !matched.has(j));
+      if (removed.length > 0)
         this.add(
           ctx,
           where,
-          `${key} branch(es) removed (${xa.length} → ${xb.length})`,
+          `${key} branch(es) removed: ${removed.map(([s, i]) => label(s, i)).join(", ")}`,
           xb.length === 0 ? S : R,
         );
-      if (xb.length > xa.length)
+      if (added.length > 0)
         this.add(
           ctx,
           where,
-          `${key} branch(es) added (${xa.length} → ${xb.length})`,
+          `${key} branch(es) added: ${added.map(([s, j]) => label(s, j)).join(", ")}`,
           xa.length === 0 ? R : S,
         );
     }
@@ -353,7 +373,9 @@ class Differ {
           : `${label} ${b.in} parameter ${show(b.name)}`;
       if (!a.required && b.required) this.always(ctx, where, "now required");
       if (a.required && !b.required) this.never(ctx, where, "no longer required");
-      if (a.name !== b.name) this.never(ctx, where, `renamed from ${show(a.name)}`);
+      // The typed raw client names path parameters (params.path.connectorId): a rename
+      // breaks code that compiles today, although the URL on the wire is the same.
+      if (a.name !== b.name) this.always(ctx, where, `renamed from ${show(a.name)}`);
       if (!a.deprecated && b.deprecated) this.never(ctx, where, "deprecated");
       if (a.schema || b.schema)
         this.schema(a.schema ?? {}, b.schema ?? {}, { ...ctx, dir: "request" }, where);
@@ -510,7 +532,7 @@ class Differ {
       const a = oa.get(key);
       if (!a) continue;
       if (a.path !== b.path)
-        this.never({ op: name(b) }, name(b), `path parameters renamed (was ${a.path})`);
+        this.always({ op: name(b) }, name(b), `path parameters renamed (was ${a.path})`);
       this.operation(a.path, b.path, b.method, { ...a.item }, { ...b.item }, { op: name(b) });
     }
 

@@ -59,4 +59,17 @@ describe("public API", () => {
       .filter((name) => !new RegExp(`\\b${name}\\b`).test(example));
     expect(unused).toEqual([]);
   });
+
+  it("every export of both entries is used in the consumer test's file, outside its imports", () => {
+    // The consumer test compiles this file against the packed tarball, so this is
+    // the check that every public name works for an installed package.
+    const consumer = readFileSync(resolve(root, "test/consumer/consumer.ts"), "utf8").replace(
+      /^import[\s\S]*?from "polyai-connectors(\/testing)?";/gm,
+      "",
+    );
+    const unused = [...exportsOf(entries[0] as string), ...exportsOf(entries[1] as string)]
+      .map((e) => e.name)
+      .filter((name) => !new RegExp(`\\b${name}\\b`).test(consumer));
+    expect(unused).toEqual([]);
+  });
 });

@@ -46,6 +46,25 @@ describe("diffSpecs", () => {
     ]);
   });
 
+  it("reordering oneOf branches changes nothing; removing one names it", () => {
+    const swapped = changed((s) => s.components.schemas.BatchUpdateResult.oneOf.reverse());
+    expect(diffSpecs(base, swapped).changes).toEqual([]);
+    const fewer = changed((s) => s.components.schemas.BatchUpdateResult.oneOf.pop());
+    expect(messages(base, fewer)).toContain(
+      "change BatchUpdateResult: oneOf branch(es) removed: BatchUpdateFailure",
+    );
+  });
+
+  it("a renamed path parameter is breaking: the typed raw client names it", () => {
+    const renamed = changed((s) => {
+      s.components.parameters.ConnectorId.name = "id";
+      s.paths[CONNECTOR.replace("{connectorId}", "{id}")] = s.paths[CONNECTOR];
+      delete s.paths[CONNECTOR];
+    });
+    const found = diffSpecs(base, renamed);
+    expect(found.breaking.map((c) => c.message)).toContain('renamed from "connectorId"');
+  });
+
   it("a removed enum value is breaking", () => {
     const next = changed(
       (s) =>

@@ -2,7 +2,7 @@
 // compiles the file in a temp project against the packed tarball (moduleResolution
 // node16, nodenext and bundler). In the repo, "polyai-connectors" is not installed.
 //
-// Every public value of both entries is used here, with its types; nothing runs.
+// Every public value and type of both entries is used here; nothing runs.
 import {
   APIConnectionError,
   APIError,
@@ -23,24 +23,74 @@ import {
   createPolyAIClient,
   parseVoiceName,
   ttsLangCodeFromVoice,
+  type BackoffOptions,
   type BatchGetResult,
+  type BatchUpdateFailure,
   type BatchUpdateItem,
   type BatchUpdateResult,
+  type BatchUpdateSuccess,
+  type ClientEnv,
   type ClientOptions,
   type Connector,
   type ConnectorPatch,
+  type ConnectorsResource,
   type DeleteConnectorResult,
+  type ErrorBody,
+  type Logger,
   type PolyAIClient,
   type Region,
+  type RequestInfo,
+  type RequestOptions,
   type RetryEvent,
   type VoiceName,
+  type WriteOptions,
 } from "polyai-connectors";
-import { createMockPolyAI, type MockPolyAI, type SeedConnector } from "polyai-connectors/testing";
+import {
+  KNOWN_VOICE_FAMILIES,
+  MockSpecViolationError,
+  createMockPolyAI,
+  type FailNextOptions,
+  type MockPolyAI,
+  type MockPolyAIOptions,
+  type RecordedRequest,
+  type SeedConnector,
+} from "polyai-connectors/testing";
 
 const AGENT = "PROJECT-58RP822I";
 
 export async function startMock(seed: readonly SeedConnector[]): Promise<MockPolyAI> {
-  return createMockPolyAI({ apiKey: "consumer-key", connectors: seed });
+  const options: MockPolyAIOptions = {
+    apiKey: "consumer-key",
+    connectors: seed,
+    unavailableVoices: [`en-GB-${KNOWN_VOICE_FAMILIES[0] ?? "Neural2"}-Z`],
+    onSpecViolation: (error: MockSpecViolationError) => void error.message,
+  };
+  const mock = await createMockPolyAI(options);
+  const fault: FailNextOptions = { status: 503, times: 1 };
+  mock.failNext(fault);
+  mock.delay(0);
+  mock.reset();
+  const seen: readonly RecordedRequest[] = mock.requests;
+  const state: Connector[] = mock.connectors;
+  void [seen, state];
+  return mock;
+}
+
+export async function stopMock(mock: MockPolyAI): Promise<void> {
+  await mock.close();
+}
+
+/** The types a wrapper library would name in its own signatures. */
+export interface Wrapper {
+  readonly resource: ConnectorsResource;
+  readonly read: RequestOptions;
+  readonly write: WriteOptions;
+  readonly backoff: BackoffOptions;
+  readonly logger: Logger;
+  readonly request: RequestInfo | undefined;
+  readonly env: ClientEnv;
+  readonly envelope: ErrorBody;
+  readonly outcome: BatchUpdateSuccess | BatchUpdateFailure;
 }
 
 export function describeError(err: unknown): string {
@@ -78,6 +128,8 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
     maxRetries: 1,
     timeoutMs: 5_000,
     onRetry: (event: RetryEvent) => void event,
+    backoff: { initialMs: 100, maxMs: 1_000 } satisfies BackoffOptions,
+    logger: console satisfies Logger,
   };
   const poly: PolyAIClient = createPolyAIClient(options);
   const regional: PolyAIClient = createPolyAIClient({ apiKey: "sk-region-key", region });
