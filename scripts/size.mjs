@@ -13,10 +13,10 @@ import * as esbuild from "esbuild";
 
 // The issue asked for 6 kB. It is not reachable with what the core must do:
 // openapi-fetch alone is 2.9 kB, and with the contents of every string literal
-// removed the bundle is still 9.7 kB (input checks that name the field, answer
+// removed the bundle is still 9.8 kB (input checks that name the field, answer
 // checks, retries, redirect and size guards, key redaction, fourteen error
 // classes). The budget is therefore a regression guard set just above today's
-// figure (13.3 kB); see the README's "Size" section.
+// figure (13.4 kB); see the README's "Size" section.
 const BUDGET_BYTES = 13500; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
