@@ -109,7 +109,8 @@ const WRITE_KEYS = new Set(
   Object.keys({ ...READ_OPTIONS, dryRun: true } satisfies Record<keyof WriteOptions, true>),
 );
 const RESERVED = new Set(reservedConnectorIds);
-const WRITES = new Set(["updateConnector", "batchUpdateConnectors", "deleteConnector"]);
+// The methods that change state; this API's POSTs are reads (batch get, lookup).
+const WRITE_METHODS = new Set(["PATCH", "PUT", "DELETE"]);
 
 /** What a call hands openapi-fetch besides path and body. */
 interface CallInit {
@@ -214,7 +215,7 @@ export function createConnectors(
   ): Promise<T> {
     const { data, error, response } = await pending;
     const { attempts, request } = answerInfo(response);
-    const write = WRITES.has(operationId);
+    const write = WRITE_METHODS.has(request?.method ?? "");
     const init = { status: response.status, headers: response.headers, request, attempts };
     if (!response.ok) throw errorFromResponse({ ...init, body: scrub(error) });
     const invalid = (message: string) =>
