@@ -134,7 +134,11 @@ export function createTransport(config: TransportConfig): Transport {
 
   // The caller's own abort reason is kept as given, unless it carries the key.
   function abortCause(reason: unknown): unknown {
-    const text = `${describeCause(reason)} ${String((reason as { stack?: unknown } | null)?.stack ?? "")}`;
+    let json = "";
+    try {
+      json = JSON.stringify(reason) ?? "";
+    } catch {}
+    const text = `${describeCause(reason)} ${String((reason as { stack?: unknown } | null)?.stack ?? "")} ${json}`;
     return redact(text) === text ? reason : safeCause(reason);
   }
 
@@ -316,22 +320,23 @@ export function createTransport(config: TransportConfig): Transport {
             target = undefined;
           }
           // Follow only what keeps the request as it was: same origin, no
-          // credentials in the URL, and the same method (a 303, or a 301/302 of a
-          // write, would turn it into a GET that "succeeds"). A write may follow a
-          // move of the API's base path, never to another resource: a PATCH of one
-          // connector redirected to another would change the wrong phone line.
-          const write = method !== "GET" && method !== "HEAD";
+          // credentials in the URL, and the same method (a 303, or a 301/302 of
+          // anything but a GET, would turn it into a GET that "succeeds"). A request
+          // may follow a move of the API's base path, never to another resource: a
+          // PATCH of one connector redirected to another would change the wrong
+          // phone line, and a read would answer for another agent.
+          const read = method === "GET" || method === "HEAD";
           const why = !target
             ? "a redirect whose target cannot be read"
             : target.origin !== origin
               ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
               : target.username || target.password
                 ? "a redirect to a URL with credentials"
-                : write &&
+                : !read &&
                     (response.status === 301 || response.status === 302 || response.status === 303)
                   ? `a ${response.status} redirect, which would turn ${method} into GET`
-                  : write && !target.pathname.endsWith(addressed.pathname)
-                    ? `a redirect of a ${method} to another resource (${target.pathname}); a write goes only where it was addressed`
+                  : !target.pathname.endsWith(addressed.pathname)
+                    ? `a redirect of a ${method} to another resource (${target.pathname}); a request goes only where it was addressed`
                     : hops >= MAX_REDIRECTS
                       ? `more than ${MAX_REDIRECTS} redirects`
                       : undefined;
@@ -389,7 +394,8 @@ export function createTransport(config: TransportConfig): Transport {
     // Every Request has a signal, even when the caller gave none; the connector
     // methods say which one is theirs so that a signal that can never fire is not listened to.
     const userSignal = "signal" in overrides ? overrides.signal : request.signal;
-    const info: RequestInfo = { method: request.method, url: request.url };
+    // The URL is in every message and log line: an ID that is the key must not show there.
+    const info: RequestInfo = { method: request.method, url: redact(request.url) };
     const headers = new Headers(request.headers);
     headers.set("x-api-key", apiKey);
     // Proxies in front of the API choose between an HTML and a JSON error page by this.

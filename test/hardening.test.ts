@@ -508,7 +508,7 @@ describe("redirects of writes", () => {
       poly.connectors.update(AGENT, CONN, { voiceName: "en-GB-Neural2-A" }),
     )) as APIError;
     expect(err.code).toBe("REDIRECT_REFUSED");
-    expect(err.message).toContain("a write goes only where it was addressed");
+    expect(err.message).toContain("a request goes only where it was addressed");
     expect(server.seen).toHaveLength(1);
   });
 
@@ -873,5 +873,63 @@ describe("the key passed where another value belongs", () => {
       expect(err.message).toContain("[redacted]");
       expect(`${err.message} ${inspect(err)}`).not.toContain(SWAPPED);
     }
+  });
+});
+
+describe("fourth review", () => {
+  const ID_KEY = "sk_live_fourth_0123456789";
+
+  it("a read redirected to another agent is refused, not answered for that agent", async () => {
+    const server = await serve((req, res) => {
+      if (req.url?.includes(AGENT)) {
+        res.writeHead(302, { location: req.url.replace(AGENT, "PROJECT-OTHER") });
+        return res.end();
+      }
+      json(res, 200, { connectors: [] });
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+    expect(err.code).toBe("REDIRECT_REFUSED");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("a key used as an ID does not show in the error's URL, message or JSON", async () => {
+    const server = await serve((_req, res) =>
+      json(res, 404, { error_code: "CONNECTORS_NOT_FOUND" }),
+    );
+    const lines: string[] = [];
+    const poly = createPolyAIClient({
+      apiKey: ID_KEY,
+      baseUrl: server.url,
+      logger: { debug: (message, details) => lines.push(message, JSON.stringify(details)) },
+    });
+    const err = (await rejection(poly.connectors.get(ID_KEY, "CONN-x"))) as APIError;
+    expect(err.request?.url).toContain("[redacted]");
+    expect(`${err.message} ${JSON.stringify(err)} ${lines.join(" ")}`).not.toContain(ID_KEY);
+  });
+
+  it("an abort reason that holds the key in a property is not kept as it is", async () => {
+    const server = await serve(() => {});
+    const poly = createPolyAIClient({ apiKey: ID_KEY, baseUrl: server.url });
+    const controller = new AbortController();
+    const pending = poly.connectors.list(AGENT, { signal: controller.signal });
+    const reason = { secret: ID_KEY };
+    setTimeout(() => controller.abort(reason), 10);
+    const err = (await rejection(pending)) as Error;
+    expect(err.cause).not.toBe(reason);
+    expect(inspect(err, { depth: 10 })).not.toContain(ID_KEY);
+  });
+
+  it("the mock refuses list options that are not arrays of strings", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    await expect(createMockPolyAI({ allowedProjects: "PROJECT-X" } as never)).rejects.toThrow(
+      'allowedProjects must be an array of strings, got "PROJECT-X"',
+    );
+    await expect(createMockPolyAI({ unavailableVoices: 5 } as never)).rejects.toThrow(
+      "unavailableVoices must be an array of strings, got 5",
+    );
+    await expect(createMockPolyAI({ onSpecViolation: "x" } as never)).rejects.toThrow(
+      "onSpecViolation must be a function",
+    );
   });
 });

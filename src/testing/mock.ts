@@ -251,6 +251,17 @@ class Mock implements MockPolyAI {
       throw new TypeError(
         `createMockPolyAI: port must be an integer from 0 to 65535, got ${JSON.stringify(port)}`,
       );
+    for (const [name, list] of Object.entries({
+      allowedProjects: options.allowedProjects,
+      unavailableVoices: options.unavailableVoices,
+    })) {
+      if (list !== undefined && (!Array.isArray(list) || !list.every((v) => typeof v === "string")))
+        throw new TypeError(
+          `createMockPolyAI: ${name} must be an array of strings, got ${JSON.stringify(list)}`,
+        );
+    }
+    if (options.onSpecViolation !== undefined && typeof options.onSpecViolation !== "function")
+      throw new TypeError("createMockPolyAI: onSpecViolation must be a function");
     if (host !== undefined && (typeof host !== "string" || host === ""))
       throw new TypeError(
         `createMockPolyAI: host must be a non-empty string, got ${JSON.stringify(host)}`,
