@@ -90,7 +90,10 @@ function env(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-const MIN_KEY_LENGTH = 8;
+/** Keys shorter than this are refused: redacting them would garble ordinary text. @internal */
+export const MIN_KEY_LENGTH = 8;
+/** The characters a key may hold: visible ASCII. @internal */
+export const KEY_CHARS = /^[\x21-\x7E]+$/;
 
 function checkApiKey(key: unknown): string {
   // Messages here describe the key, never quote it.
@@ -109,7 +112,7 @@ function checkApiKey(key: unknown): string {
       "apiKey",
       `is ${key.length} characters long; keys have at least ${MIN_KEY_LENGTH} (a truncated paste?)`,
     );
-  if (!/^[\x21-\x7E]+$/.test(key))
+  if (!KEY_CHARS.test(key))
     throw new InvalidInputError(
       "apiKey",
       "contains whitespace, control or non-ASCII characters (a copy-paste accident?)",

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { Connector } from "../types.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
+import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
 import { CREDENTIAL_HEADER } from "../transport.js";
 import { checkOptionKeys, toFaults, type FailNextOptions, type Fault } from "./faults.js";
 import { handlers } from "./handlers.js";
@@ -243,7 +244,7 @@ class Mock implements MockPolyAI {
     checkOptionKeys(options, MOCK_OPTION_KEYS, "createMockPolyAI");
     const { apiKey = "test-key", port, host } = options;
     // The client refuses such keys, so a mock that accepted one could never be called.
-    if (typeof apiKey !== "string" || !/^[\x21-\x7E]{8,}$/.test(apiKey))
+    if (typeof apiKey !== "string" || !KEY_CHARS.test(apiKey) || apiKey.length < MIN_KEY_LENGTH)
       throw new TypeError(
         "createMockPolyAI: apiKey must be a string of at least 8 visible ASCII characters, as the client requires",
       );
