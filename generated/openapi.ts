@@ -238,6 +238,7 @@ export interface components {
       data: null;
     };
     /**
+     * ID
      * @description An identifier as PolyAI issues them: 1 to 256 visible ASCII characters (no
      *     whitespace, control or non-ASCII characters), and not `.` or `..`. The limits
      *     are this document's; PolyAI publishes none.
@@ -257,12 +258,14 @@ export interface components {
       notFound: string[];
     };
     /**
+     * variant ID
      * @description Variant ID to assign, or `null` to unassign (the connector then reads
      *     `variantId: ""`). The empty string is rejected: send `null` to unassign.
      * @example VARIANT-spring-promo
      */
     VariantIdPatch: string | null;
     /**
+     * BCP 47 language code
      * @description A BCP 47 language tag: a two or three letter language, an optional four letter
      *     script, an optional two letter or three digit region, then optional variants
      *     (for example `en-US`, `cmn-Hans-CN`, `es-419`). Matching is case-insensitive;
@@ -271,6 +274,7 @@ export interface components {
      */
     LanguageCode: string;
     /**
+     * Google voice name
      * @description A Google Cloud Text-to-Speech voice name, `<language>-<REGION>-<Family>-<Variant>`:
      *     `en-US-Neural2-A`, `cmn-CN-Standard-A`, `en-US-Chirp3-HD-Achernar`. The language
      *     has two or three letters, the family may itself contain a hyphen (`Chirp3-HD`),
@@ -289,11 +293,15 @@ export interface components {
      *     }
      */
     BatchUpdateConnectorItem: {
-      /** @description The connector to update. */
+      /**
+       * connector ID
+       * @description The connector to update.
+       */
       connectorId: components["schemas"]["ResourceId"];
       variantId?: components["schemas"]["VariantIdPatch"];
       asrLangCode?: components["schemas"]["LanguageCode"];
       voiceName?: components["schemas"]["VoiceName"];
+      /** project ID */
       projectId?: components["schemas"]["ResourceId"];
     };
     /**
@@ -352,14 +360,15 @@ export interface components {
       results: components["schemas"]["BatchUpdateResult"][];
     };
     /**
+     * E.164 phone number (+ then 1 to 15 digits, the first not 0)
      * @description A phone number in E.164 form: `+`, then 1 to 15 digits, the first not `0`
      *     (for example `+14155550123`). No spaces, dashes or brackets.
      * @example +14155550123
      */
-    PhoneNumber: string;
+    E164Number: string;
     /** @description The phone number whose connector to find. */
     LookupConnectorBody: {
-      phoneNumber: components["schemas"]["PhoneNumber"];
+      phoneNumber: components["schemas"]["E164Number"];
     };
     /** @description What the delete removed. Deleting a connector releases its phone numbers. */
     DeleteConnectorResult: {
@@ -386,6 +395,7 @@ export interface components {
        */
       voiceName?: components["schemas"]["VoiceName"];
       /**
+       * project ID
        * @description Move the connector to a different project. The API key must have access to
        *     both projects (403 otherwise).
        */

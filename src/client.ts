@@ -1,9 +1,11 @@
 // createPolyAIClient: options are checked once, here, so that a bad base URL or
 // key fails at start-up rather than on the first live call.
 import createClient, { type Client } from "openapi-fetch";
-import { defaultRegion, regions } from "../generated/constraints.js";
+import { defaultRegion, regions } from "../generated/operations.js";
 import type { paths } from "../generated/openapi.js";
-import { createConnectors, type ConnectorsResource } from "./connectors.js";
+import type { Resources } from "../generated/resources.js";
+import { createCall, createResources } from "./internal/call.js";
+import { suggestKey, unknownKey } from "./internal/keys.js";
 import { InvalidInputError } from "./errors.js";
 import { keyRedactor, redactInputError } from "./redact.js";
 import type { BackoffOptions } from "./retry.js";
@@ -49,10 +51,12 @@ export interface ClientOptions {
   logger?: Logger | undefined;
 }
 
-/** A PolyAI API client. Create one with {@link createPolyAIClient} and reuse it. */
-export interface PolyAIClient {
-  /** The connectors of an agent's telephony. */
-  readonly connectors: ConnectorsResource;
+/**
+ * A PolyAI API client. Create one with {@link createPolyAIClient} and reuse it. It has
+ * one property per resource of the spec (`connectors`), each with one method per
+ * operation.
+ */
+export interface PolyAIClient extends Resources {
   /**
    * The typed openapi-fetch client underneath, for anything the methods above do
    * not cover. It shares the key, retries and timeouts, but returns
@@ -66,8 +70,7 @@ export interface PolyAIClient {
 }
 
 // Keyed by ClientOptions, so adding an option without listing it here fails to compile.
-const OPTION_KEYS = new Set(
-  Object.keys({
+const OPTION_KEYS = Object.keys({
     apiKey: true,
     region: true,
     baseUrl: true,
@@ -79,8 +82,7 @@ const OPTION_KEYS = new Set(
     maxResponseBytes: true,
     onRetry: true,
     logger: true,
-  } satisfies Record<keyof ClientOptions, true>),
-);
+  } satisfies Record<keyof ClientOptions, true>);
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 function env(name: string): string | undefined {
@@ -165,24 +167,29 @@ function checkRegion(value: unknown, field: string): Region {
 export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
   if (!isPlainObject(options as unknown))
     throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key))
-      throw new InvalidInputError(
-        `options.${key}`,
-        `is not a client option; known options are ${[...OPTION_KEYS].join(", ")}`,
-      );
-  }
+  const unknown = unknownKey(options, OPTION_KEYS);
+  if (unknown !== undefined)
+    throw new InvalidInputError(
+      `options.${unknown}`,
+      `is not a client option${suggestKey(unknown, OPTION_KEYS)}`,
+    );
   const apiKey = checkApiKey(options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey);
+  // The client's one redactor: the transport, the call path and this function share it.
+  const redact = keyRedactor(apiKey);
   try {
-    return build(options, apiKey);
+    return build(options, apiKey, redact);
   } catch (err) {
     // A caller can swap two values (POLYAI_REGION set to the key): the message
     // quoting the bad value must not show the key either.
-    throw redactInputError(err, keyRedactor(apiKey));
+    throw redactInputError(err, redact);
   }
 }
 
-function build(options: ClientOptions, apiKey: string): PolyAIClient {
+function build(
+  options: ClientOptions,
+  apiKey: string,
+  redact: (text: string) => string,
+): PolyAIClient {
   if (options.region !== undefined && options.baseUrl !== undefined) {
     throw new InvalidInputError("baseUrl", "pass either region or baseUrl, not both");
   }
@@ -232,6 +239,7 @@ function build(options: ClientOptions, apiKey: string): PolyAIClient {
 
   const transport = createTransport({
     apiKey,
+    redact,
     fetch: fetchImpl,
     maxRetries: retry.maxRetries ?? 2,
     timeoutMs: retry.timeoutMs ?? 30_000,
@@ -246,8 +254,9 @@ function build(options: ClientOptions, apiKey: string): PolyAIClient {
     ...(headers ? { headers } : {}),
   });
   const summary = { baseUrl, region };
+  const resources: Resources = createResources(createCall(raw, transport, redact, () => resources));
   return Object.freeze({
-    connectors: createConnectors(raw, transport, apiKey),
+    ...resources,
     raw,
     baseUrl,
     region,

@@ -12,7 +12,9 @@ import {
   errorFromResponse,
   type RequestInfo,
 } from "./errors.js";
-import { keyRedactor } from "./redact.js";
+import { abortCause, describeCause, safeCause, safeHeaders } from "./internal/scrub.js";
+import { readCapped } from "./internal/read-capped.js";
+import { redirectTarget, refuseRedirect } from "./internal/redirect.js";
 import {
   RETRYABLE_STATUSES,
   backoffDelay,
@@ -50,6 +52,8 @@ export interface Logger {
 /** @internal */
 export interface TransportConfig {
   readonly apiKey: string;
+  /** The client's one redactor of the key. */
+  readonly redact: (text: string) => string;
   readonly fetch: typeof globalThis.fetch;
   readonly maxRetries: number;
   readonly timeoutMs: number;
@@ -71,7 +75,6 @@ export interface CallOverrides {
 export type Transport = (request: Request, overrides?: CallOverrides) => Promise<Response>;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
 const answers = new WeakMap<Response, { attempts: number; request: RequestInfo }>();
 
 /** Which request produced this answer, and in how many attempts. @internal */
@@ -103,61 +106,9 @@ class AttemptFailure {
   ) {}
 }
 
-function describeCause(cause: unknown): string {
-  const inner = (cause as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof inner?.code === "string" ? inner.code : undefined;
-  const message = cause instanceof Error ? String(cause.message) : String(cause);
-  return code ? `${code} (${message})` : message;
-}
-
 /** Builds the fetch function that openapi-fetch calls. @internal */
 export function createTransport(config: TransportConfig): Transport {
-  const { logger, apiKey } = config;
-  const redact = keyRedactor(apiKey);
-
-  // A server or proxy that echoes the request could put the key into a response
-  // header; every answer and error is built from these headers instead.
-  function safeHeaders(headers: Headers): Headers {
-    let echoed = false;
-    headers.forEach((value, name) => {
-      echoed ||= redact(value) !== value || redact(name) !== name;
-    });
-    if (!echoed) return headers;
-    const out = new Headers();
-    headers.forEach((value, name) => {
-      // "[redacted]" is not a valid header name; the name keeps what it can.
-      const safeName = redact(name).replace(/[^!#$%&'*+.^_`|~0-9a-z-]/gi, "");
-      out.append(safeName || "x-redacted", redact(value));
-    });
-    return out;
-  }
-
-  // The caller's own abort reason is kept as given, unless it carries the key.
-  function abortCause(reason: unknown): unknown {
-    let json = "";
-    try {
-      json = JSON.stringify(reason) ?? "";
-    } catch {}
-    const text = `${describeCause(reason)} ${String((reason as { stack?: unknown } | null)?.stack ?? "")} ${json}`;
-    return redact(text) === text ? reason : safeCause(reason);
-  }
-
-  // A custom fetch (or an instrumentation wrapper) may put the request's headers
-  // anywhere in what it throws: the message, a nested cause, a `config` or
-  // `request` property. So the cause kept on our error is always a copy holding
-  // only name, message, code, stack and cause, each redacted, never the original.
-  function safeCause(cause: unknown, depth = 0): unknown {
-    if (cause === undefined || cause === null) return cause;
-    if (depth > 4) return new Error("[cause chain truncated]");
-    const { name, message, code, stack, cause: inner } = cause as Record<string, unknown>;
-    const clean = new Error(redact(typeof message === "string" ? message : String(cause)));
-    clean.name = typeof name === "string" ? redact(name) : "Error";
-    clean.stack = typeof stack === "string" ? redact(stack) : `${clean.name}: ${clean.message}`;
-    const copy: { code?: string; cause?: unknown } = clean;
-    if (typeof code === "string") copy.code = redact(code);
-    if (inner !== undefined) copy.cause = safeCause(inner, depth + 1);
-    return clean;
-  }
+  const { logger, apiKey, redact } = config;
 
   function finalFailure(
     failure: AttemptFailure,
@@ -165,7 +116,7 @@ export function createTransport(config: TransportConfig): Transport {
     attempts: number,
     timeoutMs: number,
   ): APIConnectionError {
-    const cause = safeCause(failure.cause);
+    const cause = safeCause(failure.cause, redact);
     if (failure.timedOut)
       return new APITimeoutError(`request timed out after ${timeoutMs} ms`, {
         cause,
@@ -190,63 +141,13 @@ export function createTransport(config: TransportConfig): Transport {
     // InternalServerError. The message may quote a Location the server chose.
     return errorFromResponse({
       status: response.status,
-      headers: safeHeaders(response.headers),
+      headers: safeHeaders(response.headers, redact),
       body: undefined,
       code,
       message: redact(message),
       request: info,
       attempts,
     });
-  }
-
-  async function readCapped(
-    response: Response,
-    cap: number,
-    info: RequestInfo,
-    attempts: number,
-  ): Promise<Uint8Array<ArrayBuffer> | null> {
-    if (!response.body) return null;
-    const tooLarge = () =>
-      refuse(
-        response,
-        "RESPONSE_TOO_LARGE",
-        `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
-        info,
-        attempts,
-      );
-    const declared = response.headers.get("content-length");
-    const encoding = response.headers.get("content-encoding");
-    if (declared !== null && /^\d+$/.test(declared)) {
-      if (Number(declared) > cap) {
-        await response.body.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      // Without a content coding, HTTP framing stops at Content-Length, so the cap
-      // holds. A compressed body's Content-Length is its compressed size: count it.
-      if (encoding === null || encoding === "identity")
-        return new Uint8Array(await response.arrayBuffer());
-    }
-    const reader = response.body.getReader();
-    const chunks: Uint8Array<ArrayBuffer>[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > cap) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-    if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return out;
   }
 
   async function attempt(
@@ -285,7 +186,10 @@ export function createTransport(config: TransportConfig): Transport {
       } catch (err) {
         if (err instanceof PolyAIError) throw err;
         if (userSignal?.aborted)
-          throw new APIUserAbortError({ cause: abortCause(userSignal.reason), request: info });
+          throw new APIUserAbortError({
+            cause: abortCause(userSignal.reason, redact),
+            request: info,
+          });
         throw new AttemptFailure(timedOut, err);
       }
     };
@@ -310,36 +214,9 @@ export function createTransport(config: TransportConfig): Transport {
         ) {
           await response.body?.cancel().catch(() => {});
           addressed ??= new URL(url);
-          const { origin } = addressed;
           // An opaque redirect (browsers) hides its Location: nothing to check, so refuse.
-          const location = response.headers.get("location");
-          let target: URL | undefined;
-          try {
-            target = location === null ? undefined : new URL(location, url);
-          } catch {
-            target = undefined;
-          }
-          // Follow only what keeps the request as it was: same origin, no
-          // credentials in the URL, and the same method (a 303, or a 301/302 of
-          // anything but a GET, would turn it into a GET that "succeeds"). A request
-          // may follow a move of the API's base path, never to another resource: a
-          // PATCH of one connector redirected to another would change the wrong
-          // phone line, and a read would answer for another agent.
-          const read = method === "GET" || method === "HEAD";
-          const why = !target
-            ? "a redirect whose target cannot be read"
-            : target.origin !== origin
-              ? `a redirect to another origin (${target.origin}); the API key is only ever sent to ${origin}`
-              : target.username || target.password
-                ? "a redirect to a URL with credentials"
-                : !read &&
-                    (response.status === 301 || response.status === 302 || response.status === 303)
-                  ? `a ${response.status} redirect, which would turn ${method} into GET`
-                  : !target.pathname.endsWith(addressed.pathname)
-                    ? `a redirect of a ${method} to another resource (${target.pathname}); a request goes only where it was addressed`
-                    : hops >= MAX_REDIRECTS
-                      ? `more than ${MAX_REDIRECTS} redirects`
-                      : undefined;
+          const target = redirectTarget(response.headers.get("location"), url);
+          const why = refuseRedirect({ method, status: response.status, addressed, target, hops });
           if (why || !target)
             throw refuse(response, "REDIRECT_REFUSED", `refused to follow ${why}`, info, attempts);
           url = target.href;
@@ -355,8 +232,17 @@ export function createTransport(config: TransportConfig): Transport {
             attempts,
           );
         }
-        const headers = safeHeaders(response.headers);
-        const bytes = await network(readCapped(response, config.maxResponseBytes, info, attempts));
+        const headers = safeHeaders(response.headers, redact);
+        const cap = config.maxResponseBytes;
+        const tooLarge = () =>
+          refuse(
+            response,
+            "RESPONSE_TOO_LARGE",
+            `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
+            info,
+            attempts,
+          );
+        const bytes = await network(readCapped(response, cap, tooLarge));
         const nullBody =
           response.status === 204 || response.status === 205 || response.status === 304;
         return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
@@ -407,7 +293,10 @@ export function createTransport(config: TransportConfig): Transport {
 
     for (let n = 1; ; n++) {
       if (userSignal?.aborted)
-        throw new APIUserAbortError({ cause: abortCause(userSignal.reason), request: info });
+        throw new APIUserAbortError({
+            cause: abortCause(userSignal.reason, redact),
+            request: info,
+          });
       if (logger?.debug) {
         try {
           logger.debug(`polyai: ${info.method} ${info.url} (attempt ${n} of ${maxRetries + 1})`, {
@@ -433,7 +322,7 @@ export function createTransport(config: TransportConfig): Transport {
           error: finalFailure(err, info, n, timeoutMs),
         });
         await sleep(delayMs, userSignal).catch((reason) => {
-          throw new APIUserAbortError({ cause: abortCause(reason), request: info });
+          throw new APIUserAbortError({ cause: abortCause(reason, redact), request: info });
         });
         continue;
       }
@@ -449,7 +338,7 @@ export function createTransport(config: TransportConfig): Transport {
             error: undefined,
           });
           await sleep(delayMs, userSignal).catch((reason) => {
-            throw new APIUserAbortError({ cause: abortCause(reason), request: info });
+            throw new APIUserAbortError({ cause: abortCause(reason, redact), request: info });
           });
           continue;
         }

@@ -1,7 +1,7 @@
 // Checks the SDK can make before sending anything. The rules themselves (patterns,
 // lengths, nullability) come from generated/constraints.ts, i.e. from the spec; this
 // file only turns a failed rule into a message that says what is wrong.
-import type { StringRule } from "../generated/constraints.js";
+import type { StringRule } from "../generated/operations.js";
 import { InvalidInputError } from "./errors.js";
 
 /** A short description of a value's type for error messages. */
@@ -35,11 +35,11 @@ export function codePointAt(value: string, index: number): string {
  * the message says "contains whitespace" rather than "does not match /.../".
  */
 function whyInvalid(value: string, rule: StringRule, what: string): string | null {
-  if (value.length < rule.minLength)
-    return value === "" ? "must not be empty" : `must be at least ${rule.minLength} characters`;
-  if (value.length > rule.maxLength)
-    return `is ${value.length} characters long; the limit is ${rule.maxLength}`;
-  if (rule.pattern && rule.pattern.test(value)) return null;
+  const { minLength = 0, maxLength = Infinity, pattern } = rule;
+  if (value.length < minLength)
+    return value === "" ? "must not be empty" : `must be at least ${minLength} characters`;
+  if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
+  if (!pattern || pattern.test(value)) return null;
   if (value.trim() === "") return "must not be whitespace only";
   if (value === "." || value === "..")
     return `must not be ${quote(value)}: a URL parser would resolve it to another path`;

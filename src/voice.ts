@@ -1,7 +1,7 @@
 // Google Cloud TTS voice names: `<language>-<REGION>-<Family>-<Variant>`. The
 // server derives the connector's ttsLangCode from the `<language>-<REGION>` prefix;
 // we derive it the same way so callers (and dry runs) can predict the result.
-import { updateConnectorBody, type StringRule } from "../generated/constraints.js";
+import { formatRules, type StringRule } from "../generated/operations.js";
 import { InvalidInputError } from "./errors.js";
 import { codePointAt, describeType, quote } from "./validate.js";
 
@@ -15,7 +15,7 @@ export interface VoiceName {
   readonly variant: string;
 }
 
-const voiceRule: StringRule = updateConnectorBody.voiceName;
+const voiceRule: StringRule = formatRules["voice-name"];
 const FORM = "<language>-<REGION>-<Family>-<Variant>, like en-GB-Neural2-A";
 
 function reject(field: string, name: string, why: string): never {
@@ -49,7 +49,7 @@ function parse(name: unknown, field: string, rule: StringRule = voiceRule): Voic
       `it contains the non-ASCII character ${JSON.stringify(ch)} (${codePointAt(name, nonAscii)}) at index ${nonAscii}; voice names are plain ASCII, so this is likely a look-alike of a Latin letter`,
     );
   }
-  if (name.length > rule.maxLength)
+  if (rule.maxLength !== undefined && name.length > rule.maxLength)
     reject(field, name, `it is ${name.length} characters long; the limit is ${rule.maxLength}`);
   const parts = name.split("-");
   if (parts.some((p) => p === ""))

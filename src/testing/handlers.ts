@@ -1,18 +1,20 @@
 // One function per operationId of the spec: the answer to a request that has
 // already passed routing, authentication and validation against the spec.
 import type { components } from "../../generated/openapi.js";
+import type { OperationId } from "../../generated/operations.js";
 import { ApiFault } from "./envelope.js";
 import type { ConnectorStore } from "./store.js";
 
 type Schemas = components["schemas"];
 
-/** A request as a handler sees it: decoded path parameters and a body that matched the spec. */
+/** A request as a handler sees it: decoded path and query parameters and a body that matched the spec. */
 export interface OperationRequest {
   readonly params: ReadonlyMap<string, string>;
+  readonly query: ReadonlyMap<string, string>;
   readonly body: unknown;
 }
 
-/** Produces the 200 body, or throws an {@link ApiFault}. */
+/** Produces the success body (its status is the operation's documented 2xx), or throws an {@link ApiFault}. */
 export type Handler = (store: ConnectorStore, request: OperationRequest) => unknown;
 
 function param(request: OperationRequest, name: string): string {
@@ -22,8 +24,11 @@ function param(request: OperationRequest, name: string): string {
 }
 
 // The casts below are safe: the body was validated against exactly these schemas.
-/** The handler of each operation the spec defines, by operationId. */
-export const handlers: Readonly<Record<string, Handler>> = {
+/**
+ * The state behind each operation, by operationId. An operation of the spec without
+ * one answers 501, so the spec can run ahead of the mock.
+ */
+export const handlers: { readonly [K in OperationId]?: Handler } = {
   listConnectors: (store, req): Schemas["ConnectorList"] => ({
     connectors: store.list(param(req, "agentId")),
   }),
@@ -40,23 +45,13 @@ export const handlers: Readonly<Record<string, Handler>> = {
       param(req, "agentId"),
       (req.body as Schemas["BatchGetConnectorsBody"]).connectorIds,
     ),
-  batchUpdateConnectors: (store, req): Schemas["BatchUpdateConnectorsResult"] => {
-    const { updates } = req.body as Schemas["BatchUpdateConnectorsBody"];
-    // The spec allows each connector once per batch, a rule JSON Schema cannot express.
-    const seen = new Map<string, number>();
-    updates.forEach(({ connectorId }, i) => {
-      const first = seen.get(connectorId);
-      if (first !== undefined) {
-        throw new ApiFault(
-          400,
-          "CONNECTORS_VALIDATION_FAILED",
-          `updates[${i}].connectorId: ${JSON.stringify(connectorId)} is already updated by updates[${first}]; update each connector once per batch`,
-        );
-      }
-      seen.set(connectorId, i);
-    });
-    return { results: store.batchUpdate(param(req, "agentId"), updates) };
-  },
+  // Each connector once per batch is the spec's x-sdk-unique-by, checked before this runs.
+  batchUpdateConnectors: (store, req): Schemas["BatchUpdateConnectorsResult"] => ({
+    results: store.batchUpdate(
+      param(req, "agentId"),
+      (req.body as Schemas["BatchUpdateConnectorsBody"]).updates,
+    ),
+  }),
   lookupConnector: (store, req) =>
     store.lookup(param(req, "agentId"), (req.body as Schemas["LookupConnectorBody"]).phoneNumber),
 };

@@ -17,7 +17,14 @@ import { checkOptionKeys, toFaults, type FailNextOptions, type Fault } from "./f
 import { handlers } from "./handlers.js";
 import { matchRoute } from "./routes.js";
 import { ConnectorStore, type SeedConnector } from "./store.js";
-import { checkResponse, specIndex, type OperationSpec, type SpecIndex } from "./validate.js";
+import type { OperationId } from "../../generated/operations.js";
+import {
+  checkResponse,
+  specIndex,
+  type OperationSpec,
+  type Problem,
+  type SpecIndex,
+} from "./validate.js";
 
 /**
  * Options of {@link createMockPolyAI}.
@@ -196,21 +203,43 @@ function parseBody(op: OperationSpec, contentType: string | undefined, text: str
     throw invalid("body", `is not valid JSON (${(err as Error).message})`);
   }
   const problem = spec.check(body);
-  if (problem) {
-    // PolyAI answers a malformed number with its own code rather than the generic one.
-    const phone =
-      op.operationId === "lookupConnector" &&
-      problem.field === "phoneNumber" &&
-      problem.keyword !== "required";
-    throw phone
-      ? invalid(
-          "phoneNumber",
-          `is not in E.164 form (+ then 1 to 15 digits, like +14155550123): ${problem.message}`,
-          "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
-        )
-      : invalid(problem.field, problem.message);
-  }
+  if (problem) throw invalidValue(problem);
   return body;
+}
+
+/** The 400 for a value that fails the spec, with the code the spec gives its schema. */
+function invalidValue(problem: Problem): ApiFault {
+  return new ApiFault(
+    400,
+    problem.code ?? "CONNECTORS_VALIDATION_FAILED",
+    `${problem.field}: ${problem.message}`,
+  );
+}
+
+/** The query parameters of a request to `op`, checked against the spec; throws the 400 to send. */
+function parseQuery(op: OperationSpec, target: string): ReadonlyMap<string, string> {
+  const search = new URLSearchParams(target.includes("?") ? target.slice(target.indexOf("?") + 1) : "");
+  const out = new Map<string, string>();
+  for (const [name, value] of search) {
+    const param = op.query.get(name);
+    if (!param) {
+      const known = [...op.query.keys()];
+      throw new ApiFault(
+        400,
+        "CONNECTORS_VALIDATION_FAILED",
+        `${name}: unknown query parameter${known.length ? `; known are ${known.join(", ")}` : ""}`,
+      );
+    }
+    if (out.has(name))
+      throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${name}: given more than once`);
+    const problem = param.check(value);
+    if (problem) throw invalidValue(problem);
+    out.set(name, value);
+  }
+  for (const [name, param] of op.query)
+    if (param.required && !out.has(name))
+      throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${name}: is required`);
+  return out;
 }
 
 // Keyed by the option type, so an option added there but not here fails to compile.
@@ -273,11 +302,6 @@ class Mock implements MockPolyAI {
       allowedProjects: options.allowedProjects,
       unavailableVoices: options.unavailableVoices,
     });
-    const missing = this.index.operations
-      .filter((op) => !handlers[op.operationId])
-      .map((op) => op.operationId);
-    if (missing.length > 0)
-      throw new Error(`createMockPolyAI: no handler for ${missing.join(", ")}`);
   }
 
   // The key stays readable as `mock.apiKey`, but printing or serialising the mock
@@ -452,18 +476,22 @@ class Mock implements MockPolyAI {
       for (const [name, raw] of match.rawParams) {
         const value = decodeParam(name, raw);
         const problem = match.op.params.get(name)?.(value);
-        if (problem)
-          throw new ApiFault(
-            400,
-            "CONNECTORS_VALIDATION_FAILED",
-            `${problem.field}: ${problem.message}`,
-          );
+        if (problem) throw invalidValue(problem);
         params.set(name, value);
       }
+      const query = parseQuery(match.op, target);
       const body = parseBody(match.op, req.headers["content-type"], text);
-      const handler = handlers[match.op.operationId];
-      if (!handler) throw new Error(`no handler for ${match.op.operationId}`);
-      return { op, status: 200, headers: {}, body: handler(this.store, { params, body }) };
+      const handler = handlers[match.op.operationId as OperationId];
+      // The spec may run ahead of the mock: an operation without state behind it
+      // answers as an unimplemented endpoint would, in the API's envelope.
+      if (!handler)
+        throw new ApiFault(
+          501,
+          "NOT_IMPLEMENTED",
+          `The local PolyAI does not implement ${match.op.operationId} yet`,
+        );
+      const answer = handler(this.store, { params, query, body });
+      return { op, status: match.op.success, headers: {}, body: answer };
     } catch (err) {
       if (!(err instanceof ApiFault)) throw err;
       return {

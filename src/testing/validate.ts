@@ -13,6 +13,8 @@ export interface Problem {
   readonly message: string;
   /** The JSON Schema keyword that failed (`pattern`, `required`, …). */
   readonly keyword: string;
+  /** The `error_code` the spec's `x-error-code` gives a value that fails this schema. */
+  readonly code?: string | undefined;
 }
 
 /** Checks one value; null when it passes. */
@@ -35,6 +37,10 @@ export interface OperationSpec {
   readonly segments: readonly string[];
   /** Path parameter checks, by name; values are checked after percent-decoding. */
   readonly params: ReadonlyMap<string, Check>;
+  /** Query parameter checks, by name. */
+  readonly query: ReadonlyMap<string, { readonly check: Check; readonly required: boolean }>;
+  /** The status of a success: the first 2xx the operation documents (201 for an import). */
+  readonly success: number;
   readonly body: { readonly required: boolean; readonly check: Check } | undefined;
   /** Documented answers by status code (`"200"`, `"404"`). */
   readonly responses: ReadonlyMap<string, ResponseSpec>;
@@ -65,20 +71,10 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Follows a local `$ref` in the OpenAPI document (parameters, responses, headers). */
-function deref(value: unknown): Json {
-  let node = value;
-  for (let hops = 0; isObject(node) && typeof node["$ref"] === "string"; hops++) {
-    const ref = node["$ref"];
-    if (hops > 16 || !ref.startsWith("#/")) throw new Error(`spec: cannot resolve ${ref}`);
-    node = ref
-      .slice(2)
-      .split("/")
-      .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-      .reduce<unknown>((at, key) => (isObject(at) ? at[key] : undefined), spec);
-  }
-  if (!isObject(node)) throw new Error("spec: a reference points at nothing");
-  return node;
+/** An object of the resolved spec (generated/spec.ts resolves every reference but schemas). */
+function obj(value: unknown): Json {
+  if (!isObject(value)) throw new Error("spec: expected an object");
+  return value;
 }
 
 function rewriteRefs(value: unknown): unknown {
@@ -114,7 +110,10 @@ function fieldPath(root: string, pointer: string, extra?: string): string {
 /** Ajv's first error as a field and a message a person can act on. */
 function toProblem(error: ErrorObject, root: string): Problem {
   const { field, message } = describeError(error, root);
-  return { field, message, keyword: error.keyword };
+  // A missing value is a plain validation failure; a present one that breaks a
+  // schema with its own error code (E.164 numbers) answers that code.
+  const own = error.keyword === "required" ? undefined : error.parentSchema?.["x-error-code"];
+  return { field, message, keyword: error.keyword, code: typeof own === "string" ? own : undefined };
 }
 
 function describeError(error: ErrorObject, root: string): { field: string; message: string } {
@@ -137,6 +136,13 @@ function describeError(error: ErrorObject, root: string): { field: string; messa
         field: at(),
         message: `must match pattern /${String(p["pattern"])}/, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
       };
+    case "x-sdk-unique-by": {
+      const by = String(p["by"]);
+      return {
+        field: `${at()}[${String(p["j"])}].${by}`,
+        message: `${quote(String(p["value"]))} is already in ${at()}[${String(p["i"])}]; each ${by} may appear once`,
+      };
+    }
     case "uniqueItems":
       return {
         field: at(),
@@ -163,7 +169,7 @@ function compileResponse(ajv: Ajv2020, response: Json): ResponseSpec {
   for (const [name, raw] of Object.entries(
     isObject(response["headers"]) ? response["headers"] : {},
   )) {
-    const header = deref(raw);
+    const header = obj(raw);
     if (header["required"] === true)
       headers.set(name.toLowerCase(), compile(ajv, header["schema"] ?? {}, name));
   }
@@ -173,10 +179,37 @@ function compileResponse(ajv: Ajv2020, response: Json): ResponseSpec {
   return { headers, body: schema === undefined ? undefined : compile(ajv, schema, "body") };
 }
 
+/** Items that must differ in one property (each connector once per batch): `x-sdk-unique-by`. */
+function uniqueBy(by: string, data: unknown[]): boolean {
+  const seen = new Map<unknown, number>();
+  for (const [j, item] of data.entries()) {
+    const value = isObject(item) ? item[by] : undefined;
+    const i = seen.get(value);
+    if (value !== undefined && i !== undefined) {
+      // ajv reads a custom keyword's errors off the function.
+      (uniqueBy as { errors?: Partial<ErrorObject>[] }).errors = [
+        { keyword: "x-sdk-unique-by", params: { by, i, j, value } },
+      ];
+      return false;
+    }
+    seen.set(value, j);
+  }
+  return true;
+}
+
 function build(): SpecIndex {
   const ajv = new Ajv2020({ strict: true, allErrors: false, verbose: true });
-  // OpenAPI's own annotation keyword; it has no meaning for validation.
-  ajv.addKeyword("example");
+  // OpenAPI's own annotation keyword, and the SDK's annotations (openapi/README.md).
+  for (const keyword of ["example", "x-sdk-format", "x-sdk-clear-helper", "x-error-code"])
+    ajv.addKeyword(keyword);
+  // Items that must differ in one property (each connector once per batch).
+  ajv.addKeyword({
+    keyword: "x-sdk-unique-by",
+    type: "array",
+    schemaType: "string",
+    errors: true,
+    validate: uniqueBy,
+  });
   const components = isObject(spec["components"]) ? spec["components"] : {};
   const schemas = isObject(components["schemas"]) ? components["schemas"] : {};
   ajv.addSchema({ $id: ROOT_ID, $defs: rewriteRefs(schemas) as Json });
@@ -185,24 +218,29 @@ function build(): SpecIndex {
   const pathParams = new Map<string, Check>();
   const paths = isObject(spec["paths"]) ? spec["paths"] : {};
   for (const [template, rawItem] of Object.entries(paths)) {
-    const item = deref(rawItem);
+    const item = obj(rawItem);
     const shared = Array.isArray(item["parameters"]) ? item["parameters"] : [];
     for (const method of METHODS) {
       const op = item[method];
       if (!isObject(op)) continue;
       const params = new Map<string, Check>();
+      const query = new Map<string, { check: Check; required: boolean }>();
       for (const raw of [...shared, ...(Array.isArray(op["parameters"]) ? op["parameters"] : [])]) {
-        const param = deref(raw);
-        if (param["in"] !== "path")
-          throw new Error(`spec: the mock only serves path parameters, not ${String(param["in"])}`);
+        const param = obj(raw);
         const name = String(param["name"]);
         const check = compile(ajv, param["schema"] ?? {}, name);
+        if (param["in"] === "query") {
+          query.set(name, { check, required: param["required"] === true });
+          continue;
+        }
+        if (param["in"] !== "path")
+          throw new Error(`spec: the mock serves path and query parameters, not ${String(param["in"])}`);
         params.set(name, check);
         pathParams.set(name, check);
       }
       let body: OperationSpec["body"];
       if (op["requestBody"] !== undefined) {
-        const requestBody = deref(op["requestBody"]);
+        const requestBody = obj(op["requestBody"]);
         const content = isObject(requestBody["content"]) ? requestBody["content"] : {};
         const json = content["application/json"];
         if (!isObject(json))
@@ -216,15 +254,17 @@ function build(): SpecIndex {
       for (const [status, raw] of Object.entries(
         isObject(op["responses"]) ? op["responses"] : {},
       )) {
-        responses.set(status, compileResponse(ajv, deref(raw)));
+        responses.set(status, compileResponse(ajv, obj(raw)));
       }
       operations.push({
         operationId: String(op["operationId"]),
         method: method.toUpperCase(),
         segments: template.split("/"),
         params,
+        query,
         body,
         responses,
+        success: Number([...responses.keys()].find((s) => /^2\d\d$/.test(s)) ?? 200),
       });
     }
   }
@@ -234,13 +274,13 @@ function build(): SpecIndex {
     isObject(connectorSchema) && isObject(connectorSchema["properties"])
       ? connectorSchema["properties"]
       : {};
-  const correlation = deref({ $ref: "#/components/headers/CorrelationId" });
+  const correlation = obj(obj(components["headers"])["CorrelationId"]);
   return {
     operations,
     connector: compile(ajv, { $ref: "#/components/schemas/Connector" }, "connector"),
     connectorFields: Object.keys(properties),
     pathParams,
-    phoneNumber: compile(ajv, { $ref: "#/components/schemas/PhoneNumber" }, "phoneNumber"),
+    phoneNumber: compile(ajv, { $ref: "#/components/schemas/E164Number" }, "phoneNumber"),
     errorResponse: compileResponse(ajv, {
       headers: { "X-PolyAI-Correlation-Id": correlation },
       content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
