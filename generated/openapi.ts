@@ -151,6 +151,173 @@ export interface paths {
     patch: operations["updateConnector"];
     trace?: never;
   };
+  "/v1/agents/{agentId}/telephony/phone-numbers": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    /**
+     * List phone numbers
+     * @description Every phone number of the agent's project, routed or not, in no particular
+     *     order. Not paginated. With `connectorId`, only the numbers routed to that
+     *     connector; a connector the agent does not have matches no number, so the answer
+     *     is an empty list rather than 404.
+     */
+    get: operations["listPhoneNumbers"];
+    put?: never;
+    /**
+     * Import phone numbers
+     * @description Adds numbers to the agent's project, all for the same `clientEnv` (`live` when
+     *     absent). An imported number routes to no connector: it has no `connectorId`
+     *     until `reassignPhoneNumber` routes it. Importing a number the project already
+     *     has is not an error and changes nothing about it (its route and `clientEnv` stay
+     *     as they are), but it is still listed in `imported`, so a retried import is
+     *     harmless. A number that belongs to another project is refused with 403
+     *     `USER_ACCESS_FORBIDDEN`. The request is all or nothing: when any number is
+     *     refused (400 or 403), none is imported; on success `imported` lists every number
+     *     of the request.
+     */
+    post: operations["importPhoneNumbers"];
+    /**
+     * Release several phone numbers
+     * @description Releases several numbers, each independently with the rules of
+     *     `deletePhoneNumber`: one failing does not stop the others. Partial success is
+     *     possible: the answer is 200 even when some numbers fail. Numbers that could not
+     *     be released (numbers the agent does not have, including those of another
+     *     project) are listed in `errors` with a message, the rest in `deleted`; every
+     *     requested number is in exactly one of the two. The API omits `errors` when it
+     *     is empty; the SDK fills in `[]`.
+     */
+    delete: operations["deletePhoneNumbers"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/agents/{agentId}/telephony/phone-numbers/batch": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Get several phone numbers
+     * @description Reads several numbers in one request. Numbers the agent does not have (missing,
+     *     or in another project) are listed in `notFound` rather than failing the
+     *     request; every requested number is in exactly one of `found` and `notFound`.
+     *     Neither list is in a particular order.
+     */
+    post: operations["batchGetPhoneNumbers"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The phone number, in E.164 form (for example `+442079460000`). Its `+` must be
+         *     sent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the
+         *     number reaches the server unchanged: a literal `+` is read as a space by form
+         *     decoders, while `%2B` decodes to `+` under every decoding. A number always starts
+         *     with `+`, so it never collides with the collection's `batch` endpoint. Only the
+         *     agent's own numbers can be read, reassigned or released: a number of another
+         *     project answers 404, like one that does not exist (importing it answers 403).
+         * @example +442079460000
+         */
+        phoneNumber: components["parameters"]["PhoneNumber"];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get a phone number
+     * @description One phone number of the agent, with its route (`connectorId`, absent when the
+     *     number routes to no connector). A number the agent does not have, including one
+     *     that belongs to another project, answers 404.
+     */
+    get: operations["getPhoneNumber"];
+    put?: never;
+    /**
+     * Import a phone number
+     * @description Adds one number to the agent's project, with the rules of `importPhoneNumbers`.
+     *     The body is optional; `clientEnv` is `live` when absent. The imported number
+     *     routes to no connector: it has no `connectorId` until `reassignPhoneNumber`
+     *     routes it. Importing a number the project already has is not an error and
+     *     changes nothing about it (its route and `clientEnv` stay as they are); the
+     *     answer is still 201 with the number in `imported`, so a retried import is
+     *     harmless. A number that belongs to another project is refused with 403
+     *     `USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without
+     *     saying when it is sent; this document knows no such case, and a client reads
+     *     it as "nothing was imported".
+     */
+    post: operations["importPhoneNumber"];
+    /**
+     * Release a phone number
+     * @description Releases the number: it leaves the agent's project along with its route, and
+     *     the connector it routed to is otherwise unchanged. This is the same release
+     *     that deleting a connector applies to each number routed to it. A released
+     *     number can be imported again. Not idempotent in its answer: a second delete of
+     *     the same number answers 404.
+     */
+    delete: operations["deletePhoneNumber"];
+    options?: never;
+    head?: never;
+    /**
+     * Route a phone number to a connector
+     * @description Routes the number's incoming calls to a connector; this is also how an imported
+     *     number gets its first route. Only the route changes: `clientEnv` stays as it
+     *     is. The connector must be one of the same agent (project): a connector ID the
+     *     agent does not have, missing or in another project, answers 404
+     *     `CONNECTORS_NOT_FOUND`, and nothing changes. A number the agent does not have
+     *     answers 404 `PHONE_NUMBERS_NOT_FOUND` (checked first, when both are missing).
+     *     Reassigning a number to the connector it already routes to is a no-op that
+     *     succeeds, so repeating the request is safe. A route can be changed but not
+     *     removed; `deletePhoneNumber` releases the number altogether.
+     */
+    patch: operations["reassignPhoneNumber"];
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -401,6 +568,143 @@ export interface components {
        */
       projectId?: components["schemas"]["ResourceId"];
     };
+    /**
+     * @description A phone number of the agent's project and the connector its incoming calls route
+     *     to. A number routes to at most one connector, which is always a connector of the
+     *     same agent; several numbers can share one connector. A newly imported number
+     *     routes to no connector: `connectorId` is absent until `reassignPhoneNumber`
+     *     routes it.
+     */
+    PhoneNumber: {
+      /** @description The number, in E.164 form (for example `+442079460000`). */
+      number: string;
+      /** @description Project (agent) the number belongs to, for example `PROJECT-58RP822I`. */
+      projectId: string;
+      /** @description Account (Agent Studio workspace) the number belongs to, for example `ws-fd112d8f`. */
+      accountId: string;
+      /**
+       * @description The client environment the number serves, set when it is imported. No
+       *     phone-number operation changes it: importing the number again and
+       *     reassigning it leave it as it is.
+       */
+      clientEnv: components["schemas"]["ClientEnv"];
+      /**
+       * @description The connector the number routes incoming calls to. Present only when the
+       *     number is routed: absent (never `null` or `""`) for a number that was
+       *     imported and not yet routed with `reassignPhoneNumber`.
+       */
+      connectorId?: string;
+    };
+    /**
+     * @description The numbers of the agent's project, routed or not (only those routed to one
+     *     connector when the list is filtered by `connectorId`), in no particular order.
+     *     The API does not paginate this list.
+     */
+    PhoneNumberList: {
+      phoneNumbers: components["schemas"]["PhoneNumber"][];
+    };
+    /**
+     * @description The numbers to import into the agent's project, and the client environment they
+     *     serve. At least one number; numbers must be distinct. PolyAI publishes no upper
+     *     limit.
+     */
+    ImportPhoneNumbersBody: {
+      phoneNumbers: components["schemas"]["E164Number"][];
+      /**
+       * @description The client environment the imported numbers serve; `live` when absent. A
+       *     number the project already has keeps its own.
+       */
+      clientEnv?: components["schemas"]["ClientEnv"];
+    };
+    /** @description What the import added to the project. */
+    ImportPhoneNumbersResult: {
+      /**
+       * @description Every number of the request (E.164), including those the project already
+       *     had, which the import left unchanged. Not in a particular order.
+       */
+      imported: string[];
+    };
+    /**
+     * @description The numbers to release, in E.164 form. At least one number; numbers must be
+     *     distinct. PolyAI publishes no upper limit.
+     */
+    DeletePhoneNumbersBody: {
+      phoneNumbers: components["schemas"]["E164Number"][];
+    };
+    /**
+     * @description The numbers released and the numbers that could not be. Every requested number is
+     *     in exactly one of `deleted` and `errors`; neither list is in a particular order.
+     */
+    DeletePhoneNumbersResult: {
+      /** @description The released numbers (E.164). */
+      deleted: string[];
+      /**
+       * @description The numbers that could not be released, each with why (a number the agent
+       *     does not have, including one of another project). The API omits `errors`
+       *     when it is empty; the SDK then fills in the default, `[]`.
+       * @default []
+       */
+      errors: {
+        /** @description The number (E.164), as requested. */
+        phoneNumber: string;
+        /** @description Why it was not released (for example, the agent has no such number). */
+        error: string;
+      }[];
+    };
+    /**
+     * @description The numbers to read, in E.164 form. At least one number; numbers must be
+     *     distinct. PolyAI publishes no upper limit.
+     */
+    BatchGetPhoneNumbersBody: {
+      phoneNumbers: components["schemas"]["E164Number"][];
+    };
+    /**
+     * @description The numbers found, and the requested numbers the agent does not have. Every
+     *     requested number is in exactly one of the two lists; neither list is in a
+     *     particular order.
+     */
+    BatchGetPhoneNumbersResult: {
+      /** @description The requested numbers the agent has. */
+      found: components["schemas"]["PhoneNumber"][];
+      /**
+       * @description The requested numbers (E.164) the agent does not have: numbers that do not
+       *     exist and numbers that belong to another project alike.
+       */
+      notFound: string[];
+    };
+    /**
+     * @description How to import one number. Every field is optional, and so is the body itself:
+     *     no body imports the number for `live`. Unknown fields are rejected.
+     */
+    ImportPhoneNumberBody: {
+      /**
+       * @description The client environment the number serves; `live` when absent. A number the
+       *     project already has keeps its own.
+       */
+      clientEnv?: components["schemas"]["ClientEnv"];
+    };
+    /** @description What the import added to the project. */
+    ImportPhoneNumberResult: {
+      /**
+       * @description The number (E.164), also when the project already had it and the import left
+       *     it unchanged.
+       */
+      imported: string;
+    };
+    /** @description What the delete released. */
+    DeletePhoneNumberResult: {
+      /** @description The released number (E.164). */
+      deleted: string;
+    };
+    /** @description The connector to route the number to. Unknown fields are rejected. */
+    ReassignPhoneNumberBody: {
+      /**
+       * connector ID
+       * @description A connector of the same agent. A connector the agent does not have (missing,
+       *     or in another project) is refused with 404 `CONNECTORS_NOT_FOUND`.
+       */
+      connectorId: components["schemas"]["ResourceId"];
+    };
   };
   responses: {
     /** @description The request failed validation; `error_message` names the field. */
@@ -484,7 +788,10 @@ export interface components {
         "application/json": components["schemas"]["Error"];
       };
     };
-    /** @description No connector serves this phone number. */
+    /**
+     * @description The agent has no such phone number (a number of another project counts as none).
+     *     For `lookupConnector`, also a number the agent has that routes to no connector.
+     */
     PhoneNumberNotFound: {
       headers: {
         "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
@@ -496,6 +803,47 @@ export interface components {
     };
     /** @description The connector does not exist (or the agent has no such connector). */
     NotFound: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description A phone number (in the path or the body) is not in E.164 form
+     *     (`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation
+     *     in another way; `error_message` names the field. Nothing changed.
+     */
+    PhoneNumberBadRequest: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description A number to import belongs to another project (`USER_ACCESS_FORBIDDEN`), or the
+     *     API key may not import into this project. Nothing was imported.
+     */
+    ImportForbidden: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description The agent has no such phone number (`PHONE_NUMBERS_NOT_FOUND`), or no such
+     *     connector to route it to (`CONNECTORS_NOT_FOUND`; a connector of another project
+     *     counts as none). Nothing changed.
+     */
+    ReassignNotFound: {
       headers: {
         "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
         [name: string]: unknown;
@@ -524,6 +872,24 @@ export interface components {
      * @example CONN-7d2f9a
      */
     ConnectorId: string;
+    /**
+     * @description Only the numbers routed to this connector. Without it, every number of the
+     *     agent, routed or not. A connector the agent does not have (missing, or in
+     *     another project) matches no number: the answer is an empty list, not 404.
+     * @example CONN-7d2f9a
+     */
+    ConnectorIdQuery: components["schemas"]["ResourceId"];
+    /**
+     * @description The phone number, in E.164 form (for example `+442079460000`). Its `+` must be
+     *     sent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the
+     *     number reaches the server unchanged: a literal `+` is read as a space by form
+     *     decoders, while `%2B` decodes to `+` under every decoding. A number always starts
+     *     with `+`, so it never collides with the collection's `batch` endpoint. Only the
+     *     agent's own numbers can be read, reassigned or released: a number of another
+     *     project answers 404, like one that does not exist (importing it answers 403).
+     * @example +442079460000
+     */
+    PhoneNumber: components["schemas"]["E164Number"];
   };
   requestBodies: never;
   headers: {
@@ -852,6 +1218,391 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  listPhoneNumbers: {
+    parameters: {
+      query?: {
+        /**
+         * @description Only the numbers routed to this connector. Without it, every number of the
+         *     agent, routed or not. A connector the agent does not have (missing, or in
+         *     another project) matches no number: the answer is an empty list, not 404.
+         * @example CONN-7d2f9a
+         */
+        connectorId?: components["parameters"]["ConnectorIdQuery"];
+      };
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The phone numbers. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PhoneNumberList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  importPhoneNumbers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    /** @description The numbers to import, and their client environment. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportPhoneNumbersBody"];
+      };
+    };
+    responses: {
+      /** @description The numbers are the project's. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ImportPhoneNumbersResult"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["ImportForbidden"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  deletePhoneNumbers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    /** @description The numbers to release. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DeletePhoneNumbersBody"];
+      };
+    };
+    responses: {
+      /** @description The numbers released and the numbers that could not be. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeletePhoneNumbersResult"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  batchGetPhoneNumbers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    /** @description The numbers to read. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BatchGetPhoneNumbersBody"];
+      };
+    };
+    responses: {
+      /** @description The numbers found and the numbers not found. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BatchGetPhoneNumbersResult"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  getPhoneNumber: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The phone number, in E.164 form (for example `+442079460000`). Its `+` must be
+         *     sent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the
+         *     number reaches the server unchanged: a literal `+` is read as a space by form
+         *     decoders, while `%2B` decodes to `+` under every decoding. A number always starts
+         *     with `+`, so it never collides with the collection's `batch` endpoint. Only the
+         *     agent's own numbers can be read, reassigned or released: a number of another
+         *     project answers 404, like one that does not exist (importing it answers 403).
+         * @example +442079460000
+         */
+        phoneNumber: components["parameters"]["PhoneNumber"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The phone number. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PhoneNumber"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["PhoneNumberNotFound"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  importPhoneNumber: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The phone number, in E.164 form (for example `+442079460000`). Its `+` must be
+         *     sent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the
+         *     number reaches the server unchanged: a literal `+` is read as a space by form
+         *     decoders, while `%2B` decodes to `+` under every decoding. A number always starts
+         *     with `+`, so it never collides with the collection's `batch` endpoint. Only the
+         *     agent's own numbers can be read, reassigned or released: a number of another
+         *     project answers 404, like one that does not exist (importing it answers 403).
+         * @example +442079460000
+         */
+        phoneNumber: components["parameters"]["PhoneNumber"];
+      };
+      cookie?: never;
+    };
+    /** @description How to import the number. May be left out. */
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["ImportPhoneNumberBody"];
+      };
+    };
+    responses: {
+      /** @description The number is the project's. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ImportPhoneNumberResult"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["ImportForbidden"];
+      404: components["responses"]["PhoneNumberNotFound"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  deletePhoneNumber: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The phone number, in E.164 form (for example `+442079460000`). Its `+` must be
+         *     sent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the
+         *     number reaches the server unchanged: a literal `+` is read as a space by form
+         *     decoders, while `%2B` decodes to `+` under every decoding. A number always starts
+         *     with `+`, so it never collides with the collection's `batch` endpoint. Only the
+         *     agent's own numbers can be read, reassigned or released: a number of another
+         *     project answers 404, like one that does not exist (importing it answers 403).
+         * @example +442079460000
+         */
+        phoneNumber: components["parameters"]["PhoneNumber"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What was released. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeletePhoneNumberResult"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["PhoneNumberNotFound"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  reassignPhoneNumber: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The phone number, in E.164 form (for example `+442079460000`). Its `+` must be
+         *     sent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the
+         *     number reaches the server unchanged: a literal `+` is read as a space by form
+         *     decoders, while `%2B` decodes to `+` under every decoding. A number always starts
+         *     with `+`, so it never collides with the collection's `batch` endpoint. Only the
+         *     agent's own numbers can be read, reassigned or released: a number of another
+         *     project answers 404, like one that does not exist (importing it answers 403).
+         * @example +442079460000
+         */
+        phoneNumber: components["parameters"]["PhoneNumber"];
+      };
+      cookie?: never;
+    };
+    /** @description The connector to route the number to. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReassignPhoneNumberBody"];
+      };
+    };
+    responses: {
+      /** @description The phone number after the change. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PhoneNumber"];
+        };
+      };
+      400: components["responses"]["PhoneNumberBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["ReassignNotFound"];
       429: components["responses"]["RateLimited"];
       500: components["responses"]["InternalServerError"];
       502: components["responses"]["BadGateway"];

@@ -300,6 +300,93 @@ const sUpdateConnectorBody: Rule = {
   closed: true,
   minProperties: 1,
 };
+const sPhoneNumber: Rule = {
+  type: "object",
+  props: {
+    number: { type: "string" },
+    projectId: { type: "string" },
+    accountId: { type: "string" },
+    clientEnv: sClientEnv,
+    connectorId: { type: "string" },
+  },
+  required: ["number", "projectId", "accountId", "clientEnv"],
+};
+const sPhoneNumberList: Rule = {
+  type: "object",
+  props: { phoneNumbers: { type: "array", items: sPhoneNumber } },
+  required: ["phoneNumbers"],
+};
+const sImportPhoneNumbersBody: Rule = {
+  type: "object",
+  props: {
+    phoneNumbers: { type: "array", items: sE164Number, minItems: 1, uniqueItems: true },
+    clientEnv: sClientEnv,
+  },
+  required: ["phoneNumbers"],
+  closed: true,
+};
+const sImportPhoneNumbersResult: Rule = {
+  type: "object",
+  props: { imported: { type: "array", items: { type: "string" } } },
+  required: ["imported"],
+};
+const sDeletePhoneNumbersBody: Rule = {
+  type: "object",
+  props: { phoneNumbers: { type: "array", items: sE164Number, minItems: 1, uniqueItems: true } },
+  required: ["phoneNumbers"],
+  closed: true,
+};
+const sDeletePhoneNumbersResult: Rule = {
+  type: "object",
+  props: {
+    deleted: { type: "array", items: { type: "string" } },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        props: { phoneNumber: { type: "string" }, error: { type: "string" } },
+        required: ["phoneNumber", "error"],
+      },
+    },
+  },
+  required: ["deleted"],
+  defaults: { errors: [] },
+};
+const sBatchGetPhoneNumbersBody: Rule = {
+  type: "object",
+  props: { phoneNumbers: { type: "array", items: sE164Number, minItems: 1, uniqueItems: true } },
+  required: ["phoneNumbers"],
+  closed: true,
+};
+const sBatchGetPhoneNumbersResult: Rule = {
+  type: "object",
+  props: {
+    found: { type: "array", items: sPhoneNumber },
+    notFound: { type: "array", items: { type: "string" } },
+  },
+  required: ["found", "notFound"],
+};
+const sImportPhoneNumberBody: Rule = {
+  type: "object",
+  props: { clientEnv: sClientEnv },
+  closed: true,
+};
+const sImportPhoneNumberResult: Rule = {
+  type: "object",
+  props: { imported: { type: "string" } },
+  required: ["imported"],
+};
+const sDeletePhoneNumberResult: Rule = {
+  type: "object",
+  props: { deleted: { type: "string" } },
+  required: ["deleted"],
+};
+const sReassignPhoneNumberBody: Rule = {
+  type: "object",
+  props: { connectorId: { ...sResourceId, title: "connector ID" } },
+  required: ["connectorId"],
+  closed: true,
+};
 
 /** The rule of each format, for parsing such a value outside a call (`parseVoiceName`). */
 export const formatRules = { "voice-name": sVoiceName as StringRule } satisfies Record<
@@ -466,6 +553,172 @@ export const operations = {
     answers: { 200: sConnector },
     write: true,
     dryRun: true,
+  },
+  listPhoneNumbers: {
+    method: "GET",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers",
+    resource: "phoneNumbers",
+    name: "list",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+    },
+    query: {
+      type: "object",
+      props: { connectorId: { ...sResourceId, title: "connector ID" } },
+      closed: true,
+    },
+    queryArg: "filter",
+    answers: { 200: sPhoneNumberList },
+    returns: "phoneNumbers",
+  },
+  importPhoneNumbers: {
+    method: "POST",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers",
+    resource: "phoneNumbers",
+    name: "import",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+    },
+    body: sImportPhoneNumbersBody,
+    bodyRequired: true,
+    bodyArg: "settings",
+    unwrap: "phoneNumbers",
+    answers: { 201: sImportPhoneNumbersResult },
+    write: true,
+  },
+  deletePhoneNumbers: {
+    method: "DELETE",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers",
+    resource: "phoneNumbers",
+    name: "deleteMany",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+    },
+    body: sDeletePhoneNumbersBody,
+    bodyRequired: true,
+    bodyArg: "body",
+    unwrap: "phoneNumbers",
+    answers: { 200: sDeletePhoneNumbersResult },
+    write: true,
+  },
+  batchGetPhoneNumbers: {
+    method: "POST",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers/batch",
+    resource: "phoneNumbers",
+    name: "batchGet",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+    },
+    body: sBatchGetPhoneNumbersBody,
+    bodyRequired: true,
+    bodyArg: "body",
+    unwrap: "phoneNumbers",
+    answers: { 200: sBatchGetPhoneNumbersResult },
+  },
+  getPhoneNumber: {
+    method: "GET",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
+    resource: "phoneNumbers",
+    name: "get",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+      phoneNumber: sE164Number,
+    },
+    reserved: { phoneNumber: ["batch"] },
+    answers: { 200: sPhoneNumber },
+  },
+  importPhoneNumber: {
+    method: "POST",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
+    resource: "phoneNumbers",
+    name: "importOne",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+      phoneNumber: sE164Number,
+    },
+    reserved: { phoneNumber: ["batch"] },
+    body: sImportPhoneNumberBody,
+    bodyArg: "settings",
+    answers: { 201: sImportPhoneNumberResult },
+    write: true,
+  },
+  deletePhoneNumber: {
+    method: "DELETE",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
+    resource: "phoneNumbers",
+    name: "delete",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+      phoneNumber: sE164Number,
+    },
+    reserved: { phoneNumber: ["batch"] },
+    answers: { 200: sDeletePhoneNumberResult },
+    write: true,
+  },
+  reassignPhoneNumber: {
+    method: "PATCH",
+    path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
+    resource: "phoneNumbers",
+    name: "reassign",
+    params: {
+      agentId: {
+        type: "string",
+        minLength: 1,
+        maxLength: 256,
+        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+        title: "agent ID",
+      },
+      phoneNumber: sE164Number,
+    },
+    reserved: { phoneNumber: ["batch"] },
+    body: sReassignPhoneNumberBody,
+    bodyRequired: true,
+    bodyArg: "body",
+    unwrap: "connectorId",
+    answers: { 200: sPhoneNumber },
+    write: true,
   },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -127,8 +127,198 @@ export interface ConnectorsResource {
   ): Promise<Ops["updateConnector"]["responses"][200]["content"]["application/json"]>;
 }
 
+/**
+ * `poly.phoneNumbers`: Phone numbers.
+ *
+ * Phone numbers of an agent's project, each routing its incoming calls to at most
+ * one connector of the same agent (an imported number routes to none until it is
+ * reassigned). All operations live under
+ * `/v1/agents/{agentId}/telephony/phone-numbers`. Every operation but the imports
+ * addresses only the agent's own numbers: a number of another project is
+ * answered like one that does not exist, while importing it is refused with 403.
+ * Lists are in no particular order and not paginated.
+ */
+export interface PhoneNumbersResource {
+  /**
+   * List phone numbers
+   *
+   * Every phone number of the agent's project, routed or not, in no particular
+   * order. Not paginated. With `connectorId`, only the numbers routed to that
+   * connector; a connector the agent does not have matches no number, so the answer
+   * is an empty list rather than 404.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @see operation `listPhoneNumbers`: `GET /v1/agents/{agentId}/telephony/phone-numbers`
+   */
+  list(
+    agentId: string,
+    filter?: Readonly<NonNullable<Ops["listPhoneNumbers"]["parameters"]["query"]>>,
+    options?: RequestOptions,
+  ): Promise<
+    Ops["listPhoneNumbers"]["responses"][200]["content"]["application/json"]["phoneNumbers"]
+  >;
+
+  /**
+   * Import phone numbers
+   *
+   * Adds numbers to the agent's project, all for the same `clientEnv` (`live` when
+   * absent). An imported number routes to no connector: it has no `connectorId`
+   * until `reassignPhoneNumber` routes it. Importing a number the project already
+   * has is not an error and changes nothing about it (its route and `clientEnv` stay
+   * as they are), but it is still listed in `imported`, so a retried import is
+   * harmless. A number that belongs to another project is refused with 403
+   * `USER_ACCESS_FORBIDDEN`. The request is all or nothing: when any number is
+   * refused (400 or 403), none is imported; on success `imported` lists every number
+   * of the request.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @see operation `importPhoneNumbers`: `POST /v1/agents/{agentId}/telephony/phone-numbers`
+   */
+  import(
+    agentId: string,
+    phoneNumbers: Readonly<
+      Ops["importPhoneNumbers"]["requestBody"]["content"]["application/json"]["phoneNumbers"]
+    >,
+    settings?: Omit<
+      Ops["importPhoneNumbers"]["requestBody"]["content"]["application/json"],
+      "phoneNumbers"
+    >,
+    options?: RequestOptions,
+  ): Promise<Ops["importPhoneNumbers"]["responses"][201]["content"]["application/json"]>;
+
+  /**
+   * Release several phone numbers
+   *
+   * Releases several numbers, each independently with the rules of
+   * `deletePhoneNumber`: one failing does not stop the others. Partial success is
+   * possible: the answer is 200 even when some numbers fail. Numbers that could not
+   * be released (numbers the agent does not have, including those of another
+   * project) are listed in `errors` with a message, the rest in `deleted`; every
+   * requested number is in exactly one of the two. The API omits `errors` when it
+   * is empty; the SDK fills in `[]`.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @see operation `deletePhoneNumbers`: `DELETE /v1/agents/{agentId}/telephony/phone-numbers`
+   */
+  deleteMany(
+    agentId: string,
+    phoneNumbers: Readonly<
+      Ops["deletePhoneNumbers"]["requestBody"]["content"]["application/json"]["phoneNumbers"]
+    >,
+    options?: RequestOptions,
+  ): Promise<Ops["deletePhoneNumbers"]["responses"][200]["content"]["application/json"]>;
+
+  /**
+   * Get several phone numbers
+   *
+   * Reads several numbers in one request. Numbers the agent does not have (missing,
+   * or in another project) are listed in `notFound` rather than failing the
+   * request; every requested number is in exactly one of `found` and `notFound`.
+   * Neither list is in a particular order.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @see operation `batchGetPhoneNumbers`: `POST /v1/agents/{agentId}/telephony/phone-numbers/batch`
+   */
+  batchGet(
+    agentId: string,
+    phoneNumbers: Readonly<
+      Ops["batchGetPhoneNumbers"]["requestBody"]["content"]["application/json"]["phoneNumbers"]
+    >,
+    options?: RequestOptions,
+  ): Promise<Ops["batchGetPhoneNumbers"]["responses"][200]["content"]["application/json"]>;
+
+  /**
+   * Get a phone number
+   *
+   * One phone number of the agent, with its route (`connectorId`, absent when the
+   * number routes to no connector). A number the agent does not have, including one
+   * that belongs to another project, answers 404.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @param phoneNumber - The phone number, in E.164 form (for example `+442079460000`).
+   * @see operation `getPhoneNumber`: `GET /v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}`
+   */
+  get(
+    agentId: string,
+    phoneNumber: string,
+    options?: RequestOptions,
+  ): Promise<Ops["getPhoneNumber"]["responses"][200]["content"]["application/json"]>;
+
+  /**
+   * Import a phone number
+   *
+   * Adds one number to the agent's project, with the rules of `importPhoneNumbers`.
+   * The body is optional; `clientEnv` is `live` when absent. The imported number
+   * routes to no connector: it has no `connectorId` until `reassignPhoneNumber`
+   * routes it. Importing a number the project already has is not an error and
+   * changes nothing about it (its route and `clientEnv` stay as they are); the
+   * answer is still 201 with the number in `imported`, so a retried import is
+   * harmless. A number that belongs to another project is refused with 403
+   * `USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without
+   * saying when it is sent; this document knows no such case, and a client reads
+   * it as "nothing was imported".
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @param phoneNumber - The phone number, in E.164 form (for example `+442079460000`).
+   * @see operation `importPhoneNumber`: `POST /v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}`
+   */
+  importOne(
+    agentId: string,
+    phoneNumber: string,
+    settings?: NonNullable<Ops["importPhoneNumber"]["requestBody"]>["content"]["application/json"],
+    options?: RequestOptions,
+  ): Promise<Ops["importPhoneNumber"]["responses"][201]["content"]["application/json"]>;
+
+  /**
+   * Release a phone number
+   *
+   * Releases the number: it leaves the agent's project along with its route, and
+   * the connector it routed to is otherwise unchanged. This is the same release
+   * that deleting a connector applies to each number routed to it. A released
+   * number can be imported again. Not idempotent in its answer: a second delete of
+   * the same number answers 404.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @param phoneNumber - The phone number, in E.164 form (for example `+442079460000`).
+   * @see operation `deletePhoneNumber`: `DELETE /v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}`
+   */
+  delete(
+    agentId: string,
+    phoneNumber: string,
+    options?: RequestOptions,
+  ): Promise<Ops["deletePhoneNumber"]["responses"][200]["content"]["application/json"]>;
+
+  /**
+   * Route a phone number to a connector
+   *
+   * Routes the number's incoming calls to a connector; this is also how an imported
+   * number gets its first route. Only the route changes: `clientEnv` stays as it
+   * is. The connector must be one of the same agent (project): a connector ID the
+   * agent does not have, missing or in another project, answers 404
+   * `CONNECTORS_NOT_FOUND`, and nothing changes. A number the agent does not have
+   * answers 404 `PHONE_NUMBERS_NOT_FOUND` (checked first, when both are missing).
+   * Reassigning a number to the connector it already routes to is a no-op that
+   * succeeds, so repeating the request is safe. A route can be changed but not
+   * removed; `deletePhoneNumber` releases the number altogether.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @param phoneNumber - The phone number, in E.164 form (for example `+442079460000`).
+   * @see operation `reassignPhoneNumber`: `PATCH /v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}`
+   */
+  reassign(
+    agentId: string,
+    phoneNumber: string,
+    connectorId: Readonly<
+      Ops["reassignPhoneNumber"]["requestBody"]["content"]["application/json"]["connectorId"]
+    >,
+    options?: RequestOptions,
+  ): Promise<Ops["reassignPhoneNumber"]["responses"][200]["content"]["application/json"]>;
+}
+
 /** Every resource of the client, one per `x-sdk-resource` of the spec. */
 export interface Resources {
   /** Connectors: see {@link ConnectorsResource}. */
   readonly connectors: ConnectorsResource;
+  /** PhoneNumbers: see {@link PhoneNumbersResource}. */
+  readonly phoneNumbers: PhoneNumbersResource;
 }

@@ -7,7 +7,7 @@ export const spec: Record<string, unknown> = {
     version: "1.0.0",
     summary: "Read and change the connectors that answer a PolyAI agent's phone lines.",
     description:
-      "A hand-written description of PolyAI's telephony connector endpoints, kept more\nprecise than the published reference so that clients can be generated from it.\n\nA **connector** is the voice, language, variant and environment bundle that handles\nincoming calls. Several phone numbers can share one connector.\n\nDecisions this document makes where PolyAI's public documentation is silent are\nwritten into the `description` of the schema or parameter they concern.\n",
+      "A hand-written description of PolyAI's telephony connector endpoints, kept more\nprecise than the published reference so that clients can be generated from it.\n\nA **connector** is the voice, language, variant and environment bundle that handles\nincoming calls. Several phone numbers can share one connector.\n\nA **phone number** belongs to an agent's project and routes its incoming calls to\nat most one connector of the same agent.\n\nDecisions this document makes where PolyAI's public documentation is silent are\nwritten into the `description` of the schema or parameter they concern.\n",
     license: { name: "MIT", identifier: "MIT" },
     contact: {
       name: "polyai-connectors maintainers",
@@ -26,6 +26,11 @@ export const spec: Record<string, unknown> = {
       name: "Connectors",
       description:
         "Telephony connectors of an agent. All operations live under\n`/v1/agents/{agentId}/telephony/connectors`.\n",
+    },
+    {
+      name: "Phone numbers",
+      description:
+        "Phone numbers of an agent's project, each routing its incoming calls to at most\none connector of the same agent (an imported number routes to none until it is\nreassigned). All operations live under\n`/v1/agents/{agentId}/telephony/phone-numbers`. Every operation but the imports\naddresses only the agent's own numbers: a number of another project is\nanswered like one that does not exist, while importing it is refused with 403.\nLists are in no particular order and not paginated.\n",
     },
   ],
   paths: {
@@ -1070,7 +1075,8 @@ export const spec: Record<string, unknown> = {
             },
           },
           "404": {
-            description: "No connector serves this phone number.",
+            description:
+              "The agent has no such phone number (a number of another project counts as none).\nFor `lookupConnector`, also a number the agent has that routes to no connector.\n",
             headers: {
               "X-PolyAI-Correlation-Id": {
                 description:
@@ -1085,7 +1091,7 @@ export const spec: Record<string, unknown> = {
                 schema: { $ref: "#/components/schemas/Error" },
                 examples: {
                   PhoneNumberNotFound: {
-                    summary: "A number no connector serves",
+                    summary: "A number the agent does not have",
                     value: {
                       success: false,
                       error: "Not found",
@@ -2130,6 +2136,2357 @@ export const spec: Record<string, unknown> = {
         },
       },
     },
+    "/v1/agents/{agentId}/telephony/phone-numbers": {
+      parameters: [
+        {
+          name: "agentId",
+          in: "path",
+          required: true,
+          description:
+            'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
+          schema: {
+            title: "agent ID",
+            type: "string",
+            minLength: 1,
+            maxLength: 256,
+            pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          },
+          example: "PROJECT-58RP822I",
+        },
+      ],
+      get: {
+        operationId: "listPhoneNumbers",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "list",
+        "x-sdk-query-argument": "filter",
+        "x-sdk-returns": "phoneNumbers",
+        tags: ["Phone numbers"],
+        summary: "List phone numbers",
+        description:
+          "Every phone number of the agent's project, routed or not, in no particular\norder. Not paginated. With `connectorId`, only the numbers routed to that\nconnector; a connector the agent does not have matches no number, so the answer\nis an empty list rather than 404.\n",
+        parameters: [
+          {
+            name: "connectorId",
+            in: "query",
+            required: false,
+            description:
+              "Only the numbers routed to this connector. Without it, every number of the\nagent, routed or not. A connector the agent does not have (missing, or in\nanother project) matches no number: the answer is an empty list, not 404.\n",
+            schema: { $ref: "#/components/schemas/ResourceId", title: "connector ID" },
+            example: "CONN-7d2f9a",
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The phone numbers.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/PhoneNumberList" },
+                examples: {
+                  PhoneNumberList: {
+                    summary: "Three routed numbers and two imported ones not yet routed",
+                    value: {
+                      phoneNumbers: [
+                        {
+                          number: "+442079460000",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "live",
+                          connectorId: "CONN-7d2f9a",
+                        },
+                        {
+                          number: "+442079460001",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "live",
+                          connectorId: "CONN-7d2f9a",
+                        },
+                        {
+                          number: "+442079460002",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "live",
+                          connectorId: "CONN-3c1b0e",
+                        },
+                        {
+                          number: "+442079460003",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "sandbox",
+                        },
+                        {
+                          number: "+442079460004",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "sandbox",
+                        },
+                      ],
+                    },
+                  },
+                  PhoneNumberListOfConnector: {
+                    summary: "The numbers of one connector (connectorId=CONN-7d2f9a)",
+                    value: {
+                      phoneNumbers: [
+                        {
+                          number: "+442079460000",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "live",
+                          connectorId: "CONN-7d2f9a",
+                        },
+                        {
+                          number: "+442079460001",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "live",
+                          connectorId: "CONN-7d2f9a",
+                        },
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description: "The request failed validation; `error_message` names the field.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ValidationFailed: {
+                    summary: "A voice that does not exist",
+                    value: {
+                      success: false,
+                      error: "Validation failed",
+                      error_id: "00000001-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "CONNECTORS_VALIDATION_FAILED",
+                      error_message: 'voiceName: "en-GB-Nueral2-A" is not an available voice',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: "importPhoneNumbers",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "import",
+        tags: ["Phone numbers"],
+        summary: "Import phone numbers",
+        description:
+          "Adds numbers to the agent's project, all for the same `clientEnv` (`live` when\nabsent). An imported number routes to no connector: it has no `connectorId`\nuntil `reassignPhoneNumber` routes it. Importing a number the project already\nhas is not an error and changes nothing about it (its route and `clientEnv` stay\nas they are), but it is still listed in `imported`, so a retried import is\nharmless. A number that belongs to another project is refused with 403\n`USER_ACCESS_FORBIDDEN`. The request is all or nothing: when any number is\nrefused (400 or 403), none is imported; on success `imported` lists every number\nof the request.\n",
+        requestBody: {
+          "x-sdk-unwrap": "phoneNumbers",
+          "x-sdk-argument": "settings",
+          required: true,
+          description: "The numbers to import, and their client environment.",
+          content: {
+            "application/json": {
+              schema: { $ref: "#/components/schemas/ImportPhoneNumbersBody" },
+              examples: {
+                ImportPhoneNumbersBody: {
+                  summary: "Two numbers for the sandbox",
+                  value: { phoneNumbers: ["+442079460003", "+442079460004"], clientEnv: "sandbox" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "201": {
+            description: "The numbers are the project's.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/ImportPhoneNumbersResult" },
+                examples: {
+                  ImportPhoneNumbersResult: {
+                    summary: "Both numbers imported",
+                    value: { imported: ["+442079460003", "+442079460004"] },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "A number to import belongs to another project (`USER_ACCESS_FORBIDDEN`), or the\nAPI key may not import into this project. Nothing was imported.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  NumberInAnotherProject: {
+                    summary: "A number that belongs to another project",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "Phone number +13055550142 belongs to another project",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      delete: {
+        operationId: "deletePhoneNumbers",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "deleteMany",
+        tags: ["Phone numbers"],
+        summary: "Release several phone numbers",
+        description:
+          "Releases several numbers, each independently with the rules of\n`deletePhoneNumber`: one failing does not stop the others. Partial success is\npossible: the answer is 200 even when some numbers fail. Numbers that could not\nbe released (numbers the agent does not have, including those of another\nproject) are listed in `errors` with a message, the rest in `deleted`; every\nrequested number is in exactly one of the two. The API omits `errors` when it\nis empty; the SDK fills in `[]`.\n",
+        requestBody: {
+          "x-sdk-unwrap": "phoneNumbers",
+          required: true,
+          description: "The numbers to release.",
+          content: {
+            "application/json": {
+              schema: { $ref: "#/components/schemas/DeletePhoneNumbersBody" },
+              examples: {
+                DeletePhoneNumbersBody: {
+                  summary: "One number of the agent and one it does not have",
+                  value: { phoneNumbers: ["+442079460004", "+442079460099"] },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The numbers released and the numbers that could not be.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/DeletePhoneNumbersResult" },
+                examples: {
+                  DeletePhoneNumbersResult: {
+                    summary: "Partial success",
+                    value: {
+                      deleted: ["+442079460004"],
+                      errors: [
+                        {
+                          phoneNumber: "+442079460099",
+                          error: "Phone number +442079460099 not found",
+                        },
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    "/v1/agents/{agentId}/telephony/phone-numbers/batch": {
+      parameters: [
+        {
+          name: "agentId",
+          in: "path",
+          required: true,
+          description:
+            'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
+          schema: {
+            title: "agent ID",
+            type: "string",
+            minLength: 1,
+            maxLength: 256,
+            pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          },
+          example: "PROJECT-58RP822I",
+        },
+      ],
+      post: {
+        operationId: "batchGetPhoneNumbers",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "batchGet",
+        "x-sdk-read-only": true,
+        tags: ["Phone numbers"],
+        summary: "Get several phone numbers",
+        description:
+          "Reads several numbers in one request. Numbers the agent does not have (missing,\nor in another project) are listed in `notFound` rather than failing the\nrequest; every requested number is in exactly one of `found` and `notFound`.\nNeither list is in a particular order.\n",
+        requestBody: {
+          "x-sdk-unwrap": "phoneNumbers",
+          required: true,
+          description: "The numbers to read.",
+          content: {
+            "application/json": {
+              schema: { $ref: "#/components/schemas/BatchGetPhoneNumbersBody" },
+              examples: {
+                BatchGetPhoneNumbersBody: {
+                  summary: "One number of the agent and one it does not have",
+                  value: { phoneNumbers: ["+442079460002", "+442079460099"] },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The numbers found and the numbers not found.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/BatchGetPhoneNumbersResult" },
+                examples: {
+                  BatchGetPhoneNumbersResult: {
+                    summary: "One found, one not found",
+                    value: {
+                      found: [
+                        {
+                          number: "+442079460002",
+                          projectId: "PROJECT-58RP822I",
+                          accountId: "ws-fd112d8f",
+                          clientEnv: "live",
+                          connectorId: "CONN-3c1b0e",
+                        },
+                      ],
+                      notFound: ["+442079460099"],
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}": {
+      parameters: [
+        {
+          name: "agentId",
+          in: "path",
+          required: true,
+          description:
+            'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
+          schema: {
+            title: "agent ID",
+            type: "string",
+            minLength: 1,
+            maxLength: 256,
+            pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          },
+          example: "PROJECT-58RP822I",
+        },
+        {
+          name: "phoneNumber",
+          in: "path",
+          required: true,
+          description:
+            "The phone number, in E.164 form (for example `+442079460000`). Its `+` must be\nsent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the\nnumber reaches the server unchanged: a literal `+` is read as a space by form\ndecoders, while `%2B` decodes to `+` under every decoding. A number always starts\nwith `+`, so it never collides with the collection's `batch` endpoint. Only the\nagent's own numbers can be read, reassigned or released: a number of another\nproject answers 404, like one that does not exist (importing it answers 403).\n",
+          schema: { $ref: "#/components/schemas/E164Number" },
+          example: "+442079460000",
+        },
+      ],
+      get: {
+        operationId: "getPhoneNumber",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "get",
+        tags: ["Phone numbers"],
+        summary: "Get a phone number",
+        description:
+          "One phone number of the agent, with its route (`connectorId`, absent when the\nnumber routes to no connector). A number the agent does not have, including one\nthat belongs to another project, answers 404.\n",
+        responses: {
+          "200": {
+            description: "The phone number.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/PhoneNumber" },
+                examples: {
+                  PhoneNumber: {
+                    summary: "A live number routed to the main line",
+                    value: {
+                      number: "+442079460000",
+                      projectId: "PROJECT-58RP822I",
+                      accountId: "ws-fd112d8f",
+                      clientEnv: "live",
+                      connectorId: "CONN-7d2f9a",
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "404": {
+            description:
+              "The agent has no such phone number (a number of another project counts as none).\nFor `lookupConnector`, also a number the agent has that routes to no connector.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  PhoneNumberNotFound: {
+                    summary: "A number the agent does not have",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "00000005-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_NOT_FOUND",
+                      error_message: "Phone number +14155550199 not found",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: "importPhoneNumber",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "importOne",
+        tags: ["Phone numbers"],
+        summary: "Import a phone number",
+        description:
+          'Adds one number to the agent\'s project, with the rules of `importPhoneNumbers`.\nThe body is optional; `clientEnv` is `live` when absent. The imported number\nroutes to no connector: it has no `connectorId` until `reassignPhoneNumber`\nroutes it. Importing a number the project already has is not an error and\nchanges nothing about it (its route and `clientEnv` stay as they are); the\nanswer is still 201 with the number in `imported`, so a retried import is\nharmless. A number that belongs to another project is refused with 403\n`USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without\nsaying when it is sent; this document knows no such case, and a client reads\nit as "nothing was imported".\n',
+        requestBody: {
+          "x-sdk-argument": "settings",
+          required: false,
+          description: "How to import the number. May be left out.",
+          content: {
+            "application/json": {
+              schema: { $ref: "#/components/schemas/ImportPhoneNumberBody" },
+              examples: {
+                ImportPhoneNumberBody: {
+                  summary: "Import the number for live calls",
+                  value: { clientEnv: "live" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "201": {
+            description: "The number is the project's.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/ImportPhoneNumberResult" },
+                examples: {
+                  ImportPhoneNumberResult: {
+                    summary: "The number imported",
+                    value: { imported: "+442079460000" },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "A number to import belongs to another project (`USER_ACCESS_FORBIDDEN`), or the\nAPI key may not import into this project. Nothing was imported.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  NumberInAnotherProject: {
+                    summary: "A number that belongs to another project",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "Phone number +13055550142 belongs to another project",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "404": {
+            description:
+              "The agent has no such phone number (a number of another project counts as none).\nFor `lookupConnector`, also a number the agent has that routes to no connector.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  PhoneNumberNotFound: {
+                    summary: "A number the agent does not have",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "00000005-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_NOT_FOUND",
+                      error_message: "Phone number +14155550199 not found",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      patch: {
+        operationId: "reassignPhoneNumber",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "reassign",
+        tags: ["Phone numbers"],
+        summary: "Route a phone number to a connector",
+        description:
+          "Routes the number's incoming calls to a connector; this is also how an imported\nnumber gets its first route. Only the route changes: `clientEnv` stays as it\nis. The connector must be one of the same agent (project): a connector ID the\nagent does not have, missing or in another project, answers 404\n`CONNECTORS_NOT_FOUND`, and nothing changes. A number the agent does not have\nanswers 404 `PHONE_NUMBERS_NOT_FOUND` (checked first, when both are missing).\nReassigning a number to the connector it already routes to is a no-op that\nsucceeds, so repeating the request is safe. A route can be changed but not\nremoved; `deletePhoneNumber` releases the number altogether.\n",
+        requestBody: {
+          "x-sdk-unwrap": "connectorId",
+          required: true,
+          description: "The connector to route the number to.",
+          content: {
+            "application/json": {
+              schema: { $ref: "#/components/schemas/ReassignPhoneNumberBody" },
+              examples: {
+                ReassignPhoneNumberBody: {
+                  summary: "Route the number to the after-hours connector",
+                  value: { connectorId: "CONN-3c1b0e" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The phone number after the change.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/PhoneNumber" },
+                examples: {
+                  ReassignedPhoneNumber: {
+                    summary: "The number, now routed to the after-hours connector",
+                    value: {
+                      number: "+442079460000",
+                      projectId: "PROJECT-58RP822I",
+                      accountId: "ws-fd112d8f",
+                      clientEnv: "live",
+                      connectorId: "CONN-3c1b0e",
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "404": {
+            description:
+              "The agent has no such phone number (`PHONE_NUMBERS_NOT_FOUND`), or no such\nconnector to route it to (`CONNECTORS_NOT_FOUND`; a connector of another project\ncounts as none). Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  PhoneNumberNotFound: {
+                    summary: "A number the agent does not have",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "00000005-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_NOT_FOUND",
+                      error_message: "Phone number +14155550199 not found",
+                      data: null,
+                    },
+                  },
+                  TargetConnectorNotFound: {
+                    summary: "A target connector the agent does not have",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "CONNECTORS_NOT_FOUND",
+                      error_message: "Connector CONN-missing not found",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      delete: {
+        operationId: "deletePhoneNumber",
+        "x-sdk-resource": "phoneNumbers",
+        "x-sdk-method": "delete",
+        tags: ["Phone numbers"],
+        summary: "Release a phone number",
+        description:
+          "Releases the number: it leaves the agent's project along with its route, and\nthe connector it routed to is otherwise unchanged. This is the same release\nthat deleting a connector applies to each number routed to it. A released\nnumber can be imported again. Not idempotent in its answer: a second delete of\nthe same number answers 404.\n",
+        responses: {
+          "200": {
+            description: "What was released.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/DeletePhoneNumberResult" },
+                examples: {
+                  DeletePhoneNumberResult: {
+                    summary: "The number released",
+                    value: { deleted: "+442079460000" },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "404": {
+            description:
+              "The agent has no such phone number (a number of another project counts as none).\nFor `lookupConnector`, also a number the agent has that routes to no connector.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  PhoneNumberNotFound: {
+                    summary: "A number the agent does not have",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "00000005-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_NOT_FOUND",
+                      error_message: "Phone number +14155550199 not found",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description: "An upstream service failed. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  BadGateway: {
+                    summary: "An upstream fault",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "00000008-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An upstream service did not answer",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -2171,6 +4528,24 @@ export const spec: Record<string, unknown> = {
           pattern: "^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$",
         },
         example: "CONN-7d2f9a",
+      },
+      ConnectorIdQuery: {
+        name: "connectorId",
+        in: "query",
+        required: false,
+        description:
+          "Only the numbers routed to this connector. Without it, every number of the\nagent, routed or not. A connector the agent does not have (missing, or in\nanother project) matches no number: the answer is an empty list, not 404.\n",
+        schema: { $ref: "#/components/schemas/ResourceId", title: "connector ID" },
+        example: "CONN-7d2f9a",
+      },
+      PhoneNumber: {
+        name: "phoneNumber",
+        in: "path",
+        required: true,
+        description:
+          "The phone number, in E.164 form (for example `+442079460000`). Its `+` must be\nsent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the\nnumber reaches the server unchanged: a literal `+` is read as a space by form\ndecoders, while `%2B` decodes to `+` under every decoding. A number always starts\nwith `+`, so it never collides with the collection's `batch` endpoint. Only the\nagent's own numbers can be read, reassigned or released: a number of another\nproject answers 404, like one that does not exist (importing it answers 403).\n",
+        schema: { $ref: "#/components/schemas/E164Number" },
+        example: "+442079460000",
       },
     },
     schemas: {
@@ -2477,6 +4852,205 @@ export const spec: Record<string, unknown> = {
           },
         },
       },
+      PhoneNumber: {
+        type: "object",
+        description:
+          "A phone number of the agent's project and the connector its incoming calls route\nto. A number routes to at most one connector, which is always a connector of the\nsame agent; several numbers can share one connector. A newly imported number\nroutes to no connector: `connectorId` is absent until `reassignPhoneNumber`\nroutes it.\n",
+        required: ["number", "projectId", "accountId", "clientEnv"],
+        properties: {
+          number: {
+            type: "string",
+            description: "The number, in E.164 form (for example `+442079460000`).",
+          },
+          projectId: {
+            type: "string",
+            description: "Project (agent) the number belongs to, for example `PROJECT-58RP822I`.",
+          },
+          accountId: {
+            type: "string",
+            description:
+              "Account (Agent Studio workspace) the number belongs to, for example `ws-fd112d8f`.",
+          },
+          clientEnv: {
+            $ref: "#/components/schemas/ClientEnv",
+            description:
+              "The client environment the number serves, set when it is imported. No\nphone-number operation changes it: importing the number again and\nreassigning it leave it as it is.\n",
+          },
+          connectorId: {
+            type: "string",
+            description:
+              'The connector the number routes incoming calls to. Present only when the\nnumber is routed: absent (never `null` or `""`) for a number that was\nimported and not yet routed with `reassignPhoneNumber`.\n',
+          },
+        },
+      },
+      PhoneNumberList: {
+        type: "object",
+        description:
+          "The numbers of the agent's project, routed or not (only those routed to one\nconnector when the list is filtered by `connectorId`), in no particular order.\nThe API does not paginate this list.\n",
+        required: ["phoneNumbers"],
+        properties: {
+          phoneNumbers: { type: "array", items: { $ref: "#/components/schemas/PhoneNumber" } },
+        },
+      },
+      ImportPhoneNumbersBody: {
+        type: "object",
+        description:
+          "The numbers to import into the agent's project, and the client environment they\nserve. At least one number; numbers must be distinct. PolyAI publishes no upper\nlimit.\n",
+        required: ["phoneNumbers"],
+        additionalProperties: false,
+        properties: {
+          phoneNumbers: {
+            type: "array",
+            minItems: 1,
+            uniqueItems: true,
+            items: { $ref: "#/components/schemas/E164Number" },
+          },
+          clientEnv: {
+            $ref: "#/components/schemas/ClientEnv",
+            description:
+              "The client environment the imported numbers serve; `live` when absent. A\nnumber the project already has keeps its own.\n",
+          },
+        },
+      },
+      ImportPhoneNumbersResult: {
+        type: "object",
+        description: "What the import added to the project.",
+        required: ["imported"],
+        properties: {
+          imported: {
+            type: "array",
+            description:
+              "Every number of the request (E.164), including those the project already\nhad, which the import left unchanged. Not in a particular order.\n",
+            items: { type: "string" },
+          },
+        },
+      },
+      DeletePhoneNumbersBody: {
+        type: "object",
+        description:
+          "The numbers to release, in E.164 form. At least one number; numbers must be\ndistinct. PolyAI publishes no upper limit.\n",
+        required: ["phoneNumbers"],
+        additionalProperties: false,
+        properties: {
+          phoneNumbers: {
+            type: "array",
+            minItems: 1,
+            uniqueItems: true,
+            items: { $ref: "#/components/schemas/E164Number" },
+          },
+        },
+      },
+      DeletePhoneNumbersResult: {
+        type: "object",
+        description:
+          "The numbers released and the numbers that could not be. Every requested number is\nin exactly one of `deleted` and `errors`; neither list is in a particular order.\n",
+        required: ["deleted"],
+        properties: {
+          deleted: {
+            type: "array",
+            description: "The released numbers (E.164).",
+            items: { type: "string" },
+          },
+          errors: {
+            type: "array",
+            default: [],
+            description:
+              "The numbers that could not be released, each with why (a number the agent\ndoes not have, including one of another project). The API omits `errors`\nwhen it is empty; the SDK then fills in the default, `[]`.\n",
+            items: {
+              type: "object",
+              description: "A number that was not released, and why. Nothing changed for it.",
+              required: ["phoneNumber", "error"],
+              properties: {
+                phoneNumber: { type: "string", description: "The number (E.164), as requested." },
+                error: {
+                  type: "string",
+                  description:
+                    "Why it was not released (for example, the agent has no such number).",
+                },
+              },
+            },
+          },
+        },
+      },
+      BatchGetPhoneNumbersBody: {
+        type: "object",
+        description:
+          "The numbers to read, in E.164 form. At least one number; numbers must be\ndistinct. PolyAI publishes no upper limit.\n",
+        required: ["phoneNumbers"],
+        additionalProperties: false,
+        properties: {
+          phoneNumbers: {
+            type: "array",
+            minItems: 1,
+            uniqueItems: true,
+            items: { $ref: "#/components/schemas/E164Number" },
+          },
+        },
+      },
+      BatchGetPhoneNumbersResult: {
+        type: "object",
+        description:
+          "The numbers found, and the requested numbers the agent does not have. Every\nrequested number is in exactly one of the two lists; neither list is in a\nparticular order.\n",
+        required: ["found", "notFound"],
+        properties: {
+          found: {
+            type: "array",
+            description: "The requested numbers the agent has.",
+            items: { $ref: "#/components/schemas/PhoneNumber" },
+          },
+          notFound: {
+            type: "array",
+            description:
+              "The requested numbers (E.164) the agent does not have: numbers that do not\nexist and numbers that belong to another project alike.\n",
+            items: { type: "string" },
+          },
+        },
+      },
+      ImportPhoneNumberBody: {
+        type: "object",
+        description:
+          "How to import one number. Every field is optional, and so is the body itself:\nno body imports the number for `live`. Unknown fields are rejected.\n",
+        additionalProperties: false,
+        properties: {
+          clientEnv: {
+            $ref: "#/components/schemas/ClientEnv",
+            description:
+              "The client environment the number serves; `live` when absent. A number the\nproject already has keeps its own.\n",
+          },
+        },
+      },
+      ImportPhoneNumberResult: {
+        type: "object",
+        description: "What the import added to the project.",
+        required: ["imported"],
+        properties: {
+          imported: {
+            type: "string",
+            description:
+              "The number (E.164), also when the project already had it and the import left\nit unchanged.\n",
+          },
+        },
+      },
+      DeletePhoneNumberResult: {
+        type: "object",
+        description: "What the delete released.",
+        required: ["deleted"],
+        properties: { deleted: { type: "string", description: "The released number (E.164)." } },
+      },
+      ReassignPhoneNumberBody: {
+        type: "object",
+        description: "The connector to route the number to. Unknown fields are rejected.",
+        required: ["connectorId"],
+        additionalProperties: false,
+        properties: {
+          connectorId: {
+            $ref: "#/components/schemas/ResourceId",
+            title: "connector ID",
+            description:
+              "A connector of the same agent. A connector the agent does not have (missing,\nor in another project) is refused with 404 `CONNECTORS_NOT_FOUND`.\n",
+          },
+        },
+      },
     },
     examples: {
       ConnectorList: {
@@ -2664,7 +5238,7 @@ export const spec: Record<string, unknown> = {
         },
       },
       PhoneNumberNotFound: {
-        summary: "A number no connector serves",
+        summary: "A number the agent does not have",
         value: {
           success: false,
           error: "Not found",
@@ -2692,6 +5266,163 @@ export const spec: Record<string, unknown> = {
       UpdateConnectorBody: {
         summary: "Change the voice and unassign the variant",
         value: { voiceName: "en-GB-Neural2-A", variantId: null },
+      },
+      PhoneNumberList: {
+        summary: "Three routed numbers and two imported ones not yet routed",
+        value: {
+          phoneNumbers: [
+            {
+              number: "+442079460000",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "live",
+              connectorId: "CONN-7d2f9a",
+            },
+            {
+              number: "+442079460001",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "live",
+              connectorId: "CONN-7d2f9a",
+            },
+            {
+              number: "+442079460002",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "live",
+              connectorId: "CONN-3c1b0e",
+            },
+            {
+              number: "+442079460003",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "sandbox",
+            },
+            {
+              number: "+442079460004",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "sandbox",
+            },
+          ],
+        },
+      },
+      PhoneNumberListOfConnector: {
+        summary: "The numbers of one connector (connectorId=CONN-7d2f9a)",
+        value: {
+          phoneNumbers: [
+            {
+              number: "+442079460000",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "live",
+              connectorId: "CONN-7d2f9a",
+            },
+            {
+              number: "+442079460001",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "live",
+              connectorId: "CONN-7d2f9a",
+            },
+          ],
+        },
+      },
+      ImportPhoneNumbersBody: {
+        summary: "Two numbers for the sandbox",
+        value: { phoneNumbers: ["+442079460003", "+442079460004"], clientEnv: "sandbox" },
+      },
+      ImportPhoneNumbersResult: {
+        summary: "Both numbers imported",
+        value: { imported: ["+442079460003", "+442079460004"] },
+      },
+      NumberInAnotherProject: {
+        summary: "A number that belongs to another project",
+        value: {
+          success: false,
+          error: "Forbidden",
+          error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "USER_ACCESS_FORBIDDEN",
+          error_message: "Phone number +13055550142 belongs to another project",
+          data: null,
+        },
+      },
+      DeletePhoneNumbersBody: {
+        summary: "One number of the agent and one it does not have",
+        value: { phoneNumbers: ["+442079460004", "+442079460099"] },
+      },
+      DeletePhoneNumbersResult: {
+        summary: "Partial success",
+        value: {
+          deleted: ["+442079460004"],
+          errors: [{ phoneNumber: "+442079460099", error: "Phone number +442079460099 not found" }],
+        },
+      },
+      BatchGetPhoneNumbersBody: {
+        summary: "One number of the agent and one it does not have",
+        value: { phoneNumbers: ["+442079460002", "+442079460099"] },
+      },
+      BatchGetPhoneNumbersResult: {
+        summary: "One found, one not found",
+        value: {
+          found: [
+            {
+              number: "+442079460002",
+              projectId: "PROJECT-58RP822I",
+              accountId: "ws-fd112d8f",
+              clientEnv: "live",
+              connectorId: "CONN-3c1b0e",
+            },
+          ],
+          notFound: ["+442079460099"],
+        },
+      },
+      PhoneNumber: {
+        summary: "A live number routed to the main line",
+        value: {
+          number: "+442079460000",
+          projectId: "PROJECT-58RP822I",
+          accountId: "ws-fd112d8f",
+          clientEnv: "live",
+          connectorId: "CONN-7d2f9a",
+        },
+      },
+      ImportPhoneNumberBody: {
+        summary: "Import the number for live calls",
+        value: { clientEnv: "live" },
+      },
+      ImportPhoneNumberResult: {
+        summary: "The number imported",
+        value: { imported: "+442079460000" },
+      },
+      DeletePhoneNumberResult: {
+        summary: "The number released",
+        value: { deleted: "+442079460000" },
+      },
+      ReassignPhoneNumberBody: {
+        summary: "Route the number to the after-hours connector",
+        value: { connectorId: "CONN-3c1b0e" },
+      },
+      ReassignedPhoneNumber: {
+        summary: "The number, now routed to the after-hours connector",
+        value: {
+          number: "+442079460000",
+          projectId: "PROJECT-58RP822I",
+          accountId: "ws-fd112d8f",
+          clientEnv: "live",
+          connectorId: "CONN-3c1b0e",
+        },
+      },
+      TargetConnectorNotFound: {
+        summary: "A target connector the agent does not have",
+        value: {
+          success: false,
+          error: "Not found",
+          error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "CONNECTORS_NOT_FOUND",
+          error_message: "Connector CONN-missing not found",
+          data: null,
+        },
       },
     },
     headers: {
@@ -2972,7 +5703,8 @@ export const spec: Record<string, unknown> = {
         },
       },
       PhoneNumberNotFound: {
-        description: "No connector serves this phone number.",
+        description:
+          "The agent has no such phone number (a number of another project counts as none).\nFor `lookupConnector`, also a number the agent has that routes to no connector.\n",
         headers: {
           "X-PolyAI-Correlation-Id": {
             description:
@@ -2987,7 +5719,7 @@ export const spec: Record<string, unknown> = {
             schema: { $ref: "#/components/schemas/Error" },
             examples: {
               PhoneNumberNotFound: {
-                summary: "A number no connector serves",
+                summary: "A number the agent does not have",
                 value: {
                   success: false,
                   error: "Not found",
@@ -3024,6 +5756,110 @@ export const spec: Record<string, unknown> = {
                   error_id: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
                   error_code: "CONNECTORS_NOT_FOUND",
                   error_message: "Connector CONN-7d2f9a not found",
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      PhoneNumberBadRequest: {
+        description:
+          "A phone number (in the path or the body) is not in E.164 form\n(`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT`), or the request failed validation\nin another way; `error_message` names the field. Nothing changed.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              InvalidPhoneNumber: {
+                summary: "A number not in E.164 form",
+                value: {
+                  success: false,
+                  error: "Invalid phone number",
+                  error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                  error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      ImportForbidden: {
+        description:
+          "A number to import belongs to another project (`USER_ACCESS_FORBIDDEN`), or the\nAPI key may not import into this project. Nothing was imported.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              NumberInAnotherProject: {
+                summary: "A number that belongs to another project",
+                value: {
+                  success: false,
+                  error: "Forbidden",
+                  error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "USER_ACCESS_FORBIDDEN",
+                  error_message: "Phone number +13055550142 belongs to another project",
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      ReassignNotFound: {
+        description:
+          "The agent has no such phone number (`PHONE_NUMBERS_NOT_FOUND`), or no such\nconnector to route it to (`CONNECTORS_NOT_FOUND`; a connector of another project\ncounts as none). Nothing changed.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              PhoneNumberNotFound: {
+                summary: "A number the agent does not have",
+                value: {
+                  success: false,
+                  error: "Not found",
+                  error_id: "00000005-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "PHONE_NUMBERS_NOT_FOUND",
+                  error_message: "Phone number +14155550199 not found",
+                  data: null,
+                },
+              },
+              TargetConnectorNotFound: {
+                summary: "A target connector the agent does not have",
+                value: {
+                  success: false,
+                  error: "Not found",
+                  error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "CONNECTORS_NOT_FOUND",
+                  error_message: "Connector CONN-missing not found",
                   data: null,
                 },
               },

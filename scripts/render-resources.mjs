@@ -31,7 +31,7 @@ function methodSignature(doc, o) {
     if (text) docs.push(`@param ${name} - ${/^.*?[.:](?=\s|$)/.exec(text)?.[0] ?? text}`);
   }
   if (requestBody) {
-    const body = `${requestBody.required ? ops : `NonNullable<${ops}>`}["requestBody"]`;
+    const body = `${ops}["requestBody"]`;
     const type = `${requestBody.required ? body : `NonNullable<${body}>`}["content"]["application/json"]`;
     const argName = requestBody["x-sdk-argument"] ?? "body";
     const unwrap = requestBody["x-sdk-unwrap"];

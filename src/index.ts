@@ -3,7 +3,7 @@
 // from the testing entry.
 export { createPolyAIClient } from "./client.js";
 export type { ClientOptions, PolyAIClient, Region } from "./client.js";
-export type { ConnectorsResource, Resources } from "../generated/resources.js";
+export type { ConnectorsResource, PhoneNumbersResource } from "../generated/resources.js";
 export type { RequestOptions, WriteOptions } from "./options.js";
 export { applyConnectorPatch, clearVariant } from "./patch.js";
 export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";

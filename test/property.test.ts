@@ -5,7 +5,12 @@
 // whitespace or a non-ASCII character inserted anywhere.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { updateConnectorBody } from "../generated/constraints.js";
+import { operations, type StringRule } from "../generated/operations.js";
+
+/** The rules of the update body's fields, from the generated operation table. */
+const updateConnectorBody = (
+  operations.updateConnector.body as { props: Record<string, StringRule> }
+).props as Record<"variantId" | "asrLangCode" | "voiceName" | "projectId", Required<StringRule>>;
 import {
   InvalidInputError,
   applyConnectorPatch,

@@ -94,7 +94,7 @@ describe("diffSpecs", () => {
       s.components.schemas.VoiceName.maxLength = 50;
       s.components.schemas.LanguageCode.minLength = 3;
       s.components.schemas.VariantIdPatch.type = "string";
-      s.components.schemas.PhoneNumber.pattern = "^\\+1[0-9]{10}$";
+      s.components.schemas.E164Number.pattern = "^\\+1[0-9]{10}$";
     });
     const found = messages(base, next);
     expect(found).toEqual(
@@ -102,7 +102,7 @@ describe("diffSpecs", () => {
         expect.stringMatching(/^BREAKING VoiceName: maxLength \d+ → 50 \(tighter\)$/),
         expect.stringMatching(/^BREAKING LanguageCode: minLength \d+ → 3 \(tighter\)$/),
         "BREAKING VariantIdPatch: no longer nullable",
-        expect.stringMatching(/^BREAKING PhoneNumber: (new )?pattern /),
+        expect.stringMatching(/^BREAKING E164Number: (new )?pattern /),
       ]),
     );
     expect(found.every((m) => m.startsWith("BREAKING"))).toBe(true);

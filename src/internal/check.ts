@@ -78,7 +78,7 @@ export function checkValue(value: unknown, rule: Rule, field: string, prefix = `
 
 function expected(rule: Rule): string {
   const base =
-    rule.type === "string" ? "a string" : rule.type === "array" ? "an array" : rule.type === "object" || rule.type === "oneOf" ? "an object" : rule.type === "const" ? JSON.stringify(rule.value) : `a ${rule.type}`;
+    rule.type === "string" ? "a string" : rule.type === "array" ? "an array" : rule.type === "object" || rule.type === "oneOf" ? "a plain object" : rule.type === "const" ? JSON.stringify(rule.value) : `a ${rule.type}`;
   return rule.nullable ? `${base} or null` : base;
 }
 

@@ -131,11 +131,15 @@ function describeError(error: ErrorObject, root: string): { field: string; messa
         field: at(),
         message: `must be ${String(p["type"])}, got ${describeType(error.data)}`,
       };
-    case "pattern":
+    case "pattern": {
+      const got = typeof error.data === "string" ? quote(error.data) : describeType(error.data);
+      // The schema's title says what the value should be ("E.164 phone number …").
+      const title = error.parentSchema?.["title"];
       return {
         field: at(),
-        message: `must match pattern /${String(p["pattern"])}/, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
+        message: `must match pattern /${String(p["pattern"])}/${typeof title === "string" ? ` (${title})` : ""}, got ${got}`,
       };
+    }
     case "x-sdk-unique-by": {
       const by = String(p["by"]);
       return {
