@@ -31,10 +31,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { bundleSpec, deref, METHODS, refName, root } from "./spec-model.mjs";
 
 const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 // ---------------------------------------------------------------------------------
 // The comparison (pure: two bundled OpenAPI documents in, a list of changes out).
@@ -44,32 +43,6 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
  * @typedef {{ request: boolean, response: boolean }} BreaksIn
  * @typedef {{ location: string, message: string, breaking: boolean, directions: Direction[], operations: string[] }} Change
  */
-
-/** Resolves a local `$ref` (with its sibling keywords merged over the target, as 3.1 allows). */
-function deref(doc, node) {
-  const seen = new Set();
-  let ref;
-  while (node && typeof node === "object" && typeof node.$ref === "string") {
-    if (seen.has(node.$ref)) throw new Error(`circular $ref ${node.$ref}`);
-    seen.add(node.$ref);
-    if (!node.$ref.startsWith("#"))
-      throw new Error(`external $ref ${node.$ref}: pass a bundled document`);
-    ref ??= node.$ref;
-    const target = node.$ref
-      .slice(1)
-      .split("/")
-      .slice(1)
-      .map((s) => decodeURIComponent(s).replace(/~1/g, "/").replace(/~0/g, "~"))
-      .reduce((o, key) => (o == null ? undefined : o[key]), doc);
-    if (target === undefined) throw new Error(`unresolved $ref ${node.$ref}`);
-    const { $ref: _, ...siblings } = node;
-    node = { ...target, ...siblings };
-  }
-  return { node, ref };
-}
-
-/** `#/components/schemas/VoiceName` → `VoiceName`. */
-const refName = (ref) => ref?.split("/").pop()?.replace(/~1/g, "/").replace(/~0/g, "~");
 
 /** The JSON types a schema allows (`null` included for 3.0 `nullable`), or null for any. */
 function typesOf(schema) {
@@ -591,27 +564,7 @@ export function formatReport({ changes, breaking }, { oldLabel = "old", newLabel
 // ---------------------------------------------------------------------------------
 // Loading a spec: bundled JSON, a root YAML, or openapi/ at a git ref.
 
-const redoclyEnv = {
-  ...process.env,
-  REDOCLY_TELEMETRY: "off",
-  NO_COLOR: "1",
-  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
-};
-
-async function bundle(rootFile, tmp) {
-  const out = join(tmp, `bundle-${Math.random().toString(36).slice(2)}.json`);
-  const redocly = join(root, "node_modules/@redocly/cli/bin/cli.js");
-  try {
-    await run(
-      process.execPath,
-      [redocly, "bundle", rootFile, `--config=${join(root, "redocly.yaml")}`, `--output=${out}`],
-      { cwd: root, env: redoclyEnv, maxBuffer: 64 << 20 },
-    );
-  } catch (err) {
-    throw new Error(`redocly bundle ${rootFile} failed:\n${err.stderr ?? err.message}`);
-  }
-  return JSON.parse(await readFile(out, "utf8"));
-}
+const bundle = bundleSpec;
 
 async function fromRef(ref, tmp) {
   const git = (args) => run("git", args, { cwd: root, maxBuffer: 64 << 20 });

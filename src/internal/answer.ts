@@ -23,15 +23,22 @@ export function answerProblem(value: unknown, rule: Rule, path = ""): string | n
   switch (rule.type) {
     case "string":
     case "boolean": {
-      return typeof value === rule.type ? null : `${at}: expected a ${rule.type}, got ${describeType(value)}`;
+      return typeof value === rule.type
+        ? null
+        : `${at}: expected a ${rule.type}, got ${describeType(value)}`;
     }
     case "integer":
     case "number": {
-      const ok = typeof value === "number" && Number.isFinite(value) && (rule.type === "number" || Number.isInteger(value));
+      const ok =
+        typeof value === "number" &&
+        Number.isFinite(value) &&
+        (rule.type === "number" || Number.isInteger(value));
       return ok ? null : `${at}: expected a ${rule.type}, got ${describeType(value)}`;
     }
     case "const":
-      return value === rule.value ? null : `${at}: expected ${JSON.stringify(rule.value)}, got ${show(value)}`;
+      return value === rule.value
+        ? null
+        : `${at}: expected ${JSON.stringify(rule.value)}, got ${show(value)}`;
     case "array": {
       if (!Array.isArray(value)) return `${at}: expected an array, got ${describeType(value)}`;
       for (let i = 0; i < value.length; i++) {

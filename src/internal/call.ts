@@ -73,16 +73,23 @@ function checkArguments(op: OperationSpec, args: readonly unknown[]): Arguments 
         const given = args[next++];
         if (given !== undefined) {
           if (!isPlainObject(given))
-            throw new InvalidInputError(name, `expected a plain object, got ${describeType(given)}`);
+            throw new InvalidInputError(
+              name,
+              `expected a plain object, got ${describeType(given)}`,
+            );
           if (Object.hasOwn(given, op.unwrap))
-            throw new InvalidInputError(`${name}.${op.unwrap}`, `is passed as its own argument, not in ${name}`);
+            throw new InvalidInputError(
+              `${name}.${op.unwrap}`,
+              `is passed as its own argument, not in ${name}`,
+            );
           rest = given;
         }
       }
       body = checkValue({ [op.unwrap]: unwrapped, ...rest }, rule, name, "");
     } else {
       const given = args[next++];
-      body = given === undefined && !op.bodyRequired ? undefined : checkValue(given, op.body, name, "");
+      body =
+        given === undefined && !op.bodyRequired ? undefined : checkValue(given, op.body, name, "");
     }
   }
   let query: Record<string, unknown> | undefined;
@@ -95,7 +102,11 @@ function checkArguments(op: OperationSpec, args: readonly unknown[]): Arguments 
 }
 
 /** Checks a call's options; `dryRun` only where the operation has a dry run. */
-function checkOptions(value: unknown, op: OperationSpec, transport: Transport): { init: CallInit; dryRun: boolean } {
+function checkOptions(
+  value: unknown,
+  op: OperationSpec,
+  transport: Transport,
+): { init: CallInit; dryRun: boolean } {
   if (value === undefined) return { init: { fetch: plain(transport) }, dryRun: false };
   if (!isPlainObject(value))
     throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
@@ -108,9 +119,15 @@ function checkOptions(value: unknown, op: OperationSpec, transport: Transport): 
     );
   const { signal, headers, dryRun } = value;
   if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new InvalidInputError("options.signal", `expected an AbortSignal, got ${describeType(signal)}`);
+    throw new InvalidInputError(
+      "options.signal",
+      `expected an AbortSignal, got ${describeType(signal)}`,
+    );
   if (dryRun !== undefined && typeof dryRun !== "boolean")
-    throw new InvalidInputError("options.dryRun", `expected a boolean, got ${describeType(dryRun)}`);
+    throw new InvalidInputError(
+      "options.dryRun",
+      `expected a boolean, got ${describeType(dryRun)}`,
+    );
   const init: Partial<CallInit> = {};
   if (signal !== undefined) init.signal = signal;
   if (headers !== undefined) init.headers = checkHeaders(headers, "options.headers");
@@ -120,7 +137,10 @@ function checkOptions(value: unknown, op: OperationSpec, transport: Transport): 
     timeoutMs: retry.timeoutMs,
     signal: init.signal,
   };
-  return { init: { ...init, fetch: (request) => transport(request, overrides) }, dryRun: dryRun === true };
+  return {
+    init: { ...init, fetch: (request) => transport(request, overrides) },
+    dryRun: dryRun === true,
+  };
 }
 
 const NO_SIGNAL: CallOverrides = { signal: undefined };
@@ -152,18 +172,23 @@ export function createCall(
   // Server values quoted in a message: redacted before shortening, so a cut cannot split the key.
   const show = (value: string) => quote(redact(value));
 
-  async function send(id: OperationId, op: OperationSpec, args: Arguments, init: CallInit): Promise<unknown> {
+  async function send(
+    id: OperationId,
+    op: OperationSpec,
+    args: Arguments,
+    init: CallInit,
+  ): Promise<unknown> {
     const { data, error, response }: { data?: unknown; error?: unknown; response: Response } =
       await raw.request(
-      op.method.toLowerCase() as "get",
-      op.path as never,
-      {
-        params: { path: args.path, query: args.query },
-        body: args.body,
-        parseAs: "text",
-        ...init,
-      } as never,
-    );
+        op.method.toLowerCase() as "get",
+        op.path as never,
+        {
+          params: { path: args.path, query: args.query },
+          body: args.body,
+          parseAs: "text",
+          ...init,
+        } as never,
+      );
     const { attempts, request } = answerInfo(response);
     const meta = { status: response.status, headers: response.headers, request, attempts };
     if (!response.ok) throw errorFromResponse({ ...meta, body: scrubBody(error, redact) });
@@ -186,9 +211,12 @@ export function createCall(
       });
     const rule = answerRule(op, response.status);
     if (rule === undefined)
-      throw invalid(`the answer's status ${response.status} is not one the API documents for ${id}`);
+      throw invalid(
+        `the answer's status ${response.status} is not one the API documents for ${id}`,
+      );
     if (rule === null) return undefined;
-    if (typeof data !== "string" || data === "") throw invalid("the answer has no body; expected JSON");
+    if (typeof data !== "string" || data === "")
+      throw invalid("the answer has no body; expected JSON");
     try {
       parsed = JSON.parse(data);
     } catch {
@@ -196,7 +224,8 @@ export function createCall(
         `the answer is not valid JSON (${data.length} characters, starting ${quote(String(scrubBody(data, redact)))})`,
       );
     }
-    if (!isPlainObject(parsed)) throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
+    if (!isPlainObject(parsed))
+      throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
     const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
     const hook = hooks[id] as Hook<OperationId> | undefined;
     const problem = answerProblem(parsed, rule) ?? hook?.check?.(parsed as never, context) ?? null;

@@ -14,7 +14,12 @@ import { suggestKey } from "./keys.js";
  * `undefined` object values mean "not set" and are dropped from the copy.
  * @internal
  */
-export function checkValue(value: unknown, rule: Rule, field: string, prefix = `${field}.`): unknown {
+export function checkValue(
+  value: unknown,
+  rule: Rule,
+  field: string,
+  prefix = `${field}.`,
+): unknown {
   if (value === null) {
     if (rule.nullable) return null;
     throw new InvalidInputError(field, `expected ${expected(rule)}, got null`);
@@ -28,7 +33,8 @@ export function checkValue(value: unknown, rule: Rule, field: string, prefix = `
         typeof value === "number" &&
         Number.isFinite(value) &&
         (rule.type === "number" || Number.isInteger(value));
-      if (!ok) throw new InvalidInputError(field, `expected ${expected(rule)}, got ${shown(value)}`);
+      if (!ok)
+        throw new InvalidInputError(field, `expected ${expected(rule)}, got ${shown(value)}`);
       const low = rule.minimum ?? rule.exclusiveMinimum;
       const high = rule.maximum ?? rule.exclusiveMaximum;
       if (
@@ -52,7 +58,10 @@ export function checkValue(value: unknown, rule: Rule, field: string, prefix = `
       return value;
     case "const":
       if (value !== rule.value)
-        throw new InvalidInputError(field, `expected ${JSON.stringify(rule.value)}, got ${shown(value)}`);
+        throw new InvalidInputError(
+          field,
+          `expected ${JSON.stringify(rule.value)}, got ${shown(value)}`,
+        );
       return value;
     case "array":
       return checkArray(value, rule, field);
@@ -63,13 +72,21 @@ export function checkValue(value: unknown, rule: Rule, field: string, prefix = `
         throw new InvalidInputError(field, `expected an object, got ${describeType(value)}`);
       const tag = value[rule.tag];
       const variant = rule.variants.find(
-        (v) => v.type === "object" && v.props[rule.tag]?.type === "const" && (v.props[rule.tag] as { value: unknown }).value === tag,
+        (v) =>
+          v.type === "object" &&
+          v.props[rule.tag]?.type === "const" &&
+          (v.props[rule.tag] as { value: unknown }).value === tag,
       );
       if (!variant) {
         const allowed = rule.variants.map((v) =>
-          v.type === "object" ? JSON.stringify((v.props[rule.tag] as { value?: unknown }).value) : "?",
+          v.type === "object"
+            ? JSON.stringify((v.props[rule.tag] as { value?: unknown }).value)
+            : "?",
         );
-        throw new InvalidInputError(`${prefix}${rule.tag}`, `expected ${allowed.join(" or ")}, got ${shown(tag)}`);
+        throw new InvalidInputError(
+          `${prefix}${rule.tag}`,
+          `expected ${allowed.join(" or ")}, got ${shown(tag)}`,
+        );
       }
       return checkValue(value, variant, field, prefix);
     }
@@ -78,12 +95,24 @@ export function checkValue(value: unknown, rule: Rule, field: string, prefix = `
 
 function expected(rule: Rule): string {
   const base =
-    rule.type === "string" ? "a string" : rule.type === "array" ? "an array" : rule.type === "object" || rule.type === "oneOf" ? "a plain object" : rule.type === "const" ? JSON.stringify(rule.value) : `a ${rule.type}`;
+    rule.type === "string"
+      ? "a string"
+      : rule.type === "array"
+        ? "an array"
+        : rule.type === "object" || rule.type === "oneOf"
+          ? "a plain object"
+          : rule.type === "const"
+            ? JSON.stringify(rule.value)
+            : `a ${rule.type}`;
   return rule.nullable ? `${base} or null` : base;
 }
 
 function shown(value: unknown): string {
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : typeof value === "string" ? quote(value) : describeType(value);
+  return typeof value === "number" || typeof value === "boolean"
+    ? String(value)
+    : typeof value === "string"
+      ? quote(value)
+      : describeType(value);
 }
 
 function checkText(value: unknown, rule: StringRule, field: string): string {
@@ -112,7 +141,10 @@ function checkArray(value: unknown, rule: ArrayRule, field: string): unknown[] {
     throw new InvalidInputError(field, `expected an array of ${what}s, got ${describeType(value)}`);
   const min = rule.minItems ?? 0;
   if (value.length < min)
-    throw new InvalidInputError(field, `must contain at least ${min} ${what}${min === 1 ? "" : "s"}`);
+    throw new InvalidInputError(
+      field,
+      `must contain at least ${min} ${what}${min === 1 ? "" : "s"}`,
+    );
   if (rule.maxItems !== undefined && value.length > rule.maxItems)
     throw new InvalidInputError(field, `has ${value.length} items; the limit is ${rule.maxItems}`);
   const seen = new Map<unknown, number>();
@@ -141,7 +173,12 @@ function checkArray(value: unknown, rule: ArrayRule, field: string): unknown[] {
   return out;
 }
 
-function checkObject(value: unknown, rule: ObjectRule, field: string, prefix: string): Record<string, unknown> {
+function checkObject(
+  value: unknown,
+  rule: ObjectRule,
+  field: string,
+  prefix: string,
+): Record<string, unknown> {
   if (!isPlainObject(value))
     throw new InvalidInputError(field, `expected a plain object, got ${describeType(value)}`);
   const known = Object.keys(rule.props);
@@ -157,7 +194,10 @@ function checkObject(value: unknown, rule: ObjectRule, field: string, prefix: st
         out[key] = v;
         continue;
       }
-      throw new InvalidInputError(path, `is not a field that can be set${suggestKey(key, known, "allowed keys are")}`);
+      throw new InvalidInputError(
+        path,
+        `is not a field that can be set${suggestKey(key, known, "allowed keys are")}`,
+      );
     }
     if (v === null && required.includes(key))
       throw new InvalidInputError(path, "is required and cannot be null");

@@ -3,7 +3,11 @@
 // gets the same "did you mean" everywhere.
 
 /** `; did you mean "voiceName"?` for a near miss, else the list of known keys. */
-export function suggestKey(key: string, known: readonly string[], listed = "known options are"): string {
+export function suggestKey(
+  key: string,
+  known: readonly string[],
+  listed = "known options are",
+): string {
   const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
   const hit = known.find((k) => norm(k) === norm(key));
   return hit ? `; did you mean ${JSON.stringify(hit)}?` : `; ${listed} ${known.join(", ")}`;

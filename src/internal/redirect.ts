@@ -22,7 +22,13 @@ export interface RedirectCase {
 }
 
 /** Why the redirect must not be followed, or undefined when it may be. @internal */
-export function refuseRedirect({ method, status, addressed, target, hops }: RedirectCase): string | undefined {
+export function refuseRedirect({
+  method,
+  status,
+  addressed,
+  target,
+  hops,
+}: RedirectCase): string | undefined {
   if (!target) return "a redirect whose target cannot be read";
   if (target.origin !== addressed.origin)
     return `a redirect to another origin (${target.origin}); the API key is only ever sent to ${addressed.origin}`;

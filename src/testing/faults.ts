@@ -1,5 +1,7 @@
 // Faults a test queues with failNext: checked when queued, so a mistyped option
 // fails the test at the line that wrote it rather than as a confusing answer later.
+import { suggestKey, unknownKey } from "../internal/keys.js";
+import { describeType } from "../validate.js";
 
 /**
  * One fault to inject into the next request(s), for {@link MockPolyAI.failNext}.
@@ -77,17 +79,12 @@ const FAIL_NEXT_KEYS = Object.keys({
  */
 export function checkOptionKeys(options: unknown, known: readonly string[], where: string): void {
   if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new TypeError(`${where}: expected an options object, got ${describeType(options)}`);
+  const key = unknownKey(options, known);
+  if (key !== undefined)
     throw new TypeError(
-      `${where}: expected an options object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`,
+      `${where}: ${JSON.stringify(key)} is not an option${suggestKey(key, known)}`,
     );
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      throw new TypeError(
-        `${where}: ${JSON.stringify(key)} is not an option${near ? `; did you mean ${JSON.stringify(near)}?` : `; known options are ${known.join(", ")}`}`,
-      );
-    }
-  }
 }
 
 const shown = (value: unknown) =>

@@ -1,0 +1,178 @@
+// One attempt of a request: send it with a deadline, follow only the redirects
+// src/internal/redirect.ts allows, and read the answer with the size cap into a
+// buffered Response. A failure the network caused is an AttemptFailure, which the
+// transport may retry; the SDK's own refusals are typed errors that end the call.
+import {
+  APIError,
+  APIUserAbortError,
+  PolyAIError,
+  errorFromResponse,
+  type RequestInfo,
+} from "../errors.js";
+import type { TransportConfig } from "../transport.js";
+import { readCapped } from "./read-capped.js";
+import { redirectTarget, refuseRedirect } from "./redirect.js";
+import { abortCause, safeHeaders } from "./scrub.js";
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** An attempt that got no answer and may be retried. @internal */
+export class AttemptFailure {
+  constructor(
+    readonly timedOut: boolean,
+    readonly cause: unknown,
+  ) {}
+}
+
+/** What every attempt of one call shares. @internal */
+export interface AttemptContext {
+  readonly config: TransportConfig;
+  readonly url: string;
+  readonly init: {
+    readonly method: string;
+    readonly headers: Headers;
+    readonly body: Uint8Array<ArrayBuffer> | undefined;
+  };
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number;
+  readonly info: RequestInfo;
+}
+
+/** A refusal whose class follows the status (a 503 too large is still an InternalServerError). */
+function refuse(
+  ctx: AttemptContext,
+  response: Response,
+  code: string,
+  message: string,
+  attempts: number,
+): APIError {
+  return errorFromResponse({
+    status: response.status,
+    headers: safeHeaders(response.headers, ctx.config.redact),
+    body: undefined,
+    code,
+    // The message may quote a Location the server chose.
+    message: ctx.config.redact(message),
+    request: ctx.info,
+    attempts,
+  });
+}
+
+/**
+ * A deadline for one attempt: the timeout and the caller's signal abort it, and
+ * `guard` makes any work race the abort, so that a fetch that ignores its signal
+ * cannot outlive the timeout.
+ */
+function deadline(ctx: AttemptContext) {
+  const controller = new AbortController();
+  let timedOut = false;
+  let stop: (reason: unknown) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  stopped.catch(() => {});
+  const abort = (reason: unknown) => {
+    controller.abort(reason);
+    stop(reason);
+  };
+  const { signal: caller } = ctx;
+  const onAbort = () => abort(caller?.reason);
+  caller?.addEventListener("abort", onAbort, { once: true });
+  if (caller?.aborted) onAbort();
+  const timer = setTimeout(() => {
+    timedOut = true;
+    // The Web-standard reason (as AbortSignal.timeout gives), so a fetch wrapper can tell a timeout from a cancel.
+    abort(new DOMException(`attempt timed out after ${ctx.timeoutMs} ms`, "TimeoutError"));
+  }, ctx.timeoutMs);
+  // Only what the network does is a retryable failure; our own refusals pass through.
+  async function guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await Promise.race([work, stopped]);
+    } catch (err) {
+      if (err instanceof PolyAIError) throw err;
+      if (caller?.aborted)
+        throw new APIUserAbortError({
+          cause: abortCause(caller.reason, ctx.config.redact),
+          request: ctx.info,
+        });
+      throw new AttemptFailure(timedOut, err);
+    }
+  }
+  const end = () => {
+    clearTimeout(timer);
+    caller?.removeEventListener("abort", onAbort);
+  };
+  return { signal: controller.signal, guard, end };
+}
+
+/** The answer, read whole within the cap, as a Response with redacted headers and reason. */
+async function buffered(
+  ctx: AttemptContext,
+  response: Response,
+  guard: <T>(work: Promise<T>) => Promise<T>,
+  attempts: number,
+): Promise<Response> {
+  const { redact, maxResponseBytes: cap } = ctx.config;
+  if (response.status < 200 || response.status > 599) {
+    await response.body?.cancel().catch(() => {});
+    const message = `the answer's status ${response.status} is not an HTTP status the API uses`;
+    throw refuse(ctx, response, "INVALID_RESPONSE", message, attempts);
+  }
+  const headers = safeHeaders(response.headers, redact);
+  const tooLarge = () =>
+    refuse(
+      ctx,
+      response,
+      "RESPONSE_TOO_LARGE",
+      `the answer's body is larger than the ${cap}-byte limit (maxResponseBytes)`,
+      attempts,
+    );
+  const bytes = await guard(readCapped(response, cap, tooLarge));
+  const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+  return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
+    status: response.status,
+    // A reason phrase is free text: it may echo the key, and one outside
+    // Latin-1 would make the Response constructor throw on a good answer.
+    statusText: /^[\t\x20-\x7E\x80-\xFF]*$/.test(response.statusText)
+      ? redact(response.statusText)
+      : "",
+    headers,
+  });
+}
+
+/** Attempt number `attempts` of the call. @internal */
+export async function runAttempt(ctx: AttemptContext, attempts: number): Promise<Response> {
+  const { signal, guard, end } = deadline(ctx);
+  const { method, headers, body } = ctx.init;
+  let url = ctx.url;
+  let addressed: URL | undefined; // only needed when a redirect arrives
+  try {
+    for (let hops = 0; ; hops++) {
+      const response = await guard(
+        // Async, so that a custom fetch that throws synchronously is a failed attempt too.
+        (async () =>
+          ctx.config.fetch(url, {
+            method,
+            headers,
+            body: body ?? null,
+            signal,
+            redirect: "manual",
+          }))(),
+      );
+      const redirect =
+        response.type === "opaqueredirect" ||
+        (REDIRECTS.has(response.status) && response.headers.has("location"));
+      if (!redirect) return await buffered(ctx, response, guard, attempts);
+      await response.body?.cancel().catch(() => {});
+      addressed ??= new URL(url);
+      // An opaque redirect (browsers) hides its Location: nothing to check, so refuse.
+      const target = redirectTarget(response.headers.get("location"), url);
+      const why = refuseRedirect({ method, status: response.status, addressed, target, hops });
+      if (why !== undefined || !target)
+        throw refuse(ctx, response, "REDIRECT_REFUSED", `refused to follow ${why}`, attempts);
+      url = target.href;
+    }
+  } finally {
+    end();
+  }
+}
