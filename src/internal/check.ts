@@ -1,7 +1,9 @@
-// The one input validator: walks a value against a rule of the spec
-// (generated/operations.ts) and returns a copy holding exactly what the caller set,
-// or throws an InvalidInputError naming the field (`updates[2].voiceName`). It runs
-// before anything is sent, so nothing half-formed leaves the process.
+// The one validator: walks a value against a rule of the spec
+// (generated/operations.ts). For a call's arguments it is strict and returns a copy
+// holding exactly what the caller set, or throws an InvalidInputError naming the
+// field (`updates[2].voiceName`) before anything is sent. For an answer it is loose
+// where the API may grow: unknown keys pass, and enums, patterns and lengths are
+// the server's business (a value added later must not break old clients).
 import type { ArrayRule, ObjectRule, Rule, StringRule } from "../../generated/operations.js";
 import { InvalidInputError } from "../errors.js";
 import { checkString, describeType, isPlainObject, quote } from "../validate.js";
@@ -11,7 +13,8 @@ import { suggestKey } from "./keys.js";
 /**
  * Checks `value` against `rule`. `field` names it in errors; the keys of an object
  * are named `${prefix}${key}` (a body's own fields are named bare: `voiceName`).
- * `undefined` object values mean "not set" and are dropped from the copy.
+ * Strict: `undefined` object values mean "not set" and are dropped from the copy.
+ * Loose (answers): the value is returned as it is, with spec defaults filled in.
  * @internal
  */
 export function checkValue(
@@ -19,13 +22,16 @@ export function checkValue(
   rule: Rule,
   field: string,
   prefix = `${field}.`,
+  loose = false,
 ): unknown {
+  const fail = (reason: string) => new InvalidInputError(field, reason);
   if (value === null) {
     if (rule.nullable) return null;
-    throw new InvalidInputError(field, `expected ${expected(rule)}, got null`);
+    throw fail(`expected ${expected(rule, loose)}, got null`);
   }
   switch (rule.type) {
     case "string":
+      if (loose && typeof value === "string") return value;
       return checkText(value, rule, field);
     case "integer":
     case "number": {
@@ -33,86 +39,72 @@ export function checkValue(
         typeof value === "number" &&
         Number.isFinite(value) &&
         (rule.type === "number" || Number.isInteger(value));
-      if (!ok)
-        throw new InvalidInputError(field, `expected ${expected(rule)}, got ${shown(value)}`);
-      const low = rule.minimum ?? rule.exclusiveMinimum;
-      const high = rule.maximum ?? rule.exclusiveMaximum;
-      if (
-        (rule.minimum !== undefined && value < rule.minimum) ||
-        (rule.exclusiveMinimum !== undefined && value <= rule.exclusiveMinimum) ||
-        (rule.maximum !== undefined && value > rule.maximum) ||
-        (rule.exclusiveMaximum !== undefined && value >= rule.exclusiveMaximum) ||
-        (rule.enum && !rule.enum.includes(value))
-      )
-        throw new InvalidInputError(
-          field,
-          rule.enum
-            ? `${value} is not one of ${rule.enum.join(", ")}`
-            : `${value} is out of range (${low ?? "-∞"} to ${high ?? "∞"})`,
-        );
+      if (!ok) throw fail(`expected ${expected(rule, loose)}, got ${shown(value, loose)}`);
+      if (!loose) checkRange(value, rule, fail);
       return value;
     }
     case "boolean":
-      if (typeof value !== "boolean")
-        throw new InvalidInputError(field, `expected a boolean, got ${describeType(value)}`);
+      if (typeof value !== "boolean") throw fail(`expected a boolean, got ${describeType(value)}`);
       return value;
     case "const":
       if (value !== rule.value)
-        throw new InvalidInputError(
-          field,
-          `expected ${JSON.stringify(rule.value)}, got ${shown(value)}`,
-        );
+        throw fail(`expected ${JSON.stringify(rule.value)}, got ${shown(value, loose)}`);
       return value;
     case "array":
-      return checkArray(value, rule, field);
+      return checkArray(value, rule, field, loose);
     case "object":
-      return checkObject(value, rule, field, prefix);
+      return checkObject(value, rule, field, prefix, loose);
     case "oneOf": {
       if (!isPlainObject(value))
-        throw new InvalidInputError(field, `expected an object, got ${describeType(value)}`);
-      const tag = value[rule.tag];
-      const variant = rule.variants.find(
-        (v) =>
-          v.type === "object" &&
-          v.props[rule.tag]?.type === "const" &&
-          (v.props[rule.tag] as { value: unknown }).value === tag,
-      );
+        throw fail(`expected ${expected(rule, loose)}, got ${describeType(value)}`);
+      const tags = rule.variants.map((v) => (v.type === "object" ? v.props[rule.tag] : undefined));
+      const variant =
+        rule.variants[tags.findIndex((t) => t?.type === "const" && t.value === value[rule.tag])];
       if (!variant) {
-        const allowed = rule.variants.map((v) =>
-          v.type === "object"
-            ? JSON.stringify((v.props[rule.tag] as { value?: unknown }).value)
-            : "?",
-        );
+        const allowed = tags.map((t) => (t?.type === "const" ? JSON.stringify(t.value) : "?"));
         throw new InvalidInputError(
           `${prefix}${rule.tag}`,
-          `expected ${allowed.join(" or ")}, got ${shown(tag)}`,
+          `expected ${allowed.join(" or ")}, got ${shown(value[rule.tag], loose)}`,
         );
       }
-      return checkValue(value, variant, field, prefix);
+      return checkValue(value, variant, field, prefix, loose);
     }
   }
 }
 
-function expected(rule: Rule): string {
-  const base =
-    rule.type === "string"
-      ? "a string"
-      : rule.type === "array"
-        ? "an array"
-        : rule.type === "object" || rule.type === "oneOf"
-          ? "a plain object"
-          : rule.type === "const"
-            ? JSON.stringify(rule.value)
-            : `a ${rule.type}`;
-  return rule.nullable ? `${base} or null` : base;
+function checkRange(
+  value: number,
+  rule: Extract<Rule, { type: "number" | "integer" }>,
+  fail: (reason: string) => Error,
+): void {
+  const { minimum: min, maximum: max, exclusiveMinimum: xmin, exclusiveMaximum: xmax } = rule;
+  if (rule.enum && !rule.enum.includes(value))
+    throw fail(`${value} is not one of ${rule.enum.join(", ")}`);
+  const low = (min !== undefined && value < min) || (xmin !== undefined && value <= xmin);
+  const high = (max !== undefined && value > max) || (xmax !== undefined && value >= xmax);
+  if (low || high)
+    throw fail(`${value} is out of range (${min ?? xmin ?? "-∞"} to ${max ?? xmax ?? "∞"})`);
 }
 
-function shown(value: unknown): string {
-  return typeof value === "number" || typeof value === "boolean"
-    ? String(value)
-    : typeof value === "string"
-      ? quote(value)
-      : describeType(value);
+function expected(rule: Rule, loose = false): string {
+  const object = loose ? "an object" : "a plain object";
+  const names: Record<Rule["type"], string> = {
+    string: "a string",
+    integer: "an integer",
+    number: "a number",
+    boolean: "a boolean",
+    const: JSON.stringify((rule as { value?: unknown }).value),
+    array: "an array",
+    object,
+    oneOf: object,
+  };
+  return rule.nullable ? `${names[rule.type]} or null` : names[rule.type];
+}
+
+/** A value for a message; an answer's strings are described, not quoted (they may be large). */
+function shown(value: unknown, loose = false): string {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return typeof value === "string" && !loose ? quote(value) : describeType(value);
 }
 
 function checkText(value: unknown, rule: StringRule, field: string): string {
@@ -123,22 +115,23 @@ function checkText(value: unknown, rule: StringRule, field: string): string {
       field,
       `must not be empty: "" is how an unset value reads back; send null to clear it${rule.clearHelper ? ` (${rule.clearHelper}())` : ""}`,
     );
-  if (rule.format) {
-    formats[rule.format](value, field, rule);
-    return value as string;
-  }
-  if (rule.enum && typeof value === "string") {
-    if (rule.enum.includes(value)) return value;
-    throw new InvalidInputError(field, `${quote(value)} is not one of ${rule.enum.join(", ")}`);
-  }
-  checkString(value, rule, field, rule.title ?? "value");
+  if (rule.format) formats[rule.format](value, field, rule);
+  else if (rule.enum && typeof value === "string") {
+    if (!rule.enum.includes(value))
+      throw new InvalidInputError(field, `${quote(value)} is not one of ${rule.enum.join(", ")}`);
+  } else checkString(value, rule, field, rule.title ?? "value");
   return value as string;
 }
 
-function checkArray(value: unknown, rule: ArrayRule, field: string): unknown[] {
+function checkArray(value: unknown, rule: ArrayRule, field: string, loose: boolean): unknown[] {
   const what = rule.items.title ?? "item";
   if (!Array.isArray(value))
     throw new InvalidInputError(field, `expected an array of ${what}s, got ${describeType(value)}`);
+  if (loose) {
+    for (let i = 0; i < value.length; i++)
+      checkValue(value[i], rule.items, `${field}[${i}]`, undefined, true);
+    return value;
+  }
   const min = rule.minItems ?? 0;
   if (value.length < min)
     throw new InvalidInputError(
@@ -159,14 +152,13 @@ function checkArray(value: unknown, rule: ArrayRule, field: string): unknown[] {
     const first = seen.get(key);
     // Distinct strings (IDs, numbers) or a distinct property: the spec's uniqueItems
     // and x-sdk-unique-by. A repeat makes the outcome depend on order.
-    if (first !== undefined && (by || (rule.uniqueItems && typeof item === "string"))) {
-      throw by
-        ? new InvalidInputError(
-            `${at}.${by}`,
-            `${quote(String(key))} is already in ${field}[${first}]; merge the two into one`,
-          )
-        : new InvalidInputError(at, `${quote(String(item))} duplicates ${field}[${first}]`);
-    }
+    if (first !== undefined && by)
+      throw new InvalidInputError(
+        `${at}.${by}`,
+        `${quote(String(key))} is already in ${field}[${first}]; merge the two into one`,
+      );
+    if (first !== undefined && rule.uniqueItems && typeof item === "string")
+      throw new InvalidInputError(at, `${quote(item)} duplicates ${field}[${first}]`);
     seen.set(key, i);
     out.push(item);
   }
@@ -178,37 +170,44 @@ function checkObject(
   rule: ObjectRule,
   field: string,
   prefix: string,
+  loose: boolean,
 ): Record<string, unknown> {
   if (!isPlainObject(value))
-    throw new InvalidInputError(field, `expected a plain object, got ${describeType(value)}`);
-  const known = Object.keys(rule.props);
+    throw new InvalidInputError(
+      field,
+      `expected ${expected(rule, loose)}, got ${describeType(value)}`,
+    );
   const required = rule.required ?? [];
+  if (loose) {
+    for (const [key, inner] of Object.entries(rule.props)) {
+      if (Object.hasOwn(value, key)) checkValue(value[key], inner, prefix + key, undefined, true);
+      else if (required.includes(key)) throw new InvalidInputError(prefix + key, "is missing");
+      else if (rule.defaults?.[key] !== undefined) value[key] = structuredClone(rule.defaults[key]);
+    }
+    return value;
+  }
+  const known = Object.keys(rule.props);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = value[key];
     if (v === undefined) continue;
     const path = prefix + key;
     const inner = Object.hasOwn(rule.props, key) ? rule.props[key] : undefined;
-    if (!inner) {
-      if (!rule.closed) {
-        out[key] = v;
-        continue;
-      }
+    if (!inner && rule.closed)
       throw new InvalidInputError(
         path,
         `is not a field that can be set${suggestKey(key, known, "allowed keys are")}`,
       );
-    }
     if (v === null && required.includes(key))
       throw new InvalidInputError(path, "is required and cannot be null");
-    if (v === null && !inner.nullable) {
+    if (v === null && inner && !inner.nullable) {
       const clearable = known.filter((k) => rule.props[k]?.nullable);
       throw new InvalidInputError(
         path,
         `cannot be null: ${clearable.length ? `only ${clearable.join(", ")} can be cleared; ` : ""}leave the key out to keep the current value`,
       );
     }
-    out[key] = checkValue(v, inner, path);
+    out[key] = inner ? checkValue(v, inner, path) : v;
   }
   for (const key of required) {
     if (!(key in out)) throw new InvalidInputError(prefix + key, "is required");
