@@ -5,29 +5,35 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isPlainObject } from "../validate.js";
 import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
-import type { SeedConnector } from "./store.js";
+import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
 
-Serves PolyAI's telephony connector endpoints from memory.
+Serves PolyAI's telephony connector and phone-number endpoints from memory.
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)
   --api-key  the x-api-key the mock accepts (default test-key)
   --seed     JSON file: an array of connectors, or
-             { "connectors": [...], "allowedProjects": [...], "unavailableVoices": [...] };
-             a connector may carry "agentId" and "phoneNumbers"
+             { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
+               "unavailableVoices": [...] };
+             a connector may carry "agentId" and "phoneNumbers" (numbers routed to it);
+             top-level "phoneNumbers" are objects { "number", "agentId", and optionally
+             "connectorId", "projectId", "accountId", "clientEnv" }: numbers routed
+             nowhere unless "connectorId" is given
 `;
 
 /** Reads a seed file into mock options; the store checks the connectors themselves. */
 async function loadSeed(
   path: string,
-): Promise<Pick<MockPolyAIOptions, "connectors" | "allowedProjects" | "unavailableVoices">> {
+): Promise<
+  Pick<MockPolyAIOptions, "connectors" | "phoneNumbers" | "allowedProjects" | "unavailableVoices">
+> {
   const data: unknown = JSON.parse(await readFile(path, "utf8"));
   if (Array.isArray(data)) return { connectors: data as SeedConnector[] };
   if (!isPlainObject(data))
     throw new TypeError(`${path}: expected an array of connectors or an object with "connectors"`);
-  const known = ["connectors", "allowedProjects", "unavailableVoices"];
+  const known = ["connectors", "phoneNumbers", "allowedProjects", "unavailableVoices"];
   const unknown = Object.keys(data).filter((k) => !known.includes(k));
   if (unknown.length > 0)
     throw new TypeError(
@@ -44,6 +50,10 @@ async function loadSeed(
   const unavailableVoices = list("unavailableVoices");
   return {
     connectors: (data["connectors"] ?? []) as SeedConnector[],
+    // The store checks each number and names the field that is wrong.
+    ...(data["phoneNumbers"] === undefined
+      ? {}
+      : { phoneNumbers: data["phoneNumbers"] as SeedPhoneNumber[] }),
     ...(allowedProjects ? { allowedProjects } : {}),
     ...(unavailableVoices ? { unavailableVoices } : {}),
   };
@@ -78,11 +88,13 @@ async function main(): Promise<void> {
   });
 
   const count = mock.connectors.length;
+  const numbers = mock.phoneNumbers.length;
   process.stdout.write(
     [
       `PolyAI connectors mock listening on ${mock.url}`,
       `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`,
       `  connectors: ${count}${values.seed === undefined ? " (start with --seed seed.json to load some)" : ` from ${values.seed}`}`,
+      `  numbers:    ${numbers}`,
       `  try:        curl -H 'x-api-key: ${mock.apiKey}' ${mock.url}/v1/agents/${mock.connectors[0]?.projectId ?? "PROJECT-58RP822I"}/telephony/connectors`,
       "Press Ctrl-C to stop.",
       "",

@@ -7,6 +7,9 @@ import type { ConnectorStore } from "./store.js";
 
 type Schemas = components["schemas"];
 
+/** The `clientEnv` of an import that does not name one, as the spec documents. */
+const DEFAULT_CLIENT_ENV: Schemas["ClientEnv"] = "live";
+
 /** A request as a handler sees it: decoded path and query parameters and a body that matched the spec. */
 export interface OperationRequest {
   readonly params: ReadonlyMap<string, string>;
@@ -54,4 +57,46 @@ export const handlers: { readonly [K in OperationId]?: Handler } = {
   }),
   lookupConnector: (store, req) =>
     store.lookup(param(req, "agentId"), (req.body as Schemas["LookupConnectorBody"]).phoneNumber),
+
+  // Phone numbers. The path's {phoneNumber} arrives percent-decoded (`%2B` → `+`)
+  // and already checked as E.164; the bodies' numbers are distinct (uniqueItems).
+  listPhoneNumbers: (store, req): Schemas["PhoneNumberList"] => ({
+    phoneNumbers: store.listNumbers(param(req, "agentId"), req.query.get("connectorId")),
+  }),
+  getPhoneNumber: (store, req) => store.getNumber(param(req, "agentId"), param(req, "phoneNumber")),
+  batchGetPhoneNumbers: (store, req) =>
+    store.batchGetNumbers(
+      param(req, "agentId"),
+      (req.body as Schemas["BatchGetPhoneNumbersBody"]).phoneNumbers,
+    ),
+  importPhoneNumbers: (store, req): Schemas["ImportPhoneNumbersResult"] => {
+    const body = req.body as Schemas["ImportPhoneNumbersBody"];
+    return {
+      imported: store.importNumbers(
+        param(req, "agentId"),
+        body.phoneNumbers,
+        body.clientEnv ?? DEFAULT_CLIENT_ENV,
+      ),
+    };
+  },
+  // The body is optional: no body imports for the default environment.
+  importPhoneNumber: (store, req): Schemas["ImportPhoneNumberResult"] => {
+    const body = req.body as Schemas["ImportPhoneNumberBody"] | undefined;
+    const number = param(req, "phoneNumber");
+    store.importNumbers(param(req, "agentId"), [number], body?.clientEnv ?? DEFAULT_CLIENT_ENV);
+    return { imported: number };
+  },
+  reassignPhoneNumber: (store, req) =>
+    store.reassignNumber(
+      param(req, "agentId"),
+      param(req, "phoneNumber"),
+      (req.body as Schemas["ReassignPhoneNumberBody"]).connectorId,
+    ),
+  deletePhoneNumber: (store, req) =>
+    store.deleteNumber(param(req, "agentId"), param(req, "phoneNumber")),
+  deletePhoneNumbers: (store, req) =>
+    store.deleteNumbers(
+      param(req, "agentId"),
+      (req.body as Schemas["DeletePhoneNumbersBody"]).phoneNumbers,
+    ),
 };

@@ -16,7 +16,12 @@ import { CREDENTIAL_HEADER } from "../transport.js";
 import { checkOptionKeys, toFaults, type FailNextOptions, type Fault } from "./faults.js";
 import { handlers } from "./handlers.js";
 import { matchRoute } from "./routes.js";
-import { ConnectorStore, type SeedConnector } from "./store.js";
+import {
+  ConnectorStore,
+  type MockPhoneNumber,
+  type SeedConnector,
+  type SeedPhoneNumber,
+} from "./store.js";
 import type { OperationId } from "../../generated/operations.js";
 import {
   checkResponse,
@@ -33,6 +38,7 @@ import {
  * const mock = await createMockPolyAI({
  *   apiKey: "test-key",
  *   connectors: [{ ...connector, phoneNumbers: ["+14155550123"] }],
+ *   phoneNumbers: [{ number: "+14155550124", agentId: connector.projectId }], // not routed
  *   allowedProjects: ["PROJECT-58RP822I", "PROJECT-STAGING"],
  *   unavailableVoices: ["en-GB-Studio-B"],
  * });
@@ -40,8 +46,18 @@ import {
 export interface MockPolyAIOptions {
   /** The only `x-api-key` the mock accepts; anything else answers 401. Default `"test-key"`. */
   readonly apiKey?: string | undefined;
-  /** Initial state. Each connector is served under its `agentId` (default: its `projectId`). */
+  /**
+   * Initial state. Each connector is served under its `agentId` (default: its
+   * `projectId`), and its `phoneNumbers` become that agent's numbers, routed to it.
+   */
   readonly connectors?: readonly SeedConnector[] | undefined;
+  /**
+   * More initial phone numbers, added after the connectors' own: numbers that
+   * route to no connector (as after an import), or whose `projectId`, `accountId`
+   * or `clientEnv` differ from their connector's. See {@link SeedPhoneNumber} for
+   * the defaults. A number may be seeded once, here or on a connector. Default: none.
+   */
+  readonly phoneNumbers?: readonly SeedPhoneNumber[] | undefined;
   /** Port to listen on; default 0 (a free port, see {@link MockPolyAI.url}). */
   readonly port?: number | undefined;
   /** Address to listen on; default `127.0.0.1`. */
@@ -108,6 +124,20 @@ export interface MockPolyAI {
   /** The current connectors of every agent, as deep copies. */
   readonly connectors: Connector[];
   /**
+   * The current phone numbers of every agent, as deep copies: each as the API
+   * shows it (no `connectorId` while it routes nowhere) plus the `agentId` it is
+   * served under. Seeded numbers first, then imported ones; a released number is gone.
+   *
+   * @example
+   * await poly.phoneNumbers.importOne("PROJECT-58RP822I", "+14155550124");
+   * await poly.phoneNumbers.reassign("PROJECT-58RP822I", "+14155550124", "CONN-7d2f9a");
+   * expect(mock.phoneNumbers).toContainEqual({
+   *   number: "+14155550124", agentId: "PROJECT-58RP822I", projectId: "PROJECT-58RP822I",
+   *   accountId: "ws-fd112d8f", clientEnv: "live", connectorId: "CONN-7d2f9a",
+   * });
+   */
+  readonly phoneNumbers: MockPhoneNumber[];
+  /**
    * Queues a fault; queued faults are used in order, one per request, whatever the
    * request is. See {@link FailNextOptions}.
    * @throws {TypeError} when the options contradict each other or are out of range.
@@ -115,7 +145,7 @@ export interface MockPolyAI {
   failNext(fault?: FailNextOptions): void;
   /** Adds `ms` of latency before every later answer; 0 turns it off. */
   delay(ms: number): void;
-  /** Forgets recorded requests, queued faults and latency. Connectors are kept. */
+  /** Forgets recorded requests, queued faults and latency. Connectors and phone numbers are kept. */
   reset(): void;
   /**
    * Stops the server and destroys every open connection, so a test ends at once.
@@ -218,7 +248,9 @@ function invalidValue(problem: Problem): ApiFault {
 
 /** The query parameters of a request to `op`, checked against the spec; throws the 400 to send. */
 function parseQuery(op: OperationSpec, target: string): ReadonlyMap<string, string> {
-  const search = new URLSearchParams(target.includes("?") ? target.slice(target.indexOf("?") + 1) : "");
+  const search = new URLSearchParams(
+    target.includes("?") ? target.slice(target.indexOf("?") + 1) : "",
+  );
   const out = new Map<string, string>();
   for (const [name, value] of search) {
     const param = op.query.get(name);
@@ -246,6 +278,7 @@ function parseQuery(op: OperationSpec, target: string): ReadonlyMap<string, stri
 const MOCK_OPTION_KEYS = Object.keys({
   apiKey: true,
   connectors: true,
+  phoneNumbers: true,
   port: true,
   host: true,
   allowedProjects: true,
@@ -298,10 +331,14 @@ class Mock implements MockPolyAI {
       );
     this.#options = options;
     this.#apiKey = apiKey;
-    this.store = new ConnectorStore(options.connectors ?? [], {
-      allowedProjects: options.allowedProjects,
-      unavailableVoices: options.unavailableVoices,
-    });
+    this.store = new ConnectorStore(
+      options.connectors ?? [],
+      {
+        allowedProjects: options.allowedProjects,
+        unavailableVoices: options.unavailableVoices,
+      },
+      options.phoneNumbers ?? [],
+    );
   }
 
   // The key stays readable as `mock.apiKey`, but printing or serialising the mock
@@ -324,6 +361,10 @@ class Mock implements MockPolyAI {
 
   get connectors(): Connector[] {
     return this.store.all();
+  }
+
+  get phoneNumbers(): MockPhoneNumber[] {
+    return this.store.allNumbers();
   }
 
   async listen(): Promise<void> {
@@ -573,24 +614,32 @@ class Mock implements MockPolyAI {
 }
 
 /**
- * Starts a local PolyAI that serves the connector endpoints of the spec from
- * memory, on `http://127.0.0.1:<free port>` unless told otherwise.
+ * Starts a local PolyAI that serves the connector and phone-number endpoints of
+ * the spec from memory, on `http://127.0.0.1:<free port>` unless told otherwise.
  *
  * It behaves like PolyAI where PolyAI's behaviour is documented: merge-patch
- * updates with `ttsLangCode` derived from the voice, deletes that release phone
- * numbers, per-item batch results, PolyAI's error envelope with `error_id` equal
- * to the `X-PolyAI-Correlation-Id` header. Every request and every answer is
- * checked against the bundled OpenAPI spec.
+ * updates with `ttsLangCode` derived from the voice, per-item batch results,
+ * PolyAI's error envelope with `error_id` equal to the `X-PolyAI-Correlation-Id`
+ * header. Connectors and phone numbers are one state: imported numbers route
+ * nowhere until reassigned, `connectors.lookup` follows a reassigned route, and
+ * deleting a connector releases every number routed to it at that moment (see
+ * {@link MockPolyAI.phoneNumbers}). Every request and every answer is checked
+ * against the bundled OpenAPI spec.
  *
  * @example
  * import { createMockPolyAI } from "polyai-connectors/testing";
  *
- * const mock = await createMockPolyAI({ apiKey: "test-key", connectors: [seed] });
+ * const mock = await createMockPolyAI({
+ *   apiKey: "test-key",
+ *   connectors: [{ ...seed, phoneNumbers: ["+442079460000"] }],
+ *   phoneNumbers: [{ number: "+442079460003", agentId: seed.projectId }], // not routed yet
+ * });
  * mock.failNext({ status: 503 });      // the next request fails once
  * // … point the code under test at mock.url …
  * expect(mock.connectors[0]?.voiceName).toBe("en-GB-Neural2-A");
+ * expect(mock.phoneNumbers.map((n) => n.number)).toContain("+442079460003");
  * await mock.close();
- * @throws {TypeError} when the seed is not valid connector data (the message names the field).
+ * @throws {TypeError} when the seed is not valid connector or phone-number data (the message names the field).
  */
 export async function createMockPolyAI(options: MockPolyAIOptions = {}): Promise<MockPolyAI> {
   const mock = new Mock(options);

@@ -1,15 +1,17 @@
-// The mock's in-memory PolyAI: connectors by agent, phone numbers, and the rules
-// the real server applies when they change. Patches go through the SDK's own
-// applyConnectorPatch, so the mock cannot disagree with the SDK's prediction of
-// an update's result.
+// The mock's in-memory PolyAI: connectors by agent, the phone numbers of each
+// agent and their routes, and the rules the real server applies when they
+// change. Patches go through the SDK's own applyConnectorPatch, so the mock
+// cannot disagree with the SDK's prediction of an update's result.
 import { InvalidInputError } from "../errors.js";
 import { applyConnectorPatch } from "../patch.js";
 import { ttsLangCodeFromVoice } from "../voice.js";
 import { describeType, isPlainObject } from "../validate.js";
+import type { components } from "../../generated/openapi.js";
 import type {
   BatchGetResult,
   BatchUpdateItem,
   BatchUpdateResult,
+  ClientEnv,
   Connector,
   ConnectorPatch,
   DeleteConnectorResult,
@@ -18,6 +20,17 @@ import { ApiFault } from "./envelope.js";
 import { specIndex, type Check } from "./validate.js";
 import { probeVoice } from "./voices.js";
 
+type Schemas = components["schemas"];
+
+/** A phone number as the API returns it: no `connectorId` while it routes nowhere. */
+export type PhoneNumber = Schemas["PhoneNumber"];
+
+/**
+ * A phone number in the mock's state, as {@link MockPolyAI.phoneNumbers} shows it:
+ * the API's {@link PhoneNumber} plus the `agentId` it is served under.
+ */
+export type MockPhoneNumber = PhoneNumber & { agentId: string };
+
 /**
  * One connector of the mock's initial state: a {@link Connector} as the API
  * returns it, plus where it lives and which numbers it answers.
@@ -25,7 +38,10 @@ import { probeVoice } from "./voices.js";
  * - `agentId`: the agent the connector is served under; defaults to its
  *   `projectId`, because PolyAI's agent ID is the Agent Studio project ID.
  * - `phoneNumbers`: E.164 numbers routed to it (for `lookup`, released by `delete`).
- *   A number may belong to one connector only.
+ *   A number may belong to one connector only. Each becomes a phone number of the
+ *   connector's agent with the connector's `projectId`, `accountId` and `clientEnv`.
+ *   For numbers that route nowhere, or that differ from their connector, see
+ *   {@link SeedPhoneNumber}.
  *
  * @example
  * const seed: SeedConnector = {
@@ -36,6 +52,53 @@ import { probeVoice } from "./voices.js";
  * };
  */
 export type SeedConnector = Connector & { agentId?: string; phoneNumbers?: string[] };
+
+/**
+ * One phone number of the mock's initial state, for numbers a connector seed's
+ * `phoneNumbers` cannot describe: numbers that route to no connector (as after an
+ * import), or whose project, account or environment differ from their connector's.
+ *
+ * - `number`: E.164 (`+` then 1 to 15 digits, the first not 0). Required; a number
+ *   may be seeded once, here or on a connector.
+ * - `agentId`: the agent whose number it is. Required. Another agent sees it as
+ *   missing (404), and importing it there answers 403.
+ * - `connectorId`: the connector it routes to, which must be seeded under the same
+ *   agent. Default: none, so `connectorId` is absent from the API's answers and
+ *   `connectors.lookup` answers 404 for it.
+ * - `projectId`, `accountId`: default to the connector's when `connectorId` is
+ *   given; otherwise to the agent's: those of the first connector seeded under
+ *   `agentId`, else of the first number seeded for it, else `agentId` (PolyAI's
+ *   agent ID is the project ID) and `"ws-local"`. Numbers imported into the agent
+ *   get the agent's too.
+ * - `clientEnv`: defaults to the connector's when `connectorId` is given,
+ *   otherwise `"live"` (the API's default on import).
+ *
+ * @example
+ * const unrouted: SeedPhoneNumber = { number: "+442079460003", agentId: "PROJECT-58RP822I" };
+ * const sandbox: SeedPhoneNumber = {
+ *   number: "+442079460004", agentId: "PROJECT-58RP822I", clientEnv: "sandbox",
+ * };
+ */
+export interface SeedPhoneNumber {
+  readonly number: string;
+  readonly agentId: string;
+  readonly projectId?: string | undefined;
+  readonly accountId?: string | undefined;
+  readonly clientEnv?: ClientEnv | undefined;
+  readonly connectorId?: string | undefined;
+}
+
+const SEED_PHONE_NUMBER_KEYS: readonly string[] = Object.keys({
+  number: true,
+  agentId: true,
+  projectId: true,
+  accountId: true,
+  clientEnv: true,
+  connectorId: true,
+} satisfies Record<keyof SeedPhoneNumber, true>);
+
+/** The account of an agent's numbers when nothing seeded under the agent names one. */
+const DEFAULT_ACCOUNT_ID = "ws-local";
 
 /** How the store judges changes; see {@link MockPolyAIOptions} for the public meaning. */
 export interface StoreRules {
@@ -51,28 +114,59 @@ function seedError(field: string, message: string): TypeError {
   return new TypeError(`createMockPolyAI: invalid seed: ${field}: ${message}`);
 }
 
+function numberNotFound(phoneNumber: string): ApiFault {
+  return new ApiFault(404, "PHONE_NUMBERS_NOT_FOUND", `Phone number ${phoneNumber} not found`);
+}
+
+/** A stored number as the API shows it: no `agentId`, and no `connectorId` while unrouted. */
+function toApi(record: MockPhoneNumber): PhoneNumber {
+  const { number, projectId, accountId, clientEnv, connectorId } = record;
+  return connectorId === undefined
+    ? { number, projectId, accountId, clientEnv }
+    : { number, projectId, accountId, clientEnv, connectorId };
+}
+
 function checkSeed(check: Check | undefined, value: unknown, field: string): void {
   const problem = check?.(value);
   if (problem) throw seedError(field, problem.message);
 }
 
+/** Where an agent's new numbers belong: its project and account. */
+interface Home {
+  readonly projectId: string;
+  readonly accountId: string;
+}
+
 /**
- * The connectors of every agent and the phone numbers that point at them.
+ * The connectors of every agent, and every phone number with its route.
  *
  * Connectors are keyed by the agent they were seeded under. A connector whose
  * `projectId` is later patched stays under that agent: PolyAI's documentation
  * does not say whether a moved connector is still served under the old agent's
  * path, and keeping it there lets a test read back what it just changed.
+ *
+ * Phone numbers are one map for every agent, so a number belongs to one agent
+ * at a time: another agent sees it as missing, and cannot import it (403). A
+ * number's `connectorId` is always a connector of its own agent, or absent. The
+ * connector operations (`lookup`, `delete`) and the phone-number operations
+ * read and change this same map, so a reassigned number is found by `lookup` and
+ * released by deleting the connector it was moved to.
  */
 export class ConnectorStore {
   private readonly agents = new Map<string, Map<string, Connector>>();
-  /** Phone number → the agent and connector it routes to. */
-  private readonly numbers = new Map<string, { agentId: string; connectorId: string }>();
+  /** Phone number → the number with its agent and route (`connectorId` absent: unrouted). */
+  private readonly numbers = new Map<string, MockPhoneNumber>();
+  /** Agent → the project and account of numbers imported into it. */
+  private readonly homes = new Map<string, Home>();
   private readonly allowedProjects: ReadonlySet<string>;
   private readonly unavailableVoices: ReadonlySet<string>;
 
   /** @throws {TypeError} when the seed is not valid API data; the message names the field. */
-  constructor(seed: readonly SeedConnector[], rules: StoreRules = {}) {
+  constructor(
+    seed: readonly SeedConnector[],
+    rules: StoreRules = {},
+    seedNumbers: readonly SeedPhoneNumber[] = [],
+  ) {
     const index = specIndex();
     if (!Array.isArray(seed))
       throw seedError("connectors", `must be an array, got ${describeType(seed)}`);
@@ -117,6 +211,8 @@ export class ConnectorStore {
       }
       agent.set(connector.connectorId, connector);
       this.agents.set(agentId, agent);
+      if (!this.homes.has(agentId))
+        this.homes.set(agentId, { projectId: connector.projectId, accountId: connector.accountId });
       if (!Array.isArray(phoneNumbers)) throw seedError(`${at}.phoneNumbers`, "must be an array");
       phoneNumbers.forEach((number, j) => {
         checkSeed(index.phoneNumber, number, `${at}.phoneNumbers[${j}]`);
@@ -125,12 +221,90 @@ export class ConnectorStore {
             `${at}.phoneNumbers[${j}]`,
             `${number} is already routed to another connector`,
           );
-        this.numbers.set(number, { agentId, connectorId: connector.connectorId });
+        this.numbers.set(number, {
+          number,
+          projectId: connector.projectId,
+          accountId: connector.accountId,
+          clientEnv: connector.clientEnv,
+          connectorId: connector.connectorId,
+          agentId,
+        });
       });
     });
-    const seededProjects = seed.map((c) => c.projectId);
+    this.seedNumbers(seedNumbers);
+    const seededProjects = [
+      ...seed.map((c) => c.projectId),
+      ...[...this.numbers.values()].map((n) => n.projectId),
+    ];
     this.allowedProjects = new Set(rules.allowedProjects ?? seededProjects);
     this.unavailableVoices = new Set(rules.unavailableVoices ?? []);
+  }
+
+  /** Adds the `phoneNumbers` option's numbers, after the connectors they may route to. */
+  private seedNumbers(seed: readonly SeedPhoneNumber[]): void {
+    const index = specIndex();
+    if (!Array.isArray(seed))
+      throw seedError("phoneNumbers", `must be an array, got ${describeType(seed)}`);
+    // The answer schema of getPhoneNumber is the PhoneNumber schema: the record
+    // built below must be one the mock could send.
+    const phoneNumber = index.operations
+      .find((op) => op.operationId === "getPhoneNumber")
+      ?.responses.get("200")?.body;
+    seed.forEach((raw: unknown, i) => {
+      const at = `phoneNumbers[${i}]`;
+      if (!isPlainObject(raw)) throw seedError(at, `must be an object, got ${describeType(raw)}`);
+      for (const key of Object.keys(raw)) {
+        if (!SEED_PHONE_NUMBER_KEYS.includes(key)) throw seedError(`${at}.${key}`, "unknown field");
+      }
+      const { number, agentId, connectorId, projectId, accountId, clientEnv } = raw as Partial<
+        Record<keyof SeedPhoneNumber, unknown>
+      >;
+      if (number === undefined) throw seedError(`${at}.number`, "is required");
+      checkSeed(index.phoneNumber, number, `${at}.number`);
+      if (agentId === undefined) throw seedError(`${at}.agentId`, "is required");
+      checkSeed(index.pathParams.get("agentId"), agentId, `${at}.agentId`);
+      const owner = this.numbers.get(number as string);
+      if (owner)
+        throw seedError(
+          `${at}.number`,
+          `${owner.number} is already seeded (for agent ${owner.agentId}${owner.connectorId === undefined ? "" : `, on connector ${owner.connectorId}`}); a number belongs to one agent and routes to one connector at most`,
+        );
+      for (const [field, value] of Object.entries({ projectId, accountId })) {
+        if (value !== undefined && (typeof value !== "string" || value === ""))
+          throw seedError(
+            `${at}.${field}`,
+            `must be a non-empty string, got ${describeType(value)}`,
+          );
+      }
+      let connector: Connector | undefined;
+      if (connectorId !== undefined) {
+        checkSeed(index.pathParams.get("connectorId"), connectorId, `${at}.connectorId`);
+        connector = this.agents.get(agentId as string)?.get(connectorId as string);
+        if (!connector)
+          throw seedError(
+            `${at}.connectorId`,
+            `no connector ${JSON.stringify(connectorId)} is seeded under agent ${agentId as string}; a number routes to a connector of its own agent`,
+          );
+      }
+      const home = connector ?? this.home(agentId as string);
+      const record = {
+        number,
+        projectId: projectId ?? home.projectId,
+        accountId: accountId ?? home.accountId,
+        clientEnv: clientEnv ?? connector?.clientEnv ?? "live",
+        ...(connector ? { connectorId: connector.connectorId } : {}),
+      };
+      const problem = phoneNumber?.(record);
+      if (problem)
+        throw seedError(problem.field === "body" ? at : `${at}.${problem.field}`, problem.message);
+      const stored = { ...(record as PhoneNumber), agentId: agentId as string };
+      this.numbers.set(stored.number, stored);
+      if (!this.homes.has(stored.agentId))
+        this.homes.set(stored.agentId, {
+          projectId: stored.projectId,
+          accountId: stored.accountId,
+        });
+    });
   }
 
   /** Every connector of every agent, as deep copies, in seed order. */
@@ -187,7 +361,9 @@ export class ConnectorStore {
   }
 
   /**
-   * Removes the connector and releases every number routed to it.
+   * Removes the connector and releases every number routed to it at this moment
+   * (seeded on it or moved onto it by a reassign), as {@link deleteNumber} would;
+   * the answer lists them.
    * @throws {ApiFault} 404 CONNECTORS_NOT_FOUND
    */
   delete(agentId: string, connectorId: string): DeleteConnectorResult {
@@ -227,14 +403,145 @@ export class ConnectorStore {
     });
   }
 
-  /** @throws {ApiFault} 404 PHONE_NUMBERS_NOT_FOUND when no connector of the agent answers `phoneNumber`. */
+  /**
+   * The connector `phoneNumber` routes to. A number of the agent that routes
+   * nowhere (imported, not yet reassigned) is as unknown here as a missing one.
+   * @throws {ApiFault} 404 PHONE_NUMBERS_NOT_FOUND when no connector of the agent answers `phoneNumber`.
+   */
   lookup(agentId: string, phoneNumber: string): Connector {
-    const owner = this.numbers.get(phoneNumber);
+    const owner = this.owned(agentId, phoneNumber);
     const connector =
-      owner?.agentId === agentId ? this.agents.get(agentId)?.get(owner.connectorId) : undefined;
-    if (!connector)
-      throw new ApiFault(404, "PHONE_NUMBERS_NOT_FOUND", `Phone number ${phoneNumber} not found`);
+      owner?.connectorId === undefined
+        ? undefined
+        : this.agents.get(agentId)?.get(owner.connectorId);
+    if (!connector) throw numberNotFound(phoneNumber);
     return structuredClone(connector);
+  }
+
+  /** Every phone number of every agent, as deep copies, in seed then import order. */
+  allNumbers(): MockPhoneNumber[] {
+    return [...this.numbers.values()].map((n) => structuredClone(n));
+  }
+
+  /** The agent's numbers, routed or not; with `connectorId`, only those routed to it. */
+  listNumbers(agentId: string, connectorId?: string): PhoneNumber[] {
+    return [...this.numbers.values()]
+      .filter(
+        (n) =>
+          n.agentId === agentId && (connectorId === undefined || n.connectorId === connectorId),
+      )
+      .map(toApi);
+  }
+
+  /** @throws {ApiFault} 404 PHONE_NUMBERS_NOT_FOUND, also for a number of another agent. */
+  getNumber(agentId: string, phoneNumber: string): PhoneNumber {
+    return toApi(this.ownedOrThrow(agentId, phoneNumber));
+  }
+
+  /** The agent's numbers among `phoneNumbers`, in request order, and the rest. */
+  batchGetNumbers(
+    agentId: string,
+    phoneNumbers: readonly string[],
+  ): Schemas["BatchGetPhoneNumbersResult"] {
+    const result: Schemas["BatchGetPhoneNumbersResult"] = { found: [], notFound: [] };
+    for (const number of phoneNumbers) {
+      const owned = this.owned(agentId, number);
+      if (owned) result.found.push(toApi(owned));
+      else result.notFound.push(number);
+    }
+    return result;
+  }
+
+  /**
+   * Adds the numbers to the agent's project, unrouted, for `clientEnv`. All or
+   * nothing: a number of another agent refuses the whole request. A number the
+   * agent already has is left as it is (route and `clientEnv`) and still listed.
+   * @returns every number of the request, in request order.
+   * @throws {ApiFault} 403 USER_ACCESS_FORBIDDEN when a number belongs to another agent.
+   */
+  importNumbers(agentId: string, phoneNumbers: readonly string[], clientEnv: ClientEnv): string[] {
+    for (const number of phoneNumbers) {
+      const owner = this.numbers.get(number);
+      if (owner && owner.agentId !== agentId)
+        throw new ApiFault(
+          403,
+          "USER_ACCESS_FORBIDDEN",
+          `Phone number ${number} belongs to another project`,
+        );
+    }
+    const home = this.home(agentId);
+    for (const number of phoneNumbers) {
+      if (!this.numbers.has(number))
+        this.numbers.set(number, {
+          number,
+          projectId: home.projectId,
+          accountId: home.accountId,
+          clientEnv,
+          agentId,
+        });
+    }
+    return [...phoneNumbers];
+  }
+
+  /**
+   * Routes the number to a connector of the same agent; only the route changes.
+   * The number is checked first, and nothing changes when either is missing.
+   * @throws {ApiFault} 404 PHONE_NUMBERS_NOT_FOUND, then 404 CONNECTORS_NOT_FOUND
+   */
+  reassignNumber(agentId: string, phoneNumber: string, connectorId: string): PhoneNumber {
+    const owned = this.ownedOrThrow(agentId, phoneNumber);
+    this.find(agentId, connectorId);
+    owned.connectorId = connectorId;
+    return toApi(owned);
+  }
+
+  /**
+   * Releases the number: it leaves the agent with its route; its connector stays.
+   * @throws {ApiFault} 404 PHONE_NUMBERS_NOT_FOUND, also for a number of another agent.
+   */
+  deleteNumber(agentId: string, phoneNumber: string): Schemas["DeletePhoneNumberResult"] {
+    this.ownedOrThrow(agentId, phoneNumber);
+    this.numbers.delete(phoneNumber);
+    return { deleted: phoneNumber };
+  }
+
+  /**
+   * Releases each number independently, as {@link deleteNumber} would. `errors`
+   * is left out when empty, as the real API does (the SDK fills in `[]`).
+   */
+  deleteNumbers(
+    agentId: string,
+    phoneNumbers: readonly string[],
+  ): Omit<Schemas["DeletePhoneNumbersResult"], "errors"> &
+    Partial<Pick<Schemas["DeletePhoneNumbersResult"], "errors">> {
+    const deleted: string[] = [];
+    const errors: Schemas["DeletePhoneNumbersResult"]["errors"] = [];
+    for (const number of phoneNumbers) {
+      try {
+        deleted.push(this.deleteNumber(agentId, number).deleted);
+      } catch (err) {
+        if (!(err instanceof ApiFault)) throw err;
+        errors.push({ phoneNumber: number, error: err.message });
+      }
+    }
+    return errors.length === 0 ? { deleted } : { deleted, errors };
+  }
+
+  /** The project and account a number imported into the agent gets. */
+  private home(agentId: string): Home {
+    return this.homes.get(agentId) ?? { projectId: agentId, accountId: DEFAULT_ACCOUNT_ID };
+  }
+
+  /** The agent's record of `phoneNumber` (mutable), or undefined for a number it does not have. */
+  private owned(agentId: string, phoneNumber: string): MockPhoneNumber | undefined {
+    const record = this.numbers.get(phoneNumber);
+    return record?.agentId === agentId ? record : undefined;
+  }
+
+  private ownedOrThrow(agentId: string, phoneNumber: string): MockPhoneNumber {
+    const record = this.owned(agentId, phoneNumber);
+    if (!record) throw numberNotFound(phoneNumber);
+    return record;
   }
 
   private find(agentId: string, connectorId: string): Connector {

@@ -113,7 +113,12 @@ function toProblem(error: ErrorObject, root: string): Problem {
   // A missing value is a plain validation failure; a present one that breaks a
   // schema with its own error code (E.164 numbers) answers that code.
   const own = error.keyword === "required" ? undefined : error.parentSchema?.["x-error-code"];
-  return { field, message, keyword: error.keyword, code: typeof own === "string" ? own : undefined };
+  return {
+    field,
+    message,
+    keyword: error.keyword,
+    code: typeof own === "string" ? own : undefined,
+  };
 }
 
 function describeError(error: ErrorObject, root: string): { field: string; message: string } {
@@ -238,7 +243,9 @@ function build(): SpecIndex {
           continue;
         }
         if (param["in"] !== "path")
-          throw new Error(`spec: the mock serves path and query parameters, not ${String(param["in"])}`);
+          throw new Error(
+            `spec: the mock serves path and query parameters, not ${String(param["in"])}`,
+          );
         params.set(name, check);
         pathParams.set(name, check);
       }
