@@ -10,10 +10,15 @@ import createClient from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { createPolyAIClient } from "../src/index.js";
 import fixedConnector from "./connector.json" with { type: "json" };
-import { cleanPatch } from "../src/patch.js";
+import { checkValue } from "../src/internal/check.js";
+import { keyRedactor } from "../src/redact.js";
 import { createTransport } from "../src/transport.js";
-import { checkString } from "../src/validate.js";
-import { pathParams } from "../generated/constraints.js";
+import { operations } from "../generated/operations.js";
+
+const update = operations.updateConnector;
+const cleanPatch = (patch: unknown, field: string) => checkValue(patch, update.body, field, "");
+const checkPath = (value: string, name: "agentId" | "connectorId") =>
+  checkValue(value, update.params[name], name);
 
 const perRound = Number(process.argv[2] ?? 5_000);
 // The machine may be shared: noise from other processes only ever adds time, so
@@ -210,6 +215,7 @@ function viaOaf(
 const poly = createPolyAIClient({ apiKey: KEY, baseUrl, fetch: fake });
 const realTransport = createTransport({
   apiKey: KEY,
+  redact: keyRedactor(KEY),
   fetch: fake,
   maxRetries: 2,
   timeoutMs: 30_000,
@@ -219,8 +225,8 @@ const realTransport = createTransport({
   logger: undefined,
 });
 const validateOnly: Call = async () => {
-  checkString(AGENT, pathParams.agentId, "agentId", "agent ID");
-  checkString(CONN, pathParams.connectorId, "connectorId", "connector ID");
+  checkPath(AGENT, "agentId");
+  checkPath(CONN, "connectorId");
   return cleanPatch(PATCH, "patch");
 };
 
@@ -237,8 +243,8 @@ async function directUpdate(
   patch: unknown,
   signal?: AbortSignal,
 ): Promise<unknown> {
-  checkString(agentId, pathParams.agentId, "agentId", "agent ID");
-  checkString(connectorId, pathParams.connectorId, "connectorId", "connector ID");
+  checkPath(agentId, "agentId");
+  checkPath(connectorId, "connectorId");
   const body = encoder.encode(JSON.stringify(cleanPatch(patch, "patch")));
   const url = `${baseUrl}/v1/agents/${encodeURIComponent(agentId)}/telephony/connectors/${encodeURIComponent(connectorId)}`;
   const headers = { "content-type": "application/json", "x-api-key": KEY };

@@ -71,18 +71,18 @@ export interface PolyAIClient extends Resources {
 
 // Keyed by ClientOptions, so adding an option without listing it here fails to compile.
 const OPTION_KEYS = Object.keys({
-    apiKey: true,
-    region: true,
-    baseUrl: true,
-    fetch: true,
-    headers: true,
-    maxRetries: true,
-    timeoutMs: true,
-    backoff: true,
-    maxResponseBytes: true,
-    onRetry: true,
-    logger: true,
-  } satisfies Record<keyof ClientOptions, true>);
+  apiKey: true,
+  region: true,
+  baseUrl: true,
+  fetch: true,
+  headers: true,
+  maxRetries: true,
+  timeoutMs: true,
+  backoff: true,
+  maxResponseBytes: true,
+  onRetry: true,
+  logger: true,
+} satisfies Record<keyof ClientOptions, true>);
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 function env(name: string): string | undefined {

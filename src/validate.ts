@@ -38,7 +38,8 @@ function whyInvalid(value: string, rule: StringRule, what: string): string | nul
   const { minLength = 0, maxLength = Infinity, pattern } = rule;
   if (value.length < minLength)
     return value === "" ? "must not be empty" : `must be at least ${minLength} characters`;
-  if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
+  if (value.length > maxLength)
+    return `is ${value.length} characters long; the limit is ${maxLength}`;
   if (!pattern || pattern.test(value)) return null;
   if (value.trim() === "") return "must not be whitespace only";
   if (value === "." || value === "..")
