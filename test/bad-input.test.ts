@@ -9,8 +9,12 @@ import {
   parseVoiceName,
   ttsLangCodeFromVoice,
   type Connector,
+  type ConnectorPatch,
 } from "../src/index.js";
 import { sampleConnector } from "./support/fixtures.js";
+// The recording server and the fixture key and IDs of the tests that use it; those
+// tests bind its names at the top of their describe blocks (see support/loopback.ts).
+import * as loopback from "./support/loopback.js";
 
 const KEY = "sk-bad-input-test-key";
 const AGENT = "PROJECT-58RP822I";
@@ -591,5 +595,68 @@ describe("values that are fine are sent", () => {
   it("a valid call reaches fetch exactly once", async () => {
     await connectors.update(AGENT, CONN, { voiceName: VOICE, variantId: null });
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe("batch arrays with null IDs or holes are refused", () => {
+  const { KEY, AGENT, CONN, serve, json, rejection } = loopback;
+
+  it("a null connectorId is required, not clearable", async () => {
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
+    const err = (await rejection(
+      poly.connectors.batchUpdate(AGENT, [
+        { connectorId: null as unknown as string, voiceName: "en-GB-Neural2-A" },
+      ]),
+    )) as InvalidInputError;
+    expect(err.field).toBe("updates[0].connectorId");
+    expect(err.reason).toBe("is required and cannot be null");
+  });
+
+  // JSON.stringify turns a hole into null, so a skipped hole would be sent half-formed.
+  it("a hole in updates or connectorIds is refused by index, and nothing is sent", async () => {
+    const server = await serve((_req, res) => json(res, 200, {}));
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const holes: [Promise<unknown>, string][] = [
+      [
+        poly.connectors.batchUpdate(AGENT, [, { connectorId: CONN, variantId: null }] as never),
+        "updates[0]",
+      ],
+      [poly.connectors.batchGet(AGENT, new Array<string>(2)), "connectorIds[0]"],
+      [poly.connectors.batchGet(AGENT, [CONN, , "C2"] as never), "connectorIds[1]"],
+    ];
+    for (const [pending, field] of holes) {
+      const err = (await rejection(pending)) as InvalidInputError;
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect(err.field).toBe(field);
+    }
+    expect(server.seen).toHaveLength(0);
+  });
+});
+
+describe("refusals of a patch say what to pass instead", () => {
+  const { KEY, AGENT, CONN, rejection } = loopback;
+
+  it("name the class that was passed instead of a plain object", async () => {
+    class Patch {
+      voiceName = "en-GB-Neural2-A";
+    }
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
+    const err = (await rejection(
+      poly.connectors.update(AGENT, CONN, new Patch() as ConnectorPatch),
+    )) as InvalidInputError;
+    expect(err.reason).toBe("expected a plain object, got an instance of Patch");
+    const proto = (await rejection(
+      poly.connectors.update(AGENT, CONN, { __proto__: { voiceName: "x" } } as ConnectorPatch),
+    )) as InvalidInputError;
+    expect(proto.reason).toBe("expected a plain object, got an object with a custom prototype");
+  });
+
+  it('variantId "" says to send null, since that is how a connector reads without one', async () => {
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: "https://api.example.test" });
+    const err = (await rejection(
+      poly.connectors.update(AGENT, CONN, { variantId: "" }),
+    )) as InvalidInputError;
+    expect(err.field).toBe("variantId");
+    expect(err.reason).toContain("send null to clear it (clearVariant())");
   });
 });

@@ -3,6 +3,7 @@ import util from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorFromResponse, parseRetryAfter } from "../src/errors.js";
 import {
+  APIConnectionError,
   APIError,
   AuthenticationError,
   BadRequestError,
@@ -17,6 +18,9 @@ import {
   type PolyAIClient,
 } from "../src/index.js";
 import { startServer } from "./support/fixtures.js";
+// The recording server and the fixture key and IDs of the tests that use it; those
+// tests bind its names at the top of their describe blocks (see support/loopback.ts).
+import * as loopback from "./support/loopback.js";
 
 const CORRELATION = "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10";
 
@@ -438,5 +442,51 @@ describe("errors in structured logs", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("answers and failures of an odd shape are still typed errors", () => {
+  const { KEY, AGENT, serve, rejection } = loopback;
+
+  it("a deeply nested error body is still a typed error", async () => {
+    const deep = "[".repeat(200_000) + "]".repeat(200_000);
+    const server = await serve((_req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(deep);
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect(err).toBeInstanceOf(PolyAIError);
+  });
+
+  it("a fetch error whose message is not a string is still a connection error", async () => {
+    const odd: typeof fetch = async () => {
+      throw Object.assign(new Error(), { message: { detail: "odd" } });
+    };
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: odd,
+      maxRetries: 0,
+    });
+    expect(await rejection(poly.connectors.list(AGENT))).toBeInstanceOf(APIConnectionError);
+  });
+});
+
+describe("RateLimitError with a long Retry-After", () => {
+  const { KEY, AGENT, serve, rejection } = loopback;
+
+  it("a 429 that asks for a long wait says how long", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(429, { "retry-after": "3600" });
+      res.end();
+    });
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const err = (await rejection(poly.connectors.list(AGENT))) as RateLimitError;
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.retryAfterMs).toBe(3_600_000);
+    expect(err.message).toContain("the server asks to retry after 3600 s");
+    expect(server.seen).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@
 // check the mock against PolyAI's documented behaviour and the spec, not against
 // the SDK's own assumptions.
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spec } from "../generated/spec.js";
@@ -12,6 +13,9 @@ import {
   type SeedConnector,
 } from "../src/testing/index.js";
 import type { Connector } from "../src/types.js";
+// The fixture key of the tests that use it; those tests bind it at the top of their
+// describe blocks (see support/loopback.ts).
+import * as loopback from "./support/loopback.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-58RP822I";
@@ -421,5 +425,94 @@ describe("errors", () => {
 
   it("404 for a path the API does not have", async () => {
     expectError(await call("GET", `/v1/agents/${AGENT}/telephony/numbers`), 404, "NOT_FOUND");
+  });
+});
+
+describe("the mock's printed and serialised forms", () => {
+  const { KEY } = loopback;
+
+  it("does not show its key when printed or serialised", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    const mock = await createMockPolyAI({ apiKey: KEY });
+    try {
+      expect(mock.apiKey).toBe(KEY);
+      expect(inspect(mock, { depth: 10 })).not.toContain(KEY);
+      expect(JSON.stringify(mock)).not.toContain(KEY);
+      expect(JSON.stringify(mock)).toContain(mock.url);
+      // A spread, or a printer that skips custom inspectors (a test runner's diff).
+      expect(JSON.stringify({ ...mock })).not.toContain(KEY);
+      expect(inspect(mock, { depth: 10, customInspect: false })).not.toContain(KEY);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe("the mock refuses bad options instead of ignoring them", () => {
+  const { KEY } = loopback;
+
+  it("refuses a mistyped option instead of ignoring it", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    await expect(createMockPolyAI({ apikey: KEY } as never)).rejects.toThrow(
+      'createMockPolyAI: "apikey" is not an option; did you mean "apiKey"?',
+    );
+    const mock = await createMockPolyAI();
+    try {
+      expect(() => mock.failNext({ stauts: 429 } as never)).toThrow(
+        /failNext: "stauts" is not an option; known options are status, times/,
+      );
+      expect(() => mock.failNext({ status: 429, retryafter: 5 } as never)).toThrow(
+        'did you mean "retryAfter"?',
+      );
+      expect(() => mock.failNext(null as never)).toThrow(
+        "failNext: expected an options object, got null",
+      );
+      expect(() => mock.failNext({ status: "503" } as never)).toThrow('got "503"');
+      expect(mock.requests).toEqual([]);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("refuses failNext values of the wrong type, and bad port, host and apiKey", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    await expect(createMockPolyAI({ port: "4010x" } as never)).rejects.toThrow(
+      'createMockPolyAI: port must be an integer from 0 to 65535, got "4010x"',
+    );
+    await expect(createMockPolyAI({ host: "" })).rejects.toThrow("host must be a non-empty string");
+    for (const apiKey of [42, "", "a b c d e f g", "short"])
+      await expect(createMockPolyAI({ apiKey } as never)).rejects.toThrow(
+        "apiKey must be a string of at least 8 visible ASCII characters",
+      );
+    const mock = await createMockPolyAI();
+    try {
+      expect(() => mock.failNext({ body: { a: 1 } } as never)).toThrow(
+        'body must be a string, got {"a":1}',
+      );
+      expect(() => mock.failNext({ retryAfter: true } as never)).toThrow(
+        "retryAfter must be whole seconds",
+      );
+      expect(() => mock.failNext({ reset: "yes" } as never)).toThrow(
+        'reset must be a boolean, got "yes"',
+      );
+      expect(() => mock.failNext({ errorCode: 5 } as never)).toThrow(
+        "errorCode must be a string, got 5",
+      );
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("the mock refuses list options that are not arrays of strings", async () => {
+    const { createMockPolyAI } = await import("../src/testing/index.js");
+    await expect(createMockPolyAI({ allowedProjects: "PROJECT-X" } as never)).rejects.toThrow(
+      'allowedProjects must be an array of strings, got "PROJECT-X"',
+    );
+    await expect(createMockPolyAI({ unavailableVoices: 5 } as never)).rejects.toThrow(
+      "unavailableVoices must be an array of strings, got 5",
+    );
+    await expect(createMockPolyAI({ onSpecViolation: "x" } as never)).rejects.toThrow(
+      "onSpecViolation must be a function",
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   APIConnectionError,
@@ -30,6 +31,9 @@ import {
 } from "../src/index.js";
 import { createMockPolyAI, type MockPolyAI } from "../src/testing/index.js";
 import { sampleConnector } from "./support/fixtures.js";
+// The recording server and the fixture key and IDs of the tests that use it; those
+// tests bind its names at the top of their describe blocks (see support/loopback.ts).
+import * as loopback from "./support/loopback.js";
 
 const KEY = "sk-reliability-7f3a9c1e5b2d4068";
 const AGENT = "PROJECT-REL";
@@ -660,5 +664,155 @@ describe("logger", () => {
       expect(line.details?.["headers"]).toMatchObject({ "x-api-key": "[redacted]" });
     });
     expect(inspect(lines, { depth: 20, showHidden: true })).not.toContain(KEY);
+  });
+});
+
+describe("a write aborted before it goes out", () => {
+  const { KEY, AGENT, CONN, serve, json, rejection } = loopback;
+
+  it("a write aborted right after the call is never sent", async () => {
+    const server = await serve((_req, res) => json(res, 200, sampleConnector));
+    const poly = createPolyAIClient({ apiKey: KEY, baseUrl: server.url });
+    const controller = new AbortController();
+    const pending = poly.connectors.update(
+      AGENT,
+      CONN,
+      { voiceName: "en-US-Wavenet-B" },
+      { signal: controller.signal },
+    );
+    controller.abort();
+    expect(await rejection(pending)).toBeInstanceOf(APIUserAbortError);
+    expect(server.seen).toEqual([]);
+  });
+});
+
+describe("timeouts with a custom fetch", () => {
+  const { KEY, AGENT, rejection } = loopback;
+
+  it("a timeout holds even when a custom fetch ignores the abort signal", async () => {
+    const never: typeof fetch = () => new Promise<Response>(() => {});
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: never,
+      timeoutMs: 30,
+      maxRetries: 1,
+      backoff: { initialMs: 1 },
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APITimeoutError);
+    expect((err as APITimeoutError).attempts).toBe(2);
+  });
+
+  it("its signal aborts with a TimeoutError, as AbortSignal.timeout would", async () => {
+    const reasons: unknown[] = [];
+    const hanging: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener("abort", () => {
+          reasons.push(init.signal?.reason);
+          reject(init.signal?.reason as Error);
+        });
+      });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: "https://api.example.test",
+      fetch: hanging,
+      maxRetries: 0,
+      timeoutMs: 20,
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APITimeoutError);
+    expect(reasons).toHaveLength(1);
+    expect((reasons[0] as DOMException).name).toBe("TimeoutError");
+    expect((reasons[0] as DOMException).message).toBe("attempt timed out after 20 ms");
+  });
+});
+
+describe("retries survive a throwing hook and a non-Latin-1 reason phrase", () => {
+  const { KEY, AGENT, CONN, serve, json } = loopback;
+  const utf8Reason = (text: string) => Buffer.from(text).toString("latin1");
+
+  it("a hook that throws neither stops the retry nor escapes", async () => {
+    let n = 0;
+    const server = await serve((_req, res) =>
+      n++ === 0 ? json(res, 503, {}) : json(res, 200, { connectors: [] }),
+    );
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      backoff: { initialMs: 1 },
+      onRetry: () => {
+        throw new Error("metrics down");
+      },
+      logger: {
+        debug: () => {
+          throw new Error("log down");
+        },
+      },
+    });
+    expect(await poly.connectors.list(AGENT)).toEqual([]);
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it("a good answer with a reason phrase outside Latin-1 is accepted, and such a 503 is retried", async () => {
+    let hits = 0;
+    const server = await serve((_req, res) => {
+      hits++;
+      if (hits === 1) {
+        res.writeHead(503, utf8Reason("Сервис недоступен"), { "content-type": "application/json" });
+        return res.end("{}");
+      }
+      res.writeHead(200, utf8Reason("Готово"), { "content-type": "application/json" });
+      res.end(JSON.stringify(sampleConnector));
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      backoff: { initialMs: 1 },
+    });
+    await expect(
+      poly.connectors.update(AGENT, CONN, { voiceName: sampleConnector.voiceName }),
+    ).resolves.toStrictEqual(sampleConnector);
+    expect(hits).toBe(2);
+  });
+});
+
+describe("maxResponseBytes on compressed and error answers", () => {
+  const { KEY, AGENT, serve, rejection } = loopback;
+
+  it("maxResponseBytes counts the decoded bytes of a compressed answer", async () => {
+    const big = gzipSync(JSON.stringify({ connectors: [], pad: " ".repeat(4 * 1024 * 1024) }));
+    const server = await serve((_req, res) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+        "content-length": String(big.length),
+      });
+      res.end(big);
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      maxResponseBytes: 1024 * 1024,
+    });
+    const err = await rejection(poly.connectors.list(AGENT));
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).code).toBe("RESPONSE_TOO_LARGE");
+  });
+
+  it("an oversized 503 is still an InternalServerError", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end("x".repeat(2048));
+    });
+    const poly = createPolyAIClient({
+      apiKey: KEY,
+      baseUrl: server.url,
+      maxRetries: 0,
+      maxResponseBytes: 1024,
+    });
+    const err = (await rejection(poly.connectors.list(AGENT))) as APIError;
+    expect(err).toBeInstanceOf(InternalServerError);
+    expect(err.code).toBe("RESPONSE_TOO_LARGE");
   });
 });
