@@ -114,24 +114,33 @@ export const regions = {
 /** The region used when none is configured: the spec's first server. */
 export const defaultRegion = "us" as const;
 
+const r0: Rule = {
+  type: "string",
+  minLength: 1,
+  maxLength: 256,
+  pattern: /^(?!\.\.?$)[\x21-\x7E]+$/u,
+  title: "agent ID",
+};
+const r1: Rule = { type: "string" };
 const sClientEnv: Rule = {
   type: "string",
   example: "live",
   enum: ["sandbox", "pre-release", "live"],
 };
+const r2: Rule = { type: "boolean" };
 const sConnector: Rule = {
   type: "object",
   props: {
-    connectorId: { type: "string" },
-    name: { type: "string" },
-    accountId: { type: "string" },
-    projectId: { type: "string" },
+    connectorId: r1,
+    name: r1,
+    accountId: r1,
+    projectId: r1,
     clientEnv: sClientEnv,
-    variantId: { type: "string" },
-    asrLangCode: { type: "string" },
-    ttsLangCode: { type: "string" },
-    voiceName: { type: "string" },
-    disableHandoff: { type: "boolean" },
+    variantId: r1,
+    asrLangCode: r1,
+    ttsLangCode: r1,
+    voiceName: r1,
+    disableHandoff: r2,
   },
   required: [
     "connectorId",
@@ -146,45 +155,43 @@ const sConnector: Rule = {
     "disableHandoff",
   ],
 };
+const r3: Rule = { type: "array", items: sConnector };
 const sConnectorList: Rule = {
   type: "object",
-  props: { connectors: { type: "array", items: sConnector } },
+  props: { connectors: r3 },
   required: ["connectors"],
 };
 const sResourceId: Rule = {
   type: "string",
   minLength: 1,
   maxLength: 256,
-  pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+  pattern: /^(?!\.\.?$)[\x21-\x7E]+$/u,
   example: "PROJECT-58RP822I",
   title: "ID",
 };
+const r4: Rule = {
+  type: "array",
+  items: { ...sResourceId, title: "connector ID" },
+  minItems: 1,
+  uniqueItems: true,
+};
 const sBatchGetConnectorsBody: Rule = {
   type: "object",
-  props: {
-    connectorIds: {
-      type: "array",
-      items: { ...sResourceId, title: "connector ID" },
-      minItems: 1,
-      uniqueItems: true,
-    },
-  },
+  props: { connectorIds: r4 },
   required: ["connectorIds"],
   closed: true,
 };
+const r5: Rule = { type: "array", items: r1 };
 const sBatchGetConnectorsResult: Rule = {
   type: "object",
-  props: {
-    found: { type: "array", items: sConnector },
-    notFound: { type: "array", items: { type: "string" } },
-  },
+  props: { found: r3, notFound: r5 },
   required: ["found", "notFound"],
 };
 const sVariantIdPatch: Rule = {
   type: "string",
   minLength: 1,
   maxLength: 256,
-  pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
+  pattern: /^(?!\.\.?$)[\x21-\x7E]+$/u,
   example: "VARIANT-spring-promo",
   clearHelper: "clearVariant",
   nullable: true,
@@ -194,10 +201,8 @@ const sLanguageCode: Rule = {
   type: "string",
   minLength: 2,
   maxLength: 35,
-  pattern: new RegExp(
-    "^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$",
-    "u",
-  ),
+  pattern:
+    /^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$/u,
   example: "en-US",
   title: "BCP 47 language code",
 };
@@ -205,10 +210,7 @@ const sVoiceName: Rule = {
   type: "string",
   minLength: 9,
   maxLength: 100,
-  pattern: new RegExp(
-    "^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$",
-    "u",
-  ),
+  pattern: /^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$/u,
   example: "en-GB-Neural2-A",
   format: "voice-name",
   title: "Google voice name",
@@ -226,35 +228,28 @@ const sBatchUpdateConnectorItem: Rule = {
   closed: true,
   minProperties: 2,
 };
+const r6: Rule = {
+  type: "array",
+  items: sBatchUpdateConnectorItem,
+  minItems: 1,
+  uniqueBy: "connectorId",
+};
 const sBatchUpdateConnectorsBody: Rule = {
   type: "object",
-  props: {
-    updates: {
-      type: "array",
-      items: sBatchUpdateConnectorItem,
-      minItems: 1,
-      uniqueBy: "connectorId",
-    },
-  },
+  props: { updates: r6 },
   required: ["updates"],
   closed: true,
 };
+const r7: Rule = { type: "const", value: true };
 const sBatchUpdateSuccess: Rule = {
   type: "object",
-  props: {
-    connectorId: { type: "string" },
-    success: { type: "const", value: true },
-    data: sConnector,
-  },
+  props: { connectorId: r1, success: r7, data: sConnector },
   required: ["connectorId", "success", "data"],
 };
+const r8: Rule = { type: "const", value: false };
 const sBatchUpdateFailure: Rule = {
   type: "object",
-  props: {
-    connectorId: { type: "string" },
-    success: { type: "const", value: false },
-    error: { type: "string" },
-  },
+  props: { connectorId: r1, success: r8, error: r1 },
   required: ["connectorId", "success", "error"],
 };
 const sBatchUpdateResult: Rule = {
@@ -262,16 +257,17 @@ const sBatchUpdateResult: Rule = {
   tag: "success",
   variants: [sBatchUpdateSuccess, sBatchUpdateFailure],
 };
+const r9: Rule = { type: "array", items: sBatchUpdateResult };
 const sBatchUpdateConnectorsResult: Rule = {
   type: "object",
-  props: { results: { type: "array", items: sBatchUpdateResult } },
+  props: { results: r9 },
   required: ["results"],
 };
 const sE164Number: Rule = {
   type: "string",
   minLength: 2,
   maxLength: 16,
-  pattern: new RegExp("^\\+[1-9][0-9]{0,14}$", "u"),
+  pattern: /^\+[1-9][0-9]{0,14}$/u,
   example: "+14155550123",
   title: "E.164 phone number (+ then 1 to 15 digits, the first not 0)",
 };
@@ -281,12 +277,16 @@ const sLookupConnectorBody: Rule = {
   required: ["phoneNumber"],
   closed: true,
 };
+const r10: Rule = {
+  type: "string",
+  minLength: 1,
+  maxLength: 256,
+  pattern: /^(?!\.\.?$)(?!(?:batch|lookup)$)[\x21-\x7E]+$/u,
+  title: "connector ID",
+};
 const sDeleteConnectorResult: Rule = {
   type: "object",
-  props: {
-    deletedConnector: { type: "string" },
-    deletedPhoneNumbers: { type: "array", items: { type: "string" } },
-  },
+  props: { deletedConnector: r1, deletedPhoneNumbers: r5 },
   required: ["deletedConnector", "deletedPhoneNumbers"],
 };
 const sUpdateConnectorBody: Rule = {
@@ -302,68 +302,54 @@ const sUpdateConnectorBody: Rule = {
 };
 const sPhoneNumber: Rule = {
   type: "object",
-  props: {
-    number: { type: "string" },
-    projectId: { type: "string" },
-    accountId: { type: "string" },
-    clientEnv: sClientEnv,
-    connectorId: { type: "string" },
-  },
+  props: { number: r1, projectId: r1, accountId: r1, clientEnv: sClientEnv, connectorId: r1 },
   required: ["number", "projectId", "accountId", "clientEnv"],
 };
+const r11: Rule = { type: "array", items: sPhoneNumber };
 const sPhoneNumberList: Rule = {
   type: "object",
-  props: { phoneNumbers: { type: "array", items: sPhoneNumber } },
+  props: { phoneNumbers: r11 },
   required: ["phoneNumbers"],
 };
+const r12: Rule = { type: "array", items: sE164Number, minItems: 1, uniqueItems: true };
 const sImportPhoneNumbersBody: Rule = {
   type: "object",
-  props: {
-    phoneNumbers: { type: "array", items: sE164Number, minItems: 1, uniqueItems: true },
-    clientEnv: sClientEnv,
-  },
+  props: { phoneNumbers: r12, clientEnv: sClientEnv },
   required: ["phoneNumbers"],
   closed: true,
 };
 const sImportPhoneNumbersResult: Rule = {
   type: "object",
-  props: { imported: { type: "array", items: { type: "string" } } },
+  props: { imported: r5 },
   required: ["imported"],
 };
 const sDeletePhoneNumbersBody: Rule = {
   type: "object",
-  props: { phoneNumbers: { type: "array", items: sE164Number, minItems: 1, uniqueItems: true } },
+  props: { phoneNumbers: r12 },
   required: ["phoneNumbers"],
   closed: true,
 };
+const r13: Rule = {
+  type: "object",
+  props: { phoneNumber: r1, error: r1 },
+  required: ["phoneNumber", "error"],
+};
+const r14: Rule = { type: "array", items: r13 };
 const sDeletePhoneNumbersResult: Rule = {
   type: "object",
-  props: {
-    deleted: { type: "array", items: { type: "string" } },
-    errors: {
-      type: "array",
-      items: {
-        type: "object",
-        props: { phoneNumber: { type: "string" }, error: { type: "string" } },
-        required: ["phoneNumber", "error"],
-      },
-    },
-  },
+  props: { deleted: r5, errors: r14 },
   required: ["deleted"],
   defaults: { errors: [] },
 };
 const sBatchGetPhoneNumbersBody: Rule = {
   type: "object",
-  props: { phoneNumbers: { type: "array", items: sE164Number, minItems: 1, uniqueItems: true } },
+  props: { phoneNumbers: r12 },
   required: ["phoneNumbers"],
   closed: true,
 };
 const sBatchGetPhoneNumbersResult: Rule = {
   type: "object",
-  props: {
-    found: { type: "array", items: sPhoneNumber },
-    notFound: { type: "array", items: { type: "string" } },
-  },
+  props: { found: r11, notFound: r5 },
   required: ["found", "notFound"],
 };
 const sImportPhoneNumberBody: Rule = {
@@ -373,12 +359,12 @@ const sImportPhoneNumberBody: Rule = {
 };
 const sImportPhoneNumberResult: Rule = {
   type: "object",
-  props: { imported: { type: "string" } },
+  props: { imported: r1 },
   required: ["imported"],
 };
 const sDeletePhoneNumberResult: Rule = {
   type: "object",
-  props: { deleted: { type: "string" } },
+  props: { deleted: r1 },
   required: ["deleted"],
 };
 const sReassignPhoneNumberBody: Rule = {
@@ -401,15 +387,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors",
     resource: "connectors",
     name: "list",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     answers: { 200: sConnectorList },
     returns: "connectors",
   },
@@ -418,15 +396,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors/batch",
     resource: "connectors",
     name: "batchGet",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     body: sBatchGetConnectorsBody,
     bodyRequired: true,
     bodyArg: "body",
@@ -438,15 +408,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors/batch",
     resource: "connectors",
     name: "batchUpdate",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     body: sBatchUpdateConnectorsBody,
     bodyRequired: true,
     bodyArg: "body",
@@ -461,15 +423,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors/lookup",
     resource: "connectors",
     name: "lookup",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     body: sLookupConnectorBody,
     bodyRequired: true,
     bodyArg: "body",
@@ -481,22 +435,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors/{connectorId}",
     resource: "connectors",
     name: "get",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      connectorId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$", "u"),
-        title: "connector ID",
-      },
-    },
+    params: { agentId: r0, connectorId: r10 },
     reserved: { connectorId: ["batch", "lookup"] },
     answers: { 200: sConnector },
   },
@@ -505,22 +444,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors/{connectorId}",
     resource: "connectors",
     name: "delete",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      connectorId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$", "u"),
-        title: "connector ID",
-      },
-    },
+    params: { agentId: r0, connectorId: r10 },
     reserved: { connectorId: ["batch", "lookup"] },
     answers: { 200: sDeleteConnectorResult },
     write: true,
@@ -530,22 +454,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/connectors/{connectorId}",
     resource: "connectors",
     name: "update",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      connectorId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$", "u"),
-        title: "connector ID",
-      },
-    },
+    params: { agentId: r0, connectorId: r10 },
     reserved: { connectorId: ["batch", "lookup"] },
     body: sUpdateConnectorBody,
     bodyRequired: true,
@@ -559,15 +468,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers",
     resource: "phoneNumbers",
     name: "list",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     query: {
       type: "object",
       props: { connectorId: { ...sResourceId, title: "connector ID" } },
@@ -582,15 +483,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers",
     resource: "phoneNumbers",
     name: "import",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     body: sImportPhoneNumbersBody,
     bodyRequired: true,
     bodyArg: "settings",
@@ -603,15 +496,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers",
     resource: "phoneNumbers",
     name: "deleteMany",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     body: sDeletePhoneNumbersBody,
     bodyRequired: true,
     bodyArg: "body",
@@ -624,15 +509,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers/batch",
     resource: "phoneNumbers",
     name: "batchGet",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-    },
+    params: { agentId: r0 },
     body: sBatchGetPhoneNumbersBody,
     bodyRequired: true,
     bodyArg: "body",
@@ -644,16 +521,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
     resource: "phoneNumbers",
     name: "get",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      phoneNumber: sE164Number,
-    },
+    params: { agentId: r0, phoneNumber: sE164Number },
     reserved: { phoneNumber: ["batch"] },
     answers: { 200: sPhoneNumber },
   },
@@ -662,16 +530,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
     resource: "phoneNumbers",
     name: "importOne",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      phoneNumber: sE164Number,
-    },
+    params: { agentId: r0, phoneNumber: sE164Number },
     reserved: { phoneNumber: ["batch"] },
     body: sImportPhoneNumberBody,
     bodyArg: "settings",
@@ -683,16 +542,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
     resource: "phoneNumbers",
     name: "delete",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      phoneNumber: sE164Number,
-    },
+    params: { agentId: r0, phoneNumber: sE164Number },
     reserved: { phoneNumber: ["batch"] },
     answers: { 200: sDeletePhoneNumberResult },
     write: true,
@@ -702,16 +552,7 @@ export const operations = {
     path: "/v1/agents/{agentId}/telephony/phone-numbers/{phoneNumber}",
     resource: "phoneNumbers",
     name: "reassign",
-    params: {
-      agentId: {
-        type: "string",
-        minLength: 1,
-        maxLength: 256,
-        pattern: new RegExp("^(?!\\.\\.?$)[\\x21-\\x7E]+$", "u"),
-        title: "agent ID",
-      },
-      phoneNumber: sE164Number,
-    },
+    params: { agentId: r0, phoneNumber: sE164Number },
     reserved: { phoneNumber: ["batch"] },
     body: sReassignPhoneNumberBody,
     bodyRequired: true,

@@ -32,6 +32,15 @@ const EXTENSIONS = new Set(["x-sdk-unique-by", "x-sdk-format", "x-sdk-clear-help
 
 const js = (value) => JSON.stringify(value);
 
+/** A pattern as a regex literal (`/…/u`), checked to mean the same as the spec's string. */
+function regexLiteral(pattern, where) {
+  const escaped = pattern.replace(/\\.|\//g, (m) => (m === "/" ? "\\/" : m)).replace(/\n/g, "\\n");
+  const literal = `/${escaped}/u`;
+  const same = new Function(`return ${literal}`)().source === new RegExp(pattern, "u").source;
+  if (!same) throw unsupported(where, `the pattern ${js(pattern)} cannot be written as a regex literal`);
+  return literal;
+}
+
 /** Where a schema lives, for messages: its component name when it has one. */
 function unsupported(where, message) {
   return new Error(`openapi: ${where}: ${message}; the client cannot check it (see openapi/README.md)`);
@@ -50,7 +59,9 @@ function checkKeywords(schema, kind, where) {
 class RuleRenderer {
   constructor(doc) {
     this.doc = doc;
-    this.named = new Map(); // component name -> rendered rule
+    this.named = new Map(); // component name -> { id }
+    this.decls = []; // [id, body], each after what it uses
+    this.inlined = new Map(); // rendered inline rule -> id, so equal rules are one constant
     this.visiting = new Set();
     this.formats = new Map(); // format -> the named rule that has it
   }
@@ -65,9 +76,10 @@ class RuleRenderer {
         if (this.visiting.has(name)) throw unsupported(name, "a schema that refers to itself");
         this.visiting.add(name);
         const target = deref(this.doc, { $ref: node.$ref }).node;
-        const body = this.inline(target, name);
+        const body = this.literal(target, name);
         this.visiting.delete(name);
         this.named.set(name, { id, body });
+        this.decls.push([id, body]);
       }
       // Siblings of a $ref (3.1): a title names the value where it is used.
       const { $ref: _, ...siblings } = node;
@@ -79,7 +91,19 @@ class RuleRenderer {
     return this.inline(deref(this.doc, node).node, where);
   }
 
+  /** An inline rule, as a shared constant: the same rule in many places is built once. */
   inline(schema, where) {
+    const body = this.literal(schema, where);
+    let id = this.inlined.get(body);
+    if (!id) {
+      id = `r${this.inlined.size}`;
+      this.inlined.set(body, id);
+      this.decls.push([id, body]);
+    }
+    return id;
+  }
+
+  literal(schema, where) {
     if (typeof schema !== "object" || schema === null) throw unsupported(where, "not a schema");
     if (schema.oneOf) return this.oneOf(schema, where);
     for (const key of ["anyOf", "allOf", "not", "if"]) if (key in schema) throw unsupported(where, `the keyword ${key} is not supported`);
@@ -103,7 +127,7 @@ class RuleRenderer {
           'type: "string"',
           schema.minLength ? `minLength: ${schema.minLength}` : "",
           schema.maxLength !== undefined ? `maxLength: ${schema.maxLength}` : "",
-          schema.pattern !== undefined ? `pattern: new RegExp(${js(schema.pattern)}, "u")` : "",
+          schema.pattern !== undefined ? `pattern: ${regexLiteral(schema.pattern, where)}` : "",
           schema.example !== undefined ? `example: ${js(schema.example)}` : "",
           enumValues ? `enum: ${js(enumValues.filter((v) => v !== null))}` : "",
           format !== undefined ? `format: ${js(format)}` : "",
@@ -178,7 +202,7 @@ class RuleRenderer {
   }
 
   constants() {
-    const out = [...this.named.values()].map(({ id, body }) => `const ${id}: Rule = ${body};`);
+    const out = this.decls.map(([id, body]) => `const ${id}: Rule = ${body};`);
     // The rule of each named format, for the hand-written check that parses it.
     for (const { id, body } of this.named.values()) {
       const format = /format: ("[^"]+")/.exec(body)?.[1];
