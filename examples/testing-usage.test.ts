@@ -8,10 +8,12 @@ import {
   MockSpecViolationError,
   createMockPolyAI,
   type FailNextOptions,
+  type MockPhoneNumber,
   type MockPolyAI,
   type MockPolyAIOptions,
   type RecordedRequest,
   type SeedConnector,
+  type SeedPhoneNumber,
 } from "../src/testing/index.js";
 
 const seed: SeedConnector = {
@@ -33,6 +35,10 @@ it("uses every export of the testing entry", async () => {
   const options: MockPolyAIOptions = {
     apiKey: "test-key",
     connectors: [seed],
+    // A number the project has that routes nowhere yet.
+    phoneNumbers: [
+      { number: "+442079460001", agentId: "PROJECT-58RP822I" },
+    ] satisfies SeedPhoneNumber[],
     allowedProjects: ["PROJECT-58RP822I"],
     unavailableVoices: ["en-GB-Neural2-Z"],
     onSpecViolation: (error) => violations.push(error),
@@ -65,6 +71,16 @@ it("uses every export of the testing entry", async () => {
     const patches: RecordedRequest[] = mock.requests.filter((r) => r.method === "PATCH");
     expect(patches.map((r) => r.body)).toEqual([{ voiceName: `en-US-${family}-B` }]);
     expect(patches[0]?.headers["x-api-key"]).toBe("[redacted]");
+    // Route the spare number to the main line; lookup follows the route.
+    await poly.phoneNumbers.reassign("PROJECT-58RP822I", "+442079460001", "CONN-main");
+    const numbers: MockPhoneNumber[] = mock.phoneNumbers;
+    expect(numbers.map((n) => [n.number, n.connectorId])).toEqual([
+      ["+442079460000", "CONN-main"],
+      ["+442079460001", "CONN-main"],
+    ]);
+    await expect(
+      poly.connectors.lookup("PROJECT-58RP822I", "+442079460001"),
+    ).resolves.toMatchObject({ connectorId: "CONN-main" });
     expect(violations).toEqual([]);
     expect(new MockSpecViolationError("example")).toBeInstanceOf(Error);
   } finally {

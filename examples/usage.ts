@@ -22,6 +22,7 @@ import {
   parseVoiceName,
   ttsLangCodeFromVoice,
   type BackoffOptions,
+  type BatchGetPhoneNumbersResult,
   type BatchGetResult,
   type BatchUpdateFailure,
   type BatchUpdateItem,
@@ -33,8 +34,16 @@ import {
   type ConnectorPatch,
   type ConnectorsResource,
   type DeleteConnectorResult,
+  type DeletePhoneNumberResult,
+  type DeletePhoneNumbersResult,
   type ErrorBody,
+  type ImportPhoneNumberResult,
+  type ImportPhoneNumbersResult,
+  type ImportSettings,
   type Logger,
+  type PhoneNumber,
+  type PhoneNumberFilter,
+  type PhoneNumbersResource,
   type PolyAIClient,
   type Region,
   type RequestInfo,
@@ -103,6 +112,50 @@ export async function revoice(
   const predicted = applyConnectorPatch(current, patch);
   console.log(`${parts.family} voice; ttsLangCode will be ${predicted.ttsLangCode}`);
   return connectors.update(agentId, connectorId, patch, { signal: AbortSignal.timeout(60_000) });
+}
+
+const phoneNumbers: PhoneNumbersResource = poly.phoneNumbers;
+
+/** Provisions a line: imports the number, routes it to the connector, sets the voice. */
+export async function provisionLine(
+  agentId: string,
+  number: string,
+  connectorId: string,
+  voiceName: string,
+): Promise<PhoneNumber> {
+  const settings: ImportSettings = { clientEnv: "live" };
+  const { imported }: ImportPhoneNumberResult = await phoneNumbers.importOne(
+    agentId,
+    number,
+    settings,
+  );
+  const routed = await phoneNumbers.reassign(agentId, imported, connectorId);
+  await connectors.update(agentId, connectorId, { voiceName });
+  return routed;
+}
+
+/** Moves every number of one connector to another, then releases two spare numbers. */
+export async function moveNumbers(
+  agentId: string,
+  from: string,
+  to: string,
+  spares: [string, string],
+): Promise<DeletePhoneNumbersResult> {
+  const filter: PhoneNumberFilter = { connectorId: from };
+  for (const { number } of await phoneNumbers.list(agentId, filter))
+    await phoneNumbers.reassign(agentId, number, to);
+  const batch: ImportPhoneNumbersResult = await phoneNumbers.import(agentId, spares);
+  const { found, notFound }: BatchGetPhoneNumbersResult = await phoneNumbers.batchGet(
+    agentId,
+    batch.imported,
+  );
+  console.log(`${found.length} spares imported, ${notFound.length} missing`);
+  const first: PhoneNumber = await phoneNumbers.get(agentId, spares[0]);
+  const released: DeletePhoneNumberResult = await phoneNumbers.delete(agentId, first.number);
+  console.log(`released ${released.deleted}`);
+  const result = await phoneNumbers.deleteMany(agentId, [spares[1]]);
+  for (const { phoneNumber, error } of result.errors) console.warn(phoneNumber, error);
+  return result;
 }
 
 /** What to do about each error this package throws. */

@@ -19,9 +19,9 @@ export interface CallContext {
   readonly show: (value: string) => string;
 }
 
-type Answer<K extends OperationId> = Ops[K]["responses"] extends {
-  200: { content: { "application/json": infer T } };
-}
+type Answer<K extends OperationId> = Ops[K]["responses"] extends
+  | { 200: { content: { "application/json": infer T } } }
+  | { 201: { content: { "application/json": infer T } } }
   ? T
   : unknown;
 
@@ -58,6 +58,7 @@ function coversOnce(
   show: (value: string) => string,
   requested: readonly string[],
   answered: readonly (readonly [field: string, id: string])[],
+  missingFrom = "is in neither found nor notFound",
 ): string | null {
   const left = new Set(requested);
   for (const [field, id] of answered) {
@@ -65,8 +66,19 @@ function coversOnce(
       return `${field} is ${show(id)}, which was ${requested.includes(id) ? "already answered" : "not requested"}`;
   }
   const [missing] = left;
-  return missing === undefined ? null : `${show(missing)} is in neither found nor notFound`;
+  return missing === undefined ? null : `${show(missing)} ${missingFrom}`;
 }
+
+/** The answer is about the number in the path. */
+function sameNumber(field: string, answered: string, { path, show }: CallContext): string | null {
+  const want = path["phoneNumber"] ?? "";
+  return answered === want
+    ? null
+    : `${field} is ${show(answered)}, not the requested ${quote(want)}`;
+}
+
+/** The requested numbers of a phone-number batch. */
+const numbersOf = (call: CallContext) => (call.body as { phoneNumbers: string[] }).phoneNumbers;
 
 /** @internal */
 export const hooks: Hooks = {
@@ -122,5 +134,59 @@ export const hooks: Hooks = {
           : { connectorId, success: false, error: `Connector ${connectorId} not found (dry run)` };
       });
     },
+  },
+  listPhoneNumbers: {
+    // A filtered list holds only numbers routed to that connector.
+    check: ({ phoneNumbers }, { query, show }) => {
+      const want = (query as { connectorId?: string } | undefined)?.connectorId;
+      const i = want === undefined ? -1 : phoneNumbers.findIndex((n) => n.connectorId !== want);
+      const stray = phoneNumbers[i];
+      return stray
+        ? `phoneNumbers[${i}] routes to ${show(stray.connectorId ?? "no connector")}, not the filter's ${quote(want ?? "")}`
+        : null;
+    },
+  },
+  getPhoneNumber: { check: (answer, call) => sameNumber("number", answer.number, call) },
+  importPhoneNumber: { check: (answer, call) => sameNumber("imported", answer.imported, call) },
+  deletePhoneNumber: { check: (answer, call) => sameNumber("deleted", answer.deleted, call) },
+  reassignPhoneNumber: {
+    check: (answer, call) => {
+      const want = (call.body as { connectorId: string }).connectorId;
+      return (
+        sameNumber("number", answer.number, call) ??
+        (answer.connectorId === want
+          ? null
+          : `connectorId is ${call.show(answer.connectorId ?? "absent")}, not the requested ${quote(want)}`)
+      );
+    },
+  },
+  batchGetPhoneNumbers: {
+    check: (answer, call) =>
+      coversOnce(call.show, numbersOf(call), [
+        ...answer.found.map((n, i) => [`found[${i}].number`, n.number] as const),
+        ...answer.notFound.map((n, i) => [`notFound[${i}]`, n] as const),
+      ]),
+  },
+  importPhoneNumbers: {
+    // On success the answer lists every number of the request, each once.
+    check: (answer, call) =>
+      coversOnce(
+        call.show,
+        numbersOf(call),
+        answer.imported.map((n, i) => [`imported[${i}]`, n] as const),
+        "is not in imported",
+      ),
+  },
+  deletePhoneNumbers: {
+    check: (answer, call) =>
+      coversOnce(
+        call.show,
+        numbersOf(call),
+        [
+          ...answer.deleted.map((n, i) => [`deleted[${i}]`, n] as const),
+          ...answer.errors.map((e, i) => [`errors[${i}].phoneNumber`, e.phoneNumber] as const),
+        ],
+        "is in neither deleted nor errors",
+      ),
   },
 };

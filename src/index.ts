@@ -38,4 +38,12 @@ export type {
   BatchGetResult,
   DeleteConnectorResult,
   ErrorBody,
+  PhoneNumber,
+  PhoneNumberFilter,
+  BatchGetPhoneNumbersResult,
+  ImportSettings,
+  ImportPhoneNumbersResult,
+  ImportPhoneNumberResult,
+  DeletePhoneNumberResult,
+  DeletePhoneNumbersResult,
 } from "./types.js";

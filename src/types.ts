@@ -27,3 +27,27 @@ export type BatchGetResult = Schemas["BatchGetConnectorsResult"];
 export type DeleteConnectorResult = Schemas["DeleteConnectorResult"];
 /** PolyAI's error envelope, as sent with every non-2xx answer. */
 export type ErrorBody = Schemas["Error"];
+/**
+ * A phone number of an agent's project: E.164 `number`, owning `projectId` and
+ * `accountId`, the `clientEnv` it serves, and `connectorId` when it is routed.
+ */
+export type PhoneNumber = Schemas["PhoneNumber"];
+/** What `phoneNumbers.batchGet` returns: the numbers found, and the ones that were not. */
+export type BatchGetPhoneNumbersResult = Schemas["BatchGetPhoneNumbersResult"];
+/** What `phoneNumbers.import` returns: every number of the request (already present ones too). */
+export type ImportPhoneNumbersResult = Schemas["ImportPhoneNumbersResult"];
+/** What `phoneNumbers.importOne` returns: the imported number. */
+export type ImportPhoneNumberResult = Schemas["ImportPhoneNumberResult"];
+/** How numbers are imported: `{ clientEnv? }`, `live` when absent. */
+export type ImportSettings = Omit<Schemas["ImportPhoneNumbersBody"], "phoneNumbers">;
+/** What `phoneNumbers.delete` returns: the released number. */
+export type DeletePhoneNumberResult = Schemas["DeletePhoneNumberResult"];
+/**
+ * What `phoneNumbers.deleteMany` returns: the released numbers, and the ones that
+ * could not be released with why. `errors` is always a list (empty when none failed).
+ */
+export type DeletePhoneNumbersResult = Schemas["DeletePhoneNumbersResult"];
+/** The filter of `phoneNumbers.list`: `{ connectorId? }`, only the numbers routed to it. */
+export type PhoneNumberFilter = NonNullable<
+  import("../generated/openapi.js").operations["listPhoneNumbers"]["parameters"]["query"]
+>;

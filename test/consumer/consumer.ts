@@ -24,6 +24,7 @@ import {
   parseVoiceName,
   ttsLangCodeFromVoice,
   type BackoffOptions,
+  type BatchGetPhoneNumbersResult,
   type BatchGetResult,
   type BatchUpdateFailure,
   type BatchUpdateItem,
@@ -35,8 +36,16 @@ import {
   type ConnectorPatch,
   type ConnectorsResource,
   type DeleteConnectorResult,
+  type DeletePhoneNumberResult,
+  type DeletePhoneNumbersResult,
   type ErrorBody,
+  type ImportPhoneNumberResult,
+  type ImportPhoneNumbersResult,
+  type ImportSettings,
   type Logger,
+  type PhoneNumber,
+  type PhoneNumberFilter,
+  type PhoneNumbersResource,
   type PolyAIClient,
   type Region,
   type RequestInfo,
@@ -51,9 +60,11 @@ import {
   createMockPolyAI,
   type FailNextOptions,
   type MockPolyAI,
+  type MockPhoneNumber,
   type MockPolyAIOptions,
   type RecordedRequest,
   type SeedConnector,
+  type SeedPhoneNumber,
 } from "polyai-connectors/testing";
 
 const AGENT = "PROJECT-58RP822I";
@@ -62,6 +73,7 @@ export async function startMock(seed: readonly SeedConnector[]): Promise<MockPol
   const options: MockPolyAIOptions = {
     apiKey: "consumer-key",
     connectors: seed,
+    phoneNumbers: [{ number: "+442079460099", agentId: AGENT }] satisfies SeedPhoneNumber[],
     unavailableVoices: [`en-GB-${KNOWN_VOICE_FAMILIES[0] ?? "Neural2"}-Z`],
     onSpecViolation: (error: MockSpecViolationError) => void error.message,
   };
@@ -72,7 +84,8 @@ export async function startMock(seed: readonly SeedConnector[]): Promise<MockPol
   mock.reset();
   const seen: readonly RecordedRequest[] = mock.requests;
   const state: Connector[] = mock.connectors;
-  void [seen, state];
+  const numbers: MockPhoneNumber[] = mock.phoneNumbers;
+  void [seen, state, numbers];
   return mock;
 }
 
@@ -155,6 +168,21 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
   });
   const deleted: DeleteConnectorResult = await poly.connectors.delete(AGENT, one.connectorId);
 
+  const phones: PhoneNumbersResource = poly.phoneNumbers;
+  const settings: ImportSettings = { clientEnv: "sandbox" };
+  const many: ImportPhoneNumbersResult = await phones.import(AGENT, ["+442079460010"], settings);
+  const single: ImportPhoneNumberResult = await phones.importOne(AGENT, "+442079460011");
+  const filter: PhoneNumberFilter = { connectorId: one.connectorId };
+  const routed: PhoneNumber[] = await phones.list(AGENT, filter);
+  const moved: PhoneNumber = await phones.reassign(AGENT, single.imported, one.connectorId);
+  const read: PhoneNumber = await phones.get(AGENT, moved.number);
+  const both: BatchGetPhoneNumbersResult = await phones.batchGet(AGENT, many.imported);
+  const gone: DeletePhoneNumberResult = await phones.delete(AGENT, read.number);
+  const rest: DeletePhoneNumbersResult = await phones.deleteMany(AGENT, many.imported);
+  const failures: { phoneNumber: string; error: string }[] = rest.errors;
+  // @ts-expect-error clientEnv is one of sandbox, pre-release, live
+  await phones.import(AGENT, ["+442079460012"], { clientEnv: "staging" });
+
   const voice: VoiceName = parseVoiceName(updated.voiceName);
   const tts: string = ttsLangCodeFromVoice(updated.voiceName);
   const raw = await poly.raw.GET("/v1/agents/{agentId}/telephony/connectors", {
@@ -170,5 +198,6 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
   createPolyAIClient({ region: "mars" });
 
   void [predicted, cleared, found, byNumber, deleted, voice, tts, names];
+  void [routed, both, gone, failures];
   return updated;
 }
