@@ -41,20 +41,27 @@ function whyInvalid(value: string, rule: StringRule, what: string): string | nul
   if (value.length > maxLength)
     return `is ${value.length} characters long; the limit is ${maxLength}`;
   if (!pattern || pattern.test(value)) return null;
+  const example = rule.example ? `, like ${quote(rule.example)}` : "";
+  const why = charProblem(value);
+  // The specific reason first, then what a valid value looks like.
+  return why
+    ? `${why}; expected a ${what}${example}`
+    : `${quote(value)} is not a valid ${what}${example}`;
+}
+
+/** The character-level reason a value breaks a pattern (whitespace, control, non-ASCII), if any. */
+export function charProblem(value: string): string | null {
   if (value.trim() === "") return "must not be whitespace only";
   if (value === "." || value === "..")
     return `must not be ${quote(value)}: a URL parser would resolve it to another path`;
+  const space = value.search(/\s/u);
+  if (space !== -1) return `contains whitespace at index ${space}`;
   const control = value.search(/[\x00-\x1F\x7F]/u);
   if (control !== -1)
     return `contains the control character ${codePointAt(value, control)} at index ${control}`;
-  const space = value.search(/\s/u);
-  if (space !== -1) return `contains whitespace at index ${space}`;
   const nonAscii = value.search(/[^\x00-\x7F]/u);
-  if (nonAscii !== -1) {
-    return `contains the non-ASCII character ${JSON.stringify(String.fromCodePoint(value.codePointAt(nonAscii) ?? 0))} (${codePointAt(value, nonAscii)}) at index ${nonAscii}, likely a look-alike of an ASCII character`;
-  }
-  const example = rule.example ? `, like ${quote(rule.example)}` : "";
-  return `${quote(value)} is not a valid ${what}${example}`;
+  if (nonAscii === -1) return null;
+  return `contains the non-ASCII character ${JSON.stringify(String.fromCodePoint(value.codePointAt(nonAscii) ?? 0))} (${codePointAt(value, nonAscii)}) at index ${nonAscii}, likely a look-alike of an ASCII character`;
 }
 
 /** Checks one string against a spec rule. `null` passes only when the rule is nullable. */

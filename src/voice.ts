@@ -3,7 +3,7 @@
 // we derive it the same way so callers (and dry runs) can predict the result.
 import { formatRules, type StringRule } from "../generated/operations.js";
 import { InvalidInputError } from "./errors.js";
-import { codePointAt, describeType, quote } from "./validate.js";
+import { charProblem, describeType, quote } from "./validate.js";
 
 /** The parts of a Google TTS voice name. */
 export interface VoiceName {
@@ -31,24 +31,8 @@ function parse(name: unknown, field: string, rule: StringRule = voiceRule): Voic
     );
   }
   if (name === "") reject(field, name, `it is empty; expected ${FORM}`);
-  const space = name.search(/\s/u);
-  if (space !== -1) reject(field, name, `it contains whitespace at index ${space}`);
-  const control = name.search(/[\x00-\x1F\x7F]/u);
-  if (control !== -1)
-    reject(
-      field,
-      name,
-      `it contains the control character ${codePointAt(name, control)} at index ${control}`,
-    );
-  const nonAscii = name.search(/[^\x20-\x7E]/u);
-  if (nonAscii !== -1) {
-    const ch = String.fromCodePoint(name.codePointAt(nonAscii) ?? 0);
-    reject(
-      field,
-      name,
-      `it contains the non-ASCII character ${JSON.stringify(ch)} (${codePointAt(name, nonAscii)}) at index ${nonAscii}; voice names are plain ASCII, so this is likely a look-alike of a Latin letter`,
-    );
-  }
+  const chars = charProblem(name);
+  if (chars) reject(field, name, `it ${chars}`);
   if (rule.maxLength !== undefined && name.length > rule.maxLength)
     reject(field, name, `it is ${name.length} characters long; the limit is ${rule.maxLength}`);
   const parts = name.split("-");
