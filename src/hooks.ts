@@ -7,7 +7,7 @@ import type { operations as Ops } from "../generated/openapi.js";
 import type { Resources } from "../generated/resources.js";
 import type { RequestOptions } from "./options.js";
 import { applyConnectorPatch } from "./patch.js";
-import type { BatchUpdateItem, BatchUpdateResult, Connector } from "./types.js";
+import type { BatchUpdateItem, BatchUpdateResult } from "./types.js";
 import { quote } from "./validate.js";
 
 /** What a hook knows of the call: its checked arguments. @internal */
@@ -45,40 +45,53 @@ type Hooks = { readonly [K in OperationId]?: Hook<K> } & {
   readonly [K in DryRunOperation]: Hook<K> & Required<Pick<Hook<K>, "dryRun">>;
 };
 
-/** The answer is the connector that was asked for (a proxy or cache could mix them up). */
-function sameConnector(answer: Connector, { path, show }: CallContext): string | null {
-  const want = path["connectorId"] ?? "";
-  return answer.connectorId === want
-    ? null
-    : `it is connector ${show(answer.connectorId)}, not the requested ${quote(want)}`;
+type Check = (answer: object, call: CallContext) => string | null;
+
+/** The argument `name` of the call: a path parameter or a body field. */
+function argument(call: CallContext, name: string): string {
+  return call.path[name] ?? (call.body as Record<string, string> | undefined)?.[name] ?? "";
 }
 
-/** Null when the answered IDs name each requested ID exactly once and nothing else. */
-function coversOnce(
-  show: (value: string) => string,
-  requested: readonly string[],
-  answered: readonly (readonly [field: string, id: string])[],
-  missingFrom = "is in neither found nor notFound",
-): string | null {
-  const left = new Set(requested);
-  for (const [field, id] of answered) {
-    if (!left.delete(id))
-      return `${field} is ${show(id)}, which was ${requested.includes(id) ? "already answered" : "not requested"}`;
-  }
-  const [missing] = left;
-  return missing === undefined ? null : `${show(missing)} ${missingFrom}`;
+/**
+ * The answer's `field` is the argument `name` of the call: the connector or number
+ * asked for (a proxy or cache could mix them up). `label` starts the message.
+ */
+function echoes(field: string, name: string, label = `${field} is`): Check {
+  return (answer, call) => {
+    const want = argument(call, name);
+    const got = (answer as Record<string, string | undefined>)[field];
+    return got === want
+      ? null
+      : `${label} ${call.show(got ?? "absent")}, not the requested ${quote(want)}`;
+  };
 }
 
-/** The answer is about the number in the path. */
-function sameNumber(field: string, answered: string, { path, show }: CallContext): string | null {
-  const want = path["phoneNumber"] ?? "";
-  return answered === want
-    ? null
-    : `${field} is ${show(answered)}, not the requested ${quote(want)}`;
+/**
+ * The answer's lists name each item of the request's list `from` exactly once and
+ * nothing else: `[list, key]` reads `answer[list][i][key]`, `[list]` the items.
+ */
+function covers(from: string, ...lists: (readonly [list: string, key?: string])[]): Check {
+  return (answer, call) => {
+    const requested = (call.body as Record<string, string[]>)[from] ?? [];
+    const left = new Set(requested);
+    for (const [list, key] of lists) {
+      const items = (answer as Record<string, Record<string, string>[]>)[list] ?? [];
+      for (const [i, item] of items.entries()) {
+        const id = key ? item[key] : (item as unknown as string);
+        if (id !== undefined && left.delete(id)) continue;
+        const field = key ? `${list}[${i}].${key}` : `${list}[${i}]`;
+        const why = requested.includes(id ?? "") ? "already answered" : "not requested";
+        return `${field} is ${call.show(String(id))}, which was ${why}`;
+      }
+    }
+    const [missing] = left;
+    const names = lists.map(([list]) => list);
+    const where = names.length > 1 ? `in neither ${names.join(" nor ")}` : `not in ${names[0]}`;
+    return missing === undefined ? null : `${call.show(missing)} is ${where}`;
+  };
 }
 
-/** The requested numbers of a phone-number batch. */
-const numbersOf = (call: CallContext) => (call.body as { phoneNumbers: string[] }).phoneNumbers;
+const sameConnector = echoes("connectorId", "connectorId", "it is connector");
 
 /** @internal */
 export const hooks: Hooks = {
@@ -91,19 +104,8 @@ export const hooks: Hooks = {
         body as Ops["updateConnector"]["requestBody"]["content"]["application/json"],
       ),
   },
-  deleteConnector: {
-    check: (answer, { path, show }) =>
-      answer.deletedConnector === path["connectorId"]
-        ? null
-        : `deletedConnector is ${show(answer.deletedConnector)}, not the requested ${quote(path["connectorId"] ?? "")}`,
-  },
-  batchGetConnectors: {
-    check: (answer, { body, show }) =>
-      coversOnce(show, (body as { connectorIds: string[] }).connectorIds, [
-        ...answer.found.map((c, i) => [`found[${i}].connectorId`, c.connectorId] as const),
-        ...answer.notFound.map((id, i) => [`notFound[${i}]`, id] as const),
-      ]),
-  },
+  deleteConnector: { check: echoes("deletedConnector", "connectorId") },
+  batchGetConnectors: { check: covers("connectorIds", ["found", "connectorId"], ["notFound"]) },
   batchUpdateConnectors: {
     // The spec: one result per update, in request order.
     check: ({ results }, { body, show }) => {
@@ -146,47 +148,18 @@ export const hooks: Hooks = {
         : null;
     },
   },
-  getPhoneNumber: { check: (answer, call) => sameNumber("number", answer.number, call) },
-  importPhoneNumber: { check: (answer, call) => sameNumber("imported", answer.imported, call) },
-  deletePhoneNumber: { check: (answer, call) => sameNumber("deleted", answer.deleted, call) },
+  getPhoneNumber: { check: echoes("number", "phoneNumber") },
+  importPhoneNumber: { check: echoes("imported", "phoneNumber") },
+  deletePhoneNumber: { check: echoes("deleted", "phoneNumber") },
   reassignPhoneNumber: {
-    check: (answer, call) => {
-      const want = (call.body as { connectorId: string }).connectorId;
-      return (
-        sameNumber("number", answer.number, call) ??
-        (answer.connectorId === want
-          ? null
-          : `connectorId is ${call.show(answer.connectorId ?? "absent")}, not the requested ${quote(want)}`)
-      );
-    },
-  },
-  batchGetPhoneNumbers: {
     check: (answer, call) =>
-      coversOnce(call.show, numbersOf(call), [
-        ...answer.found.map((n, i) => [`found[${i}].number`, n.number] as const),
-        ...answer.notFound.map((n, i) => [`notFound[${i}]`, n] as const),
-      ]),
+      echoes("number", "phoneNumber")(answer, call) ??
+      echoes("connectorId", "connectorId")(answer, call),
   },
-  importPhoneNumbers: {
-    // On success the answer lists every number of the request, each once.
-    check: (answer, call) =>
-      coversOnce(
-        call.show,
-        numbersOf(call),
-        answer.imported.map((n, i) => [`imported[${i}]`, n] as const),
-        "is not in imported",
-      ),
-  },
+  batchGetPhoneNumbers: { check: covers("phoneNumbers", ["found", "number"], ["notFound"]) },
+  // On success the answer lists every number of the request, each once.
+  importPhoneNumbers: { check: covers("phoneNumbers", ["imported"]) },
   deletePhoneNumbers: {
-    check: (answer, call) =>
-      coversOnce(
-        call.show,
-        numbersOf(call),
-        [
-          ...answer.deleted.map((n, i) => [`deleted[${i}]`, n] as const),
-          ...answer.errors.map((e, i) => [`errors[${i}].phoneNumber`, e.phoneNumber] as const),
-        ],
-        "is in neither deleted nor errors",
-      ),
+    check: covers("phoneNumbers", ["deleted"], ["errors", "phoneNumber"]),
   },
 };
