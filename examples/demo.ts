@@ -126,7 +126,20 @@ async function offline(): Promise<void> {
     const after = await poly.connectors.get(AGENT, "CONN-main");
     console.log(`   succeeded: ${after.connectorId} voice=${after.voiceName}`);
 
-    step(7, "Final state");
+    step(7, "Provision a line: import a number, route it, and give its connector a voice");
+    const { imported } = await poly.phoneNumbers.importOne(AGENT, "+14155550199");
+    console.log(`   imported ${imported}; sent POST ${mock.requests.at(-1)?.path}`);
+    const routed = await poly.phoneNumbers.reassign(AGENT, imported, "CONN-support");
+    console.log(`   routed ${routed.number} → ${routed.connectorId} (${routed.clientEnv})`);
+    const line = await poly.connectors.update(AGENT, "CONN-support", {
+      voiceName: "en-US-Neural2-F",
+    });
+    const answered = await poly.connectors.lookup(AGENT, imported);
+    console.log(`   ${imported} is answered by ${answered.connectorId} in ${line.voiceName}`);
+    const numbers = await poly.phoneNumbers.list(AGENT, { connectorId: "CONN-support" });
+    console.log(`   CONN-support answers ${numbers.map((n) => n.number).join(", ")}`);
+
+    step(8, "Final state");
     for (const c of await poly.connectors.list(AGENT)) console.log(row(c));
     console.log(
       `\n${mock.requests.length} requests served; the mock logged the key as x-api-key: ${String(mock.requests[0]?.headers["x-api-key"])}`,
@@ -153,6 +166,10 @@ async function online(
   if (!id) return;
   step(2, `Get ${id}`);
   console.log(row(await poly.connectors.get(agent, id)));
+  const numbers = await poly.phoneNumbers.list(agent, { connectorId: id });
+  console.log(
+    `   phone numbers routed to it: ${numbers.map((n) => n.number).join(", ") || "none"}`,
+  );
   if (voice) {
     step(3, `${write ? "Update" : "Dry run: predict"} voice → ${voice}`);
     console.log(
