@@ -17,18 +17,12 @@ export interface VoiceRow {
   readonly languageCode: string;
 }
 
-/** The reference voices; CI has ../shared beside the clone. Throws when the file is missing. */
+/**
+ * The reference voices (Google's TTS voice list as PolyAI publishes it), kept in the
+ * repository so a clone runs every test on its own.
+ */
 export function loadVoiceRows(): VoiceRow[] {
-  const file = path.resolve(repoRoot, "../shared/reference/google-tts-voices.tsv");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(
-      `${file} is missing: the voice tests read the project's shared reference, checked out as ../shared beside this repository (see CONTRIBUTING.md)`,
-      { cause: err },
-    );
-  }
+  const text = readFileSync(path.resolve(repoRoot, "test/fixtures/google-tts-voices.tsv"), "utf8");
   const [header = "", ...lines] = text.split("\n");
   const columns = header.split("\t");
   const nameAt = columns.indexOf("voiceName");
