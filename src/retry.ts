@@ -43,7 +43,7 @@ export function backoffDelay(
  * {@link MAX_RETRY_AFTER_MS}.
  */
 export function delayForResponse(
-  response: Response,
+  response: { readonly headers: Headers },
   retry: number,
   backoff?: BackoffOptions,
 ): number | undefined {

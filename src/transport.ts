@@ -10,7 +10,12 @@ import {
   type PolyAIError,
   type RequestInfo,
 } from "./errors.js";
-import { AttemptFailure, runAttempt, type AttemptContext } from "./internal/attempt.js";
+import {
+  AttemptFailure,
+  runAttempt,
+  type Answer,
+  type AttemptContext,
+} from "./internal/attempt.js";
 import { abortCause, describeCause, safeCause } from "./internal/scrub.js";
 import {
   RETRYABLE_STATUSES,
@@ -68,8 +73,32 @@ export interface CallOverrides {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** @internal */
-export type Transport = (request: Request, overrides?: CallOverrides) => Promise<Response>;
+/** A request ready to send: what every attempt replays. @internal */
+export interface Outgoing {
+  readonly method: string;
+  readonly url: string;
+  /** The caller's headers; the transport adds the key and `Accept`. */
+  readonly headers: Headers;
+  /** The body's bytes, replayed byte for byte on every attempt. */
+  readonly body: Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** The final answer of a call, read whole, with the attempts it took. @internal */
+export interface Delivered extends Answer {
+  readonly attempts: number;
+  readonly request: RequestInfo;
+}
+
+/**
+ * The transport. As a function it is openapi-fetch's `fetch` (for `poly.raw` and for
+ * calls that middleware must see); `send` is the same attempts without the
+ * Web-standard objects only middleware needs (issue 15).
+ * @internal
+ */
+export interface Transport {
+  (request: Request, overrides?: CallOverrides): Promise<Response>;
+  send(outgoing: Outgoing, overrides?: CallOverrides): Promise<Delivered>;
+}
 
 const answers = new WeakMap<Response, { attempts: number; request: RequestInfo }>();
 
@@ -159,8 +188,8 @@ async function pause(
 }
 
 /** The headers every attempt sends: the caller's, the key, and JSON as the answer wanted. */
-function requestHeaders(request: Request, apiKey: string): Headers {
-  const headers = new Headers(request.headers);
+function withKey(given: Headers, apiKey: string): Headers {
+  const headers = new Headers(given);
   headers.set("x-api-key", apiKey);
   // Proxies in front of the API choose between an HTML and a JSON error page by this.
   if (!headers.has("accept") || headers.get("accept") === "*/*")
@@ -168,24 +197,20 @@ function requestHeaders(request: Request, apiKey: string): Headers {
   return headers;
 }
 
-/** Builds the fetch function that openapi-fetch calls: attempts with retries. @internal */
+/** Builds the transport: attempts with retries, as `send` and as a `fetch`. @internal */
 export function createTransport(config: TransportConfig): Transport {
   const { redact } = config;
-  return async function transport(request, overrides = {}) {
+  async function send(outgoing: Outgoing, overrides: CallOverrides = {}): Promise<Delivered> {
     const maxRetries = overrides.maxRetries ?? config.maxRetries;
     const timeoutMs = overrides.timeoutMs ?? config.timeoutMs;
-    // Every Request has a signal, even when the caller gave none; the call path says
-    // which one is the caller's, so that a signal that can never fire is not listened to.
-    const signal = "signal" in overrides ? overrides.signal : request.signal;
+    const { signal } = overrides;
     // The URL is in every message and log line: an ID that is the key must not show there.
-    const info: RequestInfo = { method: request.method, url: redact(request.url) };
-    const headers = requestHeaders(request, config.apiKey);
-    // Read once, replay the same bytes on every attempt.
-    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const info: RequestInfo = { method: outgoing.method, url: redact(outgoing.url) };
+    const headers = withKey(outgoing.headers, config.apiKey);
     const context: AttemptContext = {
       config,
-      url: request.url,
-      init: { method: request.method, headers, body },
+      url: outgoing.url,
+      init: { method: outgoing.method, headers, body: outgoing.body },
       signal,
       timeoutMs,
       info,
@@ -194,9 +219,9 @@ export function createTransport(config: TransportConfig): Transport {
       if (signal?.aborted)
         throw new APIUserAbortError({ cause: abortCause(signal.reason, redact), request: info });
       reportAttempt(config, info, n, maxRetries + 1, headers);
-      let response: Response;
+      let answer: Answer;
       try {
-        response = await runAttempt(context, n);
+        answer = await runAttempt(context, n);
       } catch (err) {
         if (!(err instanceof AttemptFailure)) throw err;
         if (n > maxRetries) throw finalFailure(err, info, n, timeoutMs, redact);
@@ -207,16 +232,32 @@ export function createTransport(config: TransportConfig): Transport {
         continue;
       }
       const delayMs =
-        n <= maxRetries && RETRYABLE_STATUSES.has(response.status)
-          ? delayForResponse(response, n, config.backoff)
+        n <= maxRetries && RETRYABLE_STATUSES.has(answer.status)
+          ? delayForResponse(answer, n, config.backoff)
           : undefined;
-      if (delayMs === undefined) {
-        answers.set(response, { attempts: n, request: info });
-        return response;
-      }
-      const status = response.status;
+      if (delayMs === undefined) return { ...answer, attempts: n, request: info };
+      const status = answer.status;
       reportRetry(config, { attempt: n, maxRetries, delayMs, ...info, status, error: undefined });
       await pause(delayMs, signal, info, redact);
     }
-  };
+  }
+
+  async function transport(request: Request, overrides: CallOverrides = {}): Promise<Response> {
+    // Every Request has a signal, even when the caller gave none; the call path says
+    // which one is the caller's, so that a signal that can never fire is not listened to.
+    const signal = "signal" in overrides ? overrides.signal : request.signal;
+    // Read once, replay the same bytes on every attempt.
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+    const { method, url, headers } = request;
+    const delivered = await send({ method, url, headers, body }, { ...overrides, signal });
+    const nullBody = [204, 205, 304].includes(delivered.status) || !delivered.bytes?.byteLength;
+    const response = new Response(nullBody ? null : delivered.bytes, {
+      status: delivered.status,
+      statusText: delivered.statusText,
+      headers: delivered.headers,
+    });
+    answers.set(response, { attempts: delivered.attempts, request: delivered.request });
+    return response;
+  }
+  return Object.assign(transport, { send });
 }

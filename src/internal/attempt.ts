@@ -24,6 +24,15 @@ export class AttemptFailure {
   ) {}
 }
 
+/** An answer read whole: what the call path parses. @internal */
+export interface Answer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  /** The body; null when there was none. */
+  readonly bytes: Uint8Array<ArrayBuffer> | null;
+}
+
 /** What every attempt of one call shares. @internal */
 export interface AttemptContext {
   readonly config: TransportConfig;
@@ -105,13 +114,13 @@ function deadline(ctx: AttemptContext) {
   return { signal: controller.signal, guard, end };
 }
 
-/** The answer, read whole within the cap, as a Response with redacted headers and reason. */
+/** The answer, read whole within the cap, with redacted headers and reason. */
 async function buffered(
   ctx: AttemptContext,
   response: Response,
   guard: <T>(work: Promise<T>) => Promise<T>,
   attempts: number,
-): Promise<Response> {
+): Promise<Answer> {
   const { redact, maxResponseBytes: cap } = ctx.config;
   if (response.status < 200 || response.status > 599) {
     await response.body?.cancel().catch(() => {});
@@ -128,20 +137,20 @@ async function buffered(
       attempts,
     );
   const bytes = await guard(readCapped(response, cap, tooLarge));
-  const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-  return new Response(nullBody || !bytes || bytes.byteLength === 0 ? null : bytes, {
+  return {
     status: response.status,
     // A reason phrase is free text: it may echo the key, and one outside
-    // Latin-1 would make the Response constructor throw on a good answer.
+    // Latin-1 would make a Response constructor throw on a good answer.
     statusText: /^[\t\x20-\x7E\x80-\xFF]*$/.test(response.statusText)
       ? redact(response.statusText)
       : "",
     headers,
-  });
+    bytes,
+  };
 }
 
 /** Attempt number `attempts` of the call. @internal */
-export async function runAttempt(ctx: AttemptContext, attempts: number): Promise<Response> {
+export async function runAttempt(ctx: AttemptContext, attempts: number): Promise<Answer> {
   const { signal, guard, end } = deadline(ctx);
   const { method, headers, body } = ctx.init;
   let url = ctx.url;

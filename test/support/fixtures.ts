@@ -22,7 +22,8 @@ export interface VoiceRow {
  * repository so a clone runs every test on its own.
  */
 export function loadVoiceRows(): VoiceRow[] {
-  const text = readFileSync(path.resolve(repoRoot, "test/fixtures/google-tts-voices.tsv"), "utf8");
+  const file = path.resolve(repoRoot, "test/fixtures/google-tts-voices.tsv");
+  const text = readFileSync(file, "utf8");
   const [header = "", ...lines] = text.split("\n");
   const columns = header.split("\t");
   const nameAt = columns.indexOf("voiceName");
