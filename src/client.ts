@@ -145,6 +145,27 @@ function checkBaseUrl(value: unknown): string {
   return url.href.replace(/\/+$/, "");
 }
 
+/**
+ * The raw client, with the middleware registered on it kept in view: a call goes
+ * around openapi-fetch only while there is none, so middleware always sees every call.
+ */
+function watchMiddleware(client: Client<paths>): { client: Client<paths>; middleware: unknown[] } {
+  const middleware: unknown[] = [];
+  const { use, eject } = client;
+  client.use = (...added) => {
+    use(...added); // throws on an invalid middleware before anything is recorded
+    middleware.push(...added.filter(Boolean));
+  };
+  client.eject = (...removed) => {
+    eject(...removed);
+    for (const m of removed) {
+      const i = middleware.indexOf(m);
+      if (i !== -1) middleware.splice(i, 1);
+    }
+  };
+  return { client, middleware };
+}
+
 function checkRegion(value: unknown, field: string): Region {
   if (typeof value === "string" && Object.hasOwn(regions, value)) return value as Region;
   throw new InvalidInputError(
@@ -248,16 +269,26 @@ function build(
     onRetry: options.onRetry,
     logger: options.logger,
   });
-  const raw = createClient<paths>({
-    baseUrl,
-    fetch: (request: Request) => transport(request),
-    ...(headers ? { headers } : {}),
-  });
+  const raw = watchMiddleware(
+    createClient<paths>({
+      baseUrl,
+      fetch: (request: Request) => transport(request),
+      ...(headers ? { headers } : {}),
+    }),
+  );
   const summary = { baseUrl, region };
-  const resources: Resources = createResources(createCall(raw, transport, redact, () => resources));
+  const call = createCall(
+    raw.client,
+    transport,
+    redact,
+    () => resources,
+    { baseUrl, headers },
+    () => raw.middleware.length > 0,
+  );
+  const resources: Resources = createResources(call);
   return Object.freeze({
     ...resources,
-    raw,
+    raw: raw.client,
     baseUrl,
     region,
     toJSON: () => summary,

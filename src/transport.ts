@@ -203,7 +203,14 @@ export function createTransport(config: TransportConfig): Transport {
   async function send(outgoing: Outgoing, overrides: CallOverrides = {}): Promise<Delivered> {
     const maxRetries = overrides.maxRetries ?? config.maxRetries;
     const timeoutMs = overrides.timeoutMs ?? config.timeoutMs;
-    const { signal } = overrides;
+    // A dependent signal of our own, which the caller's holds by a weak reference
+    // rather than an "abort" listener: one signal shared by many calls in flight
+    // must not collect a listener per call (Node warns past 10), as fetch's Request
+    // also arranges.
+    const signal =
+      overrides.signal && typeof AbortSignal.any === "function"
+        ? AbortSignal.any([overrides.signal])
+        : overrides.signal;
     // The URL is in every message and log line: an ID that is the key must not show there.
     const info: RequestInfo = { method: outgoing.method, url: redact(outgoing.url) };
     const headers = withKey(outgoing.headers, config.apiKey);

@@ -1,0 +1,118 @@
+// A generated method's arguments, split and checked by its operation row: path
+// parameters in path order, then the body (or its unwrapped property and the rest),
+// then the query object, then options. Nothing is sent until all of them pass.
+import type { ObjectRule, OperationSpec } from "../../generated/operations.js";
+import { InvalidInputError } from "../errors.js";
+import { READ_OPTION_KEYS, WRITE_OPTION_KEYS } from "../options.js";
+import type { CallOverrides } from "../transport.js";
+import {
+  checkHeaders,
+  checkRetrySettings,
+  describeType,
+  isPlainObject,
+  quote,
+} from "../validate.js";
+import { checkValue } from "./check.js";
+import { suggestKey, unknownKey } from "./keys.js";
+
+/** The checked arguments of one call. */
+export interface Arguments {
+  readonly path: Record<string, string>;
+  readonly body: unknown;
+  readonly query: Record<string, unknown> | undefined;
+  readonly options: unknown;
+}
+
+/** Splits and checks the arguments: path parameters, body, query, then options. */
+export function checkArguments(op: OperationSpec, args: readonly unknown[]): Arguments {
+  let next = 0;
+  const path: Record<string, string> = {};
+  for (const [name, rule] of Object.entries(op.params)) {
+    const value = args[next++];
+    if (typeof value === "string" && op.reserved?.[name]?.includes(value)) {
+      const parent = op.path.split(`/{${name}}`)[0]?.split("/").pop() ?? "";
+      throw new InvalidInputError(
+        name,
+        `${quote(value)} is reserved: .../${parent}/${value} is the ${value} endpoint, not a ${rule.title ?? name}`,
+      );
+    }
+    path[name] = checkValue(value, rule, name) as string;
+  }
+  let body: unknown;
+  if (op.body) {
+    const name = op.bodyArg ?? "body";
+    if (op.unwrap !== undefined) {
+      const unwrapped = args[next++];
+      const rule = op.body as ObjectRule;
+      let rest: Record<string, unknown> = {};
+      if (Object.keys(rule.props).length > 1) {
+        const given = args[next++];
+        if (given !== undefined) {
+          if (!isPlainObject(given))
+            throw new InvalidInputError(
+              name,
+              `expected a plain object, got ${describeType(given)}`,
+            );
+          if (Object.hasOwn(given, op.unwrap))
+            throw new InvalidInputError(
+              `${name}.${op.unwrap}`,
+              `is passed as its own argument, not in ${name}`,
+            );
+          rest = given;
+        }
+      }
+      body = checkValue({ [op.unwrap]: unwrapped, ...rest }, rule, name, "");
+    } else {
+      const given = args[next++];
+      body =
+        given === undefined && !op.bodyRequired ? undefined : checkValue(given, op.body, name, "");
+    }
+  }
+  let query: Record<string, unknown> | undefined;
+  if (op.query) {
+    const given = args[next++];
+    const name = op.queryArg ?? "query";
+    if (given !== undefined) query = checkValue(given, op.query, name) as Record<string, unknown>;
+  }
+  return { path, body, query, options: args[next] };
+}
+
+/** A call's checked options: retry overrides, extra headers, and whether it is a dry run. @internal */
+export interface CallOptions {
+  readonly overrides: CallOverrides;
+  readonly headers: Headers | undefined;
+  readonly dryRun: boolean;
+}
+
+const NONE: CallOptions = { overrides: { signal: undefined }, headers: undefined, dryRun: false };
+
+/** Checks a call's options; `dryRun` only where the operation has a dry run. @internal */
+export function checkOptions(value: unknown, op: OperationSpec): CallOptions {
+  if (value === undefined) return NONE;
+  if (!isPlainObject(value))
+    throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
+  const allowed = op.dryRun ? WRITE_OPTION_KEYS : READ_OPTION_KEYS;
+  const unknown = unknownKey(value, allowed);
+  if (unknown !== undefined)
+    throw new InvalidInputError(
+      `options.${unknown}`,
+      `is not an option of this call${suggestKey(unknown, allowed)}`,
+    );
+  const { signal, headers, dryRun } = value;
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new InvalidInputError(
+      "options.signal",
+      `expected an AbortSignal, got ${describeType(signal)}`,
+    );
+  if (dryRun !== undefined && typeof dryRun !== "boolean")
+    throw new InvalidInputError(
+      "options.dryRun",
+      `expected a boolean, got ${describeType(dryRun)}`,
+    );
+  const retry = checkRetrySettings(value, "options");
+  return {
+    overrides: { maxRetries: retry.maxRetries, timeoutMs: retry.timeoutMs, signal },
+    headers: headers === undefined ? undefined : checkHeaders(headers, "options.headers"),
+    dryRun: dryRun === true,
+  };
+}
