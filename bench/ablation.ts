@@ -214,7 +214,7 @@ function viaOaf(
 
 const poly = createPolyAIClient({ apiKey: KEY, baseUrl, fetch: fake });
 const realTransport = createTransport({
-  apiKey: KEY,
+  key: () => KEY,
   redact: keyRedactor(KEY),
   fetch: fake,
   maxRetries: 2,

@@ -7,7 +7,8 @@ import type { Resources } from "../generated/resources.js";
 import { createCall, createResources } from "./internal/call.js";
 import { suggestKey, unknownKey } from "./internal/keys.js";
 import { InvalidInputError } from "./errors.js";
-import { keyRedactor, redactInputError } from "./redact.js";
+import { redactInputError } from "./redact.js";
+import { checkApiKey, keyRing, keySource, type ApiKeyProvider } from "./internal/api-key.js";
 import type { BackoffOptions } from "./retry.js";
 import { createTransport, type Logger, type RetryEvent } from "./transport.js";
 import {
@@ -23,8 +24,12 @@ export type Region = keyof typeof regions;
 
 /** Options of {@link createPolyAIClient}. Every one is optional. */
 export interface ClientOptions {
-  /** API key sent as `x-api-key`. Defaults to the `POLYAI_API_KEY` environment variable. */
-  apiKey?: string | undefined;
+  /**
+   * API key sent as `x-api-key`. Defaults to the `POLYAI_API_KEY` environment variable.
+   * A function is a key provider: it is asked before every attempt (a vault or secret
+   * manager that rotates keys), and every key it returns stays redacted everywhere.
+   */
+  apiKey?: string | ApiKeyProvider | undefined;
   /** Region whose host to call. Defaults to `POLYAI_REGION`, then `"us"`. */
   region?: Region | undefined;
   /**
@@ -47,7 +52,11 @@ export interface ClientOptions {
   maxResponseBytes?: number | undefined;
   /** Called before each retry with what failed and how long the client will wait. */
   onRetry?: ((event: RetryEvent) => void) | undefined;
-  /** Receives a debug line per attempt and a warning per retry; the API key is redacted. */
+  /**
+   * Receives a debug line per attempt and answer, an info line per call and a warning
+   * per retry; the API key is redacted. Default: from `POLYAI_LOG` (`debug`, `info`,
+   * `warn`, `off`) to the console, else none.
+   */
   logger?: Logger | undefined;
 }
 
@@ -92,34 +101,24 @@ function env(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-/** Keys shorter than this are refused: redacting them would garble ordinary text. @internal */
-export const MIN_KEY_LENGTH = 8;
-/** The characters a key may hold: visible ASCII. @internal */
-export const KEY_CHARS = /^[\x21-\x7E]+$/;
+export { KEY_CHARS, MIN_KEY_LENGTH } from "./internal/api-key.js";
 
-function checkApiKey(key: unknown): string {
-  // Messages here describe the key, never quote it.
-  if (key === undefined)
+const LEVELS = ["debug", "info", "warn"] as const;
+
+/** The console, at the level `POLYAI_LOG` names; undefined for `off` or unset. */
+function envLogger(): Logger | undefined {
+  const level = env("POLYAI_LOG");
+  if (level === undefined || level === "off") return undefined;
+  const at = LEVELS.indexOf(level as (typeof LEVELS)[number]);
+  if (at === -1)
     throw new InvalidInputError(
-      "apiKey",
-      "is missing: pass { apiKey } or set the POLYAI_API_KEY environment variable",
+      "POLYAI_LOG",
+      `${quote(level)} is not a log level; expected one of ${[...LEVELS, "off"].join(", ")}`,
     );
-  if (typeof key !== "string")
-    throw new InvalidInputError("apiKey", `expected a string, got ${describeType(key)}`);
-  if (key.trim() === "") throw new InvalidInputError("apiKey", "must not be empty");
-  // Redaction replaces the key wherever it appears: a key of a few characters
-  // would also match ordinary text (codes, IDs, header values) and garble it.
-  if (key.length < MIN_KEY_LENGTH)
-    throw new InvalidInputError(
-      "apiKey",
-      `is ${key.length} characters long; keys have at least ${MIN_KEY_LENGTH} (a truncated paste?)`,
-    );
-  if (!KEY_CHARS.test(key))
-    throw new InvalidInputError(
-      "apiKey",
-      "contains whitespace, control or non-ASCII characters (a copy-paste accident?)",
-    );
-  return key;
+  const logger: Logger = {};
+  for (const name of LEVELS.slice(at))
+    logger[name] = (message) => console[name === "debug" ? "debug" : name](message);
+  return logger;
 }
 
 function checkBaseUrl(value: unknown): string {
@@ -142,6 +141,13 @@ function checkBaseUrl(value: unknown): string {
     throw new InvalidInputError("baseUrl", "must not contain credentials; pass apiKey instead");
   if (url.search || url.hash)
     throw new InvalidInputError("baseUrl", "must not have a query or fragment");
+  // Every path of the API starts with /v1; a base URL that has it already would
+  // send every call to /v1/v1/… (issue 14). Other proxy prefixes are fine.
+  if (url.pathname.split("/").includes("v1"))
+    throw new InvalidInputError(
+      "baseUrl",
+      `must not include /v1: the client adds /v1/agents/… itself; pass ${url.origin}${url.pathname.replace(/\/v1(?=\/|$).*$/, "")}`,
+    );
   return url.href.replace(/\/+$/, "");
 }
 
@@ -194,21 +200,24 @@ export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
       `options.${unknown}`,
       `is not a client option${suggestKey(unknown, OPTION_KEYS)}`,
     );
-  const apiKey = checkApiKey(options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey);
-  // The client's one redactor: the transport, the call path and this function share it.
-  const redact = keyRedactor(apiKey);
+  const given = options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey;
+  const apiKey = typeof given === "function" ? given : checkApiKey(given);
+  // The client's one redactor, of every key it sends: the transport, the call path
+  // and this function share it.
+  const ring = keyRing();
+  const key = keySource(apiKey, ring);
   try {
-    return build(options, apiKey, redact);
+    return build(options, key, ring.redact);
   } catch (err) {
     // A caller can swap two values (POLYAI_REGION set to the key): the message
     // quoting the bad value must not show the key either.
-    throw redactInputError(err, redact);
+    throw redactInputError(err, ring.redact);
   }
 }
 
 function build(
   options: ClientOptions,
-  apiKey: string,
+  key: () => string | Promise<string>,
   redact: (text: string) => string,
 ): PolyAIClient {
   if (options.region !== undefined && options.baseUrl !== undefined) {
@@ -244,9 +253,9 @@ function build(
     if (options.logger === null || typeof options.logger !== "object")
       throw new InvalidInputError(
         "logger",
-        `expected an object with debug/warn methods, got ${describeType(options.logger)}`,
+        `expected an object with debug/info/warn methods, got ${describeType(options.logger)}`,
       );
-    for (const level of ["debug", "warn"] as const) {
+    for (const level of LEVELS) {
       const fn = options.logger[level];
       if (fn !== undefined && typeof fn !== "function")
         throw new InvalidInputError(
@@ -259,7 +268,7 @@ function build(
     options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");
 
   const transport = createTransport({
-    apiKey,
+    key,
     redact,
     fetch: fetchImpl,
     maxRetries: retry.maxRetries ?? 2,
@@ -267,7 +276,7 @@ function build(
     backoff: retry.backoff ?? {},
     maxResponseBytes: retry.maxResponseBytes ?? 10 * 1024 * 1024,
     onRetry: options.onRetry,
-    logger: options.logger,
+    logger: options.logger === undefined ? envLogger() : options.logger,
   });
   const raw = watchMiddleware(
     createClient<paths>({

@@ -38,6 +38,8 @@ export class InvalidInputError extends PolyAIError {
 export interface RequestInfo {
   readonly method: string;
   readonly url: string;
+  /** The `X-PolyAI-Correlation-Id` the call sent, the same on every retry. */
+  readonly correlationId?: string | undefined;
 }
 
 /** Fields of {@link APIError} that the transport and response parser fill in. */
@@ -51,6 +53,8 @@ export interface APIErrorInit {
   readonly message?: string | undefined;
   /** Overrides the code derived from the body. */
   readonly code?: string | undefined;
+  /** What the caller may do about it, appended to the message. */
+  readonly hint?: string | undefined;
 }
 
 const CORRELATION_HEADER = "x-polyai-correlation-id";
@@ -99,6 +103,8 @@ export class APIError extends PolyAIError {
   readonly code: string | undefined;
   /** PolyAI's `error_id`, or the `X-PolyAI-Correlation-Id` header. */
   readonly errorId: string | undefined;
+  /** The correlation ID the call sent (every retry sent the same); quote it to PolyAI. */
+  readonly correlationId: string | undefined;
   /** Headers of the answer. */
   readonly headers: Headers;
   /** The parsed error body, or its text when it was not JSON. */
@@ -113,8 +119,9 @@ export class APIError extends PolyAIError {
     const finalCode = init.code ?? code;
     const id = errorId ?? init.headers.get(CORRELATION_HEADER) ?? undefined;
     const attempts = init.attempts ?? 1;
+    const hint = init.hint ? `; ${init.hint}` : "";
     const parts = [
-      `${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}`,
+      `${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}${hint}`,
     ];
     if (init.request) parts.push(`(${init.request.method} ${init.request.url})`);
     if (id) parts.push(`[error_id ${id}]`);
@@ -123,6 +130,8 @@ export class APIError extends PolyAIError {
     this.status = init.status;
     this.code = finalCode;
     this.errorId = id;
+    this.correlationId =
+      init.request?.correlationId ?? init.headers.get(CORRELATION_HEADER) ?? undefined;
     this.headers = init.headers;
     this.body = init.body;
     this.request = init.request;
@@ -179,6 +188,8 @@ export class APIConnectionError extends PolyAIError {
   readonly request: RequestInfo | undefined;
   /** How many attempts were made before giving up. */
   readonly attempts: number;
+  /** The correlation ID the call sent, to find it in PolyAI's logs. */
+  readonly correlationId: string | undefined;
   constructor(
     message: string,
     options: { cause?: unknown; request?: RequestInfo | undefined; attempts?: number } = {},
@@ -190,6 +201,7 @@ export class APIConnectionError extends PolyAIError {
     });
     this.request = options.request;
     this.attempts = attempts;
+    this.correlationId = options.request?.correlationId;
   }
 }
 
@@ -203,10 +215,13 @@ export class APIUserAbortError extends PolyAIError {
   override name = "APIUserAbortError";
   /** The call that was cancelled; undefined when it was cancelled before it was built. */
   readonly request: RequestInfo | undefined;
+  /** The correlation ID the call sent, if it got that far. */
+  readonly correlationId: string | undefined;
   constructor(options: { cause?: unknown; request?: RequestInfo | undefined } = {}) {
     const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
     super(`request aborted by the caller${where}`, { cause: options.cause });
     this.request = options.request;
+    this.correlationId = options.request?.correlationId;
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type Answer,
   type AttemptContext,
 } from "./internal/attempt.js";
+import { reportAnswer, reportAttempt, reportRetry } from "./internal/report.js";
 import { abortCause, describeCause, safeCause } from "./internal/scrub.js";
 import {
   RETRYABLE_STATUSES,
@@ -42,19 +43,22 @@ export interface RetryEvent {
 }
 
 /**
- * Where the client reports what it does. Each request attempt is logged at
- * `debug` (with the `x-api-key` header redacted), each retry at `warn`.
- * `console` fits.
+ * Where the client reports what it does: at `debug` each attempt (headers with
+ * credentials redacted) and each attempt's answer, at `info` each call's final
+ * answer (status, duration, correlation ID), at `warn` each retry, in one line
+ * without a stack. `console` fits; `POLYAI_LOG` picks one without code.
  */
 export interface Logger {
   debug?(message: string, details?: Record<string, unknown>): void;
+  info?(message: string, details?: Record<string, unknown>): void;
   warn?(message: string, details?: Record<string, unknown>): void;
 }
 
 /** @internal */
 export interface TransportConfig {
-  readonly apiKey: string;
-  /** The client's one redactor of the key. */
+  /** The key for the next attempt: fixed, or asked from the caller's provider. */
+  readonly key: () => string | Promise<string>;
+  /** The client's one redactor of every key it has sent. */
   readonly redact: (text: string) => string;
   readonly fetch: typeof globalThis.fetch;
   readonly maxRetries: number;
@@ -114,65 +118,22 @@ export function answerInfo(response: Response): {
 // cookie): any header named like one is kept out of logs. @internal
 export const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password|session|signature/i;
 
-/** Headers as a plain object for logs, with credentials replaced. */
-export function redactHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name] = CREDENTIAL_HEADER.test(name) ? "[redacted]" : value;
-  });
-  return out;
-}
-
-/** The error of the last attempt that got no answer. */
-function finalFailure(
-  failure: AttemptFailure,
+/** The error of an attempt that got no answer; `last` adds how many attempts were made. */
+function failure(
+  failed: AttemptFailure,
   info: RequestInfo,
   attempts: number,
   timeoutMs: number,
   redact: (text: string) => string,
 ): APIConnectionError {
-  const cause = safeCause(failure.cause, redact);
-  if (failure.timedOut)
-    return new APITimeoutError(`request timed out after ${timeoutMs} ms`, {
-      cause,
-      request: info,
-      attempts,
-    });
-  return new APIConnectionError(`connection failed: ${redact(describeCause(failure.cause))}`, {
-    cause,
-    request: info,
-    attempts,
-  });
-}
-
-/** Tells the logger and `onRetry`; a failing hook must not change what the call does. */
-function reportRetry(config: TransportConfig, event: RetryEvent): void {
-  try {
-    config.logger?.warn?.(
-      `polyai: retrying ${event.method} ${event.url} in ${event.delayMs} ms (attempt ${event.attempt + 1} of ${event.maxRetries + 1})`,
-      { ...event },
-    );
-  } catch {}
-  try {
-    config.onRetry?.(event);
-  } catch {}
-}
-
-function reportAttempt(
-  config: TransportConfig,
-  info: RequestInfo,
-  n: number,
-  of: number,
-  headers: Headers,
-): void {
-  if (!config.logger?.debug) return;
-  try {
-    config.logger.debug(`polyai: ${info.method} ${info.url} (attempt ${n} of ${of})`, {
-      ...info,
-      attempt: n,
-      headers: redactHeaders(headers),
-    });
-  } catch {}
+  const cause = safeCause(failed.cause, redact);
+  const init = { cause, request: info, attempts };
+  if (failed.timedOut) return new APITimeoutError(`request timed out after ${timeoutMs} ms`, init);
+  const why = failed.permanent ? `; not retried: ${failed.permanent}` : "";
+  return new APIConnectionError(
+    `connection failed: ${redact(describeCause(failed.cause))}${why}`,
+    init,
+  );
 }
 
 /** Waits before the next attempt; the caller's signal cancels the wait at once. */
@@ -187,19 +148,19 @@ async function pause(
   });
 }
 
-/** The headers every attempt sends: the caller's, the key, and JSON as the answer wanted. */
-function withKey(given: Headers, apiKey: string): Headers {
-  const headers = new Headers(given);
-  headers.set("x-api-key", apiKey);
-  // Proxies in front of the API choose between an HTML and a JSON error page by this.
-  if (!headers.has("accept") || headers.get("accept") === "*/*")
-    headers.set("accept", "application/json");
-  return headers;
+const CORRELATION = "x-polyai-correlation-id";
+
+/** A random UUID where the runtime has one, else an equally random v4 string. */
+function newCorrelationId(): string {
+  const crypto = globalThis.crypto;
+  if (typeof crypto?.randomUUID === "function") return crypto.randomUUID();
+  const hex = [...Array(32)].map(() => Math.floor(Math.random() * 16).toString(16)).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
 }
 
 /** Builds the transport: attempts with retries, as `send` and as a `fetch`. @internal */
 export function createTransport(config: TransportConfig): Transport {
-  const { redact } = config;
+  const { redact, logger } = config;
   async function send(outgoing: Outgoing, overrides: CallOverrides = {}): Promise<Delivered> {
     const maxRetries = overrides.maxRetries ?? config.maxRetries;
     const timeoutMs = overrides.timeoutMs ?? config.timeoutMs;
@@ -211,9 +172,15 @@ export function createTransport(config: TransportConfig): Transport {
       overrides.signal && typeof AbortSignal.any === "function"
         ? AbortSignal.any([overrides.signal])
         : overrides.signal;
+    const headers = new Headers(outgoing.headers);
+    // One ID per call, the same on every retry, so PolyAI's logs find the call.
+    const correlationId = headers.get(CORRELATION) ?? newCorrelationId();
+    headers.set(CORRELATION, correlationId);
+    // Proxies in front of the API choose between an HTML and a JSON error page by this.
+    if (!headers.has("accept") || headers.get("accept") === "*/*")
+      headers.set("accept", "application/json");
     // The URL is in every message and log line: an ID that is the key must not show there.
-    const info: RequestInfo = { method: outgoing.method, url: redact(outgoing.url) };
-    const headers = withKey(outgoing.headers, config.apiKey);
+    const info: RequestInfo = { method: outgoing.method, url: redact(outgoing.url), correlationId };
     const context: AttemptContext = {
       config,
       url: outgoing.url,
@@ -225,16 +192,21 @@ export function createTransport(config: TransportConfig): Transport {
     for (let n = 1; ; n++) {
       if (signal?.aborted)
         throw new APIUserAbortError({ cause: abortCause(signal.reason, redact), request: info });
-      reportAttempt(config, info, n, maxRetries + 1, headers);
+      // Asked before every attempt: a provider may rotate the key between them.
+      headers.set("x-api-key", await config.key());
+      reportAttempt(logger, info, n, maxRetries + 1, headers);
+      const started = Date.now();
       let answer: Answer;
       try {
         answer = await runAttempt(context, n);
       } catch (err) {
         if (!(err instanceof AttemptFailure)) throw err;
-        if (n > maxRetries) throw finalFailure(err, info, n, timeoutMs, redact);
+        if (n > maxRetries || err.permanent) throw failure(err, info, n, timeoutMs, redact);
         const delayMs = backoffDelay(n, config.backoff);
-        const error = finalFailure(err, info, n, timeoutMs, redact);
-        reportRetry(config, { attempt: n, maxRetries, delayMs, ...info, status: undefined, error });
+        // The event describes this attempt, so its error does not count attempts.
+        const error = failure(err, info, 1, timeoutMs, redact);
+        const event = { attempt: n, maxRetries, delayMs, ...info, status: undefined, error };
+        reportRetry(logger, config.onRetry, event);
         await pause(delayMs, signal, info, redact);
         continue;
       }
@@ -242,9 +214,11 @@ export function createTransport(config: TransportConfig): Transport {
         n <= maxRetries && RETRYABLE_STATUSES.has(answer.status)
           ? delayForResponse(answer, n, config.backoff)
           : undefined;
+      reportAnswer(logger, info, answer.status, Date.now() - started, n, delayMs === undefined);
       if (delayMs === undefined) return { ...answer, attempts: n, request: info };
       const status = answer.status;
-      reportRetry(config, { attempt: n, maxRetries, delayMs, ...info, status, error: undefined });
+      const event = { attempt: n, maxRetries, delayMs, ...info, status, error: undefined };
+      reportRetry(logger, config.onRetry, event);
       await pause(delayMs, signal, info, redact);
     }
   }

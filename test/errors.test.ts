@@ -438,6 +438,7 @@ describe("errors in structured logs", () => {
       expect((err as { request?: unknown }).request).toEqual({
         method: "GET",
         url: `${server.url}/v1/agents/PROJECT-1/telephony/connectors`,
+        correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
     } finally {
       await server.close();

@@ -75,8 +75,15 @@ describe("middleware on poly.raw", () => {
     await calls(poly);
     const through = server.requests;
     const strip = (r: (typeof direct)[number]) => {
-      // Connection-level headers are the socket's, not the SDK's.
-      const { connection: _c, "keep-alive": _k, ...headers } = r.headers as Record<string, string>;
+      // Connection-level headers are the socket's, not the SDK's; the correlation ID
+      // is new on every call.
+      const {
+        connection: _c,
+        "keep-alive": _k,
+        "x-polyai-correlation-id": id,
+        ...headers
+      } = r.headers as Record<string, string>;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
       return { ...r, headers };
     };
     expect(through.map(strip)).toEqual(direct.map(strip));

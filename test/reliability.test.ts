@@ -657,8 +657,19 @@ describe("logger", () => {
         lines.push({ level: "warn", message, details }),
     };
     await client(mock.url, { logger }).connectors.update(AGENT, CONN, PATCH);
-    expect(lines.map((l) => l.level)).toEqual(["debug", "warn", "debug", "warn", "debug"]);
-    const debug = lines.filter((l) => l.level === "debug");
+    // Each attempt, then its answer when it got one (the reset got none), at debug;
+    // each retry at warn.
+    expect(lines.map((l) => l.level)).toEqual([
+      "debug",
+      "debug",
+      "warn",
+      "debug",
+      "warn",
+      "debug",
+      "debug",
+    ]);
+    const debug = lines.filter((l) => l.level === "debug" && / of 3\)$/.test(l.message));
+    expect(debug).toHaveLength(3);
     debug.forEach((line, i) => {
       expect(line.message).toContain(`(attempt ${i + 1} of 3)`);
       expect(line.details?.["headers"]).toMatchObject({ "x-api-key": "[redacted]" });

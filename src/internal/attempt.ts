@@ -16,12 +16,44 @@ import { abortCause, safeHeaders } from "./scrub.js";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** An attempt that got no answer and may be retried. @internal */
+/**
+ * Failures another attempt cannot fix (issue 14): a host name that does not
+ * resolve, a certificate that does not verify, a runtime that denies the network.
+ * `EAI_AGAIN` (a resolver that may answer next time), resets and refusals retry.
+ */
+const PERMANENT: readonly (readonly [RegExp, string])[] = [
+  [/^ENOTFOUND$/, "the host name does not resolve"],
+  [
+    /^(?:CERT_|ERR_TLS_CERT|UNABLE_TO_(?:GET|VERIFY)|SELF_SIGNED|DEPTH_ZERO)/,
+    "the server's certificate does not verify",
+  ],
+  [/^(?:PermissionDenied|NotCapable|ERR_ACCESS_DENIED)$/, "the runtime denies network access"],
+];
+
+/** Why a thrown error cannot be fixed by retrying, from its code or name anywhere in its cause chain. */
+function permanence(err: unknown): string | undefined {
+  for (let at = err, depth = 0; at && typeof at === "object" && depth < 5; depth++) {
+    const { code, name, cause } = at as { code?: unknown; name?: unknown; cause?: unknown };
+    for (const [pattern, why] of PERMANENT)
+      if (
+        (typeof code === "string" && pattern.test(code)) ||
+        (typeof name === "string" && pattern.test(name))
+      )
+        return why;
+    at = cause;
+  }
+  return undefined;
+}
+
+/** An attempt that got no answer; retried unless `permanent` says why not. @internal */
 export class AttemptFailure {
+  readonly permanent: string | undefined;
   constructor(
     readonly timedOut: boolean,
     readonly cause: unknown,
-  ) {}
+  ) {
+    this.permanent = timedOut ? undefined : permanence(cause);
+  }
 }
 
 /** An answer read whole: what the call path parses. @internal */

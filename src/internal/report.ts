@@ -1,0 +1,78 @@
+// What the client tells its logger and `onRetry` (issue 14): a line per attempt and
+// per answer at debug, a line per call at info, a line per retry at warn. Details
+// are plain values, never an error object: a logger prints those with their stack.
+// A failing hook must not change what the call does, so every call is guarded.
+import type { RequestInfo } from "../errors.js";
+import { CREDENTIAL_HEADER, type Logger, type RetryEvent } from "../transport.js";
+
+/** Headers as a plain object for logs, with credentials replaced. @internal */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = CREDENTIAL_HEADER.test(name) ? "[redacted]" : value;
+  });
+  return out;
+}
+
+function guarded(run: () => void): void {
+  try {
+    run();
+  } catch {}
+}
+
+/** @internal */
+export function reportAttempt(
+  logger: Logger | undefined,
+  info: RequestInfo,
+  attempt: number,
+  of: number,
+  headers: Headers,
+): void {
+  if (!logger?.debug) return;
+  guarded(() =>
+    logger.debug?.(`polyai: ${info.method} ${info.url} (attempt ${attempt} of ${of})`, {
+      ...info,
+      attempt,
+      headers: redactHeaders(headers),
+    }),
+  );
+}
+
+/** One line per answer: each attempt's at debug, the call's last at info. @internal */
+export function reportAnswer(
+  logger: Logger | undefined,
+  info: RequestInfo,
+  status: number,
+  ms: number,
+  attempt: number,
+  last: boolean,
+): void {
+  const log = last ? (logger?.info ?? logger?.debug) : logger?.debug;
+  if (!log) return;
+  const details = { ...info, status, durationMs: ms, attempt };
+  guarded(() =>
+    log.call(
+      logger,
+      `polyai: ${status} ${info.method} ${info.url} in ${ms} ms (attempt ${attempt}, correlation id ${info.correlationId})`,
+      details,
+    ),
+  );
+}
+
+/** @internal */
+export function reportRetry(
+  logger: Logger | undefined,
+  onRetry: ((event: RetryEvent) => void) | undefined,
+  event: RetryEvent,
+): void {
+  const { error, ...plain } = event;
+  const what =
+    event.status === undefined ? (error?.message ?? "no answer") : `status ${event.status}`;
+  guarded(() =>
+    logger?.warn?.(
+      `polyai: ${event.method} ${event.url} attempt ${event.attempt} of ${event.maxRetries + 1} failed (${what}); retrying in ${event.delayMs} ms`,
+      { ...plain, error: error?.message },
+    ),
+  );
+  guarded(() => onRetry?.(event));
+}
