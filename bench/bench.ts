@@ -469,56 +469,120 @@ interface BulkTarget {
   close(): Promise<void>;
 }
 
-const BULK = 1_000;
-const bulkIds = Array.from({ length: BULK }, (_, i) => `CONN-${String(i).padStart(4, "0")}`);
+/** What the bench uses of src/testing's createMockPolyAI (loaded from its bundle at run time). */
+interface LocalMock {
+  readonly url: string;
+  delay(ms: number): void;
+  close(): Promise<void>;
+}
+type CreateMock = (options: {
+  apiKey: string;
+  connectors: readonly (Connector & { phoneNumbers?: string[] })[];
+}) => Promise<LocalMock>;
 
-async function bulkTarget(fallback: Server): Promise<BulkTarget> {
+const BULK = 1_000;
+const BULK_WIDTH = 16;
+const bulkIds = Array.from({ length: BULK }, (_, i) => `CONN-${String(i).padStart(4, "0")}`);
+// Phone numbers: 1,000 distinct E.164 numbers, and the two connectors they move between.
+const bulkNumbers = Array.from({ length: BULK }, (_, i) => `+4420794${String(i).padStart(5, "0")}`);
+if (new Set(bulkNumbers).size !== BULK || !bulkNumbers.every((n) => /^\+[1-9][0-9]{0,14}$/.test(n)))
+  throw new Error("bench: the bulk phone numbers are not 1,000 distinct E.164 numbers");
+const FROM = "CONN-numbers-from";
+const TO = "CONN-numbers-to";
+
+const MOCK_NOTE =
+  "bulk: the mock runs in the bench's process and checks every request and answer against the spec, so its own work is part of each bulk figure";
+
+/** createMockPolyAI from bench/.out/mock.mjs, or why there is none (undefined: src/testing is absent). */
+async function loadMock(): Promise<CreateMock | string | undefined> {
   const mockFile = join(here, "mock.mjs");
   const build = JSON.parse(readFileSync(join(here, "build.json"), "utf8")) as { mock: string };
-  if (existsSync(mockFile)) {
+  if (!existsSync(mockFile))
+    return build.mock === "absent" ? undefined : `src/testing/index.ts ${build.mock}`;
+  try {
+    const mod = (await import(pathToFileURL(mockFile).href)) as { createMockPolyAI: CreateMock };
+    return mod.createMockPolyAI;
+  } catch (err) {
+    return `the src/testing mock did not load (${String((err as Error).message).split("\n")[0]})`;
+  }
+}
+
+async function bulkTarget(fallback: Server, create: CreateMock | string | undefined) {
+  if (typeof create === "function") {
     try {
-      const { createMockPolyAI } = (await import(pathToFileURL(mockFile).href)) as {
-        createMockPolyAI: (
-          o: unknown,
-        ) => Promise<{ url: string; delay(ms: number): void; close(): Promise<void> }>;
-      };
       const seed = bulkIds.map((connectorId) => ({
         ...CONNECTOR,
         connectorId,
         voiceName: "en-US-Neural2-C",
         ttsLangCode: "en-US",
       }));
-      const mock = await createMockPolyAI({ apiKey: KEY, connectors: seed });
+      const mock = await create({ apiKey: KEY, connectors: seed });
       // One real call proves the seed and routes work before anything is timed.
       const probe = createPolyAIClient({ apiKey: KEY, baseUrl: mock.url });
       await probe.connectors.update(AGENT, bulkIds[0]!, PATCH);
-      notes.push(
-        "bulk: the mock runs in the bench's process and checks every request and answer against the spec, so its own work is part of each bulk figure",
-      );
+      notes.push(MOCK_NOTE);
       return {
         url: mock.url,
         source: "src/testing mock (in-process)",
-        delay: async (ms) => mock.delay(ms),
+        delay: async (ms: number) => mock.delay(ms),
         close: () => mock.close(),
-      };
+      } satisfies BulkTarget;
     } catch (err) {
       notes.push(
         `bulk: the src/testing mock did not work (${String((err as Error).message).split("\n")[0]}); used the bench server instead`,
       );
     }
-  } else if (build.mock !== "absent") {
-    notes.push(`bulk: src/testing/index.ts ${build.mock}; used the bench server instead`);
+  } else if (create !== undefined) {
+    notes.push(`bulk: ${create}; used the bench server instead`);
   }
   return {
     url: fallback.url,
     source: "bench server (child process)",
     delay: fallback.delay,
     close: async () => {},
-  };
+  } satisfies BulkTarget;
 }
 
+/** Calls `call(0)` … `call(BULK - 1)`, keeping `width` calls open at all times. */
+async function inFlight(width: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < BULK) await call(next++);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
+/** One bulk row from the sorted wall times of its runs; `baseMs` is its group's baseline. */
+function bulkRow(group: string, what: string, times: number[], baseMs: number, detail: string) {
+  const m = median(times);
+  rows.push([
+    group,
+    what,
+    msf(m),
+    times.length > 1 ? `${msf(times[0]!)}–${msf(times[times.length - 1]!)}` : "1 run",
+    rate((BULK * 1000) / m),
+    x(m / baseMs),
+    detail,
+  ]);
+}
+
+// Sequential single calls at 5 ms are ≥ 5 s a run: once is enough.
+const bulkReps = (delayMs: number, what: string) =>
+  delayMs > 0 && what.includes("sequential") ? 1 : N.bulkReps;
+
 async function bulkRows(fallback: Server): Promise<void> {
-  const target = await bulkTarget(fallback);
+  const create = await loadMock();
+  await connectorBulkRows(await bulkTarget(fallback, create));
+  if (typeof create === "function") {
+    await numberBulkRows(create);
+    if (!notes.includes(MOCK_NOTE)) notes.push(MOCK_NOTE);
+  } else
+    notes.push(
+      `bulk import, bulk move: not run: they need the src/testing mock (${create ?? "src/testing/index.ts is absent"})`,
+    );
+}
+
+async function connectorBulkRows(target: BulkTarget): Promise<void> {
   const poly = createPolyAIClient({ apiKey: KEY, baseUrl: target.url });
   const voices = ["en-GB-Neural2-A", "en-GB-Neural2-B"];
   let flip = 0;
@@ -531,18 +595,14 @@ async function bulkRows(fallback: Server): Promise<void> {
     if (results.length !== BULK || !results.every((r) => r.success))
       throw new Error("batchUpdate: not every item succeeded");
   };
-  const singles = async (width: number) => {
+  const singles = (width: number) => {
     const v = voices[flip++ % 2]!;
-    let next = 0;
-    const worker = async () => {
-      while (next < BULK) await poly.connectors.update(AGENT, bulkIds[next++]!, { voiceName: v });
-    };
-    await Promise.all(Array.from({ length: width }, worker));
+    return inFlight(width, (i) => poly.connectors.update(AGENT, bulkIds[i]!, { voiceName: v }));
   };
   const cases = [
     { what: "batchUpdate, 1 request of 1,000", run: batch },
     { what: "1,000 × update, sequential", run: () => singles(1) },
-    { what: "1,000 × update, 16 in flight", run: () => singles(16) },
+    { what: `1,000 × update, ${BULK_WIDTH} in flight`, run: () => singles(BULK_WIDTH) },
   ];
   // Warm-up at no delay.
   for (const c of cases) await c.run();
@@ -551,30 +611,149 @@ async function bulkRows(fallback: Server): Promise<void> {
     let batchMs = 0;
     for (const c of cases) {
       const times: number[] = [];
-      // The sequential case at 5 ms is ≥ 5 s a run: once is enough.
-      const reps = delayMs > 0 && c.what.includes("sequential") ? 1 : N.bulkReps;
-      for (let i = 0; i < reps; i++) {
+      for (let i = 0; i < bulkReps(delayMs, c.what); i++) {
         gc();
         const s = now();
         await c.run();
         times.push(now() - s);
       }
       times.sort((a, b) => a - b);
-      const m = median(times);
-      if (c.run === batch) batchMs = m;
-      rows.push([
+      if (c.run === batch) batchMs = median(times);
+      bulkRow(
         `bulk, +${delayMs} ms/request`,
         c.what,
-        msf(m),
-        times.length > 1 ? `${msf(times[0]!)}–${msf(times[times.length - 1]!)}` : "1 run",
-        rate((BULK * 1000) / m),
-        x(m / batchMs),
+        times,
+        batchMs,
         c.run === batch ? `baseline; ${target.source}` : "",
-      ]);
+      );
     }
   }
   await target.delay(0);
   await target.close();
+}
+
+interface NumberCase {
+  readonly what: string;
+  /** The seed: the 1,000 numbers already routed to FROM (a move), or not there yet (an import). */
+  readonly routed: boolean;
+  /** The timed work. */
+  run(poly: PolyAIClient): Promise<void>;
+  /** Untimed, after the run: the mock's state is what the run should have left. */
+  check(poly: PolyAIClient): Promise<void>;
+}
+
+/**
+ * Phone numbers: import 1,000 numbers, and move 1,000 numbers from one connector
+ * to another. Every run, warm-up included, gets a fresh mock seeded with the two
+ * connectors (and, for a move, the 1,000 numbers routed to FROM), so no run sees
+ * what an earlier one left: every import really adds 1,000 numbers and every move
+ * really changes 1,000 routes.
+ */
+async function numberBulkRows(create: CreateMock): Promise<void> {
+  const expectCount = async (poly: PolyAIClient, connectorId: string | undefined, n: number) => {
+    const got = (await poly.phoneNumbers.list(AGENT, connectorId ? { connectorId } : {})).length;
+    if (got !== n)
+      throw new Error(
+        `bench: expected ${n} numbers ${connectorId ? `routed to ${connectorId}` : "in all"}, got ${got}`,
+      );
+  };
+  const imported = async (poly: PolyAIClient) => {
+    await expectCount(poly, undefined, BULK);
+    await expectCount(poly, FROM, 0);
+  };
+  const moved = async (poly: PolyAIClient) => {
+    await expectCount(poly, TO, BULK);
+    await expectCount(poly, FROM, 0);
+  };
+  const importOne = (width: number) => (poly: PolyAIClient) =>
+    inFlight(width, (i) => poly.phoneNumbers.importOne(AGENT, bulkNumbers[i]!));
+  const move = (width: number) => (poly: PolyAIClient) =>
+    inFlight(width, (i) => poly.phoneNumbers.reassign(AGENT, bulkNumbers[i]!, TO));
+  // The first case of each group is its baseline.
+  const groups: { name: string; cases: NumberCase[] }[] = [
+    {
+      name: "bulk import",
+      cases: [
+        {
+          what: "import, 1 request of 1,000 numbers",
+          routed: false,
+          run: async (poly) => {
+            const result = await poly.phoneNumbers.import(AGENT, bulkNumbers);
+            if (result.imported.length !== BULK) throw new Error("import: not every number listed");
+          },
+          check: imported,
+        },
+        {
+          what: "1,000 × importOne, sequential",
+          routed: false,
+          run: importOne(1),
+          check: imported,
+        },
+        {
+          what: `1,000 × importOne, ${BULK_WIDTH} in flight`,
+          routed: false,
+          run: importOne(BULK_WIDTH),
+          check: imported,
+        },
+      ],
+    },
+    {
+      name: "bulk move",
+      cases: [
+        {
+          what: `1,000 × reassign, ${BULK_WIDTH} in flight`,
+          routed: true,
+          run: move(BULK_WIDTH),
+          check: moved,
+        },
+        { what: "1,000 × reassign, sequential", routed: true, run: move(1), check: moved },
+      ],
+    },
+  ];
+  const once = async (c: NumberCase, delayMs: number): Promise<number> => {
+    const seed = [
+      { ...CONNECTOR, connectorId: FROM, ...(c.routed ? { phoneNumbers: [...bulkNumbers] } : {}) },
+      { ...CONNECTOR, connectorId: TO },
+    ];
+    const mock = await create({ apiKey: KEY, connectors: seed });
+    try {
+      const poly = createPolyAIClient({ apiKey: KEY, baseUrl: mock.url });
+      // Untimed: opens as many connections as the run keeps busy, so no run pays
+      // for connecting to its new mock, and shows TO starts with no numbers.
+      await Promise.all(Array.from({ length: BULK_WIDTH }, () => expectCount(poly, TO, 0)));
+      mock.delay(delayMs);
+      gc();
+      const s = now();
+      await c.run(poly);
+      const ms = now() - s;
+      mock.delay(0);
+      await c.check(poly);
+      return ms;
+    } finally {
+      await mock.close();
+    }
+  };
+  // Warm-up at no delay.
+  for (const g of groups) for (const c of g.cases) await once(c, 0);
+  for (const g of groups) {
+    for (const delayMs of [0, 5]) {
+      let baseMs = 0;
+      for (const c of g.cases) {
+        const times: number[] = [];
+        for (let i = 0; i < bulkReps(delayMs, c.what); i++) times.push(await once(c, delayMs));
+        times.sort((a, b) => a - b);
+        const first = c === g.cases[0];
+        if (first) baseMs = median(times);
+        bulkRow(
+          `${g.name}, +${delayMs} ms/request`,
+          c.what,
+          times,
+          baseMs,
+          first ? "baseline; src/testing mock, a fresh one per run" : "",
+        );
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- main
