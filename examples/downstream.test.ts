@@ -125,8 +125,9 @@ describe("applyBrandVoice", () => {
   });
 
   it("surfaces a voice PolyAI does not have as a 400 naming voiceName, and changes nothing", async () => {
-    // Well-formed, so the client sends it; PolyAI's TTS probe (the mock's) rejects it.
-    const attempt = applyBrandVoice(poly, AGENT, "en-GB-Nueral2-A");
+    // Well-formed and far from every known family (so not refused as a typo, which
+    // Google may have added): the client sends it; PolyAI's TTS probe rejects it.
+    const attempt = applyBrandVoice(poly, AGENT, "en-GB-Quasar-A");
 
     await expect(attempt).rejects.toBeInstanceOf(BadRequestError);
     await expect(attempt).rejects.toThrow(/voiceName/);

@@ -2,6 +2,7 @@
 // (`npm run typecheck`); a quick reference rather than a program to run.
 // In your project: import { … } from "polyai-connectors";
 import {
+  APIPromise,
   APIConnectionError,
   APIError,
   APITimeoutError,
@@ -21,6 +22,7 @@ import {
   createPolyAIClient,
   parseVoiceName,
   ttsLangCodeFromVoice,
+  type ApiKeyProvider,
   type BackoffOptions,
   type BatchGetPhoneNumbersResult,
   type BatchGetResult,
@@ -50,13 +52,17 @@ import {
   type RequestOptions,
   type RetryEvent,
   type VoiceName,
+  type WithResponse,
   type WriteOptions,
 } from "../src/index.js";
 
 const region: Region = "eu";
 const backoff: BackoffOptions = { initialMs: 250, maxMs: 4_000 };
 const logger: Logger = { warn: (message) => console.warn(message) };
+/** A key provider: asked before every attempt, so a rotated key is picked up. */
+const apiKey: ApiKeyProvider = async () => process.env["POLYAI_API_KEY"] ?? "";
 const options: ClientOptions = {
+  apiKey,
   region,
   maxRetries: 3,
   timeoutMs: 10_000,
@@ -156,6 +162,16 @@ export async function moveNumbers(
   const result = await phoneNumbers.deleteMany(agentId, [spares[1]]);
   for (const { phoneNumber, error } of result.errors) console.warn(phoneNumber, error);
   return result;
+}
+
+/** Changes a voice and returns the correlation ID to quote to PolyAI support. */
+export async function traceableUpdate(agentId: string, connectorId: string): Promise<string> {
+  const pending: APIPromise<Connector> = connectors.update(agentId, connectorId, {
+    voiceName: "en-GB-Neural2-A",
+  });
+  const { data, response, correlationId }: WithResponse<Connector> = await pending.withResponse();
+  console.log(`${response.status}: ${data.voiceName} (correlation id ${correlationId})`);
+  return correlationId;
 }
 
 /** What to do about each error this package throws. */

@@ -25,6 +25,8 @@ export interface StringRule extends RuleBase {
   readonly format?: Format;
   /** The exported helper that clears this value (`clearVariant`). */
   readonly clearHelper?: string;
+  /** The voice families Google ships (`x-sdk-voice-families`), for telling a typo from a new family. */
+  readonly families?: readonly string[];
 }
 
 /** An integer or a number, with its bounds. */
@@ -213,6 +215,19 @@ const sVoiceName: Rule = {
   pattern: /^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$/u,
   example: "en-GB-Neural2-A",
   format: "voice-name",
+  families: [
+    "Standard",
+    "Wavenet",
+    "Neural2",
+    "News",
+    "Studio",
+    "Polyglot",
+    "Journey",
+    "Casual",
+    "Chirp",
+    "Chirp-HD",
+    "Chirp3-HD",
+  ],
   title: "Google voice name",
 };
 const sBatchUpdateConnectorItem: Rule = {

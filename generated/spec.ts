@@ -4694,6 +4694,19 @@ export const spec: Record<string, unknown> = {
       VoiceName: {
         title: "Google voice name",
         "x-sdk-format": "voice-name",
+        "x-sdk-voice-families": [
+          "Standard",
+          "Wavenet",
+          "Neural2",
+          "News",
+          "Studio",
+          "Polyglot",
+          "Journey",
+          "Casual",
+          "Chirp",
+          "Chirp-HD",
+          "Chirp3-HD",
+        ],
         type: "string",
         description:
           "A Google Cloud Text-to-Speech voice name, `<language>-<REGION>-<Family>-<Variant>`:\n`en-US-Neural2-A`, `cmn-CN-Standard-A`, `en-US-Chirp3-HD-Achernar`. The language\nhas two or three letters, the family may itself contain a hyphen (`Chirp3-HD`),\nand the variant is the last segment. The TTS language code is the\n`<language>-<REGION>` prefix. ASCII letters, digits and hyphens only.\n",

@@ -28,7 +28,13 @@ const SUPPORTED = {
   array: ["type", "items", "minItems", "maxItems", "uniqueItems"],
   object: ["type", "properties", "required", "additionalProperties", "minProperties"],
 };
-const EXTENSIONS = new Set(["x-sdk-unique-by", "x-sdk-format", "x-sdk-clear-helper", "x-error-code"]);
+const EXTENSIONS = new Set([
+  "x-sdk-unique-by",
+  "x-sdk-format",
+  "x-sdk-clear-helper",
+  "x-sdk-voice-families",
+  "x-error-code",
+]);
 
 const js = (value) => JSON.stringify(value);
 
@@ -132,6 +138,7 @@ class RuleRenderer {
           enumValues ? `enum: ${js(enumValues.filter((v) => v !== null))}` : "",
           format !== undefined ? `format: ${js(format)}` : "",
           schema["x-sdk-clear-helper"] ? `clearHelper: ${js(schema["x-sdk-clear-helper"])}` : "",
+          schema["x-sdk-voice-families"] ? `families: ${js(schema["x-sdk-voice-families"])}` : "",
         ]);
       }
       case "integer":
@@ -353,6 +360,8 @@ export interface StringRule extends RuleBase {
   readonly format?: Format;
   /** The exported helper that clears this value (\`clearVariant\`). */
   readonly clearHelper?: string;
+  /** The voice families Google ships (\`x-sdk-voice-families\`), for telling a typo from a new family. */
+  readonly families?: readonly string[];
 }
 
 /** An integer or a number, with its bounds. */

@@ -88,7 +88,7 @@ export function renderResources(doc) {
         ...docs,
         `@see operation \`${o.id}\`: \`${o.method.toUpperCase()} ${o.path}\``,
       ];
-      return `${tsdoc(text, "  ")}\n  ${o.name}(${args.join(", ")}): Promise<${result}>;`;
+      return `${tsdoc(text, "  ")}\n  ${o.name}(${args.join(", ")}): APIPromise<${result}>;`;
     });
     return `${tsdoc([`\`poly.${resource}\`: ${ops[0].op.tags?.[0] ?? resource}.`, "", ...tagDescription(ops[0])], "")}\nexport interface ${pascal(resource)}Resource {\n${methods.join("\n\n")}\n}`;
   });
@@ -96,6 +96,7 @@ export function renderResources(doc) {
     (r) => `  /** ${pascal(r)}: see {@link ${pascal(r)}Resource}. */\n  readonly ${r}: ${pascal(r)}Resource;`,
   );
   return `
+import type { APIPromise } from "../src/api-promise.js";
 import type { RequestOptions, WriteOptions } from "../src/options.js";
 import type { operations as Ops } from "./openapi.js";
 

@@ -5,6 +5,7 @@
 import type { OperationId, operations } from "../generated/operations.js";
 import type { operations as Ops } from "../generated/openapi.js";
 import type { Resources } from "../generated/resources.js";
+import type { WithResponse } from "./api-promise.js";
 import type { RequestOptions } from "./options.js";
 import { applyConnectorPatch } from "./patch.js";
 import type { BatchUpdateItem, BatchUpdateResult } from "./types.js";
@@ -29,12 +30,12 @@ type Answer<K extends OperationId> = Ops[K]["responses"] extends
 export interface Hook<K extends OperationId> {
   /** Why a 2xx answer that matches the spec still does not answer the call, or null. */
   readonly check?: (answer: Answer<K>, call: CallContext) => string | null;
-  /** The result of the call without writing, read through the resources. */
+  /** The result of the call without writing, read through the resources, with that read's answer. */
   readonly dryRun?: (
     poly: Resources,
     call: CallContext,
     options: RequestOptions | undefined,
-  ) => Promise<unknown>;
+  ) => Promise<WithResponse<unknown>>;
 }
 
 type DryRunOperation = {
@@ -93,16 +94,33 @@ function covers(from: string, ...lists: (readonly [list: string, key?: string])[
 
 const sameConnector = echoes("connectorId", "connectorId", "it is connector");
 
+/**
+ * What to say about a 404, when the arguments look swapped: PolyAI's agent IDs are
+ * Agent Studio project IDs (`PROJECT-…`), so one in another parameter is a likely
+ * mix-up of the argument order (issue 14).
+ * @internal
+ */
+export function notFoundHint({ path }: CallContext): string | undefined {
+  const swapped = Object.entries(path).find(
+    ([name, v]) => name !== "agentId" && /^PROJECT-/.test(v),
+  );
+  return swapped
+    ? `${swapped[0]} ${quote(swapped[1])} looks like an agent ID: are the arguments swapped? The order is (agentId, ${swapped[0]}, …)`
+    : undefined;
+}
+
 /** @internal */
 export const hooks: Hooks = {
   getConnector: { check: sameConnector },
   updateConnector: {
     check: sameConnector,
-    dryRun: async (poly, { path, body }, options) =>
-      applyConnectorPatch(
-        await poly.connectors.get(path["agentId"] ?? "", path["connectorId"] ?? "", options),
-        body as Ops["updateConnector"]["requestBody"]["content"]["application/json"],
-      ),
+    dryRun: async (poly, { path, body }, options) => {
+      const read = await poly.connectors
+        .get(path["agentId"] ?? "", path["connectorId"] ?? "", options)
+        .withResponse();
+      const patch = body as Ops["updateConnector"]["requestBody"]["content"]["application/json"];
+      return { ...read, response: read.response, data: applyConnectorPatch(read.data, patch) };
+    },
   },
   deleteConnector: { check: echoes("deletedConnector", "connectorId") },
   batchGetConnectors: { check: covers("connectorIds", ["found", "connectorId"], ["notFound"]) },
@@ -123,18 +141,21 @@ export const hooks: Hooks = {
     },
     dryRun: async (poly, { path, body }, options) => {
       const { updates } = body as { updates: BatchUpdateItem[] };
-      const { found } = await poly.connectors.batchGet(
-        path["agentId"] ?? "",
-        updates.map((u) => u.connectorId),
-        options,
-      );
-      const byId = new Map(found.map((c) => [c.connectorId, c]));
-      return updates.map(({ connectorId, ...patch }): BatchUpdateResult => {
+      const read = await poly.connectors
+        .batchGet(
+          path["agentId"] ?? "",
+          updates.map((u) => u.connectorId),
+          options,
+        )
+        .withResponse();
+      const byId = new Map(read.data.found.map((c) => [c.connectorId, c]));
+      const data = updates.map(({ connectorId, ...patch }): BatchUpdateResult => {
         const current = byId.get(connectorId);
         return current
           ? { connectorId, success: true, data: applyConnectorPatch(current, patch) }
           : { connectorId, success: false, error: `Connector ${connectorId} not found (dry run)` };
       });
+      return { ...read, response: read.response, data };
     },
   },
   listPhoneNumbers: {

@@ -2,6 +2,9 @@
 // types. Runs on any runtime with fetch; imports nothing from node: and nothing
 // from the testing entry.
 export { createPolyAIClient } from "./client.js";
+export { APIPromise } from "./api-promise.js";
+export type { WithResponse } from "./api-promise.js";
+export type { ApiKeyProvider } from "./internal/api-key.js";
 export type { ClientOptions, PolyAIClient, Region } from "./client.js";
 export type { ConnectorsResource, PhoneNumbersResource } from "../generated/resources.js";
 export type { RequestOptions, WriteOptions } from "./options.js";

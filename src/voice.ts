@@ -86,7 +86,61 @@ export function ttsLangCodeFromVoice(name: string): string {
   return parse(name, "voiceName").languageCode;
 }
 
+/** Edit distance with transpositions (`Nueral2` is one edit from `Neural2`). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(
+        (up[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (up[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The known family `family` is probably a typo of (issue 14): the same but for case,
+ * or one or two edits away. A family that differs only in its digits is a new
+ * version (`Chirp4-HD`), and one far from all is new: both are sent, since Google
+ * adds families and the server's probe has the last word.
+ */
+function typoOf(family: string, known: readonly string[]): string | undefined {
+  const lower = family.toLowerCase();
+  const digitless = (s: string) => s.replace(/[0-9]+/g, "#");
+  const same = known.find((k) => k.toLowerCase() === lower);
+  if (same) return same;
+  if (known.some((k) => digitless(k.toLowerCase()) === digitless(lower))) return undefined;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const digits = (s: string) => s.replace(/[^0-9]/g, "");
+  for (const k of known) {
+    const d = distance(k.toLowerCase(), lower);
+    // Between equally near families, the one with the same version digits.
+    const score = d + (digits(k) === digits(family) ? 0 : 0.5);
+    if (score < bestDistance && d <= (k.length > 5 ? 2 : 1)) [best, bestDistance] = [k, score];
+  }
+  return best;
+}
+
 /** @internal Validates a voice name for a given field path (`updates[3].voiceName`). */
-export function checkVoiceName(name: unknown, field: string, rule?: StringRule): void {
-  parse(name, field, rule);
+export function checkVoiceName(name: unknown, field: string, rule: StringRule = voiceRule): void {
+  const { family } = parse(name, field, rule);
+  const known = rule.families ?? [];
+  if (known.includes(family)) return;
+  const near = typoOf(family, known);
+  if (near)
+    reject(
+      field,
+      name as string,
+      `${quote(family)} is not a Google voice family; did you mean ${quote((name as string).replace(family, near))}?`,
+    );
 }

@@ -69,7 +69,7 @@ const natural: Partial<Record<Op, Partial<Record<string, (p: PolyAIClient) => Pr
   {
     getConnector: { "404": (p) => p.connectors.get(AGENT, "CONN-missing") },
     updateConnector: {
-      "400": (p) => p.connectors.update(AGENT, "CONN-1", { voiceName: "en-US-Nueral2-A" }), // well-formed, no such family
+      "400": (p) => p.connectors.update(AGENT, "CONN-1", { voiceName: "en-US-Quasar-A" }), // well-formed, a family far from every known one
       "403": (p) => p.connectors.update(AGENT, "CONN-1", { projectId: "PROJECT-OTHER" }),
       "404": (p) => p.connectors.update(AGENT, "CONN-missing", { voiceName: "en-GB-Neural2-A" }),
     },
@@ -143,7 +143,7 @@ describe("every operation succeeds", () => {
     const results = await poly.connectors.batchUpdate(AGENT, [
       { connectorId: "CONN-1", variantId: null },
       { connectorId: "CONN-nope", asrLangCode: "en-GB" },
-      { connectorId: "CONN-2", voiceName: "en-GB-Nueral2-A" },
+      { connectorId: "CONN-2", voiceName: "en-GB-Quasar-A" },
     ]);
     expect(results.map((r) => r.success)).toEqual([true, false, false]);
     const [first] = results;

@@ -11,7 +11,9 @@ import {
   type BatchUpdateResult,
   type Connector,
   type ConnectorPatch,
+  type APIPromise,
   type PolyAIClient,
+  type WithResponse,
 } from "../src/index.js";
 
 declare const poly: PolyAIClient;
@@ -68,7 +70,11 @@ describe("update's patch type", () => {
 
   test("update takes (agentId, connectorId, patch, options?) and returns Promise<Connector>", () => {
     expectTypeOf(poly.connectors.update).parameter(2).toEqualTypeOf<ConnectorPatch>();
-    expectTypeOf(poly.connectors.update).returns.toEqualTypeOf<Promise<Connector>>();
+    expectTypeOf(poly.connectors.update).returns.toEqualTypeOf<APIPromise<Connector>>();
+    expectTypeOf(poly.connectors.update(A, C, { voiceName: "x" })).toExtend<Promise<Connector>>();
+    expectTypeOf(
+      poly.connectors.update(A, C, { voiceName: "x" }).withResponse(),
+    ).resolves.toEqualTypeOf<WithResponse<Connector>>();
     expectTypeOf(
       poly.connectors.update(A, C, { voiceName: "en-GB-Neural2-A" }, { dryRun: true }),
     ).resolves.toEqualTypeOf<Connector>();

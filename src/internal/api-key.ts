@@ -17,7 +17,7 @@ export const KEY_CHARS = /^[\x21-\x7E]+$/;
 /** Checks a key; messages describe it, never quote it. @internal */
 export function checkApiKey(key: unknown, what = "is"): string {
   const fail = (reason: string) => new InvalidInputError("apiKey", reason);
-  if (key === undefined)
+  if (key === undefined && what === "is")
     throw fail("is missing: pass { apiKey } or set the POLYAI_API_KEY environment variable");
   if (typeof key !== "string") throw fail(`${what} ${describeType(key)}, not a string`);
   if (key.trim() === "") throw fail(`${what} empty`);

@@ -11,8 +11,9 @@ import {
 } from "../../generated/operations.js";
 import type { paths } from "../../generated/openapi.js";
 import type { Resources } from "../../generated/resources.js";
+import { APIPromise, type WithResponse } from "../api-promise.js";
 import { APIError, errorFromResponse } from "../errors.js";
-import { hooks, type CallContext, type Hook } from "../hooks.js";
+import { hooks, notFoundHint, type CallContext, type Hook } from "../hooks.js";
 import type { RequestOptions } from "../options.js";
 import { redactInputError } from "../redact.js";
 import type { Transport } from "../transport.js";
@@ -28,7 +29,23 @@ import {
 import { scrubBody } from "./scrub.js";
 
 /** Calls operation `id` with the method's arguments, as the generated signature orders them. @internal */
-export type Call = (id: OperationId, args: readonly unknown[]) => Promise<unknown>;
+export type Call = (id: OperationId, args: readonly unknown[]) => Promise<WithResponse<unknown>>;
+
+/** The data with its answer; the Response is built only if someone asks for it. */
+function withResponse(data: unknown, got: Exchanged): WithResponse<unknown> {
+  let response: Response | undefined;
+  return {
+    data,
+    correlationId: got.request?.correlationId ?? "",
+    get response() {
+      response ??= new Response([204, 205, 304].includes(got.status) ? null : (got.data ?? null), {
+        status: got.status,
+        headers: got.headers,
+      });
+      return response;
+    },
+  };
+}
 
 /** The rule of the answer's status: the documented one, else the only documented 2xx. */
 function answerRule(op: OperationSpec, status: number): Rule | null | undefined {
@@ -51,7 +68,12 @@ export function createCall(
   const show = (value: string) => quote(redact(value));
 
   /** The answer's value, once it is a documented success that answers the call. */
-  function accept(id: OperationId, op: OperationSpec, args: Arguments, got: Exchanged): unknown {
+  function accept(
+    id: OperationId,
+    op: OperationSpec,
+    args: Arguments,
+    got: Exchanged,
+  ): WithResponse<unknown> {
     const { data, error } = got;
     const meta = {
       status: got.status,
@@ -59,8 +81,15 @@ export function createCall(
       request: got.request,
       attempts: got.attempts,
     };
-    if (got.status < 200 || got.status > 299)
-      throw errorFromResponse({ ...meta, body: scrubBody(error, redact) });
+    const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
+    if (got.status < 200 || got.status > 299) {
+      const hint = got.status === 404 ? notFoundHint(context) : undefined;
+      throw errorFromResponse({
+        ...meta,
+        body: scrubBody(error, redact),
+        hint: hint && redact(hint),
+      });
+    }
     let parsed: unknown;
     const invalid = (message: string) =>
       new APIError({
@@ -76,7 +105,7 @@ export function createCall(
     const rule = answerRule(op, got.status);
     if (rule === undefined)
       throw invalid(`the answer's status ${got.status} is not one the API documents for ${id}`);
-    if (rule === null) return undefined;
+    if (rule === null) return withResponse(undefined, got);
     if (data === undefined) throw invalid("the answer has no body; expected JSON");
     try {
       parsed = JSON.parse(data);
@@ -87,11 +116,10 @@ export function createCall(
     }
     if (!isPlainObject(parsed))
       throw invalid(`expected a JSON object, got ${describeType(parsed)}`);
-    const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
     const hook = hooks[id] as Hook<OperationId> | undefined;
     const problem = answerProblem(parsed, rule) ?? hook?.check?.(parsed as never, context) ?? null;
     if (problem) throw invalid(`the answer does not match the API: ${problem}`);
-    return op.returns === undefined ? parsed : parsed[op.returns];
+    return withResponse(op.returns === undefined ? parsed : parsed[op.returns], got);
   }
 
   return async function call(id, rawArgs) {
@@ -103,7 +131,11 @@ export function createCall(
         const { dryRun: _, ...readOptions } = args.options as Record<string, unknown>;
         const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
         const hook = hooks[id] as Hook<OperationId>;
-        return await hook.dryRun?.(resources(), context, readOptions as RequestOptions);
+        return await (hook.dryRun as NonNullable<Hook<OperationId>["dryRun"]>)(
+          resources(),
+          context,
+          readOptions as RequestOptions,
+        );
       }
       const got = middleware()
         ? await exchangeThroughClient(raw, transport, op, args, options)
@@ -121,7 +153,7 @@ export function createCall(
 export function createResources(call: Call): Resources {
   const out: Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>> = {};
   for (const [id, op] of Object.entries(operations) as [OperationId, OperationSpec][]) {
-    (out[op.resource] ??= {})[op.name] = (...args: unknown[]) => call(id, args);
+    (out[op.resource] ??= {})[op.name] = (...args: unknown[]) => new APIPromise(call(id, args));
   }
   for (const resource of Object.values(out)) Object.freeze(resource);
   return Object.freeze(out) as unknown as Resources;

@@ -4,6 +4,7 @@
 //
 // Every public value and type of both entries is used here; nothing runs.
 import {
+  APIPromise,
   APIConnectionError,
   APIError,
   APITimeoutError,
@@ -23,6 +24,7 @@ import {
   createPolyAIClient,
   parseVoiceName,
   ttsLangCodeFromVoice,
+  type ApiKeyProvider,
   type BackoffOptions,
   type BatchGetPhoneNumbersResult,
   type BatchGetResult,
@@ -52,6 +54,7 @@ import {
   type RequestOptions,
   type RetryEvent,
   type VoiceName,
+  type WithResponse,
   type WriteOptions,
 } from "polyai-connectors";
 import {
@@ -59,6 +62,7 @@ import {
   MockSpecViolationError,
   createMockPolyAI,
   type FailNextOptions,
+  type MockConnector,
   type MockPolyAI,
   type MockPhoneNumber,
   type MockPolyAIOptions,
@@ -69,7 +73,9 @@ import {
 
 const AGENT = "PROJECT-58RP822I";
 
-export async function startMock(seed: readonly SeedConnector[]): Promise<MockPolyAI> {
+export async function startMock(
+  seed: readonly SeedConnector[] = [{ connectorId: "CONN-main", voiceName: "en-GB-Neural2-A" }],
+): Promise<MockPolyAI> {
   const options: MockPolyAIOptions = {
     apiKey: "consumer-key",
     connectors: seed,
@@ -80,12 +86,14 @@ export async function startMock(seed: readonly SeedConnector[]): Promise<MockPol
   const mock = await createMockPolyAI(options);
   const fault: FailNextOptions = { status: 503, times: 1 };
   mock.failNext(fault);
+  mock.failNext({ operation: "batchUpdateConnectors", method: "patch", path: /\/batch$/ });
   mock.delay(0);
   mock.reset();
   const seen: readonly RecordedRequest[] = mock.requests;
-  const state: Connector[] = mock.connectors;
+  const state: MockConnector[] = mock.connectors;
+  const agents: string[] = state.map((c) => c.agentId);
   const numbers: MockPhoneNumber[] = mock.phoneNumbers;
-  void [seen, state, numbers];
+  void [seen, state, agents, numbers];
   return mock;
 }
 
@@ -145,11 +153,18 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
     logger: console satisfies Logger,
   };
   const poly: PolyAIClient = createPolyAIClient(options);
-  const regional: PolyAIClient = createPolyAIClient({ apiKey: "sk-region-key", region });
+  const provider: ApiKeyProvider = () => "sk-region-key";
+  const regional: PolyAIClient = createPolyAIClient({ apiKey: provider, region });
   void regional;
 
   const list: Connector[] = await poly.connectors.list(AGENT);
-  const one: Connector = await poly.connectors.get(AGENT, list[0]?.connectorId ?? "CONN-main");
+  const pending: APIPromise<Connector> = poly.connectors.get(
+    AGENT,
+    list[0]?.connectorId ?? "CONN-main",
+  );
+  const traced: WithResponse<Connector> = await pending.withResponse();
+  const one: Connector = traced.data;
+  void [traced.response.status, traced.correlationId, pending instanceof APIPromise];
   const patch: ConnectorPatch = { voiceName: "en-GB-Neural2-A", asrLangCode: "en-GB" };
   const updated: Connector = await poly.connectors.update(AGENT, one.connectorId, patch, {
     dryRun: true,
