@@ -11,13 +11,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
-// The issue asked for 6 kB. It is not reachable with what the core must do:
-// openapi-fetch alone is 2.9 kB, and with the contents of every string literal
-// removed the bundle is still 9.8 kB (input checks that name the field, answer
-// checks, retries, redirect and size guards, key redaction, fourteen error
-// classes). The budget is therefore a regression guard set just above today's
-// figure (13.4 kB); see the README's "Size" section.
-const BUDGET_BYTES = 13500; // minified + gzipped
+// A regression guard set just above today's figure, not a target: the issues' targets
+// (13.4 kB for connectors, 14.5 kB with phone numbers) are not met, and the README's
+// "Size" section says what each part costs. Raise it only with a reason in the
+// CHANGELOG.
+const BUDGET_BYTES = 18000; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const json = process.argv.includes("--json");
