@@ -8,6 +8,7 @@ import {
   MockSpecViolationError,
   createMockPolyAI,
   type FailNextOptions,
+  type MockConnector,
   type MockPhoneNumber,
   type MockPolyAI,
   type MockPolyAIOptions,
@@ -29,12 +30,18 @@ const seed: SeedConnector = {
   disableHandoff: false,
   phoneNumbers: ["+442079460000"],
 };
+// A seed needs only connectorId and voiceName; the rest default (see SeedConnector).
+const spare: SeedConnector = {
+  connectorId: "CONN-spare",
+  voiceName: "en-US-Neural2-C",
+  agentId: "PROJECT-58RP822I",
+};
 
 it("uses every export of the testing entry", async () => {
   const violations: MockSpecViolationError[] = [];
   const options: MockPolyAIOptions = {
     apiKey: "test-key",
-    connectors: [seed],
+    connectors: [seed, spare],
     // A number the project has that routes nowhere yet.
     phoneNumbers: [
       { number: "+442079460001", agentId: "PROJECT-58RP822I" },
@@ -58,12 +65,14 @@ it("uses every export of the testing entry", async () => {
     });
     expect(updated.ttsLangCode).toBe("en-US");
 
-    // One 503, which the client rides out.
-    const fault: FailNextOptions = { status: 503 };
+    // One 503 aimed at the get (the list before it passes), which the client rides out.
+    const fault: FailNextOptions = { operation: "getConnector", status: 503 };
     mock.failNext(fault);
+    await expect(poly.connectors.list("PROJECT-58RP822I")).resolves.toHaveLength(2);
     await expect(poly.connectors.get("PROJECT-58RP822I", "CONN-main")).resolves.toMatchObject({
       connectorId: "CONN-main",
     });
+    expect(mock.requests.filter((r) => r.method === "GET")).toHaveLength(3);
     await expect(poly.connectors.get("PROJECT-58RP822I", "CONN-none")).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -81,6 +90,21 @@ it("uses every export of the testing entry", async () => {
     await expect(
       poly.connectors.lookup("PROJECT-58RP822I", "+442079460001"),
     ).resolves.toMatchObject({ connectorId: "CONN-main" });
+    // Each connector with the agent it is served under; the spare got its defaults.
+    const state: MockConnector[] = mock.connectors;
+    expect(state.find((c) => c.connectorId === "CONN-spare")).toEqual({
+      connectorId: "CONN-spare",
+      name: "CONN-spare",
+      accountId: "ws-local",
+      projectId: "PROJECT-58RP822I",
+      clientEnv: "live",
+      variantId: "",
+      asrLangCode: "en-US",
+      ttsLangCode: "en-US",
+      voiceName: "en-US-Neural2-C",
+      disableHandoff: false,
+      agentId: "PROJECT-58RP822I",
+    });
     expect(violations).toEqual([]);
     expect(new MockSpecViolationError("example")).toBeInstanceOf(Error);
   } finally {

@@ -102,7 +102,7 @@ const VOICES = [
 ];
 const LANGS = ["en-GB", "en-US", "de-DE", "fr-FR", "es-US", "ja-JP", "cmn-Hans-CN"];
 
-const seed: SeedConnector[] = Array.from({ length: CONNECTORS }, (_, i) => ({
+const seed: (Connector & SeedConnector)[] = Array.from({ length: CONNECTORS }, (_, i) => ({
   connectorId: `CONN-soak-${String(i).padStart(3, "0")}`,
   name: `Soak line ${i}`,
   accountId: "ws-soak",
@@ -318,7 +318,7 @@ injecting = false;
 
 // Let any held-back write land, then compare the mock's own state with what each chain expects.
 await sleep(Math.max(0, ...[...lateUntil.values()].map((t) => t - Date.now())));
-const onMock = new Map(mock.connectors.map((c) => [c.connectorId, c]));
+const onMock = new Map(mock.connectors.map(({ agentId: _, ...c }) => [c.connectorId, c]));
 let matching = 0;
 for (const expected of finals) {
   const actual = onMock.get(expected.connectorId);
@@ -335,7 +335,13 @@ const listed = aborted
       problems.push(`final list failed (a fault left queued?): ${String(err)}`);
       return [];
     });
-if (!aborted && !isDeepStrictEqual(listed, mock.connectors))
+if (
+  !aborted &&
+  !isDeepStrictEqual(
+    listed,
+    mock.connectors.map(({ agentId: _, ...c }) => c),
+  )
+)
   problems.push("final list differs from the mock's state");
 const received = mock.requests.length;
 await mock.close();

@@ -9,7 +9,7 @@ import {
 } from "../src/index.js";
 import { KNOWN_VOICE_FAMILIES, createMockPolyAI, type MockPolyAI } from "../src/testing/index.js";
 import { operations } from "../generated/operations.js";
-import { recordingFetch, sampleConnector } from "./support/fixtures.js";
+import { recordingFetch, sampleConnector, type Recorded } from "./support/fixtures.js";
 
 const AGENT = sampleConnector.projectId;
 const CONN = sampleConnector.connectorId;
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe("voice families, checked like a person would", () => {
-  const { fetch, seen } = recordingFetch((r) => ({
+  const { fetch, seen } = recordingFetch((r: Recorded) => ({
     ...sampleConnector,
     connectorId: CONN,
     voiceName: JSON.parse(r.body).voiceName,

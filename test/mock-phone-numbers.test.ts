@@ -557,6 +557,8 @@ describe("the phoneNumbers option", () => {
         { number: "+442079460006", agentId: "AGENT-new" },
         { number: "+442079460007", agentId: "AGENT-acct", accountId: "ws-acct", projectId: "P-A" },
       ],
+      // AGENT-none is served with nothing seeded: an agent the key reaches, empty.
+      allowedProjects: [AGENT, "AGENT-none"],
     });
     expect(mock.phoneNumbers.slice(4)).toEqual([
       stored("+442079460003"),

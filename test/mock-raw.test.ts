@@ -227,11 +227,15 @@ describe("guard rails", () => {
       /connectors\[0\]\.voicename: unknown field/,
     ],
     [
-      "a missing field",
-      [{ ...first, clientEnv: undefined }],
-      /connectors\[0\]\.clientEnv: is required/,
+      "a missing required field",
+      [{ ...first, voiceName: undefined }],
+      /connectors\[0\]\.voiceName: is required/,
     ],
-    ["a bad clientEnv", [{ ...first, clientEnv: "prod" }], /connectors\[0\]\.clientEnv: /],
+    [
+      "a bad clientEnv",
+      [{ ...first, clientEnv: "prod" }],
+      /connectors\[0\]\.clientEnv: must be one of "sandbox", "pre-release", "live", got "prod"/,
+    ],
     [
       "a number not in E.164",
       [{ ...first, phoneNumbers: ["020 7946 0000"] }],

@@ -86,10 +86,12 @@ function expectError(reply: Reply, status: number, code: string, message?: RegEx
   if (message) expect(body.error_message).toMatch(message);
 }
 
+/** The connector as the API shows it: mock.connectors adds the agentId it is served under. */
 function seeded(id: string): Connector {
   const found = mock.connectors.find((c) => c.connectorId === id);
   if (!found) throw new Error(`no seeded connector ${id}`);
-  return found;
+  const { agentId: _, ...connector } = found;
+  return connector;
 }
 
 describe("operations", () => {
@@ -106,9 +108,15 @@ describe("operations", () => {
     expect(reply.headers.get("x-polyai-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("lists nothing for an agent it has no connectors for", async () => {
+  it("lists nothing for an agent it serves without connectors (one in allowedProjects)", async () => {
+    await restart({ allowedProjects: [...seedFile.allowedProjects, "PROJECT-EMPTY"] });
     const reply = await call("GET", "/v1/agents/PROJECT-EMPTY/telephony/connectors");
     expect(reply).toMatchObject({ status: 200, body: { connectors: [] } });
+  });
+
+  it("answers 403 for an agent it does not serve, not an empty list", async () => {
+    const reply = await call("GET", "/v1/agents/PROJECT-EMPTY/telephony/connectors");
+    expectError(reply, 403, "USER_ACCESS_FORBIDDEN", /no access to project PROJECT-EMPTY/);
   });
 
   it("gets one connector", async () => {

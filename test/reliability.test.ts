@@ -268,7 +268,7 @@ describe("transient failures are retried", () => {
     expect(err.message).toContain("after 3 attempts");
     expect(err.errorId).toMatch(/^[0-9a-f-]{36}$/);
     expect(mock.requests).toHaveLength(3);
-    expect(mock.connectors[0]).toEqual(SEED);
+    expect(mock.connectors[0]).toEqual({ ...SEED, agentId: AGENT });
   });
 
   it.each([

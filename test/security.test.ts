@@ -28,8 +28,9 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function startMock(apiKey = KEY): Promise<MockPolyAI> {
-  const mock = await createMockPolyAI({ apiKey });
+/** A mock with nothing seeded that serves AGENT and `agents` (any other agent answers 403). */
+async function startMock(apiKey = KEY, agents: readonly string[] = []): Promise<MockPolyAI> {
+  const mock = await createMockPolyAI({ apiKey, allowedProjects: [AGENT, ...agents] });
   closers.push(() => mock.close());
   return mock;
 }
@@ -324,7 +325,8 @@ describe("path parameters cannot reach another path", () => {
   it.each(["a/../../v2", "a?admin=1", "a#frag", "a%2Fb", "%2e%2e", "..%2F..%2F"])(
     "agentId %s is sent percent-encoded",
     async (agentId) => {
-      const mock = await startMock();
+      // Served, so the answer also shows the mock decoded the agent back to itself.
+      const mock = await startMock(KEY, [agentId]);
       await expect(client(mock.url).connectors.list(agentId)).resolves.toEqual([]);
       expect(mock.requests.map((r) => r.path)).toEqual([
         `/v1/agents/${encodeURIComponent(agentId)}/telephony/connectors`,
@@ -857,7 +859,7 @@ describe("the logger and the mock's records hide the caller's other credentials"
 
   it("logs and the mock's records hide any header named like a credential", async () => {
     const { createMockPolyAI } = await import("../src/testing/index.js");
-    const mock = await createMockPolyAI({ apiKey: KEY });
+    const mock = await createMockPolyAI({ apiKey: KEY, allowedProjects: [AGENT] });
     try {
       const lines: string[] = [];
       const poly = createPolyAIClient({

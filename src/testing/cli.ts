@@ -17,11 +17,22 @@ Serves PolyAI's telephony connector and phone-number endpoints from memory.
   --seed     JSON file: an array of connectors, or
              { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
                "unavailableVoices": [...] };
-             a connector may carry "agentId" and "phoneNumbers" (numbers routed to it);
+             a connector needs only "connectorId" and "voiceName" (the rest default:
+             name = connectorId, projectId = agentId or PROJECT-LOCAL, accountId
+             ws-local, clientEnv live, variantId "", languages from the voice,
+             disableHandoff false), and may carry "agentId" (default: its projectId)
+             and "phoneNumbers" (numbers routed to it);
              top-level "phoneNumbers" are objects { "number", "agentId", and optionally
              "connectorId", "projectId", "accountId", "clientEnv" }: numbers routed
-             nowhere unless "connectorId" is given
+             nowhere unless "connectorId" is given.
+             Only agents named in the seed (connectors, phoneNumbers, allowedProjects)
+             are served; any other answers 403 USER_ACCESS_FORBIDDEN.
 `;
+
+/** A mistake in the command line itself: the only kind of error followed by the usage. */
+class UsageError extends Error {
+  override name = "UsageError";
+}
 
 /** Reads a seed file into mock options; the store checks the connectors themselves. */
 async function loadSeed(
@@ -60,23 +71,29 @@ async function loadSeed(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string", default: "4010" },
-      host: { type: "string", default: "127.0.0.1" },
-      "api-key": { type: "string", default: "test-key" },
-      seed: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        port: { type: "string", default: "4010" },
+        host: { type: "string", default: "127.0.0.1" },
+        "api-key": { type: "string", default: "test-key" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new TypeError(`--port must be 0 to 65535, got ${values.port}`);
+    throw new UsageError(`--port must be 0 to 65535, got ${values.port}`);
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,
@@ -95,7 +112,7 @@ async function main(): Promise<void> {
       `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`,
       `  connectors: ${count}${values.seed === undefined ? " (start with --seed seed.json to load some)" : ` from ${values.seed}`}`,
       `  numbers:    ${numbers}`,
-      `  try:        curl -H 'x-api-key: ${mock.apiKey}' ${mock.url}/v1/agents/${mock.connectors[0]?.projectId ?? "PROJECT-58RP822I"}/telephony/connectors`,
+      `  try:        curl -H 'x-api-key: ${mock.apiKey}' ${mock.url}/v1/agents/${encodeURIComponent(mock.connectors[0]?.agentId ?? mock.phoneNumbers[0]?.agentId ?? "PROJECT-58RP822I")}/telephony/connectors`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
@@ -115,9 +132,14 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
+// The usage follows a command-line mistake only. A seed error names its field, and
+// repeating the whole usage under it after every fix-and-retry buries that line.
 main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(
-    `polyai-connectors-mock: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`,
+    err instanceof UsageError
+      ? `polyai-connectors-mock: ${message}\n\n${USAGE}`
+      : `polyai-connectors-mock: ${message}\n(polyai-connectors-mock --help describes the seed file)\n`,
   );
   process.exit(2);
 });

@@ -3,5 +3,5 @@
 export { createMockPolyAI, MockSpecViolationError } from "./mock.js";
 export type { MockPolyAI, MockPolyAIOptions, RecordedRequest } from "./mock.js";
 export type { FailNextOptions } from "./faults.js";
-export type { MockPhoneNumber, SeedConnector, SeedPhoneNumber } from "./store.js";
+export type { MockConnector, MockPhoneNumber, SeedConnector, SeedPhoneNumber } from "./store.js";
 export { KNOWN_VOICE_FAMILIES } from "./voices.js";

@@ -9,15 +9,21 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import type { Connector } from "../types.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
 import { CREDENTIAL_HEADER } from "../transport.js";
-import { checkOptionKeys, toFaults, type FailNextOptions, type Fault } from "./faults.js";
+import {
+  checkOptionKeys,
+  faultMatches,
+  toFaults,
+  type FailNextOptions,
+  type Fault,
+} from "./faults.js";
 import { handlers } from "./handlers.js";
 import { matchRoute } from "./routes.js";
 import {
   ConnectorStore,
+  type MockConnector,
   type MockPhoneNumber,
   type SeedConnector,
   type SeedPhoneNumber,
@@ -49,6 +55,13 @@ export interface MockPolyAIOptions {
   /**
    * Initial state. Each connector is served under its `agentId` (default: its
    * `projectId`), and its `phoneNumbers` become that agent's numbers, routed to it.
+   * Only `connectorId` and `voiceName` are required; see {@link SeedConnector} for
+   * the defaults of the rest.
+   *
+   * The mock serves only the agents named here, in `phoneNumbers` or in
+   * `allowedProjects`: a request for any other agent answers 403
+   * USER_ACCESS_FORBIDDEN ("The API key has no access to project X"), as PolyAI
+   * answers for a project the key cannot reach, rather than an empty list.
    */
   readonly connectors?: readonly SeedConnector[] | undefined;
   /**
@@ -67,6 +80,10 @@ export interface MockPolyAIOptions {
    * needs access to its current and its new project: otherwise 403
    * USER_ACCESS_FORBIDDEN (a failure result in a batch). Default: every
    * `projectId` in the seed.
+   *
+   * Since an agent ID is a project ID, the mock also serves every agent listed
+   * here, with no connectors or numbers until the test adds some: the way to
+   * start an agent empty (for an import, say).
    */
   readonly allowedProjects?: readonly string[] | undefined;
   /**
@@ -121,8 +138,14 @@ export interface MockPolyAI {
   readonly apiKey: string;
   /** Every request received so far, oldest first (a copy). */
   readonly requests: readonly RecordedRequest[];
-  /** The current connectors of every agent, as deep copies. */
-  readonly connectors: Connector[];
+  /**
+   * The current connectors of every agent, as deep copies, in seed order: each as
+   * the API shows it plus the `agentId` it is served under (see {@link MockConnector}).
+   *
+   * @example
+   * expect(mock.connectors[0]).toMatchObject({ connectorId: "CONN-main", agentId: "PROJECT-58RP822I" });
+   */
+  readonly connectors: MockConnector[];
   /**
    * The current phone numbers of every agent, as deep copies: each as the API
    * shows it (no `connectorId` while it routes nowhere) plus the `agentId` it is
@@ -138,14 +161,26 @@ export interface MockPolyAI {
    */
   readonly phoneNumbers: MockPhoneNumber[];
   /**
-   * Queues a fault; queued faults are used in order, one per request, whatever the
-   * request is. See {@link FailNextOptions}.
-   * @throws {TypeError} when the options contradict each other or are out of range.
+   * Queues a fault. Without `operation`, `method` or `path` it takes the next
+   * request, whatever it is; with them it waits for the first request that
+   * matches, and the others pass untouched. A request takes the first queued
+   * fault that matches it, in the order they were queued. See {@link FailNextOptions}.
+   *
+   * @example
+   * await poly.connectors.get(AGENT, "CONN-main");  // passes
+   * mock.failNext({ operation: "batchUpdateConnectors", status: 503 });
+   * await poly.connectors.list(AGENT);              // passes: not the aimed operation
+   * await poly.connectors.batchUpdate(AGENT, items); // 503 (retried unless maxRetries: 0)
+   * @throws {TypeError} when the options contradict each other, are out of range,
+   *   or name an operation the spec does not have.
    */
   failNext(fault?: FailNextOptions): void;
   /** Adds `ms` of latency before every later answer; 0 turns it off. */
   delay(ms: number): void;
-  /** Forgets recorded requests, queued faults and latency. Connectors and phone numbers are kept. */
+  /**
+   * Forgets recorded requests, queued faults (aimed ones still waiting included)
+   * and latency. Connectors and phone numbers are kept.
+   */
   reset(): void;
   /**
    * Stops the server and destroys every open connection, so a test ends at once.
@@ -359,7 +394,7 @@ class Mock implements MockPolyAI {
     return [...this.recorded];
   }
 
-  get connectors(): Connector[] {
+  get connectors(): MockConnector[] {
     return this.store.all();
   }
 
@@ -382,7 +417,28 @@ class Mock implements MockPolyAI {
   }
 
   failNext(fault: FailNextOptions = {}): void {
-    this.faults.push(...toFaults(fault));
+    const faults = toFaults(fault);
+    const { operation, path } = faults[0]?.aim ?? {};
+    // A path that can never route to the aimed operation would leave the fault
+    // waiting forever; say so at the line that queued it.
+    if (operation !== undefined && typeof path === "string") {
+      const op = this.index.operations.find((o) => o.operationId === operation);
+      const routed = op && this.route(op.method, path).op;
+      if (routed?.operationId !== operation)
+        throw new TypeError(
+          `failNext: path ${JSON.stringify(path)} does not route to ${operation}${op ? ` (${op.method} ${op.segments.join("/")})` : ""}, so the fault would never match; give the pathname as sent (IDs percent-encoded), or a RegExp`,
+        );
+    }
+    this.faults.push(...faults);
+  }
+
+  /** Removes and returns the first queued fault aimed at this request, if any. */
+  private takeFault(method: string, target: string): Fault | undefined {
+    if (this.faults.length === 0) return undefined;
+    const pathname = target.split("?")[0] ?? "";
+    const request = { method, pathname, operation: this.route(method, target).op?.operationId };
+    const i = this.faults.findIndex((f) => faultMatches(f, request));
+    return i === -1 ? undefined : this.faults.splice(i, 1)[0];
   }
 
   delay(ms: number): void {
@@ -429,7 +485,14 @@ class Mock implements MockPolyAI {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const errorId = globalThis.crypto.randomUUID();
+    // A correlation ID the client sent is kept as the answer's and its error_id.
+    // PolyAI documents error_id as the request's correlation ID; whether the real
+    // API keeps a client-sent one is not documented (see the README).
+    const sent = req.headers["x-polyai-correlation-id"];
+    const errorId =
+      typeof sent === "string" && /^[\x21-\x7E]{1,128}$/.test(sent)
+        ? sent
+        : globalThis.crypto.randomUUID();
     let text: string;
     try {
       text = await readText(req);
@@ -446,7 +509,7 @@ class Mock implements MockPolyAI {
     });
     try {
       if (!(await this.sleep(this.latencyMs))) return;
-      const fault = this.faults.shift();
+      const fault = this.takeFault(method, target);
       if (fault) {
         if (!(await this.sleep(fault.delayMs))) return;
         if (fault.reset) {
@@ -520,6 +583,15 @@ class Mock implements MockPolyAI {
         if (problem) throw invalidValue(problem);
         params.set(name, value);
       }
+      // An agent the mock does not serve is a project the key cannot reach: PolyAI
+      // answers 403 for it (every operation documents 403), not an empty list.
+      const agentId = params.get("agentId");
+      if (agentId !== undefined && !this.store.serves(agentId))
+        throw new ApiFault(
+          403,
+          "USER_ACCESS_FORBIDDEN",
+          `The API key has no access to project ${agentId}`,
+        );
       const query = parseQuery(match.op, target);
       const body = parseBody(match.op, req.headers["content-type"], text);
       const handler = handlers[match.op.operationId as OperationId];
@@ -623,8 +695,9 @@ class Mock implements MockPolyAI {
  * header. Connectors and phone numbers are one state: imported numbers route
  * nowhere until reassigned, `connectors.lookup` follows a reassigned route, and
  * deleting a connector releases every number routed to it at that moment (see
- * {@link MockPolyAI.phoneNumbers}). Every request and every answer is checked
- * against the bundled OpenAPI spec.
+ * {@link MockPolyAI.phoneNumbers}). An agent the mock does not serve answers 403
+ * USER_ACCESS_FORBIDDEN (see {@link MockPolyAIOptions.connectors}). Every request
+ * and every answer is checked against the bundled OpenAPI spec.
  *
  * @example
  * import { createMockPolyAI } from "polyai-connectors/testing";
@@ -634,7 +707,7 @@ class Mock implements MockPolyAI {
  *   connectors: [{ ...seed, phoneNumbers: ["+442079460000"] }],
  *   phoneNumbers: [{ number: "+442079460003", agentId: seed.projectId }], // not routed yet
  * });
- * mock.failNext({ status: 503 });      // the next request fails once
+ * mock.failNext({ operation: "batchUpdateConnectors", status: 503 }); // the write fails once
  * // … point the code under test at mock.url …
  * expect(mock.connectors[0]?.voiceName).toBe("en-GB-Neural2-A");
  * expect(mock.phoneNumbers.map((n) => n.number)).toContain("+442079460003");

@@ -32,11 +32,34 @@ export type PhoneNumber = Schemas["PhoneNumber"];
 export type MockPhoneNumber = PhoneNumber & { agentId: string };
 
 /**
- * One connector of the mock's initial state: a {@link Connector} as the API
- * returns it, plus where it lives and which numbers it answers.
+ * A connector in the mock's state, as {@link MockPolyAI.connectors} shows it: the
+ * API's {@link Connector} plus the `agentId` it is served under.
+ */
+export type MockConnector = Connector & { agentId: string };
+
+/**
+ * One connector of the mock's initial state: the fields of a {@link Connector}
+ * that matter to the test, plus where it lives and which numbers it answers.
+ * Only `connectorId` and `voiceName` are required; every other field has a
+ * default, and any field given is checked against the spec:
+ *
+ * | field            | default                                                         |
+ * | ---------------- | --------------------------------------------------------------- |
+ * | `name`           | the `connectorId`                                               |
+ * | `projectId`      | the `agentId` when given, else `"PROJECT-LOCAL"`                |
+ * | `accountId`      | `"ws-local"`                                                    |
+ * | `clientEnv`      | `"live"`                                                        |
+ * | `variantId`      | `""` (no variant)                                               |
+ * | `asrLangCode`    | the voice's language (`en-GB` for `en-GB-Neural2-A`)            |
+ * | `ttsLangCode`    | derived from the voice, as PolyAI does (`ttsLangCodeFromVoice`) |
+ * | `disableHandoff` | `false`                                                         |
+ *
+ * A `ttsLangCode` that is given must be the one derived from `voiceName`: the
+ * server derives it, so any other value describes a state PolyAI cannot reach.
  *
  * - `agentId`: the agent the connector is served under; defaults to its
- *   `projectId`, because PolyAI's agent ID is the Agent Studio project ID.
+ *   `projectId`, because PolyAI's agent ID is the Agent Studio project ID. A
+ *   minimal seed therefore lives under `"PROJECT-LOCAL"`.
  * - `phoneNumbers`: E.164 numbers routed to it (for `lookup`, released by `delete`).
  *   A number may belong to one connector only. Each becomes a phone number of the
  *   connector's agent with the connector's `projectId`, `accountId` and `clientEnv`.
@@ -44,6 +67,9 @@ export type MockPhoneNumber = PhoneNumber & { agentId: string };
  *   {@link SeedPhoneNumber}.
  *
  * @example
+ * // Only what the test is about: served under PROJECT-LOCAL, live, en-GB.
+ * const minimal: SeedConnector = { connectorId: "CONN-main", voiceName: "en-GB-Neural2-A" };
+ * // Everything spelled out, as the API would return it.
  * const seed: SeedConnector = {
  *   connectorId: "CONN-7d2f9a", name: "Main line", accountId: "ws-fd112d8f",
  *   projectId: "PROJECT-58RP822I", clientEnv: "live", variantId: "",
@@ -51,7 +77,11 @@ export type MockPhoneNumber = PhoneNumber & { agentId: string };
  *   disableHandoff: false, phoneNumbers: ["+442079460000"],
  * };
  */
-export type SeedConnector = Connector & { agentId?: string; phoneNumbers?: string[] };
+export type SeedConnector = Pick<Connector, "connectorId" | "voiceName"> &
+  Partial<Omit<Connector, "connectorId" | "voiceName">> & {
+    agentId?: string;
+    phoneNumbers?: string[];
+  };
 
 /**
  * One phone number of the mock's initial state, for numbers a connector seed's
@@ -97,8 +127,41 @@ const SEED_PHONE_NUMBER_KEYS: readonly string[] = Object.keys({
   connectorId: true,
 } satisfies Record<keyof SeedPhoneNumber, true>);
 
-/** The account of an agent's numbers when nothing seeded under the agent names one. */
+/** The account of a seed that names none, and of an agent's numbers when nothing seeded under the agent names one. */
 const DEFAULT_ACCOUNT_ID = "ws-local";
+
+/** The project (and so the agent) of a connector seed that names neither. */
+const DEFAULT_PROJECT_ID = "PROJECT-LOCAL";
+
+/**
+ * A connector seed with {@link SeedConnector}'s defaults filled in. Only fields
+ * left out (or undefined) get a default; a value given, even a wrong one, is kept
+ * for the spec check to name.
+ */
+function withDefaults(
+  rest: Record<string, unknown>,
+  agentId: unknown,
+  languageCode: string,
+  fields: readonly string[],
+): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {
+    name: rest["connectorId"],
+    accountId: DEFAULT_ACCOUNT_ID,
+    projectId: agentId ?? DEFAULT_PROJECT_ID,
+    clientEnv: "live",
+    variantId: "",
+    asrLangCode: languageCode,
+    ttsLangCode: languageCode,
+    disableHandoff: false,
+  };
+  // In the schema's order, so a minimal seed is answered in the same order as a full one.
+  const out: Record<string, unknown> = {};
+  for (const key of fields) {
+    const value = rest[key] === undefined ? defaults[key] : rest[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
 
 /** How the store judges changes; see {@link MockPolyAIOptions} for the public meaning. */
 export interface StoreRules {
@@ -160,6 +223,8 @@ export class ConnectorStore {
   private readonly homes = new Map<string, Home>();
   private readonly allowedProjects: ReadonlySet<string>;
   private readonly unavailableVoices: ReadonlySet<string>;
+  /** The agents the key can reach, fixed at seed time; see {@link serves}. */
+  private readonly served: ReadonlySet<string>;
 
   /** @throws {TypeError} when the seed is not valid API data; the message names the field. */
   constructor(
@@ -175,31 +240,41 @@ export class ConnectorStore {
       // Seeds also come from JSON files (the CLI), so the declared type is not a
       // guarantee: every value below is checked before it is trusted.
       if (!isPlainObject(raw)) throw seedError(at, `must be an object, got ${describeType(raw)}`);
-      const { agentId: agentOverride, phoneNumbers = [], ...rest } = raw as SeedConnector;
+      const { agentId: agentOverride, phoneNumbers = [], ...rest } = raw as Record<string, unknown>;
       for (const key of Object.keys(rest)) {
         if (!index.connectorFields.includes(key)) throw seedError(`${at}.${key}`, "unknown field");
       }
-      const problem = index.connector(rest);
+      for (const key of ["connectorId", "voiceName"])
+        if (rest[key] === undefined)
+          throw seedError(
+            `${at}.${key}`,
+            "is required (the other fields have defaults; see SeedConnector)",
+          );
+      if (agentOverride !== undefined)
+        checkSeed(index.pathParams.get("agentId"), agentOverride, `${at}.agentId`);
+      // The voice comes first: two defaults are derived from it.
+      let derived: string;
+      try {
+        derived = ttsLangCodeFromVoice(rest["voiceName"] as string);
+      } catch (err) {
+        throw seedError(`${at}.voiceName`, (err as InvalidInputError).reason);
+      }
+      const full = withDefaults(rest, agentOverride, derived, index.connectorFields);
+      const problem = index.connector(full);
       if (problem)
         throw seedError(
           problem.field === "connector" ? at : `${at}.${problem.field}`,
           problem.message,
         );
-      const connector = structuredClone(rest) as Connector;
+      const connector = structuredClone(full) as unknown as Connector;
       // The real API derives ttsLangCode from voiceName, so a seed where they
       // disagree describes a state the mock could not have reached: a test mistake.
-      let derived: string;
-      try {
-        derived = ttsLangCodeFromVoice(connector.voiceName);
-      } catch (err) {
-        throw seedError(`${at}.voiceName`, (err as InvalidInputError).reason);
-      }
       if (derived !== connector.ttsLangCode)
         throw seedError(
           `${at}.ttsLangCode`,
           `is ${JSON.stringify(connector.ttsLangCode)}, but the server derives ${JSON.stringify(derived)} from voiceName ${JSON.stringify(connector.voiceName)}`,
         );
-      const agentId = agentOverride ?? connector.projectId;
+      const agentId = (agentOverride as string | undefined) ?? connector.projectId;
       checkSeed(index.pathParams.get("agentId"), agentId, `${at}.agentId`);
       checkSeed(index.pathParams.get("connectorId"), connector.connectorId, `${at}.connectorId`);
       const agent = this.agents.get(agentId) ?? new Map<string, Connector>();
@@ -214,7 +289,7 @@ export class ConnectorStore {
       if (!this.homes.has(agentId))
         this.homes.set(agentId, { projectId: connector.projectId, accountId: connector.accountId });
       if (!Array.isArray(phoneNumbers)) throw seedError(`${at}.phoneNumbers`, "must be an array");
-      phoneNumbers.forEach((number, j) => {
+      (phoneNumbers as string[]).forEach((number, j) => {
         checkSeed(index.phoneNumber, number, `${at}.phoneNumbers[${j}]`);
         if (this.numbers.has(number))
           throw seedError(
@@ -233,10 +308,15 @@ export class ConnectorStore {
     });
     this.seedNumbers(seedNumbers);
     const seededProjects = [
-      ...seed.map((c) => c.projectId),
+      ...[...this.agents.values()].flatMap((agent) => [...agent.values()].map((c) => c.projectId)),
       ...[...this.numbers.values()].map((n) => n.projectId),
     ];
     this.allowedProjects = new Set(rules.allowedProjects ?? seededProjects);
+    this.served = new Set([
+      ...this.agents.keys(),
+      ...[...this.numbers.values()].map((n) => n.agentId),
+      ...(rules.allowedProjects ?? []),
+    ]);
     this.unavailableVoices = new Set(rules.unavailableVoices ?? []);
   }
 
@@ -307,14 +387,24 @@ export class ConnectorStore {
     });
   }
 
-  /** Every connector of every agent, as deep copies, in seed order. */
-  all(): Connector[] {
-    return [...this.agents.values()]
-      .flatMap((agent) => [...agent.values()])
-      .map((c) => structuredClone(c));
+  /**
+   * Whether the mock serves `agentId`: a connector or a phone number was seeded
+   * under it, or it is in the `allowedProjects` option (an agent ID is a project
+   * ID). Requests for any other agent answer 403 USER_ACCESS_FORBIDDEN. An agent
+   * stays served after its last connector or number is gone.
+   */
+  serves(agentId: string): boolean {
+    return this.served.has(agentId);
   }
 
-  /** The agent's connectors; an agent the store does not know has none. */
+  /** Every connector of every agent with the agent it is served under, as deep copies, in seed order. */
+  all(): MockConnector[] {
+    return [...this.agents].flatMap(([agentId, agent]) =>
+      [...agent.values()].map((c) => ({ ...structuredClone(c), agentId })),
+    );
+  }
+
+  /** The agent's connectors; an agent without any has none (the server refuses agents it does not {@link serves}). */
   list(agentId: string): Connector[] {
     return [...(this.agents.get(agentId)?.values() ?? [])].map((c) => structuredClone(c));
   }

@@ -129,6 +129,14 @@ function describeError(error: ErrorObject, root: string): { field: string; messa
       return { field: at(String(p["additionalProperty"])), message: "unknown field" };
     case "required":
       return { field: at(String(p["missingProperty"])), message: "is required" };
+    case "enum": {
+      // Name the allowed values: "must be equal to one of the allowed values" leaves the reader to find them.
+      const allowed = (p["allowedValues"] as unknown[] | undefined) ?? [];
+      return {
+        field: at(),
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}, got ${typeof error.data === "string" ? quote(error.data) : describeType(error.data)}`,
+      };
+    }
     case "minProperties":
       return { field: at(), message: "must set at least one field to change" };
     case "type":
@@ -209,7 +217,13 @@ function uniqueBy(by: string, data: unknown[]): boolean {
 function build(): SpecIndex {
   const ajv = new Ajv2020({ strict: true, allErrors: false, verbose: true });
   // OpenAPI's own annotation keyword, and the SDK's annotations (openapi/README.md).
-  for (const keyword of ["example", "x-sdk-format", "x-sdk-clear-helper", "x-error-code"])
+  for (const keyword of [
+    "example",
+    "x-sdk-format",
+    "x-sdk-clear-helper",
+    "x-sdk-voice-families",
+    "x-error-code",
+  ])
     ajv.addKeyword(keyword);
   // Items that must differ in one property (each connector once per batch).
   ajv.addKeyword({
