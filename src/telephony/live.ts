@@ -1,0 +1,38 @@
+// Reading the live state a desired state depends on, with the API's batch reads:
+// connectors.batchGet for the connectors it refers to, phoneNumbers.batchGet for
+// the numbers it names. Reads only; a few requests whatever the size.
+import type { Connector, PhoneNumber, PolyAIClient } from "../index.js";
+import { referencedConnectors } from "./desired.js";
+import { snapshotFromLive, type Snapshot } from "./diff.js";
+import type { CheckedDesiredState } from "./types.js";
+import { chunk, mapLimit } from "./util.js";
+
+/** Batch reads in flight at once. */
+const READ_CONCURRENCY = 4;
+
+/** Default IDs per batch read. */
+export const DEFAULT_READ_CHUNK = 500;
+
+/** Reads what `desired` depends on and returns its snapshot. */
+export async function readLive(
+  poly: PolyAIClient,
+  desired: CheckedDesiredState,
+  options: { signal?: AbortSignal | undefined; readChunkSize: number },
+): Promise<Snapshot> {
+  const { agentId } = desired;
+  const call = { signal: options.signal };
+  const ids = [...referencedConnectors(desired).keys()];
+  const numbers = Object.keys(desired.phoneNumbers);
+  const connectors: Connector[] = [];
+  const phoneNumbers: PhoneNumber[] = [];
+  const jobs = [
+    ...chunk(ids, options.readChunkSize).map((part) => async () => {
+      connectors.push(...(await poly.connectors.batchGet(agentId, part, call)).found);
+    }),
+    ...chunk(numbers, options.readChunkSize).map((part) => async () => {
+      phoneNumbers.push(...(await poly.phoneNumbers.batchGet(agentId, part, call)).found);
+    }),
+  ];
+  await mapLimit(jobs, READ_CONCURRENCY, (job) => job());
+  return snapshotFromLive(desired, connectors, phoneNumbers);
+}

@@ -1,0 +1,247 @@
+// plan(): validate, read, diff. Writes nothing. And checkPlan(): the proof that a
+// plan (perhaps read back from a file) is one plan() made, before apply trusts it.
+import { InvalidInputError, type PolyAIClient } from "../index.js";
+import { describeType, isPlainObject } from "../validate.js";
+import { validateDesiredState } from "./desired.js";
+import { diff, fingerprint, type ConnectorState, type NumberState, type Snapshot } from "./diff.js";
+import { InvalidPlanError, UnknownConnectorError } from "./errors.js";
+import { DEFAULT_READ_CHUNK, readLive } from "./live.js";
+import {
+  MANAGED_FIELDS,
+  type CheckedDesiredState,
+  type ConnectorChange,
+  type DesiredConnector,
+  type PhoneNumberChange,
+  type Plan,
+  type PlanOptions,
+} from "./types.js";
+import { canonical, checkOptionKeys, intOption } from "./util.js";
+
+/** The `kind` of every plan. */
+export const PLAN_KIND = "polyai-connectors/plan";
+
+/** @internal Checks the options every read takes. */
+export function readOptions(
+  options: unknown,
+  extra: readonly string[] = [],
+): {
+  signal: AbortSignal | undefined;
+  readChunkSize: number;
+  raw: Record<string, unknown>;
+} {
+  const raw = checkOptionKeys(options, ["signal", "readChunkSize", ...extra]);
+  return {
+    signal: raw["signal"] as AbortSignal | undefined,
+    readChunkSize: intOption(
+      raw["readChunkSize"],
+      "options.readChunkSize",
+      1,
+      10_000,
+      DEFAULT_READ_CHUNK,
+    ),
+    raw,
+  };
+}
+
+/**
+ * What it takes to bring the agent to `desired`: reads the live state (batch reads
+ * of the connectors and numbers it names), writes nothing, and returns the changes
+ * as plain JSON. Only what differs is listed: a connector patch holds only the
+ * fields that differ; a number is imported when the project does not have it and
+ * reassigned when it routes elsewhere.
+ *
+ * @example
+ * const p = await plan(poly, JSON.parse(await readFile("phone-lines.json", "utf8")));
+ * console.log(renderPlan(p));
+ * @throws {InvalidInputError} before any request, naming the path (`connectors.CONN-main.voiceName`).
+ * @throws {UnknownConnectorError} when the agent has no connector the desired state names.
+ * @throws {APIError} and the SDK's other errors when a read fails (after the client's retries).
+ */
+export async function plan(
+  poly: PolyAIClient,
+  desired: unknown,
+  options: PlanOptions = {},
+): Promise<Plan> {
+  const checked = validateDesiredState(desired);
+  const opts = readOptions(options);
+  const snapshot = await readLive(poly, checked, opts);
+  return planFrom(checked, snapshot);
+}
+
+/** @internal The plan of `desired` against a snapshot; throws when connectors are missing. */
+export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan {
+  const changes = diff(desired, snapshot);
+  if (changes.missing.size > 0) throw new UnknownConnectorError(desired.agentId, changes.missing);
+  return {
+    kind: PLAN_KIND,
+    version: 1,
+    agentId: desired.agentId,
+    fingerprint: fingerprint(snapshot),
+    connectors: changes.connectors,
+    phoneNumbers: changes.phoneNumbers,
+    desired,
+  };
+}
+
+/** How many changes a plan lists. */
+export function countChanges(plan: Pick<Plan, "connectors" | "phoneNumbers">): number {
+  return plan.connectors.length + plan.phoneNumbers.length;
+}
+
+// --- checking a plan -------------------------------------------------------------
+
+function fail(field: string, reason: string): never {
+  throw new InvalidPlanError(field, reason);
+}
+
+function objectAt(value: unknown, field: string, keys: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(value)) fail(field, `expected an object, got ${describeType(value)}`);
+  for (const key of Object.keys(value))
+    if (!keys.includes(key)) fail(`${field}.${key}`, "is not part of a plan");
+  for (const key of keys) if (!(key in value)) fail(`${field}.${key}`, "is missing");
+  return value;
+}
+
+function stringAt(value: unknown, field: string, nullable = false): string | null {
+  if (typeof value === "string" || (nullable && value === null)) return value;
+  return fail(field, `expected a string${nullable ? " or null" : ""}, got ${describeType(value)}`);
+}
+
+function fieldsAt(value: unknown, field: string): DesiredConnector {
+  if (!isPlainObject(value)) fail(field, `expected an object, got ${describeType(value)}`);
+  for (const [key, v] of Object.entries(value)) {
+    if (!(MANAGED_FIELDS as readonly string[]).includes(key))
+      fail(`${field}.${key}`, "is not a managed connector field");
+    stringAt(v, `${field}.${key}`, true);
+  }
+  return value as DesiredConnector;
+}
+
+/**
+ * Checks that `value` is a plan {@link plan} made: its shape, its desired state,
+ * and that its changes and fingerprint follow from them. Returns the desired state
+ * and the live values the plan was made against.
+ * @throws {InvalidPlanError} naming the path in the plan (`connectors[2].patch`).
+ * @internal
+ */
+export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
+  if (!isPlainObject(value))
+    fail("plan", `expected a plan object (from plan()), got ${describeType(value)}`);
+  if (value["kind"] !== PLAN_KIND)
+    fail("kind", `expected ${JSON.stringify(PLAN_KIND)}: this is not a plan made by plan()`);
+  if (value["version"] !== 1)
+    fail("version", `expected 1, got ${JSON.stringify(value["version"]) ?? "nothing"}`);
+  const top = objectAt(value, "plan", [
+    "kind",
+    "version",
+    "agentId",
+    "fingerprint",
+    "connectors",
+    "phoneNumbers",
+    "desired",
+  ]);
+  let desired: CheckedDesiredState;
+  try {
+    desired = validateDesiredState(top["desired"], "desired.");
+  } catch (err) {
+    if (err instanceof InvalidInputError) fail(err.field, err.reason);
+    throw err;
+  }
+  if (top["agentId"] !== desired.agentId)
+    fail("agentId", `expected ${JSON.stringify(desired.agentId)}, the agent of desired.agentId`);
+  const print = stringAt(top["fingerprint"], "fingerprint") as string;
+
+  const rawConnectors = top["connectors"];
+  if (!Array.isArray(rawConnectors))
+    fail("connectors", `expected an array, got ${describeType(rawConnectors)}`);
+  const connectorChanges = rawConnectors.map((item, i): ConnectorChange => {
+    const at = `connectors[${i}]`;
+    const o = objectAt(item, at, ["connectorId", "patch", "from"]);
+    const connectorId = stringAt(o["connectorId"], `${at}.connectorId`) as string;
+    if (!Object.hasOwn(desired.connectors, connectorId))
+      fail(`${at}.connectorId`, `${JSON.stringify(connectorId)} is not in desired.connectors`);
+    return {
+      connectorId,
+      patch: fieldsAt(o["patch"], `${at}.patch`),
+      from: fieldsAt(o["from"], `${at}.from`),
+    };
+  });
+  const rawNumbers = top["phoneNumbers"];
+  if (!Array.isArray(rawNumbers))
+    fail("phoneNumbers", `expected an array, got ${describeType(rawNumbers)}`);
+  const numberChanges = rawNumbers.map((item, i): PhoneNumberChange => {
+    const at = `phoneNumbers[${i}]`;
+    const o = objectAt(item, at, ["number", "action", "from", "to"]);
+    const number = stringAt(o["number"], `${at}.number`) as string;
+    if (!Object.hasOwn(desired.phoneNumbers, number))
+      fail(`${at}.number`, `${JSON.stringify(number)} is not in desired.phoneNumbers`);
+    const action = o["action"];
+    if (action !== "import" && action !== "reassign")
+      fail(`${at}.action`, `expected "import" or "reassign", got ${JSON.stringify(action)}`);
+    return {
+      number,
+      action,
+      from: stringAt(o["from"], `${at}.from`, true),
+      to: stringAt(o["to"], `${at}.to`) as string,
+    };
+  });
+
+  // The live values the plan claims it saw: `from` where it lists a change, the
+  // desired value where it lists none.
+  const byConnector = new Map(connectorChanges.map((c) => [c.connectorId, c]));
+  const byNumber = new Map(numberChanges.map((c) => [c.number, c]));
+  const connectors = new Map<string, ConnectorState>();
+  for (const id of [...Object.keys(desired.connectors), ...Object.values(desired.phoneNumbers)]) {
+    if (connectors.has(id)) continue;
+    const change = byConnector.get(id);
+    const fields: DesiredConnector = { ...desired.connectors[id] };
+    for (const field of MANAGED_FIELDS)
+      if (change && field in change.patch)
+        (fields as Record<string, unknown>)[field] = change.from[field];
+    connectors.set(id, { exists: true, fields });
+  }
+  const numbers = new Map<string, NumberState>();
+  for (const [number, to] of Object.entries(desired.phoneNumbers)) {
+    const change = byNumber.get(number);
+    numbers.set(
+      number,
+      change?.action === "import"
+        ? { inProject: false, route: null }
+        : { inProject: true, route: change ? change.from : to },
+    );
+  }
+  const planned: Snapshot = { agentId: desired.agentId, connectors, numbers };
+
+  // Re-derive: a plan whose changes were edited no longer matches its own diff.
+  const expected = diff(desired, planned);
+  const compare = (kind: string, got: readonly unknown[], want: readonly unknown[]) => {
+    for (let i = 0; i < Math.max(got.length, want.length); i++) {
+      if (canonical(got[i]) !== canonical(want[i]))
+        fail(
+          i < got.length ? `${kind}[${i}]` : kind,
+          i < got.length
+            ? `does not follow from the plan's desired state (expected ${canonical(want[i]) ?? "no change here"}); the plan was edited: make a new one`
+            : `lacks a change the plan's desired state implies (${canonical(want[i])}); the plan was edited: make a new one`,
+        );
+    }
+  };
+  compare("connectors", connectorChanges, expected.connectors);
+  compare("phoneNumbers", numberChanges, expected.phoneNumbers);
+  if (fingerprint(planned) !== print)
+    fail(
+      "fingerprint",
+      "does not match the live values the plan's changes were computed from; the plan was edited: make a new one",
+    );
+  return {
+    plan: {
+      kind: PLAN_KIND,
+      version: 1,
+      agentId: desired.agentId,
+      fingerprint: print,
+      connectors: connectorChanges,
+      phoneNumbers: numberChanges,
+      desired,
+    },
+    planned,
+  };
+}

@@ -1,0 +1,175 @@
+// The shapes of "phone lines as code": the desired state a user writes, the plan
+// computed from it (plain JSON, so it can be saved and applied later), and what an
+// apply reports. Only types here.
+import type { ClientEnv } from "../index.js";
+
+/** The connector fields a desired state manages: the ones a user sets in Agent Studio. */
+export type ManagedField = "voiceName" | "asrLangCode" | "variantId";
+
+/** The managed fields of a list, in the order they are checked, diffed and shown. */
+export const MANAGED_FIELDS: readonly ManagedField[] = ["voiceName", "asrLangCode", "variantId"];
+
+/**
+ * The settings of one connector. A field left out is left alone; `variantId: null`
+ * means "no variant" (the API reads it back as `""`). `ttsLangCode` is not here: the
+ * server derives it from `voiceName`.
+ */
+export interface DesiredConnector {
+  voiceName?: string;
+  asrLangCode?: string;
+  variantId?: string | null;
+}
+
+/**
+ * What an agent's phone lines should look like. Only what is named is managed:
+ * connectors and numbers left out, and connector fields left out, are never
+ * changed. Connectors are never created or deleted; a number the project does not
+ * have is imported, then routed.
+ *
+ * @example
+ * const desired: DesiredState = {
+ *   agentId: "PROJECT-58RP822I",
+ *   connectors: {
+ *     "CONN-main": { voiceName: "en-GB-Neural2-A", variantId: null },
+ *     "CONN-support": { asrLangCode: "en-GB" },
+ *   },
+ *   phoneNumbers: { "+442079460000": "CONN-support", "+442079460009": "CONN-main" },
+ * };
+ */
+export interface DesiredState {
+  /** Optional, for editors: the JSON Schema of this file. Ignored. */
+  $schema?: string;
+  /** The agent (the Agent Studio project ID). */
+  agentId: string;
+  /** Connector ID → the settings it should have. */
+  connectors?: Record<string, DesiredConnector>;
+  /** E.164 number → the ID of the connector it should route to. */
+  phoneNumbers?: Record<string, string>;
+}
+
+/** A desired state after validation: both maps present, `$schema` dropped. */
+export interface CheckedDesiredState {
+  agentId: string;
+  connectors: Record<string, DesiredConnector>;
+  phoneNumbers: Record<string, string>;
+}
+
+/** An update of one connector: only the fields that differ from the live connector. */
+export interface ConnectorChange {
+  connectorId: string;
+  /** What is sent: each field that differs, with its desired value. */
+  patch: DesiredConnector;
+  /** The live value of each field of `patch` when the plan was made (`variantId` `""` as null). */
+  from: DesiredConnector;
+}
+
+/** A change of one phone number. */
+export interface PhoneNumberChange {
+  number: string;
+  /** `import`: the project does not have it; it is imported, then routed. `reassign`: routed elsewhere. */
+  action: "import" | "reassign";
+  /** The connector it routes to now; null when it routes nowhere or is not in the project. */
+  from: string | null;
+  /** The connector it will route to. */
+  to: string;
+}
+
+/**
+ * What {@link plan} found to change, as plain JSON: save it with
+ * `JSON.stringify`, review it, apply it later. `fingerprint` identifies the live
+ * state the plan was computed from; {@link apply} refuses the plan when that state
+ * changed.
+ */
+export interface Plan {
+  kind: "polyai-connectors/plan";
+  version: 1;
+  agentId: string;
+  /** A hash of every live value the plan depends on (see README: "Stale plans"). */
+  fingerprint: string;
+  /** Connector updates, in the desired state's order. */
+  connectors: ConnectorChange[];
+  /** Imports and reassignments, in the desired state's order. */
+  phoneNumbers: PhoneNumberChange[];
+  /** The desired state the plan was made for (validated; `$schema` dropped). */
+  desired: CheckedDesiredState;
+}
+
+/** Options of {@link plan} and {@link exportState}. */
+export interface ReadOptions {
+  /** Cancels the reads. */
+  signal?: AbortSignal | undefined;
+  /** IDs or numbers per batch read (`batchGet`). Default 500. */
+  readChunkSize?: number | undefined;
+}
+
+/** Options of {@link plan}. */
+export type PlanOptions = ReadOptions;
+
+/** Progress of an apply, after each change settles. */
+export interface ApplyProgress {
+  /** Changes settled (applied or failed) so far. */
+  readonly done: number;
+  /** Changes in the plan. */
+  readonly total: number;
+  /** The change that just settled. */
+  readonly result: ChangeResult;
+}
+
+/** Options of {@link apply}. */
+export interface ApplyOptions extends ReadOptions {
+  /** Connector updates per `batchUpdate` request, and numbers per import request. Default 100. */
+  chunkSize?: number | undefined;
+  /** Requests in flight at once (reassignments, batches). Default 8. */
+  concurrency?: number | undefined;
+  /** The environment imported numbers serve. Default: the API's (`live`). */
+  clientEnv?: ClientEnv | undefined;
+  /** Called after each change settles; a throwing callback is ignored. */
+  onProgress?: ((progress: ApplyProgress) => void) | undefined;
+}
+
+type Outcome = { status: "applied" } | { status: "failed"; error: Error };
+
+/** What happened to one connector update. */
+export type ConnectorResult = {
+  kind: "connector";
+  connectorId: string;
+  change: ConnectorChange;
+} & Outcome;
+
+/** What happened to one phone-number change. */
+export type PhoneNumberResult = {
+  kind: "phoneNumber";
+  number: string;
+  change: PhoneNumberChange;
+} & Outcome;
+
+/** What happened to one change of the plan: applied, or failed with a typed error. */
+export type ChangeResult = ConnectorResult | PhoneNumberResult;
+
+/** What {@link apply} did. */
+export interface ApplyResult {
+  agentId: string;
+  /**
+   * Every change of the plan is in effect, as read back after the writes: each was
+   * applied, or failed but is in effect anyway (`recovered`). False when the
+   * read-back failed.
+   */
+  ok: boolean;
+  /** One result per change of the plan: connectors first, then numbers, in plan order. */
+  results: ChangeResult[];
+  applied: number;
+  failed: number;
+  /**
+   * Changes reported applied that the read-back after the writes does not show
+   * (another writer changed them again, or the server did not keep them).
+   */
+  notTaken: ChangeResult[];
+  /**
+   * Changes reported failed that the read-back shows in effect: a write the server
+   * applied whose answer was lost (a timeout, a dropped connection, a 5xx after
+   * the fact). Their `error` is what the client saw.
+   */
+  recovered: ChangeResult[];
+  /** The read-back after the writes failed: `notTaken` could not be checked. */
+  verifyError?: Error;
+}

@@ -1,0 +1,96 @@
+// Small helpers of plan and apply: chunking, bounded concurrency, option checks and
+// a canonical JSON for comparing plans.
+import { InvalidInputError } from "../index.js";
+import { describeType, isPlainObject } from "../validate.js";
+
+/** `items` in consecutive slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, and resolves when all
+ * have settled. `fn` must not reject (callers record failures themselves); if it
+ * does, the first rejection is rethrown after every call has settled.
+ */
+export async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        await fn(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+/** Checks an integer option; undefined gives `fallback`. */
+export function intOption(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const got = typeof value === "number" ? String(value) : describeType(value);
+    throw new InvalidInputError(field, `expected an integer from ${min} to ${max}, got ${got}`);
+  }
+  return value;
+}
+
+/** Checks that `options` is an object with only `known` keys, naming the first unknown one. */
+export function checkOptionKeys(
+  options: unknown,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (!isPlainObject(options))
+    throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key))
+      throw new InvalidInputError(
+        `options.${key}`,
+        `is not an option here; known options are ${known.join(", ")}`,
+      );
+  }
+  const signal = options["signal"];
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new InvalidInputError(
+      "options.signal",
+      `expected an AbortSignal, got ${describeType(signal)}`,
+    );
+  return options;
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (!isPlainObject(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(v).sort()) sorted[key] = v[key];
+    return sorted;
+  });
+}
+
+/**
+ * Sets `obj[key]` as an own, enumerable property, even for `__proto__` (a valid
+ * connector ID, and an own key of what JSON.parse returns), which `obj[key] = v`
+ * would turn into a prototype change.
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
