@@ -3,6 +3,7 @@
 // is one Google ships and rejects the rest. That is enough to reproduce the case
 // that matters in tests: a name that passes the client's pattern check (a typo
 // such as `en-GB-Nueral2-A`) and still fails on the server.
+import { formatRules } from "../../generated/operations.js";
 import { parseVoiceName } from "../voice.js";
 
 /**
@@ -10,17 +11,8 @@ import { parseVoiceName } from "../voice.js";
  * compared) exactly as Google does: `Neural2` passes, `neural2` does not.
  */
 export const KNOWN_VOICE_FAMILIES: readonly string[] = Object.freeze([
-  "Standard",
-  "Wavenet",
-  "Neural2",
-  "News",
-  "Studio",
-  "Polyglot",
-  "Journey",
-  "Casual",
-  "Chirp",
-  "Chirp-HD",
-  "Chirp3-HD",
+  // One list, in the spec (x-sdk-voice-families): the client's typo check uses it too.
+  ...(formatRules["voice-name"].families ?? []),
 ]);
 
 /**
