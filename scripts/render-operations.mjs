@@ -43,13 +43,16 @@ function regexLiteral(pattern, where) {
   const escaped = pattern.replace(/\\.|\//g, (m) => (m === "/" ? "\\/" : m)).replace(/\n/g, "\\n");
   const literal = `/${escaped}/u`;
   const same = new Function(`return ${literal}`)().source === new RegExp(pattern, "u").source;
-  if (!same) throw unsupported(where, `the pattern ${js(pattern)} cannot be written as a regex literal`);
+  if (!same)
+    throw unsupported(where, `the pattern ${js(pattern)} cannot be written as a regex literal`);
   return literal;
 }
 
 /** Where a schema lives, for messages: its component name when it has one. */
 function unsupported(where, message) {
-  return new Error(`openapi: ${where}: ${message}; the client cannot check it (see openapi/README.md)`);
+  return new Error(
+    `openapi: ${where}: ${message}; the client cannot check it (see openapi/README.md)`,
+  );
 }
 
 function checkKeywords(schema, kind, where) {
@@ -74,7 +77,8 @@ class RuleRenderer {
 
   /** The expression of a schema's rule. */
   rule(node, where) {
-    const ref = typeof node?.$ref === "string" && /^#\/components\/schemas\/([\w.-]+)$/.exec(node.$ref);
+    const ref =
+      typeof node?.$ref === "string" && /^#\/components\/schemas\/([\w.-]+)$/.exec(node.$ref);
     if (ref) {
       const name = refName(node.$ref);
       const id = `s${name.replace(/[^\w]/g, "_")}`;
@@ -112,7 +116,8 @@ class RuleRenderer {
   literal(schema, where) {
     if (typeof schema !== "object" || schema === null) throw unsupported(where, "not a schema");
     if (schema.oneOf) return this.oneOf(schema, where);
-    for (const key of ["anyOf", "allOf", "not", "if"]) if (key in schema) throw unsupported(where, `the keyword ${key} is not supported`);
+    for (const key of ["anyOf", "allOf", "not", "if"])
+      if (key in schema) throw unsupported(where, `the keyword ${key} is not supported`);
     const types = [].concat(schema.type ?? []);
     const nullable = types.includes("null");
     const nonNull = types.filter((t) => t !== "null");
@@ -120,9 +125,16 @@ class RuleRenderer {
       checkKeywords(schema, "boolean", where);
       return `{ type: "const", value: ${js(schema.const)} }`;
     }
-    if (nonNull.length !== 1) throw unsupported(where, `a schema needs one type besides null, got ${js(schema.type ?? null)}`);
+    if (nonNull.length !== 1)
+      throw unsupported(
+        where,
+        `a schema needs one type besides null, got ${js(schema.type ?? null)}`,
+      );
     const type = nonNull[0];
-    const common = [nullable ? "nullable: true" : "", schema.title ? `title: ${js(schema.title)}` : ""];
+    const common = [
+      nullable ? "nullable: true" : "",
+      schema.title ? `title: ${js(schema.title)}` : "",
+    ];
     const parts = (list) => `{ ${[...list, ...common].filter(Boolean).join(", ")} }`;
     switch (type) {
       case "string": {
@@ -201,9 +213,12 @@ class RuleRenderer {
   oneOf(schema, where) {
     const variants = schema.oneOf.map((v) => deref(this.doc, v).node);
     const tag = Object.keys(variants[0]?.properties ?? {}).find((k) =>
-      variants.every((v) => v.required?.includes(k) && "const" in deref(this.doc, v.properties?.[k] ?? {}).node),
+      variants.every(
+        (v) => v.required?.includes(k) && "const" in deref(this.doc, v.properties?.[k] ?? {}).node,
+      ),
     );
-    if (!tag) throw unsupported(where, "a oneOf needs a required const property to tell variants apart");
+    if (!tag)
+      throw unsupported(where, "a oneOf needs a required const property to tell variants apart");
     const rendered = schema.oneOf.map((v, i) => this.rule(v, `${where}.oneOf[${i}]`));
     return `{ type: "oneOf", tag: ${js(tag)}, variants: [${rendered.join(", ")}] }`;
   }
@@ -224,7 +239,8 @@ function regionsOf(doc) {
   const out = {};
   for (const server of doc.servers ?? []) {
     const m = /^https:\/\/api\.([a-z]+)\.poly\.ai$/.exec(server.url);
-    if (!m) throw new Error(`servers: ${server.url} is not of the form https://api.<region>.poly.ai`);
+    if (!m)
+      throw new Error(`servers: ${server.url} is not of the form https://api.<region>.poly.ai`);
     out[m[1]] = server.url;
   }
   if (!Object.keys(out).length) throw new Error("servers: no region");
@@ -256,7 +272,10 @@ export function sdkOperations(doc) {
     if (!id) throw new Error(`openapi: ${where} has no operationId`);
     const resource = op["x-sdk-resource"];
     const name = op["x-sdk-method"];
-    for (const [key, value] of [["x-sdk-resource", resource], ["x-sdk-method", name]])
+    for (const [key, value] of [
+      ["x-sdk-resource", resource],
+      ["x-sdk-method", name],
+    ])
       if (typeof value !== "string" || !/^[A-Za-z_$][\w$]*$/.test(value))
         throw new Error(`openapi: ${id} needs ${key}, an identifier (see openapi/README.md)`);
     const key = `${resource}.${name}`;
@@ -280,7 +299,11 @@ export function renderOperations(doc) {
         const name = s.slice(1, -1);
         const param = parameters.find((p) => p.in === "path" && p.name === name);
         if (!param) throw new Error(`openapi: ${id} has no path parameter ${name}`);
-        return { name, rule: rules.rule(param.schema ?? {}, `${id}.${name}`), reserved: reservedFor(allPaths, path, i) };
+        return {
+          name,
+          rule: rules.rule(param.schema ?? {}, `${id}.${name}`),
+          reserved: reservedFor(allPaths, path, i),
+        };
       });
     const query = parameters.filter((p) => p.in === "query");
     for (const p of parameters)
@@ -295,9 +318,13 @@ export function renderOperations(doc) {
     ];
     const reserved = pathParams.filter((p) => p.reserved.length);
     if (reserved.length)
-      fields.push(`reserved: { ${reserved.map((p) => `${js(p.name)}: ${js(p.reserved)}`).join(", ")} }`);
+      fields.push(
+        `reserved: { ${reserved.map((p) => `${js(p.name)}: ${js(p.reserved)}`).join(", ")} }`,
+      );
     if (query.length) {
-      const props = query.map((p) => `${js(p.name)}: ${rules.rule(p.schema ?? {}, `${id}.${p.name}`)}`);
+      const props = query.map(
+        (p) => `${js(p.name)}: ${rules.rule(p.schema ?? {}, `${id}.${p.name}`)}`,
+      );
       const required = query.filter((p) => p.required).map((p) => p.name);
       fields.push(
         `query: { type: "object", props: { ${props.join(", ")} }, closed: true${required.length ? `, required: ${js(required)}` : ""} }`,
@@ -313,7 +340,10 @@ export function renderOperations(doc) {
       const unwrap = requestBody["x-sdk-unwrap"];
       if (unwrap !== undefined) {
         const schema = deref(doc, json.schema).node;
-        if (!schema.properties?.[unwrap]) throw new Error(`openapi: ${id}: x-sdk-unwrap names ${unwrap}, which the body does not have`);
+        if (!schema.properties?.[unwrap])
+          throw new Error(
+            `openapi: ${id}: x-sdk-unwrap names ${unwrap}, which the body does not have`,
+          );
         fields.push(`unwrap: ${js(unwrap)}`);
       }
     }
@@ -321,7 +351,8 @@ export function renderOperations(doc) {
       .filter(([status]) => /^2\d\d$/.test(status))
       .map(([status, response]) => {
         const media = response.content?.["application/json"];
-        if (!media && response.content) throw unsupported(`${id} ${status}`, "an answer that is not JSON");
+        if (!media && response.content)
+          throw unsupported(`${id} ${status}`, "an answer that is not JSON");
         return `${status}: ${media ? rules.rule(media.schema ?? {}, `${id}.${status}`) : "null"}`;
       });
     if (!answers.length) throw new Error(`openapi: ${id} documents no 2xx answer`);

@@ -50,7 +50,9 @@ function methodSignature(doc, o) {
   const query = parameters.filter((p) => p.in === "query");
   if (query.length) {
     const optional = !query.some((p) => p.required);
-    args.push(`${op["x-sdk-query-argument"] ?? "query"}${optional ? "?" : ""}: Readonly<NonNullable<${ops}["parameters"]["query"]>>`);
+    args.push(
+      `${op["x-sdk-query-argument"] ?? "query"}${optional ? "?" : ""}: Readonly<NonNullable<${ops}["parameters"]["query"]>>`,
+    );
   }
   args.push(`options?: ${op["x-sdk-dry-run"] === true ? "WriteOptions" : "RequestOptions"}`);
   const ok = Object.keys(responses).filter((s) => /^2\d\d$/.test(s));
@@ -93,7 +95,8 @@ export function renderResources(doc) {
     return `${tsdoc([`\`poly.${resource}\`: ${ops[0].op.tags?.[0] ?? resource}.`, "", ...tagDescription(ops[0])], "")}\nexport interface ${pascal(resource)}Resource {\n${methods.join("\n\n")}\n}`;
   });
   const members = [...byResource.keys()].map(
-    (r) => `  /** ${pascal(r)}: see {@link ${pascal(r)}Resource}. */\n  readonly ${r}: ${pascal(r)}Resource;`,
+    (r) =>
+      `  /** ${pascal(r)}: see {@link ${pascal(r)}Resource}. */\n  readonly ${r}: ${pascal(r)}Resource;`,
   );
   return `
 import type { APIPromise } from "../src/api-promise.js";
