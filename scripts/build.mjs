@@ -6,6 +6,10 @@
 //              to CommonJS, the .d.ts copied from dist/esm, plus a package.json
 //              {"type":"commonjs"} so Node and TypeScript read every file under it
 //              as CommonJS (the .d.ts text is the same for both formats)
+//   dist/openapi.json   generated/openapi.json as it is: the bundled spec, exported
+//              as `polyai-connectors/openapi.json` (for Prism, steady, your own tools)
+//   dist/desired-state.schema.json   the JSON Schema of a desired-state file
+//              (`polyai-connectors/desired-state.schema.json`, for editors)
 //
 // Both trees keep the source layout (src/, generated/), one output file per source
 // file, so `polyai-connectors` and `polyai-connectors/testing` share the same
@@ -66,7 +70,9 @@ async function buildCjs() {
   for await (const file of walk(esm)) {
     if (!file.endsWith(".js")) continue;
     const rel = relative(esm, file);
-    if (rel === join("src", "testing", "cli.js")) continue; // the bin is ESM only
+    // The bins are ESM only.
+    if (rel === join("src", "testing", "cli.js") || rel === join("src", "telephony", "cli.js"))
+      continue;
     const source = join(root, rel.replace(/\.js$/, ".ts"));
     const out = join(cjs, rel);
     jobs.push(
@@ -154,14 +160,24 @@ async function main() {
     `${JSON.stringify({ type: "module" }, null, 2)}\n`,
   );
   await Promise.all([dropUselessMaps(join(dist, "esm")), dropUselessMaps(join(dist, "cjs"))]);
+  await copyFile(join(root, "generated/openapi.json"), join(dist, "openapi.json"));
 
-  const cli = join(dist, "esm/src/testing/cli.js");
-  const cliText = await readFile(cli, "utf8").catch(() => null);
-  if (cliText === null)
-    throw new Error("dist/esm/src/testing/cli.js was not emitted (the polyai-connectors-mock bin)");
-  if (!cliText.startsWith("#!/usr/bin/env node\n"))
-    await writeFile(cli, `#!/usr/bin/env node\n${cliText.replace(/^#!.*\n/, "")}`);
-  await chmod(cli, 0o755);
+  await copyFile(
+    join(root, "src/telephony/desired-state.schema.json"),
+    join(dist, "desired-state.schema.json"),
+  );
+
+  for (const [file, bin] of [
+    ["esm/src/testing/cli.js", "polyai-connectors-mock"],
+    ["esm/src/telephony/cli.js", "polyai-connectors"],
+  ]) {
+    const cli = join(dist, file);
+    const cliText = await readFile(cli, "utf8").catch(() => null);
+    if (cliText === null) throw new Error(`dist/${file} was not emitted (the ${bin} bin)`);
+    if (!cliText.startsWith("#!/usr/bin/env node\n"))
+      await writeFile(cli, `#!/usr/bin/env node\n${cliText.replace(/^#!.*\n/, "")}`);
+    await chmod(cli, 0o755);
+  }
 
   await Promise.all([
     checkPortable(join(dist, "esm/src/index.js"), "esm"),

@@ -95,9 +95,15 @@ const OPTION_KEYS = Object.keys({
 const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 function env(name: string): string | undefined {
-  // Read without importing node:process, so the core runs wherever fetch does.
-  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env?.[name];
+  // Read without importing node:process, so the core runs wherever fetch does. A
+  // runtime may refuse the read (Deno without --allow-env): then it is not set.
+  let value: string | undefined;
+  try {
+    value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+      ?.env?.[name];
+  } catch {
+    return undefined;
+  }
   return value === "" ? undefined : value;
 }
 

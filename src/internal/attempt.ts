@@ -185,6 +185,9 @@ async function buffered(
 export async function runAttempt(ctx: AttemptContext, attempts: number): Promise<Answer> {
   const { signal, guard, end } = deadline(ctx);
   const { method, headers, body } = ctx.init;
+  // Called unbound: workerd (Cloudflare Workers) throws "Illegal invocation" when fetch
+  // runs with `this` set to anything but the global scope (here it was ctx.config).
+  const { fetch } = ctx.config;
   let url = ctx.url;
   let addressed: URL | undefined; // only needed when a redirect arrives
   try {
@@ -192,7 +195,7 @@ export async function runAttempt(ctx: AttemptContext, attempts: number): Promise
       const response = await guard(
         // Async, so that a custom fetch that throws synchronously is a failed attempt too.
         (async () =>
-          ctx.config.fetch(url, {
+          fetch(url, {
             method,
             headers,
             body: body ?? null,

@@ -13,11 +13,14 @@ const {
   ttsLangCodeFromVoice,
 } = require("polyai-connectors");
 const { createMockPolyAI } = require("polyai-connectors/testing");
+const spec = require("polyai-connectors/openapi.json");
 const { agentId, connectors } = require("./seed.json");
 
 async function main() {
   // The CJS build really is CommonJS, not require(esm) of the ESM build.
   assert.match(require.resolve("polyai-connectors"), /[\\/]dist[\\/]cjs[\\/]/);
+  assert.match(spec.openapi, /^3\.1\./);
+  assert.ok("/v1/agents/{agentId}/telephony/connectors/{connectorId}" in spec.paths);
   const mock = await createMockPolyAI({ apiKey: "consumer-key", connectors });
   try {
     const poly = createPolyAIClient({ apiKey: "consumer-key", baseUrl: mock.url, maxRetries: 0 });
@@ -44,7 +47,7 @@ async function main() {
     assert.throws(() => createPolyAIClient({ apiKey: "" }), InvalidInputError);
 
     console.log(
-      `cjs: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)})`,
+      `cjs: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)}; openapi.json required, ${Object.keys(spec.paths).length} paths)`,
     );
   } finally {
     await mock.close();

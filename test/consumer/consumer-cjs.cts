@@ -2,6 +2,10 @@
 // so its imports resolve through the "require" conditions (dist/cjs types).
 import { APIError, clearVariant, createPolyAIClient, type Connector } from "polyai-connectors";
 import { createMockPolyAI } from "polyai-connectors/testing";
+import spec = require("polyai-connectors/openapi.json");
+
+/** The bundled spec through `require` (resolveJsonModule): typed from the JSON itself. */
+export const specVersion: string = spec.openapi;
 
 export async function cjsJob(agentId: string): Promise<Connector | undefined> {
   const mock = await createMockPolyAI();

@@ -1,6 +1,8 @@
 // Consumer test, ESM: `import` from the installed tarball, start the mock, update
-// a connector through the client against it. Run by scripts/consumer-test.mjs in
-// a temp project; not part of the repo's own test run.
+// a connector through the client against it, and import the bundled spec as JSON.
+// Run by scripts/consumer-test.mjs in a temp project, under this Node.js and, with
+// --matrix, under Node.js 20, 22, 24, 26, Bun and Deno; not part of the repo's own
+// test run.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
@@ -15,6 +17,12 @@ import {
   ttsLangCodeFromVoice,
 } from "polyai-connectors";
 import { createMockPolyAI } from "polyai-connectors/testing";
+import { plan, renderPlan } from "polyai-connectors/telephony";
+import spec from "polyai-connectors/openapi.json" with { type: "json" };
+
+// The bundled spec, a JSON module through the package's "./openapi.json" export.
+assert.match(spec.openapi, /^3\.1\./);
+assert.ok("/v1/agents/{agentId}/telephony/connectors/{connectorId}" in spec.paths);
 
 const { agentId, connectors } = JSON.parse(
   readFileSync(new URL("./seed.json", import.meta.url), "utf8"),
@@ -46,8 +54,15 @@ try {
   assert.equal(missing.status, 404);
   assert.throws(() => createPolyAIClient({ apiKey: "" }), InvalidInputError);
 
+  // Phone lines as code, from the telephony entry: a plan that would change one voice.
+  const planned = await plan(poly, {
+    agentId,
+    connectors: { "CONN-main": { voiceName: "en-US-Neural2-C" } },
+  });
+  assert.match(renderPlan(planned), /en-US-Neural2-C/);
+
   console.log(
-    `esm: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)})`,
+    `esm: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)}; openapi.json imported, ${Object.keys(spec.paths).length} paths)`,
   );
 } finally {
   await mock.close();
