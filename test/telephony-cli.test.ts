@@ -376,6 +376,33 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
+  it("a key written twice in the file is refused, naming the path and line; --json failures print a JSON error", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const twice = await t.file(
+        "twice.json",
+        `{\n  "agentId": "${AGENT}",\n  "phoneNumbers": {\n    "+442079460000": "CONN-main",\n    "+442079460000": "CONN-support"\n  }\n}\n`,
+      );
+      const text = await cli(["plan", twice, ...url]);
+      expect(text.code).toBe(1);
+      expect(text.stderr).toContain(
+        "twice.json: phoneNumbers.+442079460000: is written twice (again on line 5)",
+      );
+      const json = await cli(["plan", twice, ...url, "--json"]);
+      expect(json.code).toBe(1);
+      const printed = JSON.parse(json.stdout) as { ok: boolean; error: { message: string } };
+      expect(printed.ok).toBe(false);
+      expect(printed.error.message).toContain("is written twice");
+      expect(t.mock.requests).toHaveLength(0);
+      keyless(expect, text, json);
+    } finally {
+      await t.close();
+    }
+  });
+
   it("a missing key: exit 1 naming POLYAI_API_KEY, nothing sent; a wrong key is a 401, never printed", async ({
     expect,
   }) => {

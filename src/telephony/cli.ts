@@ -86,6 +86,48 @@ function whereInJson(text: string, error: Error): string {
   return `${reason} (line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1})`;
 }
 
+/**
+ * The first key written twice in one object of a JSON text, with where it is: JSON.parse
+ * keeps the last silently, so a number pasted twice with two routes would plan as one.
+ */
+function duplicateKey(text: string): { path: string; line: number } | undefined {
+  const stack: { keys: Set<string>; path: string; array: number | undefined }[] = [];
+  let pendingKey: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      const value = JSON.parse(text.slice(i, j + 1)) as string;
+      const top = stack.at(-1);
+      const isKey = /^\s*:/.test(text.slice(j + 1, j + 40));
+      if (top && top.array === undefined && isKey) {
+        const path = top.path ? `${top.path}.${value}` : value;
+        if (top.keys.has(value)) return { path, line: text.slice(0, i).split("\n").length };
+        top.keys.add(value);
+        pendingKey = value;
+      }
+      i = j;
+    } else if (ch === "{" || ch === "[") {
+      const top = stack.at(-1);
+      const name = top?.array !== undefined ? `[${top.array}]` : (pendingKey ?? "");
+      const path = top?.path
+        ? name.startsWith("[")
+          ? `${top.path}${name}`
+          : `${top.path}.${name}`
+        : name;
+      stack.push({ keys: new Set(), path, array: ch === "[" ? 0 : undefined });
+      pendingKey = undefined;
+    } else if (ch === "}" || ch === "]") {
+      stack.pop();
+    } else if (ch === ",") {
+      const top = stack.at(-1);
+      if (top && top.array !== undefined) top.array++;
+    }
+  }
+  return undefined;
+}
+
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
@@ -98,11 +140,18 @@ async function readJson(file: string): Promise<unknown> {
   }
   text = text.replace(/^\uFEFF/, "");
   if (text.trim() === "") throw new CliError(`${file}: the file is empty; expected a JSON object`);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (e) {
     throw new CliError(`${file}: not valid JSON: ${whereInJson(text, e as Error)}`);
   }
+  const twice = duplicateKey(text);
+  if (twice)
+    throw new CliError(
+      `${file}: ${twice.path}: is written twice (again on line ${twice.line}); JSON keeps only the last, so say it once`,
+    );
+  return parsed;
 }
 
 /** Runs `fn`; an error about the file's content is reported as `file: path: what is wrong`. */
@@ -422,6 +471,22 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    // With --json, stdout always carries a JSON document: on failure, the error.
+    if (process.argv.includes("--json")) {
+      const { name, message, code, status } = e as {
+        name?: unknown;
+        message?: unknown;
+        code?: unknown;
+        status?: unknown;
+      };
+      const error = {
+        name: e instanceof CliError ? "CliError" : String(name ?? "Error"),
+        message: String(message ?? e),
+        ...(typeof code === "string" ? { code } : {}),
+        ...(typeof status === "number" ? { status } : {}),
+      };
+      out(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+    }
     if (e instanceof CliError) {
       err(`polyai-connectors: ${e.message}\n`);
       if (e.usage) err("Run polyai-connectors --help for usage.\n");
