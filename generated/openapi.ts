@@ -463,6 +463,7 @@ export interface components {
       /**
        * connector ID
        * @description The connector to update.
+       * @example CONN-7d2f9a
        */
       connectorId: components["schemas"]["ResourceId"];
       variantId?: components["schemas"]["VariantIdPatch"];
@@ -702,6 +703,7 @@ export interface components {
        * connector ID
        * @description A connector of the same agent. A connector the agent does not have (missing,
        *     or in another project) is refused with 404 `CONNECTORS_NOT_FOUND`.
+       * @example CONN-7d2f9a
        */
       connectorId: components["schemas"]["ResourceId"];
     };

@@ -121,6 +121,7 @@ const r0: Rule = {
   minLength: 1,
   maxLength: 256,
   pattern: /^(?!\.\.?$)[\x21-\x7E]+$/u,
+  example: "PROJECT-58RP822I",
   title: "agent ID",
 };
 const r1: Rule = { type: "string" };
@@ -173,7 +174,7 @@ const sResourceId: Rule = {
 };
 const r4: Rule = {
   type: "array",
-  items: { ...sResourceId, title: "connector ID" },
+  items: { ...sResourceId, title: "connector ID", example: "CONN-7d2f9a" },
   minItems: 1,
   uniqueItems: true,
 };
@@ -233,7 +234,7 @@ const sVoiceName: Rule = {
 const sBatchUpdateConnectorItem: Rule = {
   type: "object",
   props: {
-    connectorId: { ...sResourceId, title: "connector ID" },
+    connectorId: { ...sResourceId, title: "connector ID", example: "CONN-7d2f9a" },
     variantId: sVariantIdPatch,
     asrLangCode: sLanguageCode,
     voiceName: sVoiceName,
@@ -297,6 +298,7 @@ const r10: Rule = {
   minLength: 1,
   maxLength: 256,
   pattern: /^(?!\.\.?$)(?!(?:batch|lookup)$)[\x21-\x7E]+$/u,
+  example: "CONN-7d2f9a",
   title: "connector ID",
 };
 const sDeleteConnectorResult: Rule = {
@@ -384,7 +386,7 @@ const sDeletePhoneNumberResult: Rule = {
 };
 const sReassignPhoneNumberBody: Rule = {
   type: "object",
-  props: { connectorId: { ...sResourceId, title: "connector ID" } },
+  props: { connectorId: { ...sResourceId, title: "connector ID", example: "CONN-7d2f9a" } },
   required: ["connectorId"],
   closed: true,
 };
@@ -486,7 +488,7 @@ export const operations = {
     params: { agentId: r0 },
     query: {
       type: "object",
-      props: { connectorId: { ...sResourceId, title: "connector ID" } },
+      props: { connectorId: { ...sResourceId, title: "connector ID", example: "CONN-7d2f9a" } },
       closed: true,
     },
     queryArg: "filter",

@@ -44,6 +44,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -323,6 +324,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -913,6 +915,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -1246,6 +1249,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -1261,6 +1265,7 @@ export const spec: Record<string, unknown> = {
             "The connector. The same rules as `agentId` apply. In addition `batch` and\n`lookup` are reserved: they name the collection's batch and lookup\nendpoints, so `PATCH .../connectors/batch` would reach the batch update\ninstead of a connector called `batch`.\n",
           schema: {
             title: "connector ID",
+            example: "CONN-7d2f9a",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -2146,6 +2151,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -2171,7 +2177,11 @@ export const spec: Record<string, unknown> = {
             required: false,
             description:
               "Only the numbers routed to this connector. Without it, every number of the\nagent, routed or not. A connector the agent does not have (missing, or in\nanother project) matches no number: the answer is an empty list, not 404.\n",
-            schema: { $ref: "#/components/schemas/ResourceId", title: "connector ID" },
+            schema: {
+              $ref: "#/components/schemas/ResourceId",
+              title: "connector ID",
+              example: "CONN-7d2f9a",
+            },
             example: "CONN-7d2f9a",
           },
         ],
@@ -3013,6 +3023,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -3306,6 +3317,7 @@ export const spec: Record<string, unknown> = {
             'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
           schema: {
             title: "agent ID",
+            example: "PROJECT-58RP822I",
             type: "string",
             minLength: 1,
             maxLength: 256,
@@ -4507,6 +4519,7 @@ export const spec: Record<string, unknown> = {
           'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
         schema: {
           title: "agent ID",
+          example: "PROJECT-58RP822I",
           type: "string",
           minLength: 1,
           maxLength: 256,
@@ -4522,6 +4535,7 @@ export const spec: Record<string, unknown> = {
           "The connector. The same rules as `agentId` apply. In addition `batch` and\n`lookup` are reserved: they name the collection's batch and lookup\nendpoints, so `PATCH .../connectors/batch` would reach the batch update\ninstead of a connector called `batch`.\n",
         schema: {
           title: "connector ID",
+          example: "CONN-7d2f9a",
           type: "string",
           minLength: 1,
           maxLength: 256,
@@ -4535,7 +4549,11 @@ export const spec: Record<string, unknown> = {
         required: false,
         description:
           "Only the numbers routed to this connector. Without it, every number of the\nagent, routed or not. A connector the agent does not have (missing, or in\nanother project) matches no number: the answer is an empty list, not 404.\n",
-        schema: { $ref: "#/components/schemas/ResourceId", title: "connector ID" },
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+          title: "connector ID",
+          example: "CONN-7d2f9a",
+        },
         example: "CONN-7d2f9a",
       },
       PhoneNumber: {
@@ -4656,7 +4674,11 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
-            items: { $ref: "#/components/schemas/ResourceId", title: "connector ID" },
+            items: {
+              $ref: "#/components/schemas/ResourceId",
+              title: "connector ID",
+              example: "CONN-7d2f9a",
+            },
           },
         },
       },
@@ -4726,6 +4748,7 @@ export const spec: Record<string, unknown> = {
           connectorId: {
             $ref: "#/components/schemas/ResourceId",
             title: "connector ID",
+            example: "CONN-7d2f9a",
             description: "The connector to update.",
           },
           variantId: { $ref: "#/components/schemas/VariantIdPatch" },
@@ -5059,6 +5082,7 @@ export const spec: Record<string, unknown> = {
           connectorId: {
             $ref: "#/components/schemas/ResourceId",
             title: "connector ID",
+            example: "CONN-7d2f9a",
             description:
               "A connector of the same agent. A connector the agent does not have (missing,\nor in another project) is refused with 404 `CONNECTORS_NOT_FOUND`.\n",
           },

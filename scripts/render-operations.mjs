@@ -91,12 +91,15 @@ class RuleRenderer {
         this.named.set(name, { id, body });
         this.decls.push([id, body]);
       }
-      // Siblings of a $ref (3.1): a title names the value where it is used.
+      // Siblings of a $ref (3.1): a title names the value where it is used, and an
+      // example shows one (a connector ID is not shown as a project ID).
       const { $ref: _, ...siblings } = node;
-      const extra = Object.keys(siblings).filter((k) => k === "title");
       for (const key of Object.keys(siblings))
         if (!ANNOTATIONS.has(key)) throw unsupported(where, `the keyword ${key} beside a $ref`);
-      return extra.length ? `{ ...${id}, title: ${js(siblings.title)} }` : id;
+      const extra = ["title", "example"]
+        .filter((k) => siblings[k] !== undefined)
+        .map((k) => `${k}: ${js(siblings[k])}`);
+      return extra.length ? `{ ...${id}, ${extra.join(", ")} }` : id;
     }
     return this.inline(deref(this.doc, node).node, where);
   }

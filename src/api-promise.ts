@@ -14,6 +14,12 @@ export interface WithResponse<T> {
   readonly response: Response;
   /** The `X-PolyAI-Correlation-Id` the call sent, the same on every retry. */
   readonly correlationId: string;
+  /**
+   * How many attempts the call took. Above 1, an earlier attempt may have been applied
+   * although its answer was lost: a `deleteMany` then lists as errors ("not found")
+   * the numbers that attempt released.
+   */
+  readonly attempts: number;
 }
 
 /**

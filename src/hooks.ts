@@ -63,7 +63,7 @@ function echoes(field: string, name: string, label = `${field} is`): Check {
     const got = (answer as Record<string, string | undefined>)[field];
     return got === want
       ? null
-      : `${label} ${call.show(got ?? "absent")}, not the requested ${quote(want)}`;
+      : `${label} ${got === undefined ? "absent" : call.show(got)}, not the requested ${quote(want)}`;
   };
 }
 

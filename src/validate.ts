@@ -45,7 +45,7 @@ function whyInvalid(value: string, rule: StringRule, what: string): string | nul
   const why = charProblem(value);
   // The specific reason first, then what a valid value looks like.
   return why
-    ? `${why}; expected a ${what}${example}`
+    ? `${why}; expected ${/^[aeiou]/i.test(what) ? "an" : "a"} ${what}${example}`
     : `${quote(value)} is not a valid ${what}${example}`;
 }
 

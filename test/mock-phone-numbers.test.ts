@@ -677,3 +677,24 @@ describe("the phoneNumbers option", () => {
     ).rejects.toThrow(/"phonenumbers" is not an option; did you mean "phoneNumbers"\?/);
   });
 });
+
+describe("lookup of a number that routes nowhere", () => {
+  it("is a 404 that says the number is not routed, not that it does not exist", async () => {
+    const mock = await createMockPolyAI({
+      apiKey: "sk-unrouted-lookup",
+      connectors: [sampleConnector],
+      phoneNumbers: [{ number: "+442079460088", agentId: sampleConnector.projectId }],
+    });
+    try {
+      const poly = createPolyAIClient({ apiKey: mock.apiKey, baseUrl: mock.url, maxRetries: 0 });
+      const err = await poly.connectors
+        .lookup(sampleConnector.projectId, "+442079460088")
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotFoundError);
+      expect((err as NotFoundError).code).toBe("PHONE_NUMBERS_NOT_FOUND");
+      expect((err as Error).message).toContain("routes to no connector; reassign it to one first");
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -94,17 +94,17 @@ describe("refused before anything is sent", () => {
   it("a clientEnv outside sandbox, pre-release and live is refused, naming the values", async () => {
     const { phones, seen } = offline();
     const err = await refusal(phones.import(AGENT, [NUMBER], bad({ clientEnv: "staging" })));
-    expect(err.field).toBe("clientEnv");
+    expect(err.field).toBe("settings.clientEnv");
     expect(err.reason).toBe('"staging" is not one of sandbox, pre-release, live');
     const one = await refusal(phones.importOne(AGENT, NUMBER, bad({ clientEnv: "LIVE" })));
-    expect(one.field).toBe("clientEnv");
+    expect(one.field).toBe("settings.clientEnv");
     expect(seen).toHaveLength(0);
   });
 
   it("unknown keys in settings and the filter are refused with a suggestion", async () => {
     const { phones, seen } = offline();
     const env = await refusal(phones.import(AGENT, [NUMBER], bad({ clientenv: "live" })));
-    expect(env.field).toBe("clientenv");
+    expect(env.field).toBe("settings.clientenv");
     expect(env.reason).toContain('did you mean "clientEnv"?');
     const filter = await refusal(phones.list(AGENT, bad({ connector: "CONN-7d2f9a" })));
     expect(filter.field).toBe("filter.connector");
@@ -114,6 +114,22 @@ describe("refused before anything is sent", () => {
     expect(connector.field).toBe("connectorId");
     const filterId = await refusal(phones.list(AGENT, { connectorId: "CONN 7d2f9a" }));
     expect(filterId.field).toBe("filter.connectorId");
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe("messages say what a valid value looks like", () => {
+  it("a connector ID is shown as one, a list names its items, null in settings says to leave it out", async () => {
+    const { phones, seen } = offline();
+    const id = await refusal(phones.reassign(AGENT, NUMBER, " CONN-b"));
+    expect(id.reason).toBe(
+      'contains whitespace at index 0; expected a connector ID, like "CONN-7d2f9a"',
+    );
+    const list = await refusal(phones.batchGet(AGENT, bad(NUMBER)));
+    expect(list.reason).toBe("expected an array of E.164 phone numbers, got a string");
+    const nullEnv = await refusal(phones.import(AGENT, [NUMBER], bad({ clientEnv: null })));
+    expect(nullEnv.field).toBe("settings.clientEnv");
+    expect(nullEnv.reason).toBe("cannot be null; leave the key out instead");
     expect(seen).toHaveLength(0);
   });
 });

@@ -76,6 +76,9 @@ describe("correlation IDs", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("x-polyai-correlation-id")).toBe(correlationId);
     expect(correlationId).toBe(mock.requests.at(-1)?.headers["x-polyai-correlation-id"]);
+    const retried =
+      (mock.failNext({ status: 503 }), await poly.connectors.get(AGENT, CONN).withResponse());
+    expect(retried.attempts).toBe(2);
     await expect(response.json()).resolves.toEqual(data);
     await expect(poly.connectors.get(AGENT, CONN)).resolves.toEqual(data);
     const imported = await poly.phoneNumbers.importOne(AGENT, "+442079460077").withResponse();

@@ -42,30 +42,39 @@ export function checkArguments(op: OperationSpec, args: readonly unknown[]): Arg
   if (op.body) {
     const name = op.bodyArg ?? "body";
     if (op.unwrap !== undefined) {
-      const unwrapped = args[next++];
+      // The unwrapped property is named bare (`phoneNumbers[2]`), the rest of the body
+      // by its argument (`settings.clientEnv`).
       const rule = op.body as ObjectRule;
+      const { [op.unwrap]: inner, ...props } = rule.props;
+      const unwrapped = checkValue(args[next++], inner as ObjectRule["props"][string], op.unwrap);
       let rest: Record<string, unknown> = {};
-      if (Object.keys(rule.props).length > 1) {
+      if (Object.keys(props).length > 0) {
         const given = args[next++];
         if (given !== undefined) {
-          if (!isPlainObject(given))
-            throw new InvalidInputError(
-              name,
-              `expected a plain object, got ${describeType(given)}`,
-            );
-          if (Object.hasOwn(given, op.unwrap))
+          if (isPlainObject(given) && Object.hasOwn(given, op.unwrap))
             throw new InvalidInputError(
               `${name}.${op.unwrap}`,
               `is passed as its own argument, not in ${name}`,
             );
-          rest = given;
+          const { minProperties: _, ...whole } = rule;
+          const restRule: ObjectRule = {
+            ...whole,
+            props,
+            required: (rule.required ?? []).filter((k) => k !== op.unwrap),
+          };
+          rest = checkValue(given, restRule, name) as Record<string, unknown>;
         }
       }
-      body = checkValue({ [op.unwrap]: unwrapped, ...rest }, rule, name, "");
+      body = { [op.unwrap]: unwrapped, ...rest };
     } else {
       const given = args[next++];
+      // A required body (a patch) names its fields bare (`voiceName`), as the API does;
+      // an optional one is a settings object and names them by it (`settings.clientEnv`).
+      const prefix = op.bodyRequired ? "" : `${name}.`;
       body =
-        given === undefined && !op.bodyRequired ? undefined : checkValue(given, op.body, name, "");
+        given === undefined && !op.bodyRequired
+          ? undefined
+          : checkValue(given, op.body, name, prefix);
     }
   }
   let query: Record<string, unknown> | undefined;

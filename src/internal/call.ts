@@ -37,6 +37,7 @@ function withResponse(data: unknown, got: Exchanged): WithResponse<unknown> {
   return {
     data,
     correlationId: got.request?.correlationId ?? "",
+    attempts: got.attempts,
     get response() {
       response ??= new Response([204, 205, 304].includes(got.status) ? null : (got.data ?? null), {
         status: got.status,

@@ -124,7 +124,8 @@ function checkText(value: unknown, rule: StringRule, field: string): string {
 }
 
 function checkArray(value: unknown, rule: ArrayRule, field: string, loose: boolean): unknown[] {
-  const what = rule.items.title ?? "item";
+  // "E.164 phone number (+ then …)" → "E.164 phone number": the list's name for its items.
+  const what = (rule.items.title ?? "item").replace(/\s*\(.*\)$/, "");
   if (!Array.isArray(value))
     throw new InvalidInputError(field, `expected an array of ${what}s, got ${describeType(value)}`);
   if (loose) {
@@ -204,7 +205,9 @@ function checkObject(
       const clearable = known.filter((k) => rule.props[k]?.nullable);
       throw new InvalidInputError(
         path,
-        `cannot be null: ${clearable.length ? `only ${clearable.join(", ")} can be cleared; ` : ""}leave the key out to keep the current value`,
+        clearable.length
+          ? `cannot be null: only ${clearable.join(", ")} can be cleared; leave the key out to keep the current value`
+          : "cannot be null; leave the key out instead",
       );
     }
     out[key] = inner ? checkValue(v, inner, path) : v;

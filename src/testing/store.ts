@@ -504,7 +504,16 @@ export class ConnectorStore {
       owner?.connectorId === undefined
         ? undefined
         : this.agents.get(agentId)?.get(owner.connectorId);
-    if (!connector) throw numberNotFound(phoneNumber);
+    if (!connector) {
+      if (!owner) throw numberNotFound(phoneNumber);
+      // The spec's 404 for lookup covers a number the agent has that routes nowhere;
+      // say which, so a caller can tell "not routed yet" from "no such number".
+      throw new ApiFault(
+        404,
+        "PHONE_NUMBERS_NOT_FOUND",
+        `Phone number ${phoneNumber} routes to no connector; reassign it to one first`,
+      );
+    }
     return structuredClone(connector);
   }
 
