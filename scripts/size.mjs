@@ -15,7 +15,7 @@ import * as esbuild from "esbuild";
 // (13.4 kB for connectors, 14.5 kB with phone numbers) are not met, and the README's
 // "Size" section says what each part costs. Raise it only with a reason in the
 // CHANGELOG.
-const BUDGET_BYTES = 18000; // minified + gzipped
+const BUDGET_BYTES = 18500; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const json = process.argv.includes("--json");

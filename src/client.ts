@@ -113,7 +113,7 @@ const LEVELS = ["debug", "info", "warn"] as const;
 
 /** The console, at the level `POLYAI_LOG` names; undefined for `off` or unset. */
 function envLogger(): Logger | undefined {
-  const level = env("POLYAI_LOG");
+  const level = env("POLYAI_LOG")?.toLowerCase();
   if (level === undefined || level === "off") return undefined;
   const at = LEVELS.indexOf(level as (typeof LEVELS)[number]);
   if (at === -1)

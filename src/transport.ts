@@ -7,6 +7,7 @@ import {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  InvalidInputError,
   type PolyAIError,
   type RequestInfo,
 } from "./errors.js";
@@ -16,7 +17,7 @@ import {
   type Answer,
   type AttemptContext,
 } from "./internal/attempt.js";
-import { reportAnswer, reportAttempt, reportRetry } from "./internal/report.js";
+import { reportAnswer, reportAttempt, reportFailure, reportRetry } from "./internal/report.js";
 import { abortCause, describeCause, safeCause } from "./internal/scrub.js";
 import {
   RETRYABLE_STATUSES,
@@ -40,6 +41,8 @@ export interface RetryEvent {
   readonly status: number | undefined;
   /** The failure, when the attempt got no answer (connection error or timeout). */
   readonly error: PolyAIError | undefined;
+  /** The call's `X-PolyAI-Correlation-Id`, the same on every attempt. */
+  readonly correlationId?: string | undefined;
 }
 
 /**
@@ -150,6 +153,55 @@ async function pause(
 
 const CORRELATION = "x-polyai-correlation-id";
 
+/**
+ * The key for attempt `n`. A provider gets the attempt's deadline: one that never
+ * settles must not hang the call past `timeoutMs` or past the caller's abort. One that
+ * fails after attempts were sent says so, with the correlation ID they carried.
+ */
+async function keyFor(
+  config: TransportConfig,
+  n: number,
+  {
+    signal,
+    timeoutMs,
+    info,
+  }: { signal: AbortSignal | undefined; timeoutMs: number; info: RequestInfo },
+): Promise<string> {
+  const key = config.key();
+  if (typeof key === "string") return key;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new InvalidInputError(
+            "apiKey",
+            `the key provider did not answer within ${timeoutMs} ms (timeoutMs)`,
+          ),
+        ),
+      timeoutMs,
+    );
+    onAbort = () =>
+      reject(
+        new APIUserAbortError({ cause: abortCause(signal?.reason, config.redact), request: info }),
+      );
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([key, stop]);
+  } catch (err) {
+    if (!(err instanceof InvalidInputError) || n === 1) throw err;
+    throw new InvalidInputError(
+      err.field,
+      `${err.reason} (before attempt ${n}; ${n - 1} sent with correlation id ${info.correlationId})`,
+    );
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
 /** A random UUID where the runtime has one, else an equally random v4 string. */
 function newCorrelationId(): string {
   const crypto = globalThis.crypto;
@@ -174,7 +226,7 @@ export function createTransport(config: TransportConfig): Transport {
         : overrides.signal;
     const headers = new Headers(outgoing.headers);
     // One ID per call, the same on every retry, so PolyAI's logs find the call.
-    const correlationId = headers.get(CORRELATION) ?? newCorrelationId();
+    const correlationId = headers.get(CORRELATION) || newCorrelationId();
     headers.set(CORRELATION, correlationId);
     // Proxies in front of the API choose between an HTML and a JSON error page by this.
     if (!headers.has("accept") || headers.get("accept") === "*/*")
@@ -193,7 +245,7 @@ export function createTransport(config: TransportConfig): Transport {
       if (signal?.aborted)
         throw new APIUserAbortError({ cause: abortCause(signal.reason, redact), request: info });
       // Asked before every attempt: a provider may rotate the key between them.
-      headers.set("x-api-key", await config.key());
+      headers.set("x-api-key", await keyFor(config, n, { signal, timeoutMs, info }));
       reportAttempt(logger, info, n, maxRetries + 1, headers);
       const started = Date.now();
       let answer: Answer;
@@ -201,7 +253,11 @@ export function createTransport(config: TransportConfig): Transport {
         answer = await runAttempt(context, n);
       } catch (err) {
         if (!(err instanceof AttemptFailure)) throw err;
-        if (n > maxRetries || err.permanent) throw failure(err, info, n, timeoutMs, redact);
+        if (n > maxRetries || err.permanent) {
+          const final = failure(err, info, n, timeoutMs, redact);
+          reportFailure(logger, info, final.message);
+          throw final;
+        }
         const delayMs = backoffDelay(n, config.backoff);
         // The event describes this attempt, so its error does not count attempts.
         const error = failure(err, info, 1, timeoutMs, redact);

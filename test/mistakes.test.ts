@@ -168,3 +168,52 @@ describe("which failures retry", () => {
     expect((err as Error).message).toContain("after 3 attempts");
   });
 });
+
+describe("from an outside review", () => {
+  it("a connector ID in the agent slot, answered 403 for an unknown agent, also gets the swap hint", async () => {
+    mock = await createMockPolyAI({ apiKey: "sk-mistakes-key", connectors: [sampleConnector] });
+    const poly = createPolyAIClient({ apiKey: mock.apiKey, baseUrl: mock.url, maxRetries: 0 });
+    const err = await poly.connectors.get(CONN, AGENT).catch((e: unknown) => e);
+    expect((err as Error).name).toBe("PermissionDeniedError");
+    expect((err as Error).message).toContain("are the arguments swapped?");
+  });
+
+  it("https to a plain-http port is not retried; a refused localhost keeps its code", async () => {
+    const attempts: string[] = [];
+    const ssl = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("wrong version number"), {
+        code: "ERR_SSL_WRONG_VERSION_NUMBER",
+      }),
+    });
+    const poly = createPolyAIClient({
+      apiKey: "sk-mistakes-key",
+      baseUrl: "https://api.example.invalid",
+      backoff: { initialMs: 1, maxMs: 1 },
+      fetch: async () => {
+        attempts.push("ssl");
+        throw ssl;
+      },
+    });
+    await expect(poly.connectors.get(AGENT, CONN)).rejects.toThrow(
+      /not retried: the TLS handshake failed/,
+    );
+    expect(attempts).toHaveLength(1);
+    const refused = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(
+        new AggregateError([Object.assign(new Error("connect"), { code: "ECONNREFUSED" })]),
+        {},
+      ),
+    });
+    const local = createPolyAIClient({
+      apiKey: "sk-mistakes-key",
+      baseUrl: "http://localhost:9",
+      maxRetries: 0,
+      fetch: async () => {
+        throw refused;
+      },
+    });
+    await expect(local.connectors.get(AGENT, CONN)).rejects.toThrow(
+      /connection failed: ECONNREFUSED/,
+    );
+  });
+});

@@ -668,7 +668,9 @@ describe("logger", () => {
       "debug",
       "debug",
     ]);
-    const debug = lines.filter((l) => l.level === "debug" && / of 3\)$/.test(l.message));
+    const debug = lines.filter(
+      (l) => l.level === "debug" && / of 3\) correlation id /.test(l.message),
+    );
     expect(debug).toHaveLength(3);
     debug.forEach((line, i) => {
       expect(line.message).toContain(`(attempt ${i + 1} of 3)`);

@@ -145,7 +145,9 @@ describe("POLYAI_LOG", () => {
     for (const [, line] of lines) {
       expect(line).not.toContain("after 2 attempts");
       expect(line).not.toMatch(/\n\s+at /);
-      expect(line).toMatch(/attempt \d of 3 failed \(connection failed: .*\); retrying in \d+ ms$/);
+      expect(line).toMatch(
+        /attempt \d of 3 failed \(connection failed: .*\); retrying in \d+ ms, correlation id [0-9a-f-]{36}$/,
+      );
     }
   });
 
@@ -227,5 +229,79 @@ describe("key providers", () => {
       "apiKey: the key provider returned undefined, not a string",
     );
     expect(sent).toBe(0);
+  });
+});
+
+describe("from an outside review", () => {
+  it("a key provider that never settles ends at timeoutMs, and at once on abort, with nothing sent", async () => {
+    let sent = 0;
+    const fetch: typeof globalThis.fetch = async () => {
+      sent++;
+      return new Response("{}");
+    };
+    const poly = createPolyAIClient({
+      apiKey: () => new Promise<string>(() => {}),
+      baseUrl: "http://127.0.0.1:9",
+      fetch,
+      timeoutMs: 50,
+      maxRetries: 0,
+    });
+    await expect(poly.connectors.get(AGENT, CONN)).rejects.toThrow(
+      "apiKey: the key provider did not answer within 50 ms (timeoutMs)",
+    );
+    const slow = createPolyAIClient({
+      apiKey: () => new Promise<string>(() => {}),
+      baseUrl: "http://127.0.0.1:9",
+      fetch,
+    });
+    const controller = new AbortController();
+    const pending = slow.connectors.get(AGENT, CONN, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    await expect(pending).rejects.toMatchObject({ name: "APIUserAbortError" });
+    expect(sent).toBe(0);
+  });
+
+  it("a provider failing before a retry says attempts were sent, with their correlation ID", async () => {
+    const { mock } = await start();
+    let asked = 0;
+    const poly = createPolyAIClient({
+      apiKey: async () => {
+        if (asked++ === 1) throw new Error("vault blip");
+        return mock.apiKey;
+      },
+      baseUrl: mock.url,
+      backoff: { initialMs: 1, maxMs: 1 },
+    });
+    mock.failNext({ status: 503 });
+    const err = await poly.connectors.get(AGENT, CONN).catch((e: unknown) => e);
+    const id = mock.requests[0]?.headers["x-polyai-correlation-id"];
+    expect((err as Error).message).toBe(
+      `apiKey: the key provider threw: vault blip (before attempt 2; 1 sent with correlation id ${id})`,
+    );
+  });
+
+  it("a call that ends without an answer gets an info line with its correlation ID", async () => {
+    const { mock } = await start();
+    const lines: string[] = [];
+    const poly = createPolyAIClient({
+      apiKey: mock.apiKey,
+      baseUrl: mock.url,
+      maxRetries: 0,
+      logger: { info: (m: string) => lines.push(m) },
+    });
+    mock.failNext({ reset: true });
+    await poly.connectors.get(AGENT, CONN).catch(() => undefined);
+    const id = mock.requests[0]?.headers["x-polyai-correlation-id"];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^polyai: failed GET .*connection failed: .*\\(correlation id ${id}\\)$`),
+    );
+  });
+
+  it("POLYAI_LOG ignores case; an empty correlation header gets a fresh ID", async () => {
+    vi.stubEnv("POLYAI_LOG", "WARN");
+    const { poly, mock } = await start();
+    await poly.connectors.get(AGENT, CONN, { headers: { "X-PolyAI-Correlation-Id": "" } });
+    expect(mock.requests[0]?.headers["x-polyai-correlation-id"]).toMatch(UUID);
   });
 });

@@ -28,6 +28,7 @@ const PERMANENT: readonly (readonly [RegExp, string])[] = [
     "the server's certificate does not verify",
   ],
   [/^(?:PermissionDenied|NotCapable|ERR_ACCESS_DENIED)$/, "the runtime denies network access"],
+  [/^ERR_SSL_/, "the TLS handshake failed (is the server plain http?)"],
 ];
 
 /** Why a thrown error cannot be fixed by retrying, from its code or name anywhere in its cause chain. */

@@ -84,7 +84,8 @@ export function createCall(
     };
     const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
     if (got.status < 200 || got.status > 299) {
-      const hint = got.status === 404 ? notFoundHint(context) : undefined;
+      // A swapped agent and connector ID answers 404, or 403 for an agent the key cannot reach.
+      const hint = got.status === 404 || got.status === 403 ? notFoundHint(context) : undefined;
       throw errorFromResponse({
         ...meta,
         body: scrubBody(error, redact),

@@ -30,11 +30,14 @@ export function reportAttempt(
 ): void {
   if (!logger?.debug) return;
   guarded(() =>
-    logger.debug?.(`polyai: ${info.method} ${info.url} (attempt ${attempt} of ${of})`, {
-      ...info,
-      attempt,
-      headers: redactHeaders(headers),
-    }),
+    logger.debug?.(
+      `polyai: ${info.method} ${info.url} (attempt ${attempt} of ${of}) correlation id ${info.correlationId}`,
+      {
+        ...info,
+        attempt,
+        headers: redactHeaders(headers),
+      },
+    ),
   );
 }
 
@@ -59,6 +62,26 @@ export function reportAnswer(
   );
 }
 
+/** A call that ends without an answer, at info (else debug): it is a call's last line too. @internal */
+export function reportFailure(
+  logger: Logger | undefined,
+  info: RequestInfo,
+  message: string,
+): void {
+  const log = logger?.info ?? logger?.debug;
+  if (!log) return;
+  guarded(() =>
+    log.call(
+      logger,
+      `polyai: failed ${info.method} ${info.url}: ${message} (correlation id ${info.correlationId})`,
+      {
+        ...info,
+        error: message,
+      },
+    ),
+  );
+}
+
 /** @internal */
 export function reportRetry(
   logger: Logger | undefined,
@@ -70,7 +93,7 @@ export function reportRetry(
     event.status === undefined ? (error?.message ?? "no answer") : `status ${event.status}`;
   guarded(() =>
     logger?.warn?.(
-      `polyai: ${event.method} ${event.url} attempt ${event.attempt} of ${event.maxRetries + 1} failed (${what}); retrying in ${event.delayMs} ms`,
+      `polyai: ${event.method} ${event.url} attempt ${event.attempt} of ${event.maxRetries + 1} failed (${what}); retrying in ${event.delayMs} ms, correlation id ${event.correlationId}`,
       { ...plain, error: error?.message },
     ),
   );

@@ -35,8 +35,12 @@ export function safeHeaders(headers: Headers, redact: Redact): Headers {
 
 /** `ECONNRESET (fetch failed)`: the code of a Node network error and the message. @internal */
 export function describeCause(cause: unknown): string {
-  const inner = (cause as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof inner?.code === "string" ? inner.code : undefined;
+  const inner = (cause as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined)
+    ?.cause;
+  // `localhost` resolves to two addresses: Node then throws an AggregateError whose
+  // own code is missing and whose errors carry it (ECONNREFUSED).
+  const nested = inner?.code ?? inner?.errors?.find((e) => typeof e?.code === "string")?.code;
+  const code = typeof nested === "string" ? nested : undefined;
   const message = cause instanceof Error ? String(cause.message) : String(cause);
   return code ? `${code} (${message})` : message;
 }
