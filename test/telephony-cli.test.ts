@@ -193,6 +193,27 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
+  it("apply --client-env: imported numbers serve that environment; a bad one is refused", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const desired = await t.file("d.json", DESIRED);
+      const url = ["--base-url", t.mock.url];
+      const bad = await cli(["apply", desired, "--yes", "--client-env", "staging", ...url]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('--client-env "staging" is not an environment');
+      expect(writes(t.mock.requests)).toEqual([]);
+      const r = await cli(["apply", desired, "--yes", "--client-env", "sandbox", ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      const imports = writes(t.mock.requests).filter((q) => q.method === "POST");
+      expect(imports.length).toBeGreaterThan(0);
+      for (const q of imports) expect((q.body as { clientEnv?: string }).clientEnv).toBe("sandbox");
+    } finally {
+      await t.close();
+    }
+  });
+
   it("apply plan.json: applies a saved plan, and refuses it with PLAN_STALE once the state moved", async ({
     expect,
   }) => {

@@ -43,6 +43,8 @@ Options:
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request (default 100)
   --concurrency N     apply: requests in flight at once (default 8)
+  --client-env ENV    apply: the environment numbers it imports serve: sandbox,
+                      pre-release or live (default live)
   --help, -h          show this help
 
 Environment:
@@ -54,6 +56,15 @@ Exit codes:
   apply    0 every change in effect, 1 otherwise (or not confirmed: nothing written)
   export   0 done, 1 error
 `;
+
+/** The --client-env flag, one of the API's environments. */
+function clientEnvFlag(value: string): "sandbox" | "pre-release" | "live" {
+  if (value === "sandbox" || value === "pre-release" || value === "live") return value;
+  throw new CliError(
+    `--client-env ${JSON.stringify(value)} is not an environment; expected sandbox, pre-release or live`,
+    true,
+  );
+}
 
 /** A failure to report as one line and exit 1; `usage` adds a pointer to --help. */
 class CliError extends Error {
@@ -325,7 +336,13 @@ async function runPlan(
 async function runApply(
   file: string,
   flags: Flags,
-  options: { json: boolean; yes: boolean; chunkSize?: number; concurrency?: number },
+  options: {
+    json: boolean;
+    yes: boolean;
+    chunkSize?: number;
+    concurrency?: number;
+    clientEnv?: "sandbox" | "pre-release" | "live";
+  },
 ): Promise<number> {
   const data = await readJson(file);
   let p: Plan;
@@ -370,6 +387,7 @@ async function runApply(
     apply(poly, p, {
       chunkSize: options.chunkSize,
       concurrency: options.concurrency,
+      clientEnv: options.clientEnv,
       onProgress,
     }),
   );
@@ -421,6 +439,7 @@ async function main(argv: string[]): Promise<number> {
         agent: { type: "string" },
         "chunk-size": { type: "string" },
         concurrency: { type: "string" },
+        "client-env": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -449,6 +468,9 @@ async function main(argv: string[]): Promise<number> {
         yes: values.yes,
         ...(values["chunk-size"] !== undefined
           ? { chunkSize: positiveInt(values["chunk-size"], "--chunk-size") as number }
+          : {}),
+        ...(values["client-env"] !== undefined
+          ? { clientEnv: clientEnvFlag(values["client-env"]) }
           : {}),
         ...(values.concurrency !== undefined
           ? { concurrency: positiveInt(values.concurrency, "--concurrency") as number }
