@@ -90,7 +90,13 @@ export interface RetrySettings {
   maxResponseBytes?: number | undefined;
 }
 
-function checkInteger(value: unknown, field: string, min: number, max: number): number | undefined {
+/** An integer from `min` to `max`, or undefined when not given; otherwise an InvalidInputError. */
+export function checkInteger(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const got = typeof value === "number" ? String(value) : describeType(value);

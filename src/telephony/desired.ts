@@ -1,12 +1,14 @@
 // Validation of a desired state, before any request, with the SDK's own checks:
-// connector fields through applyConnectorPatch (the rule `update` applies), IDs and
+// connector fields with the rule of `update`'s patch (the spec's), IDs and
 // phone numbers through the same spec rules and the same checker the client runs
 // on its arguments. Errors are InvalidInputError naming the path in the desired
 // state: `connectors.CONN-main.voiceName`, `phoneNumbers.+442079460000`.
 import { operations } from "../../generated/operations.js";
-import type { StringRule } from "../../generated/operations.js";
-import { applyConnectorPatch, InvalidInputError, type Connector } from "../index.js";
-import { checkString, describeType, isPlainObject } from "../validate.js";
+import type { Rule } from "../../generated/operations.js";
+import { InvalidInputError } from "../index.js";
+import { checkValue } from "../internal/check.js";
+import { suggestKey } from "../internal/keys.js";
+import { describeType, isPlainObject } from "../validate.js";
 import {
   MANAGED_FIELDS,
   type CheckedDesiredState,
@@ -16,36 +18,16 @@ import {
 import { setOwn } from "./util.js";
 
 // The rules the client checks these arguments with (get/update/reassign).
-const AGENT_ID = operations.getConnector.params.agentId as StringRule;
-const CONNECTOR_ID = operations.getConnector.params.connectorId as StringRule;
-const PHONE_NUMBER = operations.getPhoneNumber.params.phoneNumber as StringRule;
+const AGENT_ID: Rule = operations.getConnector.params.agentId;
+const CONNECTOR_ID: Rule = operations.getConnector.params.connectorId;
+const PHONE_NUMBER: Rule = operations.getPhoneNumber.params.phoneNumber;
+/** The rule of `update`'s patch: the same values are refused with the same words. */
+const PATCH: Rule = operations.updateConnector.body;
 
 const TOP_KEYS = ["$schema", "agentId", "connectors", "phoneNumbers"];
 
-/** A connector to apply a patch to: the patch's checks do not depend on it. */
-const DUMMY: Connector = {
-  connectorId: "CONN-check",
-  name: "",
-  accountId: "",
-  projectId: "",
-  clientEnv: "live",
-  variantId: "",
-  asrLangCode: "",
-  ttsLangCode: "",
-  voiceName: "",
-  disableHandoff: false,
-};
-
-/** `; did you mean "voiceName"?` for a near miss, else the list of allowed keys. */
-function hint(key: string, known: readonly string[]): string {
-  const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
-  const hit = known.find((k) => norm(k) === norm(key));
-  return hit ? `; did you mean ${JSON.stringify(hit)}?` : `; allowed keys are ${known.join(", ")}`;
-}
-
-function checkRule(value: unknown, rule: StringRule, field: string): string {
-  checkString(value, rule, field, rule.title ?? "value");
-  return value as string;
+function checkRule(value: unknown, rule: Rule, field: string): string {
+  return checkValue(value, rule, field) as string;
 }
 
 /** Checks a connector ID as the client checks one (`get`, `update`): the spec's rule, reserved names included. */
@@ -87,21 +69,12 @@ function checkConnector(value: unknown, field: string): DesiredConnector {
     if (!(MANAGED_FIELDS as readonly string[]).includes(key))
       throw new InvalidInputError(
         `${field}.${key}`,
-        `is not a connector setting managed here${hint(key, MANAGED_FIELDS)}`,
+        `is not a connector setting managed here${suggestKey(key, MANAGED_FIELDS, "allowed keys are")}`,
       );
     (out as Record<string, unknown>)[key] = v;
   }
   if (Object.keys(out).length === 0) return out; // managed: must exist, nothing else
-  try {
-    // The rule `update` applies to a patch, so the same values are refused with the same words.
-    applyConnectorPatch(DUMMY, out);
-  } catch (err) {
-    if (err instanceof InvalidInputError) {
-      const inner = err.field === "patch" ? "" : `.${err.field}`;
-      throw new InvalidInputError(`${field}${inner}`, err.reason);
-    }
-    throw err;
-  }
+  checkValue(out, PATCH, field);
   const ordered: DesiredConnector = {};
   for (const name of MANAGED_FIELDS) {
     if (name in out) (ordered as Record<ManagedField, unknown>)[name] = out[name];
@@ -128,7 +101,7 @@ export function validateDesiredState(value: unknown, prefix = ""): CheckedDesire
     if (!TOP_KEYS.includes(key))
       throw new InvalidInputError(
         `${prefix}${key}`,
-        `is not a key of a desired state${hint(key, TOP_KEYS.slice(1))}`,
+        `is not a key of a desired state${suggestKey(key, TOP_KEYS.slice(1), "allowed keys are")}`,
       );
   }
   const schema = value["$schema"];

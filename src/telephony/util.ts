@@ -1,7 +1,8 @@
 // Small helpers of plan and apply: chunking, bounded concurrency, option checks and
 // a canonical JSON for comparing plans.
 import { InvalidInputError } from "../index.js";
-import { describeType, isPlainObject } from "../validate.js";
+import { suggestKey, unknownKey } from "../internal/keys.js";
+import { checkInteger, describeType, isPlainObject } from "../validate.js";
 
 /** `items` in consecutive slices of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -36,7 +37,7 @@ export async function mapLimit<T>(
   if (failure) throw failure.error;
 }
 
-/** Checks an integer option; undefined gives `fallback`. */
+/** Checks an integer option with the client's own integer check; undefined gives `fallback`. */
 export function intOption(
   value: unknown,
   field: string,
@@ -44,15 +45,10 @@ export function intOption(
   max: number,
   fallback: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const got = typeof value === "number" ? String(value) : describeType(value);
-    throw new InvalidInputError(field, `expected an integer from ${min} to ${max}, got ${got}`);
-  }
-  return value;
+  return checkInteger(value, field, min, max) ?? fallback;
 }
 
-/** Checks that `options` is an object with only `known` keys, naming the first unknown one. */
+/** Checks that `options` is an object with only `known` keys (the client's one key check). */
 export function checkOptionKeys(
   options: unknown,
   known: readonly string[],
@@ -60,13 +56,12 @@ export function checkOptionKeys(
   if (options === undefined) return {};
   if (!isPlainObject(options))
     throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key))
-      throw new InvalidInputError(
-        `options.${key}`,
-        `is not an option here; known options are ${known.join(", ")}`,
-      );
-  }
+  const unknown = unknownKey(options, known);
+  if (unknown !== undefined)
+    throw new InvalidInputError(
+      `options.${unknown}`,
+      `is not an option here${suggestKey(unknown, known)}`,
+    );
   const signal = options["signal"];
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new InvalidInputError(
