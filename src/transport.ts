@@ -117,9 +117,8 @@ export function answerInfo(response: Response): {
   return answers.get(response) ?? { attempts: 1, request: undefined };
 }
 
-// A caller may add their own credentials through `headers` (a gateway's token, a
-// cookie): any header named like one is kept out of logs. @internal
-export const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password|session|signature/i;
+/** @internal */
+export { CREDENTIAL_HEADER } from "./internal/report.js";
 
 /** The error of an attempt that got no answer; `last` adds how many attempts were made. */
 function failure(

@@ -3,7 +3,11 @@
 // are plain values, never an error object: a logger prints those with their stack.
 // A failing hook must not change what the call does, so every call is guarded.
 import type { RequestInfo } from "../errors.js";
-import { CREDENTIAL_HEADER, type Logger, type RetryEvent } from "../transport.js";
+import type { Logger, RetryEvent } from "../transport.js";
+
+// A caller may add their own credentials through `headers` (a gateway's token, a
+// cookie): any header named like one is kept out of logs and the mock's records. @internal
+export const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password|session|signature/i;
 
 /** Headers as a plain object for logs, with credentials replaced. @internal */
 export function redactHeaders(headers: Headers): Record<string, string> {

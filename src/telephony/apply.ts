@@ -2,6 +2,7 @@
 // connector patches through batchUpdate in chunks, imports in batches,
 // reassignments with bounded concurrency. Retries and timeouts are the client's.
 // Afterwards, re-read and report any change that did not take.
+import { operations, type StringRule } from "../../generated/operations.js";
 import { APIError, InvalidInputError, type ClientEnv, type PolyAIClient } from "../index.js";
 import { diff, differences, fingerprint } from "./diff.js";
 import { ChangeRejectedError, PlanStaleError } from "./errors.js";
@@ -10,7 +11,9 @@ import { checkPlan, readOptions } from "./plan.js";
 import type { ApplyOptions, ApplyResult, ChangeResult, PhoneNumberChange } from "./types.js";
 import { chunk, intOption, mapLimit } from "./util.js";
 
-const CLIENT_ENVS = ["sandbox", "pre-release", "live"];
+/** The environments an import may serve: the spec's ClientEnv enum. */
+export const CLIENT_ENVS: readonly string[] =
+  (operations.importPhoneNumbers.body.props.clientEnv as StringRule).enum ?? [];
 
 type Outcome = { status: "applied" } | { status: "failed"; error: Error };
 

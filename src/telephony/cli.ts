@@ -11,11 +11,13 @@ import {
   createPolyAIClient,
   InvalidInputError,
   PolyAIError,
+  type ClientEnv,
   type PolyAIClient,
   type Region,
 } from "../index.js";
 import { checkPlan, countChanges, PLAN_KIND, plan } from "./plan.js";
-import { apply } from "./apply.js";
+import { apply, CLIENT_ENVS } from "./apply.js";
+import { keyRedactor } from "../redact.js";
 import { validateDesiredState } from "./desired.js";
 import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "./errors.js";
 import { exportState } from "./export.js";
@@ -58,10 +60,10 @@ Exit codes:
 `;
 
 /** The --client-env flag, one of the API's environments. */
-function clientEnvFlag(value: string): "sandbox" | "pre-release" | "live" {
-  if (value === "sandbox" || value === "pre-release" || value === "live") return value;
+function clientEnvFlag(value: string): ClientEnv {
+  if (CLIENT_ENVS.includes(value)) return value as ClientEnv;
   throw new CliError(
-    `--client-env ${JSON.stringify(value)} is not an environment; expected sandbox, pre-release or live`,
+    `--client-env ${JSON.stringify(value)} is not an environment; expected ${CLIENT_ENVS.join(", ")}`,
     true,
   );
 }
@@ -79,7 +81,8 @@ class CliError extends Error {
 /** Everything printed goes through here: the key never leaves, even if an error quoted it. */
 function redactor(): (text: string) => string {
   const key = process.env["POLYAI_API_KEY"];
-  return key && key.length >= 8 ? (text) => text.split(key).join("[redacted]") : (text) => text;
+  // The client's redactor: every spelling an encoder gives the key, not only the key.
+  return key && key.length >= 8 ? keyRedactor(key) : (text) => text;
 }
 const redact = redactor();
 const out = (text: string) => void process.stdout.write(redact(text));
@@ -341,7 +344,7 @@ async function runApply(
     yes: boolean;
     chunkSize?: number;
     concurrency?: number;
-    clientEnv?: "sandbox" | "pre-release" | "live";
+    clientEnv?: ClientEnv;
   },
 ): Promise<number> {
   const data = await readJson(file);
