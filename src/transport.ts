@@ -13,6 +13,7 @@ import {
 } from "./errors.js";
 import {
   AttemptFailure,
+  bodiless,
   runAttempt,
   type Answer,
   type AttemptContext,
@@ -84,7 +85,10 @@ export interface CallOverrides {
 export interface Outgoing {
   readonly method: string;
   readonly url: string;
-  /** The caller's headers; the transport adds the key and `Accept`. */
+  /**
+   * The caller's headers, handed over: the transport adds the key, `Accept` and the
+   * correlation ID to this object rather than copying it on every call.
+   */
   readonly headers: Headers;
   /** The body's bytes, replayed byte for byte on every attempt. */
   readonly body: Uint8Array<ArrayBuffer> | undefined;
@@ -223,7 +227,7 @@ export function createTransport(config: TransportConfig): Transport {
       overrides.signal && typeof AbortSignal.any === "function"
         ? AbortSignal.any([overrides.signal])
         : overrides.signal;
-    const headers = new Headers(outgoing.headers);
+    const { headers } = outgoing;
     // One ID per call, the same on every retry, so PolyAI's logs find the call.
     const correlationId = headers.get(CORRELATION) || newCorrelationId();
     headers.set(CORRELATION, correlationId);
@@ -284,9 +288,11 @@ export function createTransport(config: TransportConfig): Transport {
     const signal = "signal" in overrides ? overrides.signal : request.signal;
     // Read once, replay the same bytes on every attempt.
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
-    const { method, url, headers } = request;
+    const { method, url } = request;
+    // A copy: the Request's own headers stay as openapi-fetch and middleware left them.
+    const headers = new Headers(request.headers);
     const delivered = await send({ method, url, headers, body }, { ...overrides, signal });
-    const nullBody = [204, 205, 304].includes(delivered.status) || !delivered.bytes?.byteLength;
+    const nullBody = bodiless(delivered.status) || !delivered.bytes?.byteLength;
     const response = new Response(nullBody ? null : delivered.bytes, {
       status: delivered.status,
       statusText: delivered.statusText,

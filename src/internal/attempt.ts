@@ -66,6 +66,11 @@ export interface Answer {
   readonly bytes: Uint8Array<ArrayBuffer> | null;
 }
 
+/** Statuses whose answer a Response must hold without a body (its constructor throws otherwise). @internal */
+export function bodiless(status: number): boolean {
+  return status === 204 || status === 205 || status === 304;
+}
+
 /** What every attempt of one call shares. @internal */
 export interface AttemptContext {
   readonly config: TransportConfig;

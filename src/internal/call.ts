@@ -19,6 +19,7 @@ import { redactInputError } from "../redact.js";
 import type { Transport } from "../transport.js";
 import { describeType, isPlainObject, quote } from "../validate.js";
 import { answerProblem } from "./answer.js";
+import { bodiless } from "./attempt.js";
 import { checkArguments, checkOptions, type Arguments } from "./arguments.js";
 import {
   exchangeDirect,
@@ -39,7 +40,7 @@ function withResponse(data: unknown, got: Exchanged): WithResponse<unknown> {
     correlationId: got.request?.correlationId ?? "",
     attempts: got.attempts,
     get response() {
-      response ??= new Response([204, 205, 304].includes(got.status) ? null : (got.data ?? null), {
+      response ??= new Response(bodiless(got.status) ? null : (got.data ?? null), {
         status: got.status,
         headers: got.headers,
       });
