@@ -3,40 +3,20 @@
 // Redocly's build-docs. --inlineBundle embeds the Redoc script in the page so it
 // opens offline (from file://, with no CDN). Telemetry is off. The HTML is
 // generated, so it is gitignored.
-import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { join, relative } from "node:path";
+import { redoclyCmd, root } from "./spec-model.mjs";
 
-const run = promisify(execFile);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "docs/index.html");
-const redocly = join(root, "node_modules/@redocly/cli/bin/cli.js");
-const env = {
-  ...process.env,
-  REDOCLY_TELEMETRY: "off",
-  REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
-  NO_COLOR: "1",
-};
-
-try {
-  await run(
-    process.execPath,
-    [
-      redocly,
-      "build-docs",
-      join(root, "openapi/openapi.yaml"),
-      `--config=${join(root, "redocly.yaml")}`,
-      `--output=${out}`,
-      "--inlineBundle",
-    ],
-    { cwd: root, env, maxBuffer: 64 << 20 },
-  );
-} catch (err) {
-  console.error(
-    `redocly build-docs failed:\n${`${err.stdout ?? ""}${err.stderr ?? ""}`.trim() || err.message}`,
-  );
+const res = await redoclyCmd([
+  "build-docs",
+  join(root, "openapi/openapi.yaml"),
+  `--config=${join(root, "redocly.yaml")}`,
+  `--output=${out}`,
+  "--inlineBundle",
+]);
+if (res.failed) {
+  console.error(`redocly build-docs failed:\n${`${res.stdout}${res.stderr}`.trim()}`);
   process.exit(1);
 }
 const html = await readFile(out, "utf8");

@@ -19,7 +19,8 @@ const env = {
   REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
 };
 
-async function redoclyCmd(argv) {
+/** Runs the Redocly CLI with telemetry off; a failure is returned, not thrown. */
+export async function redoclyCmd(argv) {
   try {
     return await run(process.execPath, [redocly, ...argv], { cwd: root, env, maxBuffer: 64 << 20 });
   } catch (err) {
