@@ -15,6 +15,7 @@ import {
   type Plan,
   type PlanOptions,
 } from "./types.js";
+import { hash64 } from "./hash.js";
 import { canonical, checkOptionKeys, intOption } from "./util.js";
 
 /** The `kind` of every plan. */
@@ -72,7 +73,7 @@ export async function plan(
 export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan {
   const changes = diff(desired, snapshot);
   if (changes.missing.size > 0) throw new UnknownConnectorError(desired.agentId, changes.missing);
-  return {
+  return sealed({
     kind: PLAN_KIND,
     version: 1,
     agentId: desired.agentId,
@@ -80,7 +81,24 @@ export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan
     connectors: changes.connectors,
     phoneNumbers: changes.phoneNumbers,
     desired,
-  };
+  });
+}
+
+/**
+ * #19: the digest of a plan's whole content but the digest: its canonical JSON
+ * (keys sorted), so the same plan saved in any key order or spacing has the same
+ * digest and any edit (a change, the desired state, the fingerprint, the agent) has
+ * another. It detects edits, not an attacker (see hash.ts).
+ */
+function digestOf(plan: Record<string, unknown>): string {
+  return `pd1:${hash64(canonical({ ...plan, digest: undefined }))}`;
+}
+
+/** The plan with its digest, after the fingerprint. */
+function sealed(plan: Omit<Plan, "digest">): Plan {
+  const { kind, version, agentId, fingerprint: print, ...changes } = plan;
+  const digest = digestOf(plan as unknown as Record<string, unknown>);
+  return { kind, version, agentId, fingerprint: print, digest, ...changes };
 }
 
 /** How many changes a plan lists. */
@@ -136,6 +154,7 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
     "version",
     "agentId",
     "fingerprint",
+    "digest",
     "connectors",
     "phoneNumbers",
     "desired",
@@ -150,6 +169,7 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
   if (top["agentId"] !== desired.agentId)
     fail("agentId", `expected ${JSON.stringify(desired.agentId)}, the agent of desired.agentId`);
   const print = stringAt(top["fingerprint"], "fingerprint") as string;
+  const digest = stringAt(top["digest"], "digest") as string;
 
   const rawConnectors = top["connectors"];
   if (!Array.isArray(rawConnectors))
@@ -232,12 +252,20 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
       "fingerprint",
       "does not match the live values the plan's changes were computed from; the plan was edited: make a new one",
     );
+  // #19: the changes and the fingerprint can agree with an edited desired state (a
+  // number sent to another connector the plan already names): the digest covers it all.
+  if (digestOf(top) !== digest)
+    fail(
+      "digest",
+      "does not match the plan's content: the plan was edited after plan() made it; make a new one",
+    );
   return {
     plan: {
       kind: PLAN_KIND,
       version: 1,
       agentId: desired.agentId,
       fingerprint: print,
+      digest,
       connectors: connectorChanges,
       phoneNumbers: numberChanges,
       desired,
