@@ -135,6 +135,25 @@ function fieldsAt(value: unknown, field: string): DesiredConnector {
   return value as DesiredConnector;
 }
 
+/** Fails unless `got` lists exactly the changes of `want`, each once, in any order. */
+function compare<T>(kind: string, got: readonly T[], want: readonly T[], id: (c: T) => string) {
+  const wanted = new Map(want.map((c) => [id(c), canonical(c)]));
+  got.forEach((change, i) => {
+    const expected = wanted.get(id(change));
+    if (expected !== canonical(change))
+      fail(
+        `${kind}[${i}]`,
+        `does not follow from the plan's desired state (expected ${expected ?? "no change here"}); the plan was edited: make a new one`,
+      );
+    wanted.delete(id(change));
+  });
+  for (const missing of wanted.values())
+    fail(
+      kind,
+      `lacks a change the plan's desired state implies (${missing}); the plan was edited: make a new one`,
+    );
+}
+
 /**
  * Checks that `value` is a plan {@link plan} made: its shape, its desired state,
  * and that its changes and fingerprint follow from them. Returns the desired state
@@ -233,20 +252,11 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
   const planned: Snapshot = { agentId: desired.agentId, connectors, numbers };
 
   // Re-derive: a plan whose changes were edited no longer matches its own diff.
+  // Matched by connector or number, not position: a plan saved with the desired
+  // state's keys in another order lists the same changes in another order (#19).
   const expected = diff(desired, planned);
-  const compare = (kind: string, got: readonly unknown[], want: readonly unknown[]) => {
-    for (let i = 0; i < Math.max(got.length, want.length); i++) {
-      if (canonical(got[i]) !== canonical(want[i]))
-        fail(
-          i < got.length ? `${kind}[${i}]` : kind,
-          i < got.length
-            ? `does not follow from the plan's desired state (expected ${canonical(want[i]) ?? "no change here"}); the plan was edited: make a new one`
-            : `lacks a change the plan's desired state implies (${canonical(want[i])}); the plan was edited: make a new one`,
-        );
-    }
-  };
-  compare("connectors", connectorChanges, expected.connectors);
-  compare("phoneNumbers", numberChanges, expected.phoneNumbers);
+  compare("connectors", connectorChanges, expected.connectors, (c) => c.connectorId);
+  compare("phoneNumbers", numberChanges, expected.phoneNumbers, (c) => c.number);
   if (fingerprint(planned) !== print)
     fail(
       "fingerprint",

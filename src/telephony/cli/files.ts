@@ -82,6 +82,8 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     await rename(temp, target);
   } catch (e) {
     await rm(temp, { force: true });
-    throw new CliError(`--out ${file}: cannot write it: ${(e as { code?: string }).code ?? (e as Error).message}`);
+    throw new CliError(
+      `--out ${file}: cannot write it: ${(e as { code?: string }).code ?? (e as Error).message}`,
+    );
   }
 }

@@ -43,7 +43,10 @@ export function findJsonProblem(text: string): JsonProblem | undefined {
     while (pos < text.length && WHITESPACE.has(text[pos] as string)) pos++;
   };
   const fail = (reason: string): never => {
-    throw new SyntaxProblem(pos >= text.length ? `${reason}, got the end of the file` : reason, pos);
+    throw new SyntaxProblem(
+      pos >= text.length ? `${reason}, got the end of the file` : reason,
+      pos,
+    );
   };
   const expect = (ch: string, reason: string) => {
     skip();
@@ -154,6 +157,7 @@ export function findJsonProblem(text: string): JsonProblem | undefined {
     const column = e.at - (text.lastIndexOf("\n", e.at - 1) + 1) + 1;
     return { kind: "syntax", reason: e.reason, line, column };
   }
-  if (duplicate) return { kind: "duplicate", path: duplicate.path, line: lineAt(text, duplicate.at) };
+  if (duplicate)
+    return { kind: "duplicate", path: duplicate.path, line: lineAt(text, duplicate.at) };
   return undefined;
 }

@@ -52,7 +52,13 @@ export function report(result: ApplyResult, total: number): string {
 
 /** An error as JSON: { name, message, code?, status?, field? }. */
 function errorJson(value: unknown): Record<string, unknown> {
-  const e = value as { name?: unknown; message?: unknown; code?: unknown; status?: unknown; field?: unknown };
+  const e = value as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    status?: unknown;
+    field?: unknown;
+  };
   return {
     name: value instanceof CliError ? "CliError" : String(e.name ?? "Error"),
     message: String(e.message ?? value),

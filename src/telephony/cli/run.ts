@@ -107,7 +107,9 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   } else {
     run.out(`${renderPlan(p)}\n`);
     if (cmd.out !== undefined && countChanges(p) > 0)
-      run.out(`\nSaved the plan to ${cmd.out}; apply it with: polyai-connectors apply ${cmd.out}\n`);
+      run.out(
+        `\nSaved the plan to ${cmd.out}; apply it with: polyai-connectors apply ${cmd.out}\n`,
+      );
   }
   return countChanges(p) > 0 ? 2 : 0;
 }
@@ -250,7 +252,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (argv.includes("--json")) run.out(failureJson(e));
     if (e instanceof CliError)
       run.err(`polyai-connectors: ${escapeLine(e.message)}${e.usage ? " (see --help)" : ""}\n`);
-    else run.err(`polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`);
+    else
+      run.err(`polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`);
     return 1;
   }
 }

@@ -77,7 +77,13 @@ export type Command =
       clientEnv: ClientEnv | undefined;
       connection: Connection;
     }
-  | { name: "export"; agent: string; json: boolean; out: string | undefined; connection: Connection };
+  | {
+      name: "export";
+      agent: string;
+      json: boolean;
+      out: string | undefined;
+      connection: Connection;
+    };
 
 const OPTIONS = {
   region: { type: "string" },
@@ -96,7 +102,7 @@ const OPTIONS = {
 /** The argument Node's parser refused, as the user typed it (without any `=value`). */
 function offending(argv: readonly string[], error: Error): string {
   const named = /'(-[^']*)'/.exec(error.message)?.[1];
-  if (named !== undefined) return named.replace(/=.*$/, "");
+  if (named !== undefined) return named.replace(/[= ].*$/, "");
   return argv.find((a) => a.startsWith("-")) ?? "";
 }
 
@@ -186,7 +192,8 @@ export function parseCommand(argv: readonly string[]): Command {
         connection,
       };
     case "export":
-      if (file !== undefined) throw new CliError(`unexpected argument ${JSON.stringify(file)}`, true);
+      if (file !== undefined)
+        throw new CliError(`unexpected argument ${JSON.stringify(file)}`, true);
       return { name: "export", agent: agent(values.agent), json, out, connection };
     default:
       throw new CliError(
