@@ -569,6 +569,37 @@ describe.concurrent("files", () => {
       expect(r.stdout).toContain('asrLangCode  "en\\u009bGB\\u2028" → "en-GB"');
       const applied = await cli(["apply", out, "--yes", "--base-url", t.mock.url]);
       expect(applied.code, applied.stderr).toBe(0);
+
+      // A server's error message: one line, escaped, in the report and the JSON alike.
+      const refused = await t.file("refused.json", {
+        agentId: AGENT,
+        connectors: { "CONN-main": { asrLangCode: "fr-FR" } },
+        phoneNumbers: { "+442079460009": "CONN-main" },
+      });
+      const message = "no\u001b]0;owned\u0007\r\nFAKE: all good\u009b2J";
+      for (const json of [false, true]) {
+        t.mock.failNext({
+          operation: "importPhoneNumbers",
+          status: 400,
+          message,
+        });
+        const r = await cli([
+          "apply",
+          refused,
+          "--yes",
+          ...(json ? ["--json"] : []),
+          "--base-url",
+          t.mock.url,
+        ]);
+        expect(r.code).toBe(1);
+        for (const text of [r.stdout, r.stderr])
+          expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+        const report = json ? r.stderr : r.stdout;
+        expect(report).toMatch(
+          /^ {2}✗ number \+442079460009 \(import, route to CONN-main\): .*no\\u001b\]0;owned\\u0007\\u000d\\u000aFAKE: all good\\u009b2J /m,
+        );
+        expect(report).not.toMatch(/^FAKE/m);
+      }
     } finally {
       await t.close();
     }

@@ -2,11 +2,11 @@
 // or any request sent (#8): every flag, its value and its range, as a usage error
 // naming the flag. Node's own parser messages are not shown (#11).
 import { parseArgs } from "node:util";
-import type { ClientEnv } from "../../index.js";
+import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
-import { InvalidInputError } from "../../index.js";
 
+/** What --help prints. */
 export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--json] [--out plan.json]
   polyai-connectors apply <desired.json | plan.json> [--yes] [--json]
@@ -28,9 +28,11 @@ Options:
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
                       (never the input file; written whole or not at all)
   --yes, -y           apply without asking (required when stdin is not a terminal)
-  --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max} (default 100)
-  --concurrency N     apply: requests in flight at once, 1 to ${APPLY_LIMITS.concurrency.max} (default 8)
-  --client-env ENV    apply: the environment numbers it imports serve: ${CLIENT_ENVS.join(",\n                      ")} (default live)
+  --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
+                      (default ${APPLY_LIMITS.chunkSize.fallback})
+  --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback})
+  --client-env ENV    apply: the environment numbers it imports serve:
+                      ${CLIENT_ENVS.join(", ")} (default live)
   --version           print the version
   --help, -h          show this help
 
