@@ -102,7 +102,8 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (!isPlainObject(v)) return v;
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) sorted[key] = v[key];
+    // setOwn: a connector named __proto__ is content too (a plan's digest covers it).
+    for (const key of Object.keys(v).sort()) setOwn(sorted, key, v[key]);
     return sorted;
   });
 }
