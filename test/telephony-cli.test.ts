@@ -684,7 +684,14 @@ describe.concurrent("the command line", () => {
       expect(r.stderr.split("\n"), args.join(" ")).toHaveLength(2);
     }
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
-    expect(region.stderr).toContain('--region: "mars" is not a region');
+    expect(region.stderr).toMatch(
+      /^polyai-connectors: --region: "mars" is not a region.* \(see --help\)\n$/,
+    );
+    const fromEnv = await cli(["export", "--agent", AGENT], {
+      POLYAI_API_KEY: KEY,
+      POLYAI_REGION: "mars",
+    });
+    expect(fromEnv.stderr).toMatch(/^polyai-connectors: POLYAI_REGION: "mars" is not a region/);
   });
 
   it("every flag is checked before the file is read and before any request (#8)", async ({

@@ -86,7 +86,8 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
       baseUrl: "--base-url",
       region: connection.region === undefined ? "POLYAI_REGION" : "--region",
     };
-    throw new CliError(`${names[e.field] ?? e.field}: ${e.reason}`);
+    const name = names[e.field] ?? e.field;
+    throw new CliError(`${name}: ${e.reason}`, name.startsWith("--"));
   }
 }
 
