@@ -55,7 +55,7 @@ export interface ClientOptions {
   /**
    * Receives a debug line per attempt and answer, an info line per call and a warning
    * per retry; the API key is redacted. Default: from `POLYAI_LOG` (`debug`, `info`,
-   * `warn`, `off`) to the console, else none.
+   * `warn`, `off`) to the console's stderr (`console.error`, `console.warn`), else none.
    */
   logger?: Logger | undefined;
 }
@@ -111,7 +111,7 @@ export { KEY_CHARS, MIN_KEY_LENGTH } from "./internal/api-key.js";
 
 const LEVELS = ["debug", "info", "warn"] as const;
 
-/** The console, at the level `POLYAI_LOG` names; undefined for `off` or unset. */
+/** The console's stderr, at the level `POLYAI_LOG` names; undefined for `off` or unset. */
 function envLogger(): Logger | undefined {
   const level = env("POLYAI_LOG")?.toLowerCase();
   if (level === undefined || level === "off") return undefined;
@@ -122,8 +122,11 @@ function envLogger(): Logger | undefined {
       `${quote(level)} is not a log level; expected one of ${[...LEVELS, "off"].join(", ")}`,
     );
   const logger: Logger = {};
+  // #19: a library never writes to stdout, where a program's output goes (`plan
+  // --json`, `export > file`). In Node console.debug and console.info write to
+  // stdout, so every level goes to stderr: console.error, console.warn for warnings.
   for (const name of LEVELS.slice(at))
-    logger[name] = (message) => console[name === "debug" ? "debug" : name](message);
+    logger[name] = (message) => (name === "warn" ? console.warn(message) : console.error(message));
   return logger;
 }
 

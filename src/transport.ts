@@ -50,7 +50,8 @@ export interface RetryEvent {
  * Where the client reports what it does: at `debug` each attempt (headers with
  * credentials redacted) and each attempt's answer, at `info` each call's final
  * answer (status, duration, correlation ID), at `warn` each retry, in one line
- * without a stack. `console` fits; `POLYAI_LOG` picks one without code.
+ * without a stack. `POLYAI_LOG` picks the console's stderr without code: a logger
+ * should not write to stdout, which belongs to the program (its JSON, its export).
  */
 export interface Logger {
   debug?(message: string, details?: Record<string, unknown>): void;

@@ -1,126 +1,60 @@
-// The `polyai-connectors` CLI as a process: `node --import tsx src/telephony/cli.ts`
-// against the local PolyAI (loopback, port 0), the key in POLYAI_API_KEY. Exit
-// codes, --json, --out, --yes, export round trip, malformed files, a missing key,
-// and the key never printed.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { describe, it, type ExpectStatic } from "vitest";
+// The `polyai-connectors` CLI in process: runCli(argv, io), the function the bin
+// wraps, with collected streams and the key in the given environment, against the
+// local PolyAI (loopback, port 0). Exit codes, --json, --out, --yes, export round
+// trip, malformed and hostile files, flags, and the key never printed. What needs a
+// real process (pipes, --version, POLYAI_LOG, a terminal) is in
+// telephony-cli-process.test.ts.
+import { link, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { describe, it } from "vitest";
+import { runCli } from "../src/telephony/cli/run.js";
 import type { ApplyResult, DesiredState, Plan } from "../src/telephony/index.js";
 import {
-  createMockPolyAI,
-  type MockPolyAI,
-  type RecordedRequest,
-  type SeedConnector,
-} from "../src/testing/index.js";
+  AGENT,
+  connector,
+  DESIRED,
+  KEY,
+  runsKeyless,
+  setup,
+  writes,
+  type Run,
+} from "./support/telephony-cli.js";
 
-const root = resolve(import.meta.dirname, "..");
-const KEY = "sk-cli-test-key-0123456789";
-const AGENT = "PROJECT-58RP822I";
-
-function connector(id: string, over: Partial<SeedConnector> = {}): SeedConnector {
-  return {
-    connectorId: id,
-    name: `Line ${id}`,
-    accountId: "ws-fd112d8f",
-    projectId: AGENT,
-    clientEnv: "live",
-    variantId: "",
-    asrLangCode: "en-US",
-    ttsLangCode: "en-US",
-    voiceName: "en-US-Neural2-C",
-    disableHandoff: false,
-    ...over,
-  };
+/** A stream that keeps what is written. */
+class Sink {
+  text = "";
+  constructor(readonly isTTY = false) {}
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+  on(): this {
+    return this;
+  }
 }
 
-const SEED = () => [
-  connector("CONN-main", { variantId: "VARIANT-spring", phoneNumbers: ["+442079460000"] }),
-  connector("CONN-support"),
-  connector("CONN-other", { phoneNumbers: ["+442079460011"] }),
-];
-const DESIRED: DesiredState = {
-  agentId: AGENT,
-  connectors: {
-    "CONN-main": { voiceName: "en-GB-Neural2-A", variantId: null },
-    "CONN-support": { asrLangCode: "en-GB" },
-  },
-  phoneNumbers: { "+442079460000": "CONN-support", "+442079460009": "CONN-main" },
-};
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; stdin is a pipe (not a terminal). Async: the mock shares this process. */
-function cli(args: string[], env: Record<string, string> = { POLYAI_API_KEY: KEY }): Promise<Run> {
-  const inherited = { ...process.env };
-  delete inherited["POLYAI_API_KEY"];
-  delete inherited["POLYAI_REGION"];
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/telephony/cli.ts", ...args], {
-      cwd: root,
-      env: { ...inherited, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end();
+/** Runs the CLI in process; stdin is not a terminal. */
+async function cli(
+  args: string[],
+  env: Record<string, string> = { POLYAI_API_KEY: KEY },
+): Promise<Run> {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env,
+    version: () => "9.9.9-test",
   });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-/** A mock and a scratch folder for one test, both removed after it. */
-async function setup(options: { unavailableVoices?: string[] } = {}): Promise<{
-  mock: MockPolyAI;
-  dir: string;
-  file: (name: string, data?: unknown) => Promise<string>;
-  close: () => Promise<void>;
-}> {
-  const mock = await createMockPolyAI({ apiKey: KEY, connectors: SEED(), ...options });
-  const dir = await mkdtemp(join(tmpdir(), "polyai-cli-"));
-  return {
-    mock,
-    dir,
-    file: async (name, data) => {
-      const path = join(dir, name);
-      if (data !== undefined)
-        await writeFile(path, typeof data === "string" ? data : JSON.stringify(data, null, 2));
-      return path;
-    },
-    close: async () => {
-      await mock.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-function writes(requests: readonly RecordedRequest[]): RecordedRequest[] {
-  return requests.filter(
-    (r) => r.method !== "GET" && !(r.method === "POST" && /\/(batch|lookup)$/.test(r.path)),
-  );
-}
-
-/** No output of any run shows the key. */
-function keyless(expect: ExpectStatic, ...runs: Run[]): void {
-  for (const r of runs) expect(`${r.stdout}${r.stderr}`).not.toContain(KEY);
-}
-
-describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_000 }, () => {
-  it("--help prints usage and exits 0", async ({ expect }) => {
-    const r = await cli(["--help"], {});
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage:\n {2}polyai-connectors plan <desired.json>/);
-    expect(r.stdout).toContain("POLYAI_API_KEY");
-  });
-
-  it("plan: exit 2 with changes pending, text and --json and --out; nothing written", async ({
+describe.concurrent("plan", () => {
+  it("exit 2 with changes pending, text and --json and --out; nothing written", async ({
     expect,
   }) => {
     const t = await setup();
@@ -140,6 +74,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       expect(json.code).toBe(2);
       const p = JSON.parse(json.stdout) as Plan;
       expect(p.kind).toBe("polyai-connectors/plan");
+      expect(p.digest).toMatch(/^pd1:[0-9a-f]{16}$/);
       expect(p.connectors.map((c) => c.connectorId)).toEqual(["CONN-main", "CONN-support"]);
       expect(p.phoneNumbers.map((c) => [c.number, c.action])).toEqual([
         ["+442079460000", "reassign"],
@@ -147,15 +82,30 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       ]);
       expect(JSON.parse(await readFile(saved, "utf8"))).toEqual(p);
       expect(writes(t.mock.requests)).toEqual([]);
-      keyless(expect, text, json);
+      runsKeyless(expect, text, json);
     } finally {
       await t.close();
     }
   });
 
-  it("apply: refuses without --yes when stdin is not a terminal, writing nothing", async ({
-    expect,
-  }) => {
+  it("--json: stdout is the plan alone, stderr its one-line summary (#12)", async ({ expect }) => {
+    const t = await setup();
+    try {
+      const desired = await t.file("d.json", DESIRED);
+      const r = await cli(["plan", desired, "--json", "--base-url", t.mock.url]);
+      expect(r.code).toBe(2);
+      expect((JSON.parse(r.stdout) as Plan).agentId).toBe(AGENT);
+      expect(r.stderr).toBe(
+        "Agent PROJECT-58RP822I: 4 changes (2 connectors to update, 1 number to import and route, 1 number to reassign).\n",
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.concurrent("apply", () => {
+  it("refuses without --yes when stdin is not a terminal, writing nothing", async ({ expect }) => {
     const t = await setup();
     try {
       const r = await cli(["apply", await t.file("d.json", DESIRED), "--base-url", t.mock.url]);
@@ -169,7 +119,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
-  it("apply --yes: exit 0, every change in effect; plan then exits 0", async ({ expect }) => {
+  it("--yes: exit 0, every change in effect; plan then exits 0", async ({ expect }) => {
     const t = await setup();
     try {
       const desired = await t.file("d.json", DESIRED);
@@ -187,13 +137,13 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       expect(noop.code).toBe(0);
       expect(noop.stdout).toContain("Nothing to apply.");
       expect(writes(t.mock.requests.slice(before))).toEqual([]);
-      keyless(expect, r, again, noop);
+      runsKeyless(expect, r, again, noop);
     } finally {
       await t.close();
     }
   });
 
-  it("apply --client-env: imported numbers serve that environment; a bad one is refused", async ({
+  it("--client-env: imported numbers serve that environment; a bad one is refused", async ({
     expect,
   }) => {
     const t = await setup();
@@ -203,7 +153,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       const bad = await cli(["apply", desired, "--yes", "--client-env", "staging", ...url]);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain('--client-env "staging" is not an environment');
-      expect(writes(t.mock.requests)).toEqual([]);
+      expect(t.mock.requests).toEqual([]);
       const r = await cli(["apply", desired, "--yes", "--client-env", "sandbox", ...url]);
       expect(r.code, r.stderr).toBe(0);
       const imports = writes(t.mock.requests).filter((q) => q.method === "POST");
@@ -214,7 +164,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
-  it("apply plan.json: applies a saved plan, and refuses it with PLAN_STALE once the state moved", async ({
+  it("plan.json: applies a saved plan, and refuses it with PLAN_STALE once the state moved", async ({
     expect,
   }) => {
     const t = await setup();
@@ -251,7 +201,64 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
-  it("apply --json: a refused change is listed, the rest applied, exit 1", async ({ expect }) => {
+  it("a saved plan edited anywhere is refused with PLAN_INVALID before any request; re-saved in another key order and spacing it applies (#4)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const desired = await t.file("d.json", DESIRED);
+      const url = ["--base-url", t.mock.url];
+      const saved = await t.file("plan.json");
+      expect((await cli(["plan", desired, ...url, "--out", saved])).code).toBe(2);
+      const p = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      // A number's route and its desired route both sent to another connector the
+      // plan already names: the changes follow from the desired state, and the
+      // fingerprint (of the same connectors and numbers) is the same.
+      const other = structuredClone(p);
+      const imported = other.phoneNumbers.find((c) => c.number === "+442079460009");
+      if (!imported) throw new Error("the plan lacks +442079460009");
+      imported.to = "CONN-support";
+      other.desired.phoneNumbers["+442079460009"] = "CONN-support";
+      // The same for the number that moves, sent back where it routes now: no change for it.
+      const stay = structuredClone(p);
+      stay.desired.phoneNumbers["+442079460000"] = "CONN-main";
+      stay.phoneNumbers = stay.phoneNumbers.filter((c) => c.number !== "+442079460000");
+      const agent = structuredClone(p);
+      agent.agentId = agent.desired.agentId = "PROJECT-OTHER01";
+      const seen = t.mock.requests.length;
+      for (const [name, edited, field] of [
+        ["other-route.json", other, "digest"],
+        ["stay.json", stay, "digest"],
+        ["agent.json", agent, "fingerprint"],
+      ] as const) {
+        const r = await cli(["apply", await t.file(name, edited), "--yes", ...url]);
+        expect(r.code, name).toBe(1);
+        expect(r.stderr, name).toContain(`${name}: ${field}: `);
+        expect(r.stderr, name).toContain("make a new one");
+      }
+      expect(t.mock.requests.slice(seen)).toEqual([]);
+
+      // The same plan, keys in reverse order at every level, tabs and CRLF: applies.
+      const reversed = (v: unknown): unknown =>
+        Array.isArray(v)
+          ? v.map(reversed)
+          : v !== null && typeof v === "object"
+            ? Object.fromEntries(
+                Object.entries(v)
+                  .reverse()
+                  .map(([k, x]) => [k, reversed(x)]),
+              )
+            : v;
+      const resaved = JSON.stringify(reversed(p), null, "\t").replace(/\n/g, "\r\n");
+      const r = await cli(["apply", await t.file("resaved.json", resaved), "--yes", ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("Every change is in effect.");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("--json: a refused change is listed, the rest applied, exit 1", async ({ expect }) => {
     const t = await setup({ unavailableVoices: ["en-GB-Neural2-A"] });
     try {
       const r = await cli([
@@ -289,8 +296,10 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       await t.close();
     }
   });
+});
 
-  it("export: prints the agent's desired state; --out writes it; planning it exits 0", async ({
+describe.concurrent("export", () => {
+  it("prints the agent's desired state; --out writes it; planning it exits 0", async ({
     expect,
   }) => {
     const t = await setup();
@@ -298,6 +307,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       const url = ["--base-url", t.mock.url];
       const r = await cli(["export", "--agent", AGENT, ...url]);
       expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe("");
       const state = JSON.parse(r.stdout) as DesiredState;
       expect(state.agentId).toBe(AGENT);
       expect(Object.keys(state.connectors ?? {})).toEqual([
@@ -329,6 +339,65 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
+  it("leaves out what a desired state cannot hold, warning with each path and value; the export always plans (#5)", async ({
+    expect,
+  }) => {
+    const t = await setup({
+      connectors: [
+        connector("CONN-main", { asrLangCode: "en_GB", phoneNumbers: ["+442079460000"] }),
+        connector("CONN-voice", { voiceName: "en-GB-Nueral2-A", ttsLangCode: "en-GB" }),
+        connector("CONN-variant", { variantId: "VARIANT spring", phoneNumbers: ["+442079460011"] }),
+      ],
+    });
+    try {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("exported.json");
+      const r = await cli(["export", "--agent", AGENT, "--out", file, ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      const warnings = r.stderr.split("\n").filter((l) => l.includes("warning"));
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^polyai-connectors: warning: left out connectors\.CONN-main\.asrLangCode = "en_GB": .+ \(a desired state cannot hold it, so it is not managed\)$/,
+        ),
+        expect.stringMatching(
+          /^polyai-connectors: warning: left out connectors\.CONN-variant\.variantId = "VARIANT spring": /,
+        ),
+        expect.stringMatching(
+          /^polyai-connectors: warning: left out connectors\.CONN-voice\.voiceName = "en-GB-Nueral2-A": /,
+        ),
+      ]);
+      const state = JSON.parse(await readFile(file, "utf8")) as DesiredState;
+      expect(state.connectors?.["CONN-main"]).toEqual({
+        voiceName: "en-US-Neural2-C",
+        variantId: null,
+      });
+      expect(state.connectors?.["CONN-variant"]).not.toHaveProperty("variantId");
+      expect(state.connectors?.["CONN-voice"]).not.toHaveProperty("voiceName");
+      const p = await cli(["plan", file, ...url]);
+      expect(p.code, p.stdout + p.stderr).toBe(0);
+
+      const json = await cli(["export", "--agent", AGENT, "--json", ...url]);
+      expect(json.code).toBe(0);
+      const printed = JSON.parse(json.stdout) as {
+        ok: boolean;
+        desired: DesiredState;
+        warnings: { path: string; value: unknown; reason: string }[];
+      };
+      expect(printed.ok).toBe(true);
+      expect(printed.desired).toEqual(state);
+      expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
+        ["connectors.CONN-main.asrLangCode", "en_GB"],
+        ["connectors.CONN-variant.variantId", "VARIANT spring"],
+        ["connectors.CONN-voice.voiceName", "en-GB-Nueral2-A"],
+      ]);
+      expect(writes(t.mock.requests)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.concurrent("files", () => {
   it("a malformed file: exit 1, naming the file, the place in it and what is wrong; nothing sent", async ({
     expect,
   }) => {
@@ -343,7 +412,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       expect(a.code).toBe(1);
       expect(a.stderr).toMatch(
         new RegExp(
-          `^polyai-connectors: ${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON: .*\\(line 3, column 18\\)`,
+          `^polyai-connectors: ${escapeRe(broken)}: not valid JSON: expected a key .*\\(line 3, column 18\\)\\n$`,
         ),
       );
 
@@ -397,7 +466,7 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     }
   });
 
-  it("a key written twice in the file is refused, naming the path and line; --json failures print a JSON error", async ({
+  it("a key written twice is refused, naming the path and line, however much whitespace is before the colon; --json failures print a JSON error (#6)", async ({
     expect,
   }) => {
     const t = await setup();
@@ -417,8 +486,251 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
       const printed = JSON.parse(json.stdout) as { ok: boolean; error: { message: string } };
       expect(printed.ok).toBe(false);
       expect(printed.error.message).toContain("is written twice");
+      // The old check looked 39 characters ahead for the colon.
+      const spaced = await t.file(
+        "spaced.json",
+        `{"agentId": "${AGENT}", "phoneNumbers": {"+442079460000": "CONN-main",\r\n\t"\\u002B442079460000"${" ".repeat(200)}\r\n\t:\t"CONN-support"}}`,
+      );
+      const far = await cli(["plan", spaced, ...url]);
+      expect(far.code).toBe(1);
+      expect(far.stderr).toContain(
+        "phoneNumbers.+442079460000: is written twice (again on line 2)",
+      );
       expect(t.mock.requests).toHaveLength(0);
-      keyless(expect, text, json);
+      runsKeyless(expect, text, json, far);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a file that is not JSON is not quoted: a key file passed by mistake stays unprinted (#2)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      for (const content of [KEY, `${KEY}\n`, `{"agentId": ${KEY}}`, `["${KEY}`]) {
+        const keyFile = await t.file("key.txt", content);
+        const r = await cli(["plan", keyFile, "--json", "--base-url", t.mock.url]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/key\.txt: not valid JSON: .*\(line 1, column \d+\)/);
+        for (const out of [r.stdout, r.stderr]) expect(out).not.toContain(KEY.slice(0, 4));
+      }
+      expect(t.mock.requests).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("control characters in a file's values are printed escaped, never raw (#7)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const hostile = "CONN-\u001b]0;owned\u0007\u001b[2J\u009b31m\u007f\u202e\r\nX";
+      const file = await t.file("hostile.json", {
+        agentId: AGENT,
+        connectors: { [hostile]: { voiceName: "en-GB-Neural2-A" } },
+        phoneNumbers: { "+442079460000": "CONN-support" },
+      });
+      for (const extra of [[], ["--json"]]) {
+        const r = await cli(["plan", file, ...extra, "--base-url", t.mock.url]);
+        expect(r.code).toBe(1);
+        for (const out of [r.stdout, r.stderr])
+          expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+        expect(r.stderr).toContain(
+          "CONN-\\u001b]0;owned\\u0007\\u001b[2J\\u009b31m\\u007f\\u202e\\u000d\\u000aX",
+        );
+        expect(r.stderr.split("\n")).toHaveLength(2); // one line, and the final newline
+      }
+      expect(t.mock.requests).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a server's values with control characters are escaped in files too, and still parse to the same values (#7)", async ({
+    expect,
+  }) => {
+    const t = await setup({
+      connectors: [connector("CONN-main", { asrLangCode: "en\u009bGB\u2028" })],
+    });
+    try {
+      const out = await t.file("plan.json");
+      const desired = await t.file("d.json", {
+        agentId: AGENT,
+        connectors: { "CONN-main": { asrLangCode: "en-GB" } },
+      });
+      const r = await cli(["plan", desired, "--out", out, "--base-url", t.mock.url]);
+      expect(r.code, r.stderr).toBe(2);
+      const saved = await readFile(out, "utf8");
+      expect(saved).not.toMatch(/[\u007f-\u009f\u2028]/);
+      expect(saved).toContain("en\\u009bGB\\u2028");
+      expect((JSON.parse(saved) as Plan).connectors[0]?.from.asrLangCode).toBe("en\u009bGB\u2028");
+      expect(r.stdout).toContain('asrLangCode  "en\\u009bGB\\u2028" → "en-GB"');
+      const applied = await cli(["apply", out, "--yes", "--base-url", t.mock.url]);
+      expect(applied.code, applied.stderr).toBe(0);
+
+      // A server's error message: one line, escaped, in the report and the JSON alike.
+      const refused = await t.file("refused.json", {
+        agentId: AGENT,
+        connectors: { "CONN-main": { asrLangCode: "fr-FR" } },
+        phoneNumbers: { "+442079460009": "CONN-main" },
+      });
+      const message = "no\u001b]0;owned\u0007\r\nFAKE: all good\u009b2J";
+      for (const json of [false, true]) {
+        t.mock.failNext({
+          operation: "importPhoneNumbers",
+          status: 400,
+          message,
+        });
+        const r = await cli([
+          "apply",
+          refused,
+          "--yes",
+          ...(json ? ["--json"] : []),
+          "--base-url",
+          t.mock.url,
+        ]);
+        expect(r.code).toBe(1);
+        for (const text of [r.stdout, r.stderr])
+          expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+        const report = json ? r.stderr : r.stdout;
+        expect(report).toMatch(
+          /^ {2}✗ number \+442079460009 \(import, route to CONN-main\): .*no\\u001b\]0;owned\\u0007\\u000d\\u000aFAKE: all good\\u009b2J /m,
+        );
+        expect(report).not.toMatch(/^FAKE/m);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("--out is never the input file, by any name; files are replaced whole, through a rename (#9)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const original = await readFile(desired, "utf8");
+      const viaLink = join(t.dir, "link.json");
+      await symlink(desired, viaLink);
+      const hard = join(t.dir, "hard.json");
+      await link(desired, hard);
+      for (const out of [desired, viaLink, hard, join(t.dir, ".", "d.json")]) {
+        const r = await cli(["plan", desired, "--out", out, ...url]);
+        expect(r.code, out).toBe(1);
+        expect(r.stderr).toContain(`--out ${out}: is the input file`);
+      }
+      const noDir = await cli(["plan", desired, "--out", join(t.dir, "no", "p.json"), ...url]);
+      expect(noDir.code).toBe(1);
+      expect(noDir.stderr).toContain("its folder does not exist");
+      expect(await readFile(desired, "utf8")).toBe(original);
+      expect(t.mock.requests).toEqual([]); // refused before any request
+
+      // An existing --out is replaced by a new file (a rename), not rewritten in place.
+      const saved = await t.file("plan.json", "old");
+      const before = await stat(saved);
+      expect((await cli(["plan", desired, "--out", saved, ...url])).code).toBe(2);
+      const after = await stat(saved);
+      expect(after.ino).not.toBe(before.ino);
+      expect((JSON.parse(await readFile(saved, "utf8")) as Plan).kind).toBe(
+        "polyai-connectors/plan",
+      );
+      expect(Object.keys(await t.files()).sort()).toEqual([
+        "d.json",
+        "hard.json",
+        "link.json",
+        "plan.json",
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.concurrent("the command line", () => {
+  it("--help prints usage and exits 0; --version prints the version", async ({ expect }) => {
+    const r = await cli(["--help"], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage:\n {2}polyai-connectors plan <desired.json>/);
+    expect(r.stdout).toContain("POLYAI_API_KEY");
+    const v = await cli(["--version"], {});
+    expect([v.code, v.stdout, v.stderr]).toEqual([0, "9.9.9-test\n", ""]);
+  });
+
+  it("usage errors are one line naming the flag or argument, exit 1", async ({ expect }) => {
+    const cases: [string[], string][] = [
+      [[], "no command given"],
+      [["plan", "x.json", "--colour"], "unknown option --colour"],
+      [["plan", "x.json", "--colour=red"], "unknown option --colour"],
+      [["plan", "x.json", "-q"], "unknown option -q"],
+      [["plan", "x.json", "--out"], "--out needs a value"],
+      [["plan", "x.json", "--json=yes"], "--json takes no value"],
+      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply or export'],
+      [["export"], "export needs --agent PROJECT-ID"],
+      [["export", "--agent", "a b"], "--agent: "],
+      [["apply", "x.json", "--out", "y.json"], "--out is for plan and export"],
+      [
+        ["export", "--agent", AGENT, "--region", "eu", "--base-url", "http://127.0.0.1:9"],
+        "pass either --region or --base-url, not both",
+      ],
+    ];
+    for (const [args, says] of cases) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr, args.join(" ")).toContain(`polyai-connectors: ${says}`);
+      expect(r.stderr, args.join(" ")).toMatch(/ \(see --help\)\n$/);
+      expect(r.stderr.split("\n"), args.join(" ")).toHaveLength(2);
+    }
+    const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
+    expect(region.stderr).toMatch(
+      /^polyai-connectors: --region: "mars" is not a region.* \(see --help\)\n$/,
+    );
+    const fromEnv = await cli(["export", "--agent", AGENT], {
+      POLYAI_API_KEY: KEY,
+      POLYAI_REGION: "mars",
+    });
+    expect(fromEnv.stderr).toMatch(/^polyai-connectors: POLYAI_REGION: "mars" is not a region/);
+  });
+
+  it("every flag is checked before the file is read and before any request (#8)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const desired = await t.file("d.json", DESIRED);
+      const nowhere = join(t.dir, "nope.json");
+      const url = ["--base-url", t.mock.url];
+      const cases: [string[], string][] = [
+        [
+          ["--concurrency", "1000"],
+          '--concurrency: expected a whole number from 1 to 256, got "1000"',
+        ],
+        [["--concurrency", "0"], "--concurrency: expected a whole number from 1 to 256"],
+        [["--concurrency", "2.5"], "--concurrency: expected a whole number"],
+        [["--chunk-size", "0"], '--chunk-size: expected a whole number from 1 to 10000, got "0"'],
+        [["--chunk-size", "10001"], "--chunk-size: expected a whole number from 1 to 10000"],
+        [["--client-env", "staging"], '--client-env "staging" is not an environment'],
+        [["--base-url", "ftp://x"], "--base-url: "],
+      ];
+      for (const [flags, says] of cases) {
+        for (const file of [desired, nowhere]) {
+          const args = [
+            "apply",
+            file,
+            "--yes",
+            ...flags,
+            ...(flags[0] === "--base-url" ? [] : url),
+          ];
+          const r = await cli(args);
+          expect(r.code, args.join(" ")).toBe(1);
+          expect(r.stderr, args.join(" ")).toContain(`polyai-connectors: ${says}`);
+          expect(r.stderr).not.toContain("nope.json");
+          expect(r.stdout).toBe("");
+        }
+      }
+      expect(t.mock.requests).toEqual([]);
     } finally {
       await t.close();
     }
@@ -449,100 +761,5 @@ describe.concurrent("polyai-connectors (the CLI as a process)", { timeout: 60_00
     } finally {
       await t.close();
     }
-  });
-
-  // On a terminal: util-linux `script` gives the CLI a pseudo-terminal.
-  const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
-  it.skipIf(!hasScript)(
-    "on a terminal: asks before applying (y applies, anything else writes nothing), and shows progress",
-    async ({ expect }) => {
-      /** Runs the CLI under a pty; answers `answer` once, at the prompt. */
-      const onTty = (args: string[], answer?: string) =>
-        new Promise<{ code: number | null; output: string }>((done, fail) => {
-          const command = ["node", "--import", "tsx", "src/telephony/cli.ts", ...args]
-            .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
-            .join(" ");
-          const inherited = { ...process.env };
-          delete inherited["POLYAI_REGION"];
-          const child = spawn("script", ["-qec", command, "/dev/null"], {
-            cwd: root,
-            env: { ...inherited, POLYAI_API_KEY: KEY },
-            stdio: ["pipe", "pipe", "pipe"],
-          });
-          let output = "";
-          let answered = false;
-          const read = (d: Buffer) => {
-            output += d.toString("utf8");
-            if (!answered && answer !== undefined && output.includes("[y/N]")) {
-              answered = true;
-              child.stdin.write(`${answer}\n`);
-            }
-          };
-          child.stdout.on("data", read);
-          child.stderr.on("data", read);
-          child.on("error", fail);
-          child.on("close", (code) => done({ code, output }));
-        });
-      const t = await setup();
-      try {
-        const desired = await t.file("d.json", DESIRED);
-        const url = ["--base-url", t.mock.url];
-        const no = await onTty(["apply", desired, ...url], "n");
-        expect(no.output).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N]");
-        expect(no.output).toContain("Cancelled. Nothing was written.");
-        expect(no.code).toBe(1);
-        expect(writes(t.mock.requests)).toEqual([]);
-        const yes = await onTty(["apply", desired, ...url], "y");
-        expect(yes.output).toContain("Every change is in effect.");
-        expect(yes.code).toBe(0);
-
-        // 30 changes: a progress line on the terminal.
-        const many: DesiredState = {
-          agentId: AGENT,
-          phoneNumbers: Object.fromEntries(
-            Array.from({ length: 30 }, (_, i) => [
-              `+4420794601${String(i).padStart(2, "0")}`,
-              "CONN-other",
-            ]),
-          ),
-        };
-        const big = await onTty(["apply", await t.file("many.json", many), "--yes", ...url]);
-        expect(big.output).toContain("Applying: 30/30 (100%)");
-        expect(big.code).toBe(0);
-        expect(no.output + yes.output + big.output).not.toContain(KEY);
-      } finally {
-        await t.close();
-      }
-    },
-  );
-
-  it("usage errors exit 1: no command, unknown option, --region with --base-url, a bad --concurrency", async ({
-    expect,
-  }) => {
-    const cases: [string[], RegExp][] = [
-      [[], /no command given/],
-      [["plan", "x.json", "--colour"], /Unknown option '--colour'/],
-      [["frobnicate"], /unknown command "frobnicate"/],
-      [["export"], /export needs --agent/],
-      [["apply", "x.json", "--concurrency", "0"], /--concurrency: expected a whole number/],
-    ];
-    for (const [args, says] of cases) {
-      const r = await cli(args);
-      expect(r.code, args.join(" ")).toBe(1);
-      expect(r.stderr).toMatch(says);
-    }
-    const both = await cli([
-      "export",
-      "--agent",
-      AGENT,
-      "--region",
-      "eu",
-      "--base-url",
-      "http://127.0.0.1:9",
-    ]);
-    expect(both.code).toBe(1);
-    expect(both.stderr).toContain("pass either --region or --base-url, not both");
-    const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
-    expect(region.stderr).toContain('--region: "mars" is not a region');
   });
 });

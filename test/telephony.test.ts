@@ -374,6 +374,23 @@ describe("apply", () => {
     expect(countChanges(await plan(poly, MIXED))).toBe(0);
   });
 
+  it("applies a plan re-saved with its keys in another order at every level (#19)", async () => {
+    const mock = await start(MIXED_SEED());
+    const poly = client(mock);
+    const reversed = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(reversed);
+      if (v === null || typeof v !== "object") return v;
+      return Object.fromEntries(
+        Object.entries(v)
+          .reverse()
+          .map(([k, x]) => [k, reversed(x)]),
+      );
+    };
+    const resaved = JSON.stringify(reversed(await plan(poly, MIXED)));
+    expect((await apply(poly, JSON.parse(resaved))).ok).toBe(true);
+    expect(countChanges(await plan(poly, MIXED))).toBe(0);
+  });
+
   it.each([
     [
       "a concurrent update of a planned field",
@@ -463,6 +480,18 @@ describe("apply", () => {
       "desired.agentId",
     ],
     ["another kind of file", (p: Plan) => ((p as { kind: string }).kind = "x"), "kind"],
+    // #19: the change and the desired state agree, and the fingerprint covers the
+    // same connectors and numbers: only the digest of the whole plan tells.
+    [
+      "a number sent to another connector the plan names, in its change and its desired state",
+      (p: Plan) => {
+        const imported = p.phoneNumbers.find((c) => c.number === "+442079460010");
+        if (imported) imported.to = "CONN-main";
+        p.desired.phoneNumbers["+442079460010"] = "CONN-main";
+      },
+      "digest",
+    ],
+    ["an edited digest", (p: Plan) => (p.digest = "pd1:0000000000000000"), "digest"],
   ])("refuses a plan with %s (PLAN_INVALID) before any request", async (_l, edit, field) => {
     const mock = await start(MIXED_SEED());
     const poly = client(mock);
@@ -595,6 +624,55 @@ describe("apply", () => {
     expect(most).toBeLessThanOrEqual(3);
   });
 
+  it.each([1, 2, 4])(
+    "never has more than concurrency: %i requests in flight, counted at fetch, while refused import batches are retried number by number (#19)",
+    async (concurrency) => {
+      // 24 numbers to import, 4 per batch, each batch with one of another project's:
+      // every batch is refused (403) and retried number by number.
+      const numbers = Array.from(
+        { length: 24 },
+        (_, i) => `+4420794620${String(i).padStart(2, "0")}`,
+      );
+      const foreign = numbers.filter((_, i) => i % 4 === 0);
+      const mock = await start(
+        MIXED_SEED(),
+        foreign.map((number) => ({ number, agentId: OTHER_AGENT, projectId: OTHER_AGENT })),
+      );
+      let inFlight = 0;
+      let most = 0;
+      let sent = 0;
+      const poly = client(mock, {
+        fetch: async (input, init) => {
+          sent++;
+          most = Math.max(most, ++inFlight);
+          try {
+            return await fetch(input, init);
+          } finally {
+            inFlight--;
+          }
+        },
+      });
+      mock.delay(2);
+      const desired: DesiredState = {
+        agentId: AGENT,
+        connectors: { "CONN-main": { voiceName: "en-GB-Neural2-A" } },
+        phoneNumbers: Object.fromEntries(numbers.map((n) => [n, "CONN-ok"])),
+      };
+      const p = await plan(poly, desired);
+      sent = most = 0;
+      const result = await apply(poly, p, { chunkSize: 4, concurrency });
+      const posts = mock.requests.filter((r) => r.method === "POST" && isWrite(r));
+      const batches = posts.filter((r) => /\/phone-numbers$/.test(r.path));
+      const one = posts.filter((r) => /\/phone-numbers\/[^/]+$/.test(r.path));
+      expect(batches).toHaveLength(numbers.length / 4);
+      expect(one).toHaveLength(numbers.length); // every refused batch, number by number
+      expect(result.failed).toBe(foreign.length);
+      expect(sent).toBeGreaterThan(concurrency * 4);
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(most).toBeLessThanOrEqual(concurrency);
+    },
+  );
+
   it("reports a change that did not take: another writer undid it before the read-back", async () => {
     const mock = await start(MIXED_SEED());
     const other = client(mock);
@@ -695,6 +773,44 @@ describe("exportState", () => {
     expect(countChanges(p)).toBe(0);
     // Every connector and number of the export is one plan() reads.
     expect(mock.requests.filter(isWrite)).toEqual([]);
+  });
+
+  it("leaves out what a desired state cannot hold and tells onOmit; the rest plans with no change (#19)", async () => {
+    const mock = await start([
+      connector("CONN-main", { asrLangCode: "en_GB", phoneNumbers: ["+442079460000"] }),
+      connector("CONN-odd", {
+        voiceName: "en-GB-Nueral2-A",
+        ttsLangCode: "en-GB",
+        variantId: "VARIANT spring",
+      }),
+    ]);
+    const poly = client(mock);
+    const omitted: unknown[] = [];
+    const state = await exportState(poly, AGENT, { onOmit: (o) => omitted.push(o) });
+    expect(state.connectors).toEqual({
+      "CONN-main": { voiceName: "en-US-Neural2-C", variantId: null },
+      "CONN-odd": { asrLangCode: "en-US" },
+    });
+    expect(omitted).toEqual([
+      {
+        path: "connectors.CONN-main.asrLangCode",
+        value: "en_GB",
+        reason: expect.stringContaining("not a valid BCP 47 language code"),
+      },
+      {
+        path: "connectors.CONN-odd.voiceName",
+        value: "en-GB-Nueral2-A",
+        reason: expect.stringContaining("is not a Google voice family"),
+      },
+      {
+        path: "connectors.CONN-odd.variantId",
+        value: "VARIANT spring",
+        reason: expect.stringContaining("contains whitespace"),
+      },
+    ]);
+    expect(countChanges(await plan(poly, JSON.parse(JSON.stringify(state))))).toBe(0);
+    const bad = await exportState(poly, AGENT, { onOmit: "no" as never }).catch((e: unknown) => e);
+    expect((bad as InvalidInputError).field).toBe("options.onOmit");
   });
 });
 

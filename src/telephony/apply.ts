@@ -9,11 +9,17 @@ import { ChangeRejectedError, PlanStaleError } from "./errors.js";
 import { readLive } from "./live.js";
 import { checkPlan, readOptions } from "./plan.js";
 import type { ApplyOptions, ApplyResult, ChangeResult, PhoneNumberChange } from "./types.js";
-import { chunk, intOption, mapLimit } from "./util.js";
+import { chunk, intOption, limiter } from "./util.js";
 
 /** The environments an import may serve: the spec's ClientEnv enum. */
 export const CLIENT_ENVS: readonly string[] =
   (operations.importPhoneNumbers.body.props.clientEnv as StringRule).enum ?? [];
+
+/** @internal The ranges of apply's numeric options (the CLI checks its flags with them). */
+export const APPLY_LIMITS = {
+  chunkSize: { min: 1, max: 10_000, fallback: 100 },
+  concurrency: { min: 1, max: 256, fallback: 8 },
+} as const;
 
 type Outcome = { status: "applied" } | { status: "failed"; error: Error };
 
@@ -60,8 +66,21 @@ export async function apply(
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const read = readOptions(options, ["chunkSize", "concurrency", "clientEnv", "onProgress"]);
-  const chunkSize = intOption(read.raw["chunkSize"], "options.chunkSize", 1, 10_000, 100);
-  const concurrency = intOption(read.raw["concurrency"], "options.concurrency", 1, 256, 8);
+  const { chunkSize: chunks, concurrency: slots } = APPLY_LIMITS;
+  const chunkSize = intOption(
+    read.raw["chunkSize"],
+    "options.chunkSize",
+    chunks.min,
+    chunks.max,
+    chunks.fallback,
+  );
+  const concurrency = intOption(
+    read.raw["concurrency"],
+    "options.concurrency",
+    slots.min,
+    slots.max,
+    slots.fallback,
+  );
   const clientEnv = read.raw["clientEnv"];
   if (clientEnv !== undefined && !CLIENT_ENVS.includes(clientEnv as string))
     throw new InvalidInputError("options.clientEnv", `expected one of ${CLIENT_ENVS.join(", ")}`);
@@ -72,9 +91,13 @@ export async function apply(
   const { plan: checked, planned } = checkPlan(plan);
   const { agentId, desired } = checked;
   const call = { signal: read.signal };
+  // #19: one bound for every request of this apply, whatever path a change takes.
+  const limit = limiter(concurrency);
+  const each = <T>(items: readonly T[], fn: (item: T) => Promise<void>) =>
+    Promise.all(items.map((item) => fn(item)));
 
   // 1. Nothing is written unless the live state is the one the plan was made from.
-  const before = await readLive(poly, desired, read);
+  const before = await readLive(poly, desired, read, limit);
   if (fingerprint(before) !== checked.fingerprint)
     throw new PlanStaleError(differences(planned, before));
 
@@ -96,16 +119,18 @@ export async function apply(
     checked.connectors.map((change, index) => ({ change, index })),
     chunkSize,
   );
-  await mapLimit(connectorJobs, concurrency, async (part) => {
+  await each(connectorJobs, async (part) => {
     const result = (i: number, outcome: Outcome) => {
       const { change, index } = part[i] as (typeof part)[number];
       settle(index, { kind: "connector", connectorId: change.connectorId, change, ...outcome });
     };
     try {
-      const answers = await poly.connectors.batchUpdate(
-        agentId,
-        part.map(({ change }) => ({ connectorId: change.connectorId, ...change.patch })),
-        call,
+      const answers = await limit(() =>
+        poly.connectors.batchUpdate(
+          agentId,
+          part.map(({ change }) => ({ connectorId: change.connectorId, ...change.patch })),
+          call,
+        ),
       );
       answers.forEach((answer, i) =>
         result(
@@ -131,19 +156,21 @@ export async function apply(
   const imports = numberChanges.filter(({ change }) => change.action === "import");
   const importFailed = new Map<number, Error>();
   const settings = clientEnv === undefined ? undefined : { clientEnv: clientEnv as ClientEnv };
-  await mapLimit(chunk(imports, chunkSize), concurrency, async (part) => {
+  await each(chunk(imports, chunkSize), async (part) => {
     try {
-      await poly.phoneNumbers.import(
-        agentId,
-        part.map(({ change }) => change.number),
-        settings,
-        call,
+      await limit(() =>
+        poly.phoneNumbers.import(
+          agentId,
+          part.map(({ change }) => change.number),
+          settings,
+          call,
+        ),
       );
     } catch (err) {
       if (part.length > 1 && isolatable(err)) {
-        await mapLimit(part, concurrency, async ({ change, index }) => {
+        await each(part, async ({ change, index }) => {
           try {
-            await poly.phoneNumbers.importOne(agentId, change.number, settings, call);
+            await limit(() => poly.phoneNumbers.importOne(agentId, change.number, settings, call));
           } catch (one) {
             importFailed.set(index, toError(one));
           }
@@ -153,11 +180,11 @@ export async function apply(
   });
 
   // 4. Routes: every reassignment, and every imported number's first route.
-  await mapLimit(numberChanges, concurrency, async ({ change, index }) => {
+  await each(numberChanges, async ({ change, index }) => {
     const failed = importFailed.get(index);
     if (failed) return numberResult(change, index, { status: "failed", error: failed });
     try {
-      await poly.phoneNumbers.reassign(agentId, change.number, change.to, call);
+      await limit(() => poly.phoneNumbers.reassign(agentId, change.number, change.to, call));
       numberResult(change, index, { status: "applied" });
     } catch (err) {
       numberResult(change, index, { status: "failed", error: toError(err) });
@@ -181,7 +208,7 @@ export async function apply(
     return outcome;
   }
   try {
-    const after = diff(desired, await readLive(poly, desired, read));
+    const after = diff(desired, await readLive(poly, desired, read, limit));
     const pendingConnectors = new Map(after.connectors.map((c) => [c.connectorId, c.patch]));
     const pendingNumbers = new Set(after.phoneNumbers.map((c) => c.number));
     for (const missing of after.missing.keys()) {

@@ -24,6 +24,8 @@ export type {
   PhoneNumberChange,
   PlanOptions,
   ReadOptions,
+  ExportOptions,
+  OmittedValue,
   ApplyOptions,
   ApplyProgress,
   ApplyResult,

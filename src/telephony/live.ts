@@ -5,7 +5,7 @@ import type { Connector, PhoneNumber, PolyAIClient } from "../index.js";
 import { referencedConnectors } from "./desired.js";
 import { snapshotFromLive, type Snapshot } from "./diff.js";
 import type { CheckedDesiredState } from "./types.js";
-import { chunk, mapLimit } from "./util.js";
+import { chunk, mapLimit, type Limit } from "./util.js";
 
 /** Batch reads in flight at once. */
 const READ_CONCURRENCY = 4;
@@ -13,11 +13,12 @@ const READ_CONCURRENCY = 4;
 /** Default IDs per batch read. */
 export const DEFAULT_READ_CHUNK = 500;
 
-/** Reads what `desired` depends on and returns its snapshot. */
+/** Reads what `desired` depends on and returns its snapshot; `limit` bounds the requests too. */
 export async function readLive(
   poly: PolyAIClient,
   desired: CheckedDesiredState,
   options: { signal?: AbortSignal | undefined; readChunkSize: number },
+  limit: Limit = (task) => task(),
 ): Promise<Snapshot> {
   const { agentId } = desired;
   const call = { signal: options.signal };
@@ -33,6 +34,6 @@ export async function readLive(
       phoneNumbers.push(...(await poly.phoneNumbers.batchGet(agentId, part, call)).found);
     }),
   ];
-  await mapLimit(jobs, READ_CONCURRENCY, (job) => job());
+  await mapLimit(jobs, READ_CONCURRENCY, (job) => limit(job));
   return snapshotFromLive(desired, connectors, phoneNumbers);
 }

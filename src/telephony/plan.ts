@@ -15,6 +15,7 @@ import {
   type Plan,
   type PlanOptions,
 } from "./types.js";
+import { hash64 } from "./hash.js";
 import { canonical, checkOptionKeys, intOption } from "./util.js";
 
 /** The `kind` of every plan. */
@@ -72,7 +73,7 @@ export async function plan(
 export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan {
   const changes = diff(desired, snapshot);
   if (changes.missing.size > 0) throw new UnknownConnectorError(desired.agentId, changes.missing);
-  return {
+  return sealed({
     kind: PLAN_KIND,
     version: 1,
     agentId: desired.agentId,
@@ -80,7 +81,24 @@ export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan
     connectors: changes.connectors,
     phoneNumbers: changes.phoneNumbers,
     desired,
-  };
+  });
+}
+
+/**
+ * #19: the digest of a plan's whole content but the digest: its canonical JSON
+ * (keys sorted), so the same plan saved in any key order or spacing has the same
+ * digest and any edit (a change, the desired state, the fingerprint, the agent) has
+ * another. It detects edits, not an attacker (see hash.ts).
+ */
+function digestOf(plan: Record<string, unknown>): string {
+  return `pd1:${hash64(canonical({ ...plan, digest: undefined }))}`;
+}
+
+/** The plan with its digest, after the fingerprint. */
+function sealed(plan: Omit<Plan, "digest">): Plan {
+  const { kind, version, agentId, fingerprint: print, ...changes } = plan;
+  const digest = digestOf(plan as unknown as Record<string, unknown>);
+  return { kind, version, agentId, fingerprint: print, digest, ...changes };
 }
 
 /** How many changes a plan lists. */
@@ -117,6 +135,25 @@ function fieldsAt(value: unknown, field: string): DesiredConnector {
   return value as DesiredConnector;
 }
 
+/** Fails unless `got` lists exactly the changes of `want`, each once, in any order. */
+function compare<T>(kind: string, got: readonly T[], want: readonly T[], id: (c: T) => string) {
+  const wanted = new Map(want.map((c) => [id(c), canonical(c)]));
+  got.forEach((change, i) => {
+    const expected = wanted.get(id(change));
+    if (expected !== canonical(change))
+      fail(
+        `${kind}[${i}]`,
+        `does not follow from the plan's desired state (expected ${expected ?? "no change here"}); the plan was edited: make a new one`,
+      );
+    wanted.delete(id(change));
+  });
+  for (const missing of wanted.values())
+    fail(
+      kind,
+      `lacks a change the plan's desired state implies (${missing}); the plan was edited: make a new one`,
+    );
+}
+
 /**
  * Checks that `value` is a plan {@link plan} made: its shape, its desired state,
  * and that its changes and fingerprint follow from them. Returns the desired state
@@ -136,6 +173,7 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
     "version",
     "agentId",
     "fingerprint",
+    "digest",
     "connectors",
     "phoneNumbers",
     "desired",
@@ -150,6 +188,7 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
   if (top["agentId"] !== desired.agentId)
     fail("agentId", `expected ${JSON.stringify(desired.agentId)}, the agent of desired.agentId`);
   const print = stringAt(top["fingerprint"], "fingerprint") as string;
+  const digest = stringAt(top["digest"], "digest") as string;
 
   const rawConnectors = top["connectors"];
   if (!Array.isArray(rawConnectors))
@@ -213,24 +252,22 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
   const planned: Snapshot = { agentId: desired.agentId, connectors, numbers };
 
   // Re-derive: a plan whose changes were edited no longer matches its own diff.
+  // Matched by connector or number, not position: a plan saved with the desired
+  // state's keys in another order lists the same changes in another order (#19).
   const expected = diff(desired, planned);
-  const compare = (kind: string, got: readonly unknown[], want: readonly unknown[]) => {
-    for (let i = 0; i < Math.max(got.length, want.length); i++) {
-      if (canonical(got[i]) !== canonical(want[i]))
-        fail(
-          i < got.length ? `${kind}[${i}]` : kind,
-          i < got.length
-            ? `does not follow from the plan's desired state (expected ${canonical(want[i]) ?? "no change here"}); the plan was edited: make a new one`
-            : `lacks a change the plan's desired state implies (${canonical(want[i])}); the plan was edited: make a new one`,
-        );
-    }
-  };
-  compare("connectors", connectorChanges, expected.connectors);
-  compare("phoneNumbers", numberChanges, expected.phoneNumbers);
+  compare("connectors", connectorChanges, expected.connectors, (c) => c.connectorId);
+  compare("phoneNumbers", numberChanges, expected.phoneNumbers, (c) => c.number);
   if (fingerprint(planned) !== print)
     fail(
       "fingerprint",
       "does not match the live values the plan's changes were computed from; the plan was edited: make a new one",
+    );
+  // #19: the changes and the fingerprint can agree with an edited desired state (a
+  // number sent to another connector the plan already names): the digest covers it all.
+  if (digestOf(top) !== digest)
+    fail(
+      "digest",
+      "does not match the plan's content: the plan was edited after plan() made it; make a new one",
     );
   return {
     plan: {
@@ -238,6 +275,7 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
       version: 1,
       agentId: desired.agentId,
       fingerprint: print,
+      digest,
       connectors: connectorChanges,
       phoneNumbers: numberChanges,
       desired,

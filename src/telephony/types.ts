@@ -78,7 +78,7 @@ export interface PhoneNumberChange {
  * What {@link plan} found to change, as plain JSON: save it with
  * `JSON.stringify`, review it, apply it later. `fingerprint` identifies the live
  * state the plan was computed from; {@link apply} refuses the plan when that state
- * changed.
+ * changed, and `digest` its content; {@link apply} refuses an edited plan.
  */
 export interface Plan {
   kind: "polyai-connectors/plan";
@@ -86,6 +86,12 @@ export interface Plan {
   agentId: string;
   /** A hash of every live value the plan depends on (see README: "Stale plans"). */
   fingerprint: string;
+  /**
+   * A hash of the plan's whole content but itself, in canonical JSON (keys sorted):
+   * {@link apply} refuses a plan whose content was edited (`PLAN_INVALID`), while the
+   * same plan saved in any key order or spacing applies.
+   */
+  digest: string;
   /** Connector updates, in the desired state's order. */
   connectors: ConnectorChange[];
   /** Imports and reassignments, in the desired state's order. */
@@ -104,6 +110,22 @@ export interface ReadOptions {
 
 /** Options of {@link plan}. */
 export type PlanOptions = ReadOptions;
+
+/** A live value {@link exportState} left out because a desired state cannot hold it. */
+export interface OmittedValue {
+  /** Where it would have been: `connectors.CONN-main.asrLangCode`, `phoneNumbers.+442079460000`. */
+  readonly path: string;
+  /** The live value (for a number, the connector it routes to). */
+  readonly value: unknown;
+  /** Why a desired state cannot hold it: the validator's words. */
+  readonly reason: string;
+}
+
+/** Options of {@link exportState}. */
+export interface ExportOptions extends ReadOptions {
+  /** Told of each value left out of the export, in the order of the export. */
+  onOmit?: ((omitted: OmittedValue) => void) | undefined;
+}
 
 /** Progress of an apply, after each change settles. */
 export interface ApplyProgress {

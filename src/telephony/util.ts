@@ -37,6 +37,32 @@ export async function mapLimit<T>(
   if (failure) throw failure.error;
 }
 
+/** Runs a task when a slot is free. */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
+/**
+ * One bound on tasks in flight, shared by every caller that holds it (#19: apply's
+ * `concurrency` bounds its requests whatever path a change takes: batches, the
+ * number-by-number retries of a refused import, reads). A task holds its slot only
+ * while it runs, so a task may wait for slots of its own without a deadlock.
+ */
+export function limiter(slots: number): Limit {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= slots) await new Promise<void>((go) => waiting.push(go));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 /** Checks an integer option with the client's own integer check; undefined gives `fallback`. */
 export function intOption(
   value: unknown,
@@ -76,7 +102,8 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (!isPlainObject(v)) return v;
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) sorted[key] = v[key];
+    // setOwn: a connector named __proto__ is content too (a plan's digest covers it).
+    for (const key of Object.keys(v).sort()) setOwn(sorted, key, v[key]);
     return sorted;
   });
 }

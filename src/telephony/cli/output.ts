@@ -1,0 +1,51 @@
+// The one way out of the CLI: every byte written to stdout, stderr or a file passes
+// here, so the key is redacted (#2) and control characters escaped (#7) in one place,
+// and a closed pipe ends output quietly instead of crashing the run (#10).
+import { keyRedactor } from "../../redact.js";
+import { escapeControls } from "./escape.js";
+
+/** A stream the CLI writes to: process.stdout, process.stderr, or a test's stand-in. */
+export interface OutStream {
+  write(chunk: string): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  readonly isTTY?: boolean | undefined;
+}
+
+/** Writes text to one stream, cleaned; after the stream fails (EPIPE), writes nothing. */
+export interface Writer {
+  (text: string): void;
+  /** A progress line: returns to the line's start first (`\r`), on a terminal only. */
+  progress(text: string): void;
+  readonly isTTY: boolean;
+}
+
+/** The key's redactor (every spelling the client redacts), or none for a key too short to be one. */
+export function redactorFor(key: string | undefined): (text: string) => string {
+  return key && key.length >= 8 ? keyRedactor(key) : (text) => text;
+}
+
+/** What may leave the CLI: control characters escaped, then the key redacted last, so nothing re-spells it. */
+export function cleanText(text: string, redact: (text: string) => string): string {
+  return redact(escapeControls(text));
+}
+
+/** A writer for `stream`. */
+export function writer(stream: OutStream, redact: (text: string) => string): Writer {
+  let closed = false;
+  // #10: `apply --yes | head -1`: the reader is gone; the work goes on, its exit code kept.
+  stream.on("error", () => {
+    closed = true;
+  });
+  const send = (text: string) => {
+    if (closed) return;
+    try {
+      stream.write(text);
+    } catch {
+      closed = true;
+    }
+  };
+  const write = ((text: string) => send(cleanText(text, redact))) as Writer;
+  write.progress = (text: string) => send(`\r${cleanText(text, redact)}`);
+  Object.defineProperty(write, "isTTY", { value: stream.isTTY === true });
+  return write;
+}

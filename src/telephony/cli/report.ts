@@ -1,0 +1,79 @@
+// What the CLI says about an apply: a report for people, the result as JSON, and an
+// error as one line or as JSON. Values from files and from the server are shown
+// with every control character escaped, newlines too (#7), so each stays on its line.
+import type { ApplyResult, ChangeResult } from "../types.js";
+import { escapeLine } from "./escape.js";
+import { CliError } from "./usage.js";
+
+function describeChange(r: ChangeResult): string {
+  if (r.kind === "connector")
+    return `connector ${escapeLine(r.connectorId)} (${Object.keys(r.change.patch).join(", ")})`;
+  const to = escapeLine(r.change.to);
+  return r.change.action === "import"
+    ? `number ${escapeLine(r.number)} (import, route to ${to})`
+    : `number ${escapeLine(r.number)} (route to ${to})`;
+}
+
+/** An error as one line: `Name: message`, whatever the message holds. */
+export function errorLine(e: Error): string {
+  return escapeLine(`${e.name}: ${e.message}`);
+}
+
+/** What an apply did, for people. */
+export function report(result: ApplyResult, total: number): string {
+  const lines = [
+    `Applied ${result.applied} of ${total} change${total === 1 ? "" : "s"} to agent ${escapeLine(result.agentId)}.`,
+  ];
+  const recovered = new Set(result.recovered);
+  const failed = result.results.filter((r) => r.status === "failed" && !recovered.has(r));
+  if (failed.length > 0) {
+    lines.push(`Failed (${failed.length}):`);
+    for (const r of failed)
+      if (r.status === "failed") lines.push(`  ✗ ${describeChange(r)}: ${errorLine(r.error)}`);
+  }
+  if (result.recovered.length > 0) {
+    lines.push(`In effect although the request reported an error (its answer was lost):`);
+    for (const r of result.recovered)
+      if (r.status === "failed") lines.push(`  ~ ${describeChange(r)}: ${errorLine(r.error)}`);
+  }
+  if (result.notTaken.length > 0) {
+    lines.push(`Applied, but not in effect when read back (changed again by someone else?):`);
+    for (const r of result.notTaken) lines.push(`  ? ${describeChange(r)}`);
+  }
+  if (result.verifyError)
+    lines.push(`Could not read the result back: ${errorLine(result.verifyError)}`);
+  lines.push(
+    result.ok
+      ? "Every change is in effect."
+      : "Not every change is in effect: run plan again to see what is pending.",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** An error as JSON: { name, message, code?, status?, field? }. */
+function errorJson(value: unknown): Record<string, unknown> {
+  const e = value as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    status?: unknown;
+    field?: unknown;
+  };
+  return {
+    name: value instanceof CliError ? "CliError" : String(e.name ?? "Error"),
+    message: String(e.message ?? value),
+    ...(typeof e.code === "string" ? { code: e.code } : {}),
+    ...(typeof e.status === "number" ? { status: e.status } : {}),
+    ...(typeof e.field === "string" ? { field: e.field } : {}),
+  };
+}
+
+/** A value as the CLI's JSON output: indented, errors as {@link errorJson}. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? errorJson(v) : v), 2)}\n`;
+}
+
+/** A failed run as JSON, for --json: stdout always carries one JSON document. */
+export function failureJson(e: unknown): string {
+  return toJson({ ok: false, error: errorJson(e) });
+}
