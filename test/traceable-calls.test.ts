@@ -112,11 +112,12 @@ describe("correlation IDs", () => {
 });
 
 describe("POLYAI_LOG", () => {
+  /** What reaches the console, by method: error and warn write to stderr, the rest to stdout (#19: never). */
   function capture() {
     const lines: [string, string][] = [];
-    for (const level of ["debug", "info", "warn"] as const)
-      vi.spyOn(console, level).mockImplementation((message: unknown) => {
-        lines.push([level, String(message)]);
+    for (const method of ["error", "warn", "log", "debug", "info"] as const)
+      vi.spyOn(console, method).mockImplementation((message: unknown) => {
+        lines.push([method, String(message)]);
       });
     return lines;
   }
@@ -127,7 +128,7 @@ describe("POLYAI_LOG", () => {
     const { poly, mock } = await start();
     await poly.connectors.get(AGENT, CONN);
     const id = mock.requests[0]?.headers["x-polyai-correlation-id"] ?? "";
-    expect(lines.map(([level]) => level)).toEqual(["debug", "info"]);
+    expect(lines.map(([method]) => method)).toEqual(["error", "error"]); // stderr, never stdout
     expect(lines[0]?.[1]).toContain("(attempt 1 of 3)");
     expect(lines[1]?.[1]).toMatch(
       new RegExp(`^polyai: 200 GET .* in \\d+ ms \\(attempt 1, correlation id ${id}\\)$`),
