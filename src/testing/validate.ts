@@ -214,8 +214,57 @@ function uniqueBy(by: string, data: unknown[]): boolean {
   return true;
 }
 
+/**
+ * A key equal for two JSON values exactly when they are deeply equal: the value
+ * itself for a primitive, canonical JSON (keys sorted) for an object or array.
+ */
+function identity(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  return `\u0000${canonicalJson(value)}`; // no string item can start so and be JSON of an object
+}
+
+function canonicalJson(value: unknown): string {
+  if (typeof value !== "object" || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Json)[k])}`);
+  return `{${entries.join(",")}}`;
+}
+
+/**
+ * `uniqueItems`, in one pass over the items (#20): ajv compares every pair of
+ * items whose type it cannot see (ours are `$ref`s), and 200k IDs took minutes.
+ * Reports the first item that repeats an earlier one, as ajv does: `j` the
+ * earlier index, `i` the later.
+ */
+function uniqueItems(unique: boolean, data: unknown[]): boolean {
+  if (!unique) return true;
+  const seen = new Map<unknown, number>();
+  for (const [i, item] of data.entries()) {
+    const key = identity(item);
+    const j = seen.get(key);
+    if (j !== undefined) {
+      (uniqueItems as { errors?: Partial<ErrorObject>[] }).errors = [
+        { keyword: "uniqueItems", params: { i, j } },
+      ];
+      return false;
+    }
+    seen.set(key, i);
+  }
+  return true;
+}
+
 function build(): SpecIndex {
   const ajv = new Ajv2020({ strict: true, allErrors: false, verbose: true });
+  ajv.removeKeyword("uniqueItems");
+  ajv.addKeyword({
+    keyword: "uniqueItems",
+    type: "array",
+    schemaType: "boolean",
+    errors: true,
+    validate: uniqueItems,
+  });
   // OpenAPI's own annotation keyword, and the SDK's annotations (openapi/README.md).
   for (const keyword of [
     "example",
