@@ -4,6 +4,8 @@
 // test decide what is sent and when; nothing here decides by elapsed time.
 import { once } from "node:events";
 import { request, type ClientRequest, type IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
+import type { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createMockPolyAI,
@@ -94,22 +96,54 @@ function open(method: string, path: string, headers: Record<string, string>): Ex
 }
 
 /**
- * Writes `chunk` again and again, as fast as the connection takes it (waiting for
- * `drain`), until the answer arrives or `max` bytes are written. Returns the bytes
- * written: what the server could have read at most.
+ * Writes `chunk` to `stream` as fast as it takes it (waiting for `drain`) while
+ * `going()`, at most 1 GiB, or until `stop` settles. Returns the bytes written: all
+ * the server could have read, plus what the two sockets' kernel buffers hold.
  */
-async function pump(exchange: Exchange, chunk: Buffer, max: number): Promise<number> {
+async function writeWhile(
+  stream: Writable,
+  chunk: Buffer,
+  going: () => boolean,
+  stop: Promise<unknown>,
+): Promise<number> {
   let written = 0;
-  const settled = exchange.answer.then(
-    () => {},
-    () => {},
-  );
-  while (!exchange.answered() && written < max && !exchange.req.destroyed) {
+  while (going() && !stream.destroyed && written < 1024 * MiB) {
     written += chunk.length;
-    if (!exchange.req.write(chunk))
-      await Promise.race([once(exchange.req, "drain").catch(() => {}), settled]);
+    if (!stream.write(chunk)) await Promise.race([once(stream, "drain").catch(() => {}), stop]);
   }
   return written;
+}
+
+/** Sends body chunks of 64 KiB until the answer arrives; the bytes written. */
+function pump(exchange: Exchange): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const answered = exchange.answer.catch(() => {});
+  return writeWhile(exchange.req, chunk, () => !exchange.answered(), answered);
+}
+
+/**
+ * A hostile client on a raw socket: sends a POST with `framing` headers, then body
+ * bytes as fast as the connection takes them, ignoring the answer, until the server
+ * closes the connection. Returns the start of the answer and the bytes written.
+ */
+async function flood(
+  framing: Record<string, string>,
+): Promise<{ answer: string; written: number }> {
+  const socket = connect(Number(new URL(mock.url).port), "127.0.0.1");
+  socket.on("error", () => {}); // the server closing on the body is the point
+  const closed = new Promise((resolve) => socket.once("close", resolve));
+  let answer = "";
+  socket.on("data", (data: Buffer) => (answer += data.toString("latin1")));
+  const head = Object.entries({ ...JSON_HEADERS, ...framing, host: "localhost" })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
+  socket.write(`POST ${BATCH} HTTP/1.1\r\n${head}\r\n`);
+  const data = " ".repeat(64 * 1024);
+  // For a chunked body, each write is one chunk of 64 KiB (10000 in hex).
+  const chunk = Buffer.from(framing["transfer-encoding"] ? `10000\r\n${data}\r\n` : data);
+  const written = await writeWhile(socket, chunk, () => true, closed);
+  await closed;
+  return { answer, written };
 }
 
 /** A POST of a batch with `headers` (over JSON_HEADERS) and none of its body: the answer, and any 1xx before it. */
@@ -169,19 +203,32 @@ describe(
       expect(envelopeOf(answer)["error_code"]).toBe("PAYLOAD_TOO_LARGE");
     });
 
+    it.each([
+      ["a Content-Length of 600 MB", { "content-length": "600000000" }],
+      ["an endless chunked body", { "transfer-encoding": "chunked" }],
+    ])(
+      "reads no more of %s from a client that ignores the answer and keeps sending",
+      async (_, framing) => {
+        const hostile = await flood(framing);
+        expect(hostile.answer).toMatch(/^HTTP\/1\.1 413 /);
+        // A server that drained the rest would take 600 MB (or 1 GiB) before closing.
+        expect(hostile.written).toBeLessThan(128 * MiB);
+      },
+    );
+
     it("stops reading an endless body once it passes the limit and answers while the client still sends", async () => {
       await restart({ maxBodyBytes: 64 * 1024 });
       // A chunked body with no end: a server that waited for it, or buffered it,
       // would never answer (the hang guard fails the test).
       const exchange = open("POST", BATCH, JSON_HEADERS);
-      const written = await pump(exchange, Buffer.alloc(64 * 1024, 0x20), 1024 * MiB);
+      const written = await pump(exchange);
       const answer = await exchange.answer;
       expect(answer.status).toBe(413);
-      // What the client got onto the wire before the answer: the limit plus what
-      // the two sockets' kernel buffers hold, nowhere near the 1 GiB it would send.
-      expect(written).toBeLessThan(128 * MiB);
       expect(exchange.req.writableEnded).toBe(false); // the body never ended
-      await exchange.closed; // the server closed the connection (the hang guard says if not)
+      // All the client got onto the wire: the limit plus what the sockets' kernel
+      // buffers hold, far from the 1 GiB it would send.
+      expect(written).toBeLessThan(128 * MiB);
+      await exchange.closed; // and the connection is closed (the hang guard says if not)
       expect(await probe()).toBe(200);
     });
 
@@ -466,7 +513,7 @@ describe("other clients are answered while one is hostile", { timeout: HANG_GUAR
 
   it("answers a probe while an endless body is being refused", async () => {
     const hostile = open("POST", BATCH, JSON_HEADERS);
-    const pumped = pump(hostile, Buffer.alloc(64 * 1024, 0x20), 1024 * MiB);
+    const pumped = pump(hostile);
     expect(await probe()).toBe(200);
     await pumped;
     expect((await hostile.answer).status).toBe(413);

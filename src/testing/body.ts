@@ -2,7 +2,7 @@
 // the limit of one body, stops reading the moment a body passes it, and keeps
 // nothing of a body it was told to discard (a request without the right key).
 import { constants } from "node:buffer";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** The highest body limit: a longer body could not be decoded into one string (#20: a 600 MB body once went unanswered so). */
 export const MAX_BODY_LIMIT = constants.MAX_STRING_LENGTH;
@@ -53,4 +53,26 @@ export function readBody(req: IncomingMessage, limit: number, keep: boolean): Pr
     const onFail = () => finish({ kind: "failed" });
     req.on("data", onData).once("end", onEnd).once("error", onFail).once("close", onFail);
   });
+}
+
+/** How long a refused connection stays half-open after its answer, in ms. */
+const LINGER_MS = 1_000;
+
+/**
+ * Closes the connection of `req` gently once its answer (sent with `Connection:
+ * close`) is out: the answer and a FIN go, nothing more is read, and the socket is
+ * destroyed a second later. Destroyed at once, with the client's bytes still
+ * arriving, it would be reset, and a client busy writing its body can see the reset
+ * before the answer (Go's server waits so too). Call before sending the answer.
+ */
+export function closeGently(req: IncomingMessage, res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  // A body never read, node drains after the answer, and with its side ended it
+  // then resets the connection at once. read(0) makes the body ours instead: at
+  // most one chunk is buffered, then TCP stops the sender.
+  req.read(0);
+  // node ends an answer with Connection: close by destroySoon(): end, then destroy.
+  socket.destroySoon = () => socket.end();
+  res.once("finish", () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
 }

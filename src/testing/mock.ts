@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
   announcedLength,
+  closeGently,
   expectsContinue,
   MAX_BODY_LIMIT,
   readBody,
@@ -603,7 +604,7 @@ class Mock implements MockPolyAI {
       kept ? read.bytes : 0,
     );
     if (read.kind === "too-large") {
-      this.refuseBody(res, method, target, unauthorised, errorId);
+      this.refuseBody(req, res, method, target, unauthorised, errorId);
       return;
     }
     const text = read.text;
@@ -669,6 +670,7 @@ class Mock implements MockPolyAI {
    * the connection cannot carry another request. A wrong key answers 401, else 413.
    */
   private refuseBody(
+    req: IncomingMessage,
     res: ServerResponse,
     method: string,
     target: string,
@@ -682,6 +684,7 @@ class Mock implements MockPolyAI {
         defaultErrorCode(413),
         `body: larger than the ${this.maxBodyBytes} bytes the local PolyAI reads (its maxBodyBytes option)`,
       );
+    closeGently(req, res);
     this.send(
       res,
       {
