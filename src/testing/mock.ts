@@ -367,8 +367,9 @@ const MOCK_OPTION_KEYS = Object.keys({
   maxRecordedRequests: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
 
-/** The default of {@link MockPolyAIOptions.maxBodyBytes}. */
+/** The defaults of {@link MockPolyAIOptions.maxBodyBytes} and `maxRecordedRequests`. */
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_RECORDED_REQUESTS = 1000;
 
 /** An integer option from `min` to `max`, or `fallback` when not given; else a TypeError naming it. */
 function integerOption(
@@ -431,7 +432,7 @@ class Mock implements MockPolyAI {
         options.maxRecordedRequests,
         0,
         Number.MAX_SAFE_INTEGER,
-        1000,
+        DEFAULT_RECORDED_REQUESTS,
       ),
     );
     for (const [name, list] of Object.entries({
