@@ -49,6 +49,8 @@ it("uses every export of the testing entry", async () => {
     allowedProjects: ["PROJECT-58RP822I"],
     unavailableVoices: ["en-GB-Neural2-Z"],
     onSpecViolation: (error) => violations.push(error),
+    maxBodyBytes: 1024 * 1024, // a larger body answers 413 PAYLOAD_TOO_LARGE (the default)
+    maxRecordedRequests: 100, // mock.requests keeps the last 100; mock.requestCount counts all
   };
   const mock: MockPolyAI = await createMockPolyAI(options);
   try {
@@ -73,6 +75,7 @@ it("uses every export of the testing entry", async () => {
       connectorId: "CONN-main",
     });
     expect(mock.requests.filter((r) => r.method === "GET")).toHaveLength(3);
+    expect(mock.requestCount).toBe(4); // the update, the list, the get's 503 and its retry
     await expect(poly.connectors.get("PROJECT-58RP822I", "CONN-none")).rejects.toBeInstanceOf(
       NotFoundError,
     );

@@ -4,16 +4,21 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isPlainObject } from "../validate.js";
+import { MAX_BODY_LIMIT } from "./body.js";
 import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
 import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
+                              [--max-body-bytes N]
 
 Serves PolyAI's telephony connector and phone-number endpoints from memory.
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)
   --api-key  the x-api-key the mock accepts (default test-key)
+  --max-body-bytes
+             the largest request body read, in bytes (default 1048576); a larger
+             one is answered 413 PAYLOAD_TOO_LARGE and its connection closed
   --seed     JSON file: an array of connectors, or
              { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
                "unavailableVoices": [...] };
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
         host: { type: "string", default: "127.0.0.1" },
         "api-key": { type: "string", default: "test-key" },
         seed: { type: "string" },
+        "max-body-bytes": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -94,12 +100,25 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be 0 to 65535, got ${values.port}`);
+  const maxBodyBytes =
+    values["max-body-bytes"] === undefined ? undefined : Number(values["max-body-bytes"]);
+  if (
+    maxBodyBytes !== undefined &&
+    !(Number.isInteger(maxBodyBytes) && maxBodyBytes >= 0 && maxBodyBytes <= MAX_BODY_LIMIT)
+  )
+    throw new UsageError(
+      `--max-body-bytes must be 0 to ${MAX_BODY_LIMIT}, got ${values["max-body-bytes"]}`,
+    );
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,
     port,
     host: values.host,
     apiKey: values["api-key"],
+    maxBodyBytes,
+    // #20: nothing can read mock.requests from outside the process, so keep none
+    // (a long-lived mock would otherwise hold the last 1,000 bodies for nothing).
+    maxRecordedRequests: 0,
     // Keep serving so the session that hit the bug can be inspected; exit 1 at the end.
     onSpecViolation: (err) => process.stderr.write(`${err.message}\n`),
   });

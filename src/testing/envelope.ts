@@ -11,6 +11,7 @@ const SUMMARY: Record<number, string> = {
   403: "Forbidden",
   404: "Not found",
   405: "Method not allowed",
+  413: "Payload too large",
   429: "Too many requests",
   500: "Internal server error",
   502: "Bad gateway",
@@ -29,6 +30,7 @@ export function defaultErrorCode(status: number): string {
   if (status === 403) return "USER_ACCESS_FORBIDDEN";
   if (status === 404) return "CONNECTORS_NOT_FOUND";
   if (status === 405) return "METHOD_NOT_ALLOWED";
+  if (status === 413) return "PAYLOAD_TOO_LARGE";
   if (status === 429) return "RATE_LIMITED";
   if (status >= 500) return "INTERNAL_SERVER_ERROR";
   return "REQUEST_FAILED";

@@ -9,6 +9,14 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
+import {
+  announcedLength,
+  closeGently,
+  expectsContinue,
+  MAX_BODY_LIMIT,
+  readBody,
+  type BodyRead,
+} from "./body.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
 import { CREDENTIAL_HEADER } from "../transport.js";
@@ -20,6 +28,7 @@ import {
   type Fault,
 } from "./faults.js";
 import { handlers } from "./handlers.js";
+import { RequestLog } from "./request-log.js";
 import { matchRoute } from "./routes.js";
 import {
   ConnectorStore,
@@ -100,6 +109,28 @@ export interface MockPolyAIOptions {
    * fails even if nobody awaits `close()`.
    */
   readonly onSpecViolation?: ((error: MockSpecViolationError) => void) | undefined;
+  /**
+   * The largest request body the mock reads, in bytes; default 1 MiB (1,048,576),
+   * far above what the SDK sends (a batch of 100 updates or 500 IDs is under
+   * 130 KB even with 256-character IDs). A larger body is answered 413
+   * PAYLOAD_TOO_LARGE in PolyAI's envelope as soon as it passes the limit (at once
+   * when its Content-Length says so), and the connection is closed: the mock never
+   * holds more than this much of one body. Raise it to send bigger batches.
+   *
+   * @example
+   * const mock = await createMockPolyAI({ maxBodyBytes: 16 * 1024 * 1024 }); // 200k IDs in one batch
+   */
+  readonly maxBodyBytes?: number | undefined;
+  /**
+   * How many requests {@link MockPolyAI.requests} keeps: the most recent ones, the
+   * older forgotten; default 1,000. Their bodies count too: together at most
+   * 64 MiB, the oldest going first past it (the newest request is always kept).
+   * {@link MockPolyAI.requestCount} counts every request all the same. 0 keeps none.
+   *
+   * @example
+   * const mock = await createMockPolyAI({ maxRecordedRequests: 10 });
+   */
+  readonly maxRecordedRequests?: number | undefined;
 }
 
 /** A request the mock received. The API key is never recorded. */
@@ -113,7 +144,11 @@ export interface RecordedRequest {
    * `authorization`, `cookie`, and any header named like a key, token or secret.
    */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body parsed as JSON, its raw text when it is not JSON, or undefined when empty. */
+  /**
+   * The body parsed as JSON, its raw text when it is not JSON, or undefined when
+   * empty. Also undefined when the mock did not keep the body: a request without
+   * the right `x-api-key` (401), or one over {@link MockPolyAIOptions.maxBodyBytes} (413).
+   */
   readonly body: unknown;
 }
 
@@ -136,8 +171,23 @@ export interface MockPolyAI {
   readonly url: string;
   /** The API key the mock accepts. */
   readonly apiKey: string;
-  /** Every request received so far, oldest first (a copy). */
+  /**
+   * The most recent requests, oldest first (a copy): at most
+   * {@link MockPolyAIOptions.maxRecordedRequests} (default 1,000), fewer when their
+   * bodies pass 64 MiB together. Every request is recorded, whatever its answer.
+   *
+   * @example
+   * expect(mock.requests.at(-1)).toMatchObject({ method: "PATCH", body: { voiceName: "en-GB-Neural2-A" } });
+   */
   readonly requests: readonly RecordedRequest[];
+  /**
+   * How many requests the mock received since it started or since {@link reset},
+   * including those {@link requests} no longer holds.
+   *
+   * @example
+   * expect(mock.requestCount).toBe(3); // even with maxRecordedRequests: 1
+   */
+  readonly requestCount: number;
   /**
    * The current connectors of every agent, as deep copies, in seed order: each as
    * the API shows it plus the `agentId` it is served under (see {@link MockConnector}).
@@ -224,12 +274,6 @@ function parseForRecord(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function decodeParam(name: string, raw: string): string {
@@ -319,7 +363,29 @@ const MOCK_OPTION_KEYS = Object.keys({
   allowedProjects: true,
   unavailableVoices: true,
   onSpecViolation: true,
+  maxBodyBytes: true,
+  maxRecordedRequests: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
+
+/** The defaults of {@link MockPolyAIOptions.maxBodyBytes} and `maxRecordedRequests`. */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_RECORDED_REQUESTS = 1000;
+
+/** An integer option from `min` to `max`, or `fallback` when not given; else a TypeError naming it. */
+function integerOption(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    throw new TypeError(
+      `createMockPolyAI: ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
 
 class Mock implements MockPolyAI {
   // Private fields: a spread, JSON.stringify or an inspect without custom
@@ -329,8 +395,15 @@ class Mock implements MockPolyAI {
   url = "";
   private readonly index: SpecIndex = specIndex();
   private readonly store: ConnectorStore;
-  private readonly server = createServer((req, res) => void this.handle(req, res));
-  private readonly recorded: RecordedRequest[] = [];
+  private readonly server = createServer((req, res) => void this.handle(req, res))
+    // #20: send `100 Continue` only for a body the mock will read; otherwise the
+    // refusal goes out at once and the client never sends the body.
+    .on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+      if (!this.refusesBody(req)) res.writeContinue();
+      void this.handle(req, res);
+    });
+  private readonly log: RequestLog<RecordedRequest>;
+  private readonly maxBodyBytes: number;
   private faults: Fault[] = [];
   private latencyMs = 0;
   private readonly sleeping = new Map<NodeJS.Timeout, (done: boolean) => void>();
@@ -345,10 +418,23 @@ class Mock implements MockPolyAI {
       throw new TypeError(
         "createMockPolyAI: apiKey must be a string of at least 8 visible ASCII characters, as the client requires",
       );
-    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
-      throw new TypeError(
-        `createMockPolyAI: port must be an integer from 0 to 65535, got ${JSON.stringify(port)}`,
-      );
+    integerOption("port", port, 0, 65535, 0);
+    this.maxBodyBytes = integerOption(
+      "maxBodyBytes",
+      options.maxBodyBytes,
+      0,
+      MAX_BODY_LIMIT,
+      DEFAULT_MAX_BODY_BYTES,
+    );
+    this.log = new RequestLog(
+      integerOption(
+        "maxRecordedRequests",
+        options.maxRecordedRequests,
+        0,
+        Number.MAX_SAFE_INTEGER,
+        DEFAULT_RECORDED_REQUESTS,
+      ),
+    );
     for (const [name, list] of Object.entries({
       allowedProjects: options.allowedProjects,
       unavailableVoices: options.unavailableVoices,
@@ -391,7 +477,11 @@ class Mock implements MockPolyAI {
   }
 
   get requests(): readonly RecordedRequest[] {
-    return [...this.recorded];
+    return this.log.list();
+  }
+
+  get requestCount(): number {
+    return this.log.total;
   }
 
   get connectors(): MockConnector[] {
@@ -448,7 +538,7 @@ class Mock implements MockPolyAI {
   }
 
   reset(): void {
-    this.recorded.length = 0;
+    this.log.clear();
     this.faults = [];
     this.latencyMs = 0;
   }
@@ -493,20 +583,32 @@ class Mock implements MockPolyAI {
       typeof sent === "string" && /^[\x21-\x7E]{1,128}$/.test(sent)
         ? sent
         : globalThis.crypto.randomUUID();
-    let text: string;
-    try {
-      text = await readText(req);
-    } catch {
-      return; // the client went away mid-body; nothing to answer
-    }
     const method = (req.method ?? "GET").toUpperCase();
     const target = req.url ?? "/";
-    this.recorded.push({
-      method,
-      path: target,
-      headers: recordHeaders(req.headers),
-      body: parseForRecord(text),
-    });
+    // #20: the key is checked before the body is read, so a body without the right
+    // key is read off the wire (to keep the connection usable) but never kept.
+    const unauthorised = this.authFault(req);
+    const read: BodyRead = this.refusesBody(req)
+      ? { kind: "too-large" }
+      : await readBody(req, this.maxBodyBytes, !unauthorised);
+    // The client went away mid-body (or node's parser refused the request and
+    // answered it itself): there is no one to answer.
+    if (read.kind === "failed") return;
+    const kept = read.kind === "read" && !unauthorised && this.log.keeps;
+    this.log.add(
+      {
+        method,
+        path: target,
+        headers: recordHeaders(req.headers),
+        body: kept ? parseForRecord(read.text) : undefined,
+      },
+      kept ? read.bytes : 0,
+    );
+    if (read.kind === "too-large") {
+      this.refuseBody(req, res, method, target, unauthorised, errorId);
+      return;
+    }
+    const text = read.text;
     try {
       if (!(await this.sleep(this.latencyMs))) return;
       const fault = this.takeFault(method, target);
@@ -540,6 +642,62 @@ class Mock implements MockPolyAI {
     }
   }
 
+  /** The 401 for a request without the right key, or undefined when the key is right. */
+  private authFault(req: IncomingMessage): ApiFault | undefined {
+    const key = req.headers["x-api-key"];
+    if (key === this.#apiKey) return undefined;
+    return new ApiFault(
+      401,
+      "AUTH_USER_UNAUTHORISED",
+      key === undefined ? "Missing API key: send it in the x-api-key header" : "Invalid API key",
+    );
+  }
+
+  /**
+   * Whether to answer without reading the body at all: its Content-Length is over
+   * the limit, or the client waits for `100 Continue` and the key is wrong, so the
+   * body need never be sent (#20).
+   */
+  private refusesBody(req: IncomingMessage): boolean {
+    return (
+      (announcedLength(req) ?? 0) > this.maxBodyBytes ||
+      (expectsContinue(req) && this.authFault(req) !== undefined)
+    );
+  }
+
+  /**
+   * Answers a request whose body was not read whole, at once (before latency and
+   * faults) and with `Connection: close`: the rest of the body is never read, so
+   * the connection cannot carry another request. A wrong key answers 401, else 413.
+   */
+  private refuseBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    target: string,
+    unauthorised: ApiFault | undefined,
+    errorId: string,
+  ): void {
+    const fault =
+      unauthorised ??
+      new ApiFault(
+        413,
+        defaultErrorCode(413),
+        `body: larger than the ${this.maxBodyBytes} bytes the local PolyAI reads (its maxBodyBytes option)`,
+      );
+    closeGently(req, res);
+    this.send(
+      res,
+      {
+        op: this.route(method, target).op,
+        status: fault.status,
+        headers: { ...fault.headers, Connection: "close" },
+        body: envelope(fault.status, fault.code, fault.message, errorId),
+      },
+      errorId,
+    );
+  }
+
   private route(method: string, target: string) {
     const match = matchRoute(this.index.operations, method, target.split("?")[0] ?? "");
     return { match, op: match.kind === "operation" ? match.op : undefined };
@@ -554,16 +712,8 @@ class Mock implements MockPolyAI {
   ): Answer {
     const { match, op } = this.route(method, target);
     try {
-      const key = req.headers["x-api-key"];
-      if (key !== this.#apiKey) {
-        throw new ApiFault(
-          401,
-          "AUTH_USER_UNAUTHORISED",
-          key === undefined
-            ? "Missing API key: send it in the x-api-key header"
-            : "Invalid API key",
-        );
-      }
+      const unauthorised = this.authFault(req);
+      if (unauthorised) throw unauthorised;
       const pathname = target.split("?")[0] ?? "";
       if (match.kind === "not-found")
         throw new ApiFault(404, "NOT_FOUND", `No endpoint at ${pathname}`);

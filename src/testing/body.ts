@@ -1,0 +1,78 @@
+// Reading a request body within a size limit (#20): the mock never holds more than
+// the limit of one body, stops reading the moment a body passes it, and keeps
+// nothing of a body it was told to discard (a request without the right key).
+import { constants } from "node:buffer";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** The highest body limit: a longer body could not be decoded into one string (#20: a 600 MB body once went unanswered so). */
+export const MAX_BODY_LIMIT = constants.MAX_STRING_LENGTH;
+
+/** What reading a request body gave. */
+export type BodyRead =
+  /** The whole body; `text` is empty when it was discarded. */
+  | { readonly kind: "read"; readonly text: string; readonly bytes: number }
+  /** Passed the limit while being read (or refused unread by the caller). */
+  | { readonly kind: "too-large" }
+  /** The client went away mid-body, or node's parser refused it (node answers that itself). */
+  | { readonly kind: "failed" };
+
+/** The `Content-Length` the client announced; undefined for a chunked body or none. */
+export function announcedLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers["content-length"];
+  return raw === undefined ? undefined : Number(raw); // node's parser accepts digits only
+}
+
+/** Whether the client waits for `100 Continue` before sending its body. */
+export function expectsContinue(req: IncomingMessage): boolean {
+  return req.headers.expect?.toLowerCase() === "100-continue";
+}
+
+/**
+ * Reads the body of `req`, keeping it only when `keep` is set. Once more than `limit`
+ * bytes have arrived it stops reading (the request is paused, so TCP stops the
+ * sender) and resolves `too-large`: the caller answers and closes the connection.
+ */
+export function readBody(req: IncomingMessage, limit: number, keep: boolean): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const finish = (result: BodyRead) => {
+      req.off("data", onData).off("end", onEnd).off("error", onFail).off("close", onFail);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > limit) {
+        req.pause();
+        finish({ kind: "too-large" });
+      } else if (keep) chunks.push(chunk);
+    };
+    const onEnd = () =>
+      finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8"), bytes });
+    // "close" before "end": the connection went away mid-body.
+    const onFail = () => finish({ kind: "failed" });
+    req.on("data", onData).once("end", onEnd).once("error", onFail).once("close", onFail);
+  });
+}
+
+/** How long a refused connection stays half-open after its answer, in ms. */
+const LINGER_MS = 1_000;
+
+/**
+ * Closes the connection of `req` gently once its answer (sent with `Connection:
+ * close`) is out: the answer and a FIN go, nothing more is read, and the socket is
+ * destroyed a second later. Destroyed at once, with the client's bytes still
+ * arriving, it would be reset, and a client busy writing its body can see the reset
+ * before the answer (Go's server waits so too). Call before sending the answer.
+ */
+export function closeGently(req: IncomingMessage, res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  // A body never read, node drains after the answer, and with its side ended it
+  // then resets the connection at once. read(0) makes the body ours instead: at
+  // most one chunk is buffered, then TCP stops the sender.
+  req.read(0);
+  // node ends an answer with Connection: close by destroySoon(): end, then destroy.
+  socket.destroySoon = () => socket.end();
+  res.once("finish", () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
+}
