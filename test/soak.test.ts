@@ -7,10 +7,9 @@
 // the harness after its call has ended, and a chain waits for the mock to answer
 // every request of its connector before the next update, so a busy machine changes
 // how long the run takes, never what it finds.
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { HELD, runSoak, type SoakOptions } from "../scripts/soak-run.js";
-import { repoRoot } from "./support/fixtures.js";
+import { runNode } from "./support/node-process.js";
 
 /** A hang guard, far above the few seconds a run takes. */
 const HANG_GUARD_MS = 180_000;
@@ -25,24 +24,6 @@ const SHORT: SoakOptions = {
   deadlineMs: HANG_GUARD_MS - 30_000,
   lateWait: true,
 };
-
-/** Runs `node --import tsx scripts/soak.ts ...args` to its end. */
-function soakScript(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/soak.ts", ...args], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.concurrent("the fault soak", () => {
   it(
@@ -83,7 +64,10 @@ describe.concurrent("the fault soak", () => {
   it(
     "npm run soak prints the report and exits 0 when every connector is as expected",
     async () => {
-      const run = await soakScript([
+      const run = await runNode([
+        "--import",
+        "tsx",
+        "scripts/soak.ts",
         "--seed",
         "3",
         "--updates",
