@@ -365,7 +365,7 @@ describe("per-call settings override the client's", () => {
     const mock = await startMock();
     mock.failNext({ delayMs: 400 });
     const poly = client(mock.url, { timeoutMs: 100, maxRetries: 0 });
-    await expect(poly.connectors.get(AGENT, CONN, { timeoutMs: 3_000 })).resolves.toMatchObject({
+    await expect(poly.connectors.get(AGENT, CONN, { timeoutMs: 30_000 })).resolves.toMatchObject({
       connectorId: CONN,
     });
     expect(mock.requests).toHaveLength(1);
