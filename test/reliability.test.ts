@@ -225,26 +225,36 @@ describe("transient failures are retried", () => {
     expect(mock.requests).toHaveLength(2);
   });
 
-  it("waits for Retry-After: 1 on a 429, then succeeds", async () => {
-    const mock = await startMock();
-    const events: RetryEvent[] = [];
-    mock.failNext({ status: 429, retryAfter: 1 });
-    const poly = client(mock.url, { onRetry: (e) => events.push(e) });
-    const { value, ms } = await timed(() => poly.connectors.get(AGENT, CONN));
-    expect(value.connectorId).toBe(CONN);
-    expect(ms).toBeGreaterThanOrEqual(900);
-    expect(events.map((e) => [e.status, e.delayMs])).toEqual([[429, 1_000]]);
-    expect(mock.requests).toHaveLength(2);
+  // #20: these two wait for real, so they wait together. Each closes its own mock:
+  // the shared afterEach, run when one ends, would close the other's mid-wait.
+  it.concurrent("waits for Retry-After: 1 on a 429, then succeeds", async ({ expect }) => {
+    const mock = await createMockPolyAI({ apiKey: KEY, connectors: [SEED] });
+    try {
+      const events: RetryEvent[] = [];
+      mock.failNext({ status: 429, retryAfter: 1 });
+      const poly = client(mock.url, { onRetry: (e) => events.push(e) });
+      const { value, ms } = await timed(() => poly.connectors.get(AGENT, CONN));
+      expect(value.connectorId).toBe(CONN);
+      expect(ms).toBeGreaterThanOrEqual(900);
+      expect(events.map((e) => [e.status, e.delayMs])).toEqual([[429, 1_000]]);
+      expect(mock.requests).toHaveLength(2);
+    } finally {
+      await mock.close();
+    }
   });
 
-  it("waits for a Retry-After HTTP date on a 429, then succeeds", async () => {
-    const mock = await startMock();
-    // HTTP dates have whole seconds: now + 2 s rounded down is 1 to 2 s away.
-    mock.failNext({ status: 429, retryAfter: new Date(Date.now() + 2_000).toUTCString() });
-    const { value, ms } = await timed(() => client(mock.url).connectors.get(AGENT, CONN));
-    expect(value.connectorId).toBe(CONN);
-    expect(ms).toBeGreaterThanOrEqual(900);
-    expect(mock.requests).toHaveLength(2);
+  it.concurrent("waits for a Retry-After HTTP date on a 429, then succeeds", async ({ expect }) => {
+    const mock = await createMockPolyAI({ apiKey: KEY, connectors: [SEED] });
+    try {
+      // HTTP dates have whole seconds: now + 2 s rounded down is 1 to 2 s away.
+      mock.failNext({ status: 429, retryAfter: new Date(Date.now() + 2_000).toUTCString() });
+      const { value, ms } = await timed(() => client(mock.url).connectors.get(AGENT, CONN));
+      expect(value.connectorId).toBe(CONN);
+      expect(ms).toBeGreaterThanOrEqual(900);
+      expect(mock.requests).toHaveLength(2);
+    } finally {
+      await mock.close();
+    }
   });
 
   it.each([
