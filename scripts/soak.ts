@@ -6,7 +6,8 @@
 // it, a call fails with an untyped error, the fault share is under 20% or the run
 // overstays its deadline.
 import { parseArgs } from "node:util";
-import { HELD, runSoak, type SoakReport } from "./soak-run.js";
+import { HELD } from "./soak-fetch.js";
+import { runSoak, type SoakReport } from "./soak-run.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -8,7 +8,8 @@
 // every request of its connector before the next update, so a busy machine changes
 // how long the run takes, never what it finds.
 import { describe, expect, it } from "vitest";
-import { HELD, runSoak, type SoakOptions } from "../scripts/soak-run.js";
+import { HELD } from "../scripts/soak-fetch.js";
+import { runSoak, type SoakOptions } from "../scripts/soak-run.js";
 import { runNode } from "./support/node-process.js";
 
 /** A hang guard, far above the few seconds a run takes. */
