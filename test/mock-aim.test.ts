@@ -1,11 +1,9 @@
 // The mock as a user's vitest suite drives it: faults aimed at one operation,
 // method or path; seeds that give only what the test is about; and agents the
 // mock does not serve answered as PolyAI answers a project the key cannot reach.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   InternalServerError,
@@ -21,6 +19,7 @@ import {
   type SeedConnector,
 } from "../src/testing/index.js";
 import { specIndex } from "../src/testing/validate.js";
+import { runNode } from "./support/node-process.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-58RP822I";
@@ -456,15 +455,9 @@ describe("the mock knows its agents", () => {
 });
 
 describe("polyai-connectors-mock prints its usage only for command-line mistakes", () => {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "src/testing/cli.ts", ...args], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 20_000,
-    });
+  const run = (...args: string[]) => runNode(["--import", "tsx", "src/testing/cli.ts", ...args]);
 
-  it("names the seed's bad field without the usage, and the usage once for a bad flag", () => {
+  it("names the seed's bad field without the usage, and the usage once for a bad flag", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mock-aim-"));
     try {
       const seed = join(dir, "seed.json");
@@ -474,18 +467,20 @@ describe("polyai-connectors-mock prints its usage only for command-line mistakes
           { connectorId: "CONN-x", voiceName: "en-GB-Neural2-A", clientEnv: "prod" },
         ]),
       );
-      const bad = run("--port", "0", "--seed", seed);
-      expect(bad.status).toBe(2);
+      const [bad, flag] = await Promise.all([
+        run("--port", "0", "--seed", seed),
+        run("--prot", "4010"),
+      ]);
+      expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(
         'connectors[0].clientEnv: must be one of "sandbox", "pre-release", "live", got "prod"',
       );
       expect(bad.stderr).not.toContain("Usage:");
 
-      const flag = run("--prot", "4010");
-      expect(flag.status).toBe(2);
+      expect(flag.code).toBe(2);
       expect(flag.stderr.match(/Usage:/g)).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  });
 });

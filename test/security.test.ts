@@ -49,11 +49,15 @@ async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** #20: an answer held longer than any test may run; only a timeout or an abort ends it. */
+const HOUR_MS = 3_600_000;
+
 function client(baseUrl: string, options: ClientOptions = {}) {
   return createPolyAIClient({
     apiKey: KEY,
     baseUrl,
-    timeoutMs: 150,
+    // #20: a hang guard; a short one made a busy machine's slow answer a retry.
+    timeoutMs: 30_000,
     backoff: { initialMs: 1, maxMs: 2 },
     ...options,
   });
@@ -195,18 +199,22 @@ describe("error messages never carry the key", () => {
       (mock: MockPolyAI) => mock.failNext({ status: 503, times: 3 }),
     ],
     ["a connection reset", (mock: MockPolyAI) => mock.failNext({ reset: true, times: 3 })],
-    ["a timeout", (mock: MockPolyAI) => mock.failNext({ delayMs: 2_000, times: 3 })],
+    [
+      "a timeout",
+      (mock: MockPolyAI) => mock.failNext({ delayMs: HOUR_MS, times: 3 }),
+      { timeoutMs: 150 },
+    ],
     ["a 404", (mock: MockPolyAI) => mock.failNext({ status: 404 })],
-  ])("%s", async (_, fault) => {
+  ] as [string, (mock: MockPolyAI) => void, ClientOptions?][])("%s", async (_, fault, options) => {
     const mock = await startMock("sk-another-key-the-mock-wants");
     fault(mock);
-    const error = await rejection(() => client(mock.url).connectors.get(AGENT, "CONN-1"));
+    const error = await rejection(() => client(mock.url, options).connectors.get(AGENT, "CONN-1"));
     expectScrubbed(error);
   });
 
   it("a caller abort", async () => {
     const mock = await startMock();
-    mock.failNext({ delayMs: 2_000 });
+    mock.failNext({ delayMs: HOUR_MS });
     const error = await rejection(() =>
       client(mock.url).connectors.list(AGENT, { signal: AbortSignal.timeout(50) }),
     );

@@ -38,6 +38,7 @@ import {
   type SeedConnector,
   type SeedPhoneNumber,
 } from "../src/testing/index.js";
+import { mulberry32 } from "../scripts/seeded-random.js";
 
 const root = resolve(import.meta.dirname, "..");
 const KEY = "sk-telephony-test-key";
@@ -885,18 +886,6 @@ describe("entry boundary", () => {
 
 // --- soak and bulk: figures printed, never asserted ---------------------------------
 
-/** A seeded PRNG (mulberry32), so a failing soak can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A fetch that faults `rate` of attempts: a 503 before the request leaves, a reset
  * before it leaves, or a 503 after the server applied it (the answer is lost).
@@ -1024,7 +1013,7 @@ describe("soak and bulk", () => {
         (n) => !before.numbers.some((b) => b.number === n),
       ),
     );
-    const faults = faultyFetch(0.3, prng(20240601));
+    const faults = faultyFetch(0.3, mulberry32(20240601));
     // The client's default retries (2), with short waits.
     const poly = client(mock, { fetch: faults.fetch, backoff: { initialMs: 1, maxMs: 4 } });
     const started = performance.now();
