@@ -9,7 +9,7 @@ const PROCESSES = [
   "test/prism.test.ts",
   "test/soak.test.ts",
   "test/spec-diff.test.ts",
-  "test/telephony-cli.test.ts",
+  "test/telephony-cli-process.test.ts",
 ];
 
 export default defineConfig({
