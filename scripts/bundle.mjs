@@ -1,0 +1,238 @@
+// The JavaScript of dist/ (#21): one bundled file per public entry and format, each
+// with a source map of the TypeScript it came from. scripts/build.mjs calls it for
+// dist/; test/entry-boundary.test.ts calls it on a temp dir.
+//
+//   <out>/esm/src/index.js             the core entry: all of src/*.ts, src/internal
+//   <out>/cjs/src/index.js             and generated/ it uses; openapi-fetch external
+//   <out>/{esm,cjs}/src/telephony/index.js   telephony, importing the core file
+//   <out>/{esm,cjs}/src/testing/index.js     the mock, importing the core file
+//   <out>/esm/src/telephony/cli.js     the bins (ESM only): the whole program in one
+//   <out>/esm/src/testing/cli.js       file, the core included (packages external)
+//
+// Why bundles: Node pays about 0.8 ms per module it loads, and the core was 27 of them
+// (+31 ms over an empty process; bundled, +9 ms). Why the core is imported and not
+// bundled again: the entries must share one copy of it at run time, so that an
+// InvalidInputError the telephony entry throws is the class `polyai-connectors`
+// exports, in ESM and in CommonJS. So every import, from any file of another entry,
+// whose names are all exports of the core entry is served by the core's own file
+// (`../index.js`, the very file `polyai-connectors` resolves to). An import of a name
+// the core entry does not export (`describeType`, the operation table) copies that
+// helper into the entry that uses it; a copy of a module holding a class or module
+// state would be a second identity, and fails the build (`checkCopies`).
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import ts from "typescript";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The published entries; `bin` ones are ESM only (as before #21). */
+export const ENTRIES = [
+  { src: "src/index.ts", core: true },
+  { src: "src/telephony/index.ts" },
+  { src: "src/testing/index.ts" },
+  { src: "src/telephony/cli.ts", bin: "polyai-connectors" },
+  { src: "src/testing/cli.ts", bin: "polyai-connectors-mock" },
+];
+const CORE = ENTRIES.find((e) => e.core);
+
+/** Files of the core: src/*.ts, src/internal/, generated/ (not the other entries' folders). */
+function isCoreFile(path) {
+  const rel = relative(root, path).split(sep).join("/");
+  return /^(src\/[^/]+\.ts|src\/internal\/.+\.ts|generated\/.+\.ts)$/.test(rel);
+}
+
+/** The runtime names each import or re-export of every source file takes, by (file, specifier). */
+async function importedNames() {
+  const table = new Map();
+  const files = [];
+  for (const dir of ["src", "generated"])
+    for (const entry of await readdir(join(root, dir), { recursive: true, withFileTypes: true }))
+      if (entry.isFile() && entry.name.endsWith(".ts"))
+        files.push(join(entry.parentPath ?? entry.path, entry.name));
+  for (const file of files) {
+    const source = ts.createSourceFile(file, await readFile(file, "utf8"), ts.ScriptTarget.ES2022);
+    for (const stmt of source.statements) {
+      const isImport = ts.isImportDeclaration(stmt);
+      if (!isImport && !ts.isExportDeclaration(stmt)) continue;
+      if (!stmt.moduleSpecifier || !ts.isStringLiteral(stmt.moduleSpecifier)) continue;
+      const clause = isImport ? stmt.importClause : stmt;
+      if (clause?.isTypeOnly) continue; // erased
+      let names = [];
+      const bindings = isImport ? clause?.namedBindings : stmt.exportClause;
+      if (isImport && clause?.name) names.push("default");
+      if (bindings && (ts.isNamedImports(bindings) || ts.isNamedExports(bindings))) {
+        for (const el of bindings.elements)
+          if (!el.isTypeOnly) names.push((el.propertyName ?? el.name).text);
+      } else if (bindings || (!isImport && !stmt.exportClause)) {
+        names = null; // `* as ns`, `export *`: every name, so never served by the core file
+      }
+      const key = `${file}\0${stmt.moduleSpecifier.text}`;
+      const before = table.get(key);
+      table.set(key, before === null || names === null ? null : [...(before ?? []), ...names]);
+    }
+  }
+  return table;
+}
+
+/**
+ * esbuild plugin for the entries other than the core: an import of a core file whose
+ * names the core entry all exports becomes an import of the core entry's built file.
+ */
+function shareCore({ outfile, coreOutfile, coreExports, names }) {
+  const rel = relative(dirname(outfile), coreOutfile).split(sep).join("/");
+  const target = rel.startsWith(".") ? rel : `./${rel}`;
+  return {
+    name: "share-core",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (!args.importer) return undefined;
+        const file = resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
+        if (!isCoreFile(file)) return undefined;
+        const taken = names.get(`${args.importer}\0${args.path}`);
+        if (taken === undefined || taken === null) return undefined;
+        if (!taken.every((n) => coreExports.has(n))) return undefined;
+        // sideEffects: false (as package.json says): an import that tree shaking left
+        // unused is dropped, not kept as `import "../index.js"` in each copied module.
+        return { path: target, external: true, sideEffects: false };
+      });
+      // Our code imports packages for their exports, never for their side effects: an
+      // import left unused by tree shaking (openapi-fetch, from the copy of client.ts
+      // that serves KEY_CHARS to the mock) is dropped rather than kept as `import "…"`.
+      build.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.namespace === "file"
+          ? { path: args.path, external: true, sideEffects: false }
+          : undefined,
+      );
+    },
+  };
+}
+
+/**
+ * esbuild plugin for CommonJS output: `import createClient from "openapi-fetch"` in a
+ * "type": "module" package gets Node's ESM interop from esbuild (the default import is
+ * the whole `module.exports`), but openapi-fetch's CommonJS build sets
+ * `exports.default`. Our files resolved here carry no module type (a plugin's result
+ * has none), so esbuild gives them the `__esModule` interop, which reads
+ * `exports.default`, as TypeScript's own CommonJS output would.
+ */
+const cjsInterop = {
+  name: "cjs-interop",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === cjsInterop) return undefined;
+      if (args.kind !== "entry-point" && !args.path.startsWith(".")) return undefined;
+      const found = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: cjsInterop,
+      });
+      if (found.errors.length || found.external) return undefined;
+      return { path: found.path, sideEffects: found.sideEffects };
+    });
+  },
+};
+
+function options(entry, format, outDir) {
+  return {
+    absWorkingDir: root,
+    entryPoints: [join(root, entry.src)],
+    outfile: join(outDir, format, entry.src.replace(/\.ts$/, ".js")),
+    bundle: true,
+    format,
+    // The core runs anywhere fetch does: an import of a node: builtin fails its build.
+    platform: entry.core ? "neutral" : "node",
+    packages: "external", // openapi-fetch, ajv: dependencies, installed next to the package
+    target: "es2022",
+    sourcemap: "linked",
+    sourcesContent: true,
+    metafile: true,
+    logLevel: "silent",
+    plugins: format === "cjs" ? [cjsInterop] : [],
+  };
+}
+
+/** The core modules another entry carries a copy of, and the bytes each adds. */
+function copiesIn(metafile) {
+  const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith(".js"))[1];
+  return Object.entries(output.inputs)
+    .filter(([file, { bytesInOutput }]) => bytesInOutput > 0 && isCoreFile(join(root, file)))
+    .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }));
+}
+
+// What must exist once: a class (instanceof), and module state: a WeakMap/WeakSet, or
+// a Map/Set created empty (a cache or registry filled at run time; a Set built from a
+// literal list is a lookup table, and a copy of it is the same table).
+const IDENTITY =
+  /^(export\s+)?(abstract\s+)?class\s|^(export\s+)?(const|let)\s+\w+(\s*:[^=]+)?\s*=\s*new\s+(Weak(Map|Set)\b|(Map|Set)(<[^>]*>)?\(\s*\))/m;
+
+async function checkCopies(entry, format, copies) {
+  const bad = [];
+  for (const { file } of copies)
+    if (IDENTITY.test(await readFile(join(root, file), "utf8"))) bad.push(file);
+  if (bad.length)
+    throw new Error(
+      `${entry.src} (${format}) would carry its own copy of ${bad.join(", ")}, which holds a class or module state: ` +
+        "import what it needs through names the core entry (src/index.ts) exports",
+    );
+}
+
+function describeFailure(entry, format, err) {
+  const msgs = (err.errors ?? [])
+    .map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`)
+    .join("\n");
+  return new Error(`bundling ${entry.src} (${format}) failed:\n${msgs || err.message}`);
+}
+
+/**
+ * Bundles every entry into `outDir` (`esm/…`, `cjs/…`, each with the package.json
+ * that gives its module type). Returns one record per file
+ * written: the entry, the format, the file, and the core modules it copies (for the
+ * build's report and test/entry-boundary.test.ts).
+ */
+export async function bundle(outDir) {
+  const names = await importedNames();
+  const results = [];
+  for (const format of ["esm", "cjs"]) {
+    const build = async (entry, plugins = []) => {
+      const opts = options(entry, format, outDir);
+      opts.plugins = [...plugins, ...opts.plugins];
+      const built = await esbuild.build(opts).catch((err) => {
+        throw describeFailure(entry, format, err);
+      });
+      const record = { entry, format, outfile: opts.outfile, copies: copiesIn(built.metafile) };
+      results.push(record);
+      return { built, record };
+    };
+    const { built: core, record } = await build(CORE);
+    record.copies = [];
+    // esbuild lists no exports for CommonJS output; they are the ESM build's names.
+    const coreExports = new Set(
+      format === "esm"
+        ? Object.values(core.metafile.outputs).flatMap((o) => o.exports)
+        : results.find((r) => r.entry.core).exports,
+    );
+    record.exports = [...coreExports];
+    const share = (entry) =>
+      shareCore({
+        outfile: options(entry, format, outDir).outfile,
+        coreOutfile: record.outfile,
+        coreExports,
+        names,
+      });
+    // Node and TypeScript read every file under esm/ as ESM and under cjs/ as CommonJS.
+    const type = format === "esm" ? "module" : "commonjs";
+    await writeFile(join(outDir, format, "package.json"), `${JSON.stringify({ type }, null, 2)}\n`);
+    await Promise.all(
+      ENTRIES.filter((e) => !e.core && (format === "esm" || !e.bin)).map(async (entry) => {
+        // A bin is a process of its own, not imported by anything: it holds the whole
+        // program, the core included (one file fewer to load before --help answers).
+        const { record } = await build(entry, entry.bin ? [] : [share(entry)]);
+        if (!entry.bin) await checkCopies(entry, format, record.copies);
+      }),
+    );
+  }
+  return results;
+}
