@@ -15,8 +15,9 @@
 //
 // #21: one file per entry, because Node pays per module it loads (the core was 27).
 // The telephony and testing entries import the core's own file for what it exports,
-// so an InvalidInputError is one class whichever entry throws it (scripts/bundle.mjs
-// says how, and fails the build on a second copy of a class).
+// so an InvalidInputError is one class whichever entry throws it; the mock's bin
+// imports the testing entry's file (scripts/bundle.mjs says how, and fails the build
+// on a second copy of a class).
 //
 // The build also proves the core entry portable, and fails if it is not:
 //   1. tsc over src/*.ts with `types: []` and lib ES2022 + DOM
@@ -149,12 +150,12 @@ async function main() {
   console.log(
     `built dist/ (esm + cjs, ${files} files) in ${secs} s; core entry checked runtime-neutral`,
   );
-  // What the telephony and testing entries carry of src/ and generated/ outside
-  // their folder: helpers and data the core entry does not export.
+  // What each entry that imports others' files carries of theirs: helpers and data
+  // they do not export.
   for (const { entry, format, copies } of bundles) {
-    if (entry.core || entry.bin || format !== "esm") continue;
+    if (format !== "esm" || !entry.uses?.length) continue;
     const kb = (copies.reduce((sum, c) => sum + c.bytes, 0) / 1000).toFixed(1);
-    console.log(`  ${entry.src}: imports the core's file; copies ${kb} kB of helpers and data`);
+    console.log(`  ${entry.src}: imports the built ${entry.uses.join(", ")}; copies ${kb} kB`);
   }
 }
 

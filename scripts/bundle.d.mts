@@ -8,6 +8,8 @@ export interface Entry {
   readonly core?: true;
   /** The command a bin entry installs (ESM only). */
   readonly bin?: string;
+  /** The entries whose built files serve this one's imports (their `src`). */
+  readonly uses?: readonly string[];
 }
 
 /** One file `bundle` wrote. */
@@ -16,10 +18,10 @@ export interface Bundled {
   readonly format: "esm" | "cjs";
   /** Absolute path of the .js file. */
   readonly outfile: string;
-  /** Files of src/ and generated/ outside the entry's folder that it carries a copy of. */
+  /** Files of the entries it uses that it carries a copy of (helpers they do not export). */
   readonly copies: { file: string; bytes: number }[];
-  /** The core entry's export names (core only). */
-  readonly exports?: string[];
+  /** The entry's export names. */
+  readonly exports: string[];
 }
 
 export const ENTRIES: readonly Entry[];

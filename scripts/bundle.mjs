@@ -6,8 +6,9 @@
 //   <out>/cjs/src/index.js             and generated/ it uses; openapi-fetch external
 //   <out>/{esm,cjs}/src/telephony/index.js   telephony, importing the core file
 //   <out>/{esm,cjs}/src/testing/index.js     the mock, importing the core file
-//   <out>/esm/src/telephony/cli.js     the bins (ESM only): the whole program in one
-//   <out>/esm/src/testing/cli.js       file, the core included (packages external)
+//   <out>/esm/src/telephony/cli.js     the CLI (ESM only): its whole program in one
+//                                      file, the core included (packages external)
+//   <out>/esm/src/testing/cli.js       the mock's bin (ESM only): imports testing
 //
 // Why bundles: Node pays about 0.8 ms per module it loads, and the core was 27 of them
 // (+31 ms over an empty process; bundled, +9 ms). Why the core is imported and not
@@ -19,7 +20,7 @@
 // the core entry does not export (`describeType`, the operation table) copies that
 // helper into the entry that uses it; a copy of a module holding a class or module
 // state would be a second identity, and fails the build (`checkCopies`).
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -27,16 +28,26 @@ import ts from "typescript";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The published entries; `bin` ones are ESM only (as before #21). */
+/**
+ * The published entries, in build order; `bin` ones are ESM only (as before #21).
+ * `uses`: the entries whose built files serve this one's imports (see shareEntries).
+ * The polyai-connectors bin uses none: a CLI run pays for every file it loads before
+ * --help answers, so it holds its whole program, the core included (it is a process
+ * of its own, imported by nothing). The mock's bin is a server whose start is mostly
+ * compiling the spec's validators: it uses the testing entry's file rather than
+ * carry a second copy of the spec.
+ */
 export const ENTRIES = [
   { src: "src/index.ts", core: true },
-  { src: "src/telephony/index.ts" },
-  { src: "src/testing/index.ts" },
-  { src: "src/telephony/cli.ts", bin: "polyai-connectors" },
-  { src: "src/testing/cli.ts", bin: "polyai-connectors-mock" },
+  { src: "src/telephony/index.ts", uses: ["src/index.ts"] },
+  { src: "src/testing/index.ts", uses: ["src/index.ts"] },
+  { src: "src/telephony/cli.ts", bin: "polyai-connectors", uses: [] },
+  {
+    src: "src/testing/cli.ts",
+    bin: "polyai-connectors-mock",
+    uses: ["src/testing/index.ts", "src/index.ts"],
+  },
 ];
-const CORE = ENTRIES.find((e) => e.core);
-
 /** Files of the core: src/*.ts, src/internal/, generated/ (not the other entries' folders). */
 function isCoreFile(path) {
   const rel = relative(root, path).split(sep).join("/");
@@ -76,26 +87,33 @@ async function importedNames() {
   return table;
 }
 
+/** The source files an entry's own file holds: the core's, or those of its folder. */
+function covers(entry) {
+  const dir = dirname(join(root, entry.src));
+  return entry.core ? isCoreFile : (file) => dirname(file) === dir;
+}
+
 /**
- * esbuild plugin for the entries other than the core: an import of a core file whose
- * names the core entry all exports becomes an import of the core entry's built file.
+ * esbuild plugin: an import of a file of a used entry, whose names that entry all
+ * exports, becomes an import of that entry's built file (`../index.js`).
  */
-function shareCore({ outfile, coreOutfile, coreExports, names }) {
-  const rel = relative(dirname(outfile), coreOutfile).split(sep).join("/");
-  const target = rel.startsWith(".") ? rel : `./${rel}`;
+function shareEntries({ outfile, providers, names }) {
+  const targetOf = (p) => {
+    const rel = relative(dirname(outfile), p.outfile).split(sep).join("/");
+    return rel.startsWith(".") ? rel : `./${rel}`;
+  };
   return {
-    name: "share-core",
+    name: "share-entries",
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (!args.importer) return undefined;
         const file = resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
-        if (!isCoreFile(file)) return undefined;
+        const provider = providers.find((p) => p.covers(file));
         const taken = names.get(`${args.importer}\0${args.path}`);
-        if (taken === undefined || taken === null) return undefined;
-        if (!taken.every((n) => coreExports.has(n))) return undefined;
+        if (!provider || !taken || !taken.every((n) => provider.exports.has(n))) return undefined;
         // sideEffects: false (as package.json says): an import that tree shaking left
         // unused is dropped, not kept as `import "../index.js"` in each copied module.
-        return { path: target, external: true, sideEffects: false };
+        return { path: targetOf(provider), external: true, sideEffects: false };
       });
       // Our code imports packages for their exports, never for their side effects: an
       // import left unused by tree shaking (openapi-fetch, from the copy of client.ts
@@ -154,11 +172,14 @@ function options(entry, format, outDir) {
   };
 }
 
-/** The core modules another entry carries a copy of, and the bytes each adds. */
-function copiesIn(metafile) {
+/** The files of `providers` an output carries a copy of, and the bytes each adds. */
+function copiesIn(entry, metafile, providers) {
   const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith(".js"))[1];
   return Object.entries(output.inputs)
-    .filter(([file, { bytesInOutput }]) => bytesInOutput > 0 && isCoreFile(join(root, file)))
+    .filter(([file, { bytesInOutput }]) => {
+      const abs = join(root, file);
+      return file !== entry.src && bytesInOutput > 0 && providers.some((p) => p.covers(abs));
+    })
     .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }));
 }
 
@@ -175,7 +196,7 @@ async function checkCopies(entry, format, copies) {
   if (bad.length)
     throw new Error(
       `${entry.src} (${format}) would carry its own copy of ${bad.join(", ")}, which holds a class or module state: ` +
-        "import what it needs through names the core entry (src/index.ts) exports",
+        `import what it needs through names ${entry.uses.join(" or ")} exports`,
     );
 }
 
@@ -195,44 +216,37 @@ function describeFailure(entry, format, err) {
 export async function bundle(outDir) {
   const names = await importedNames();
   const results = [];
+  const exportsOf = new Map(); // entry src -> its export names (the ESM build's)
   for (const format of ["esm", "cjs"]) {
-    const build = async (entry, plugins = []) => {
-      const opts = options(entry, format, outDir);
-      opts.plugins = [...plugins, ...opts.plugins];
-      const built = await esbuild.build(opts).catch((err) => {
-        throw describeFailure(entry, format, err);
-      });
-      const record = { entry, format, outfile: opts.outfile, copies: copiesIn(built.metafile) };
-      results.push(record);
-      return { built, record };
-    };
-    const { built: core, record } = await build(CORE);
-    record.copies = [];
-    // esbuild lists no exports for CommonJS output; they are the ESM build's names.
-    const coreExports = new Set(
-      format === "esm"
-        ? Object.values(core.metafile.outputs).flatMap((o) => o.exports)
-        : results.find((r) => r.entry.core).exports,
-    );
-    record.exports = [...coreExports];
-    const share = (entry) =>
-      shareCore({
-        outfile: options(entry, format, outDir).outfile,
-        coreOutfile: record.outfile,
-        coreExports,
-        names,
-      });
+    await mkdir(join(outDir, format), { recursive: true });
     // Node and TypeScript read every file under esm/ as ESM and under cjs/ as CommonJS.
     const type = format === "esm" ? "module" : "commonjs";
     await writeFile(join(outDir, format, "package.json"), `${JSON.stringify({ type }, null, 2)}\n`);
-    await Promise.all(
-      ENTRIES.filter((e) => !e.core && (format === "esm" || !e.bin)).map(async (entry) => {
-        // A bin is a process of its own, not imported by anything: it holds the whole
-        // program, the core included (one file fewer to load before --help answers).
-        const { record } = await build(entry, entry.bin ? [] : [share(entry)]);
-        if (!entry.bin) await checkCopies(entry, format, record.copies);
-      }),
-    );
+    const built = new Map(); // entry src -> its provider record, this format
+    for (const entry of ENTRIES) {
+      if (entry.bin && format === "cjs") continue;
+      const opts = options(entry, format, outDir);
+      const providers = (entry.uses ?? []).map((src) => built.get(src));
+      if (providers.length)
+        opts.plugins = [shareEntries({ outfile: opts.outfile, providers, names }), ...opts.plugins];
+      const result = await esbuild.build(opts).catch((err) => {
+        throw describeFailure(entry, format, err);
+      });
+      if (format === "esm")
+        exportsOf.set(
+          entry.src,
+          Object.values(result.metafile.outputs).flatMap((o) => o.exports ?? []),
+        );
+      const copies = copiesIn(entry, result.metafile, providers);
+      await checkCopies(entry, format, copies);
+      const exports = exportsOf.get(entry.src);
+      built.set(entry.src, {
+        covers: covers(entry),
+        outfile: opts.outfile,
+        exports: new Set(exports),
+      });
+      results.push({ entry, format, outfile: opts.outfile, copies, exports });
+    }
   }
   return results;
 }
