@@ -4,8 +4,10 @@
 // below, as many at a time as there are cores. Each prints `== step: NAME ==`, its
 // output, and `PASS NAME (time)` or `FAIL NAME (time)`:
 //
-//   node N              esm.mjs (import both entries and the spec, start the mock,
-//                       update a connector) and cjs.cjs (the same through require),
+//   node N              esm.mjs (import the three entries and the spec, start the
+//                       mock, update a connector, plan with the core's client, and
+//                       check telephony throws the core's classes) and cjs.cjs (the
+//                       same through require),
 //                       under the Node.js running this script
 //   typescript 5.9      consumer.ts, consumer-cjs.cts and consumer-spec.ts under
 //   typescript 7        moduleResolution node16, nodenext and bundler; `{ voiceName:
@@ -17,7 +19,8 @@
 //                       README's "Contract tools" lists pass the client's answer checks
 //                       or are refused as it says (prism-run.mjs)
 //   bin                 the installed polyai-connectors-mock and polyai-connectors answer --help
-//   tarball             dist/ and package metadata only; dist/openapi.json is
+//   tarball             dist/ and package metadata only; one .js per entry and
+//                       format (#21); dist/openapi.json is
 //                       generated/openapi.json; every source map inlines its sources
 //                       (the repository's text) and names none outside the package;
 //                       under --enable-source-maps a stack frame names a .ts file
@@ -370,6 +373,24 @@ async function checkTarball(app) {
     );
   const lines = [`tarball: ${files.length} files, only dist/ and package metadata`];
   const problems = [];
+
+  // #21: one bundled .js per entry and format (the bins ESM only), nothing else to load.
+  const scripts = files.filter((f) => f.endsWith(".js")).sort();
+  const entries = [
+    "dist/cjs/src/index.js",
+    "dist/cjs/src/telephony/index.js",
+    "dist/cjs/src/testing/index.js",
+    "dist/esm/src/index.js",
+    "dist/esm/src/telephony/cli.js",
+    "dist/esm/src/telephony/index.js",
+    "dist/esm/src/testing/cli.js",
+    "dist/esm/src/testing/index.js",
+  ];
+  if (scripts.join("\n") !== entries.join("\n"))
+    problems.push(
+      `the JavaScript files are not one per entry and format:\n    ${scripts.join("\n    ")}`,
+    );
+  else lines.push(`JavaScript: ${scripts.length} files, one bundle per entry and format`);
 
   // The spec, exported as polyai-connectors/openapi.json: the bundled one, byte for byte.
   const spec = await readFile(join(root, "generated/openapi.json"), "utf8");
