@@ -316,8 +316,12 @@ async function bundleEdge(app) {
     (f) => f.startsWith("node:") || /polyai-connectors\/dist\/[^/]+\/src\/testing\//.test(f),
   );
   if (bad.length) throw new Error(`the edge bundle pulled in ${bad.join(", ")}`);
-  if (!inputs.some((f) => f.includes("node_modules/openapi-fetch/")))
-    throw new Error("the edge bundle does not contain openapi-fetch");
+  // #21: the core's one file, openapi-fetch bundled in; no other package.
+  const packages = inputs.filter((f) => f.includes("node_modules/"));
+  if (packages.join() !== "node_modules/polyai-connectors/dist/esm/src/index.js")
+    throw new Error(
+      `the edge bundle's packages are not the core's one file: ${packages.join(", ")}`,
+    );
   const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
   return `esbuild platform=neutral: ${inputs.length} modules, ${(bytes / 1024).toFixed(1)} kB minified`;
 }
@@ -439,7 +443,10 @@ async function checkTarball(app) {
         problems.push(`${f}: source ${source} points outside the package (to ${at})`);
         continue;
       }
-      // The inlined text is the repository's file the path names, as built.
+      // The inlined text is the file the path names, as built: the repository's, or
+      // the published source of openapi-fetch, which the core's file bundles (#21).
+      if (at.startsWith("node_modules/") && !at.startsWith("node_modules/openapi-fetch/"))
+        problems.push(`${f}: source ${source} is a package other than openapi-fetch`);
       const original = await readFile(join(root, at), "utf8").catch(() => null);
       if (original === null)
         problems.push(`${f}: source ${source} (${at}) is no file of the repository`);
@@ -455,7 +462,7 @@ async function checkTarball(app) {
     throw new Error([...lines, ...shown].join("\n"));
   }
   lines.push(
-    `source maps: ${maps.length}, each source's text inlined (${sources} sources, each the repository's file), none outside the package`,
+    `source maps: ${maps.length}, each source's text inlined (${sources} sources, each the repository's file or openapi-fetch's), none outside the package`,
   );
   // And in use: with --enable-source-maps, a stack frame inside the package names its .ts.
   const frame = (

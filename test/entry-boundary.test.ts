@@ -140,7 +140,11 @@ describe("entry boundaries (built, one file per entry)", () => {
     for (const b of built) {
       const map = JSON.parse(await readFile(`${b.outfile}.map`, "utf8"));
       expect(map.sources.length).toBeGreaterThan(0);
-      expect(map.sources.every((s: string) => s.endsWith(".ts"))).toBe(true);
+      // Our TypeScript, and openapi-fetch's published source where it is bundled in.
+      const foreign = map.sources.filter(
+        (s: string) => !s.endsWith(".ts") && !/(^|\/)openapi-fetch\/src\//.test(s),
+      );
+      expect(foreign).toEqual([]);
       expect(map.sourcesContent).toHaveLength(map.sources.length);
     }
   });
@@ -157,6 +161,15 @@ describe("entry boundaries (built, one file per entry)", () => {
           expect(code).not.toMatch(new RegExp(`\\bclass ${name}\\b`));
         expect(b.copies.map((c) => c.file)).not.toContain("src/errors.ts");
       }
+    }
+  });
+
+  it("openapi-fetch is bundled into the core's file and the CLI, with its MIT notice, and imported by none", async () => {
+    for (const b of built) {
+      const code = await text(b);
+      const inlines = b.entry.core === true || b.entry.bin === "polyai-connectors";
+      expect(code.includes("Bundles openapi-fetch") && code.includes("MIT License")).toBe(inlines);
+      expect(code).not.toMatch(/(from |require\()"openapi-fetch"/);
     }
   });
 
