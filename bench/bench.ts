@@ -400,24 +400,26 @@ function startupRows(): void {
       cpus[j]!.push(Number(cpu) / 1000);
     }
   }
-  const sorted = walls.map((w) => w.sort((a, b) => a - b));
-  const cpuMedians = cpus.map((c) => median(c.sort((a, b) => a - b)));
-  const empty = median(sorted[0]!);
+  // Paired by round (the targets of one round run back to back): the median of each
+  // round's difference from, or ratio to, the empty process. A slow spell of the
+  // machine then moves both sides of a pair, not the figure.
+  const paired = (m: number[][], j: number, f: (a: number, b: number) => number) =>
+    median(m[j]!.map((v, i) => f(v, m[0]![i]!)).sort((a, b) => a - b));
   const signed = (ms: number) => `${ms >= 0 ? "+" : "−"}${msf(Math.abs(ms))}`;
   targets.forEach((t, j) => {
-    const w = sorted[j]!;
-    const med = median(w);
-    const cpu = `cpu ${msf(cpuMedians[j]!)}`;
+    const w = [...walls[j]!].sort((a, b) => a - b);
+    const cpu = median([...cpus[j]!].sort((a, b) => a - b));
+    const cpuOver = `cpu ${msf(cpu)}${j === 0 ? "" : `, ${signed(paired(cpus, j, (a, b) => a - b))} (${x(paired(cpus, j, (a, b) => a / b))})`}`;
     rows.push([
       "start-up",
       t.name,
-      msf(med),
+      msf(median(w)),
       `${msf(w[0]!)}–${msf(w[w.length - 1]!)}`,
       "",
-      x(med / empty),
+      x(paired(walls, j, (a, b) => a / b)),
       j === 0
-        ? `baseline; ${cpu}`
-        : `${signed(med - empty)} over empty; ${cpu}, ${signed(cpuMedians[j]! - cpuMedians[0]!)} (${x(cpuMedians[j]! / cpuMedians[0]!)})`,
+        ? `baseline; ${cpuOver}`
+        : `${signed(paired(walls, j, (a, b) => a - b))} over empty; ${cpuOver}`,
     ]);
   });
 }
