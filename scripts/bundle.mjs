@@ -197,6 +197,21 @@ async function checkCopies(entry, format, copies) {
     );
 }
 
+/**
+ * Two classes of one name in a bundle make esbuild rename one (`PolyAIError2`), and a
+ * class takes its `name` from its variable: what `util.inspect` and stack traces show
+ * would change. Fails the build rather than ship that.
+ */
+async function checkNames(entry, format, outfile) {
+  const renamed = [
+    ...(await readFile(outfile, "utf8")).matchAll(/\b([A-Za-z_$][\w$]*?\d+) = class\b/g),
+  ];
+  if (renamed.length)
+    throw new Error(
+      `${entry.src} (${format}): esbuild renamed ${renamed.map((m) => m[1]).join(", ")}; give the classes distinct names`,
+    );
+}
+
 function describeFailure(entry, format, err) {
   const msgs = (err.errors ?? [])
     .map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`)
@@ -234,6 +249,7 @@ export async function bundle(outDir) {
           entry.src,
           Object.values(result.metafile.outputs).flatMap((o) => o.exports ?? []),
         );
+      await checkNames(entry, format, opts.outfile);
       const copies = copiesIn(entry, result.metafile, providers);
       await checkCopies(entry, format, copies);
       const exports = exportsOf.get(entry.src);
