@@ -54,7 +54,7 @@ const N = quick
       netPar: 6_000,
       cpuSeq: 20_000,
       cpuPar: 20_000,
-      startup: 40,
+      startup: 60,
       pipeline: 2,
       bulkReps: 3,
     };
