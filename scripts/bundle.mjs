@@ -17,10 +17,11 @@
 // InvalidInputError the telephony entry throws is the class `polyai-connectors`
 // exports, in ESM and in CommonJS. So every import, from any file of another entry,
 // whose names are all exports of the core entry is served by the core's own file
-// (`../index.js`, the very file `polyai-connectors` resolves to). An import of a name
-// the core entry does not export (`describeType`, the operation table) copies that
-// helper into the entry that uses it; a copy of a module holding a class or module
-// state would be a second identity, and fails the build (`checkCopies`).
+// (`../index.js`, the very file `polyai-connectors` resolves to), and likewise for the
+// mock's bin and the testing entry (ENTRIES, `uses`). An import of a name the core
+// entry does not export (`describeType`, the operation table) copies that helper into
+// the entry that uses it; a copy of a module holding a class or module state would be
+// a second identity, and fails the build (`checkCopies`).
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +50,7 @@ export const ENTRIES = [
     uses: ["src/testing/index.ts", "src/index.ts"],
   },
 ];
+
 /** Files of the core: src/*.ts, src/internal/, generated/ (not the other entries' folders). */
 function isCoreFile(path) {
   const rel = relative(root, path).split(sep).join("/");
@@ -159,13 +161,13 @@ function options(entry, format, outDir) {
     mainFields: ["module", "main"],
     conditions: ["import"], // openapi-fetch's ESM build, whatever the output format
     external: EXTERNAL, // ajv: a dependency, installed next to the package
+    // The files that bundle openapi-fetch: the core's, and a whole program's (the CLI).
     banner: { js: entry.core || entry.uses?.length === 0 ? NOTICE : "" },
     target: "es2022",
     sourcemap: "linked",
     sourcesContent: true,
     metafile: true,
     logLevel: "silent",
-    plugins: [],
   };
 }
 
@@ -221,9 +223,9 @@ function describeFailure(entry, format, err) {
 
 /**
  * Bundles every entry into `outDir` (`esm/…`, `cjs/…`, each with the package.json
- * that gives its module type). Returns one record per file
- * written: the entry, the format, the file, and the core modules it copies (for the
- * build's report and test/entry-boundary.test.ts).
+ * that gives its module type). Returns one record per file written: the entry, the
+ * format, the file, its export names, and the files of the entries it uses that it
+ * carries a copy of (for the build's report and test/entry-boundary.test.ts).
  */
 export async function bundle(outDir) {
   const names = await importedNames();
@@ -240,7 +242,7 @@ export async function bundle(outDir) {
       const opts = options(entry, format, outDir);
       const providers = (entry.uses ?? []).map((src) => built.get(src));
       if (providers.length)
-        opts.plugins = [shareEntries({ outfile: opts.outfile, providers, names }), ...opts.plugins];
+        opts.plugins = [shareEntries({ outfile: opts.outfile, providers, names })];
       const result = await esbuild.build(opts).catch((err) => {
         throw describeFailure(entry, format, err);
       });
