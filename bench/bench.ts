@@ -54,7 +54,7 @@ const N = quick
       netPar: 6_000,
       cpuSeq: 20_000,
       cpuPar: 20_000,
-      startup: 20,
+      startup: 60,
       pipeline: 2,
       bulkReps: 3,
     };
@@ -350,47 +350,78 @@ function sizeRows(): void {
   ]);
 }
 
+// #21: whole processes, as a CLI run, a serverless cold start or a test worker pays
+// them. bench/build.mjs bundles the package into bench/.out/pkg exactly as
+// `npm run build` does (scripts/bundle.mjs); openapi-fetch loads from node_modules.
 function startupRows(): void {
-  const empty = join(here, "startup/empty.mjs");
-  writeFileSync(empty, "export {};\n");
+  const pkg = join(here, "pkg");
+  const esm = pathToFileURL(join(pkg, "esm/src/index.js")).href;
   const targets = [
-    { name: "poly core bundle", file: join(here, "startup/core.mjs") },
-    { name: "openapi-fetch bundle", file: join(here, "startup/openapi-fetch.mjs") },
-    { name: "empty module", file: empty },
+    { name: "empty node process", args: ["-e", ""] },
+    {
+      name: 'import "openapi-fetch"',
+      args: ["--input-type=module", "-e", 'import "openapi-fetch";'],
+    },
+    {
+      name: 'import "polyai-connectors" (ESM)',
+      args: ["--input-type=module", "-e", `import ${JSON.stringify(esm)};`],
+    },
+    {
+      name: 'require("polyai-connectors") (CJS)',
+      args: ["-e", `require(${JSON.stringify(join(pkg, "cjs/src/index.js"))});`],
+    },
+    { name: "polyai-connectors --help", args: [join(pkg, "esm/src/telephony/cli.js"), "--help"] },
   ];
-  const script =
-    "const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));";
-  const imports = new Map(targets.map((t) => [t.name, [] as number[]]));
-  const walls = new Map(targets.map((t) => [t.name, [] as number[]]));
+  // Each process also reports the CPU time it used (user + system), read at exit by a
+  // preloaded probe: wall time includes waiting for a CPU, which a loaded machine
+  // inflates; CPU time much less.
+  const probe = join(here, "startup-cpu.cjs");
+  writeFileSync(
+    probe,
+    'process.on("exit", () => { const u = process.cpuUsage(); require("node:fs").writeSync(2, `\\ncpu-us ${u.user + u.system}\\n`); });\n',
+  );
+  const walls = targets.map(() => [] as number[]);
+  const cpus = targets.map(() => [] as number[]);
+  // Interleaved, each round starting with the next target, so drift hits them alike.
   for (let i = 0; i < N.startup; i++) {
-    for (const t of [...targets.slice(i % 3), ...targets.slice(0, i % 3)]) {
+    for (let k = 0; k < targets.length; k++) {
+      const j = (i + k) % targets.length;
+      const t = targets[j]!;
       const s = now();
-      const r = spawnSync(
-        process.execPath,
-        ["--input-type=module", "-e", script, pathToFileURL(t.file).href],
-        { encoding: "utf8" },
-      );
+      const r = spawnSync(process.execPath, ["-r", probe, ...t.args], {
+        cwd: root,
+        encoding: "utf8",
+      });
       const wall = now() - s;
-      if (r.status !== 0) throw new Error(`start-up probe failed for ${t.name}: ${r.stderr}`);
-      imports.get(t.name)!.push(Number(r.stdout));
-      walls.get(t.name)!.push(wall);
+      const cpu = /\ncpu-us (\d+)\n$/.exec(r.stderr)?.[1];
+      if (r.status !== 0 || cpu === undefined)
+        throw new Error(`start-up probe failed for ${t.name}: ${r.stderr}`);
+      walls[j]!.push(wall);
+      cpus[j]!.push(Number(cpu) / 1000);
     }
   }
-  const med = (m: Map<string, number[]>, k: string) => median(m.get(k)!.sort((a, b) => a - b));
-  const oaf = med(imports, "openapi-fetch bundle");
-  for (const t of targets) {
-    const imp = med(imports, t.name);
-    const sorted = imports.get(t.name)!;
+  // Paired by round (the targets of one round run back to back): the median of each
+  // round's difference from, or ratio to, the empty process. A slow spell of the
+  // machine then moves both sides of a pair, not the figure.
+  const paired = (m: number[][], j: number, f: (a: number, b: number) => number) =>
+    median(m[j]!.map((v, i) => f(v, m[0]![i]!)).sort((a, b) => a - b));
+  const signed = (ms: number) => `${ms >= 0 ? "+" : "−"}${msf(Math.abs(ms))}`;
+  targets.forEach((t, j) => {
+    const w = [...walls[j]!].sort((a, b) => a - b);
+    const cpu = median([...cpus[j]!].sort((a, b) => a - b));
+    const cpuOver = `cpu ${msf(cpu)}${j === 0 ? "" : `, ${signed(paired(cpus, j, (a, b) => a - b))} (${x(paired(cpus, j, (a, b) => a / b))})`}`;
     rows.push([
       "start-up",
-      `import ${t.name}`,
-      msf(imp),
-      `${msf(sorted[0]!)}–${msf(sorted[sorted.length - 1]!)}`,
+      t.name,
+      msf(median(w)),
+      `${msf(w[0]!)}–${msf(w[w.length - 1]!)}`,
       "",
-      t.name === "empty module" ? "" : x(imp / oaf),
-      `process wall ${msf(med(walls, t.name))}`,
+      x(paired(walls, j, (a, b) => a / b)),
+      j === 0
+        ? `baseline; ${cpuOver}`
+        : `${signed(paired(walls, j, (a, b) => a - b))} over empty; ${cpuOver}`,
     ]);
-  }
+  });
 }
 
 // ---------------------------------------------------------------- pipeline

@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { bundle } from "../scripts/bundle.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "bench/.out");
@@ -89,16 +90,8 @@ await esbuild.build({
   outfile: join(out, "size/axios.min.js"),
 });
 
-// Start-up: the same code as one ESM file each, not minified, as a package's dist would be.
-await esbuild.build({
-  ...node,
-  entryPoints: ["src/index.ts"],
-  outfile: join(out, "startup/core.mjs"),
-});
-await esbuild.build({
-  ...node,
-  stdin: stdin('export * from "openapi-fetch"; export { default } from "openapi-fetch";'),
-  outfile: join(out, "startup/openapi-fetch.mjs"),
-});
+// Start-up (#21): the package's entries as `npm run build` bundles them, so the
+// start-up rows time what an installed package loads.
+await bundle(join(out, "pkg"));
 
 await writeFile(join(out, "build.json"), JSON.stringify({ mock }, null, 2));

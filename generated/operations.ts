@@ -64,7 +64,8 @@ export interface ArrayRule extends RuleBase {
 export interface ObjectRule extends RuleBase {
   readonly type: "object";
   readonly props: Readonly<Record<string, Rule>>;
-  readonly required?: readonly string[];
+  /** The keys that must be set; `true` is every property (the list would repeat them all). */
+  readonly required?: readonly string[] | true;
   readonly closed?: boolean;
   readonly minProperties?: number;
   /** Values the API means when it leaves a property out. */
@@ -145,25 +146,10 @@ const sConnector: Rule = {
     voiceName: r1,
     disableHandoff: r2,
   },
-  required: [
-    "connectorId",
-    "name",
-    "accountId",
-    "projectId",
-    "clientEnv",
-    "variantId",
-    "asrLangCode",
-    "ttsLangCode",
-    "voiceName",
-    "disableHandoff",
-  ],
+  required: true,
 };
 const r3: Rule = { type: "array", items: sConnector };
-const sConnectorList: Rule = {
-  type: "object",
-  props: { connectors: r3 },
-  required: ["connectors"],
-};
+const sConnectorList: Rule = { type: "object", props: { connectors: r3 }, required: true };
 const sResourceId: Rule = {
   type: "string",
   minLength: 1,
@@ -181,14 +167,14 @@ const r4: Rule = {
 const sBatchGetConnectorsBody: Rule = {
   type: "object",
   props: { connectorIds: r4 },
-  required: ["connectorIds"],
+  required: true,
   closed: true,
 };
 const r5: Rule = { type: "array", items: r1 };
 const sBatchGetConnectorsResult: Rule = {
   type: "object",
   props: { found: r3, notFound: r5 },
-  required: ["found", "notFound"],
+  required: true,
 };
 const sVariantIdPatch: Rule = {
   type: "string",
@@ -253,20 +239,20 @@ const r6: Rule = {
 const sBatchUpdateConnectorsBody: Rule = {
   type: "object",
   props: { updates: r6 },
-  required: ["updates"],
+  required: true,
   closed: true,
 };
 const r7: Rule = { type: "const", value: true };
 const sBatchUpdateSuccess: Rule = {
   type: "object",
   props: { connectorId: r1, success: r7, data: sConnector },
-  required: ["connectorId", "success", "data"],
+  required: true,
 };
 const r8: Rule = { type: "const", value: false };
 const sBatchUpdateFailure: Rule = {
   type: "object",
   props: { connectorId: r1, success: r8, error: r1 },
-  required: ["connectorId", "success", "error"],
+  required: true,
 };
 const sBatchUpdateResult: Rule = {
   type: "oneOf",
@@ -277,7 +263,7 @@ const r9: Rule = { type: "array", items: sBatchUpdateResult };
 const sBatchUpdateConnectorsResult: Rule = {
   type: "object",
   props: { results: r9 },
-  required: ["results"],
+  required: true,
 };
 const sE164Number: Rule = {
   type: "string",
@@ -290,7 +276,7 @@ const sE164Number: Rule = {
 const sLookupConnectorBody: Rule = {
   type: "object",
   props: { phoneNumber: sE164Number },
-  required: ["phoneNumber"],
+  required: true,
   closed: true,
 };
 const r10: Rule = {
@@ -304,7 +290,7 @@ const r10: Rule = {
 const sDeleteConnectorResult: Rule = {
   type: "object",
   props: { deletedConnector: r1, deletedPhoneNumbers: r5 },
-  required: ["deletedConnector", "deletedPhoneNumbers"],
+  required: true,
 };
 const sUpdateConnectorBody: Rule = {
   type: "object",
@@ -323,11 +309,7 @@ const sPhoneNumber: Rule = {
   required: ["number", "projectId", "accountId", "clientEnv"],
 };
 const r11: Rule = { type: "array", items: sPhoneNumber };
-const sPhoneNumberList: Rule = {
-  type: "object",
-  props: { phoneNumbers: r11 },
-  required: ["phoneNumbers"],
-};
+const sPhoneNumberList: Rule = { type: "object", props: { phoneNumbers: r11 }, required: true };
 const r12: Rule = { type: "array", items: sE164Number, minItems: 1, uniqueItems: true };
 const sImportPhoneNumbersBody: Rule = {
   type: "object",
@@ -335,22 +317,14 @@ const sImportPhoneNumbersBody: Rule = {
   required: ["phoneNumbers"],
   closed: true,
 };
-const sImportPhoneNumbersResult: Rule = {
-  type: "object",
-  props: { imported: r5 },
-  required: ["imported"],
-};
+const sImportPhoneNumbersResult: Rule = { type: "object", props: { imported: r5 }, required: true };
 const sDeletePhoneNumbersBody: Rule = {
   type: "object",
   props: { phoneNumbers: r12 },
-  required: ["phoneNumbers"],
+  required: true,
   closed: true,
 };
-const r13: Rule = {
-  type: "object",
-  props: { phoneNumber: r1, error: r1 },
-  required: ["phoneNumber", "error"],
-};
+const r13: Rule = { type: "object", props: { phoneNumber: r1, error: r1 }, required: true };
 const r14: Rule = { type: "array", items: r13 };
 const sDeletePhoneNumbersResult: Rule = {
   type: "object",
@@ -361,33 +335,25 @@ const sDeletePhoneNumbersResult: Rule = {
 const sBatchGetPhoneNumbersBody: Rule = {
   type: "object",
   props: { phoneNumbers: r12 },
-  required: ["phoneNumbers"],
+  required: true,
   closed: true,
 };
 const sBatchGetPhoneNumbersResult: Rule = {
   type: "object",
   props: { found: r11, notFound: r5 },
-  required: ["found", "notFound"],
+  required: true,
 };
 const sImportPhoneNumberBody: Rule = {
   type: "object",
   props: { clientEnv: sClientEnv },
   closed: true,
 };
-const sImportPhoneNumberResult: Rule = {
-  type: "object",
-  props: { imported: r1 },
-  required: ["imported"],
-};
-const sDeletePhoneNumberResult: Rule = {
-  type: "object",
-  props: { deleted: r1 },
-  required: ["deleted"],
-};
+const sImportPhoneNumberResult: Rule = { type: "object", props: { imported: r1 }, required: true };
+const sDeletePhoneNumberResult: Rule = { type: "object", props: { deleted: r1 }, required: true };
 const sReassignPhoneNumberBody: Rule = {
   type: "object",
   props: { connectorId: { ...sResourceId, title: "connector ID", example: "CONN-7d2f9a" } },
-  required: ["connectorId"],
+  required: true,
   closed: true,
 };
 
@@ -396,6 +362,10 @@ export const formatRules = { "voice-name": sVoiceName as StringRule } satisfies 
   Format,
   StringRule
 >;
+
+/** The check of integer and number values: null, as no schema of the spec has one (#21). */
+export const checkNumber: typeof import("../src/internal/check-number.js").checkNumber | null =
+  null;
 
 /** Every operation of the spec, by operationId. */
 export const operations = {

@@ -1,34 +1,39 @@
 #!/usr/bin/env node
 // `npm run build`: dist/ for npm.
 //
-//   dist/esm/  ESM  (.js, .d.ts, .js.map)   tsconfig.build.json
-//   dist/cjs/  CJS  (.js, .d.ts, .js.map)   each source file esbuild-transformed
-//              to CommonJS, the .d.ts copied from dist/esm, plus a package.json
-//              {"type":"commonjs"} so Node and TypeScript read every file under it
-//              as CommonJS (the .d.ts text is the same for both formats)
+//   dist/esm/  ESM: one bundled .js per public entry (src/index.js, src/telephony/
+//              index.js, src/testing/index.js, and the bins src/telephony/cli.js,
+//              src/testing/cli.js), each with its .js.map, plus the .d.ts of every
+//              source file (tsc, tsconfig.build.json), in the source layout
+//   dist/cjs/  CommonJS: the same bundles but the bins (ESM only), the same .d.ts
+//              copied, and a package.json {"type":"commonjs"} so Node and TypeScript
+//              read every file under it as CommonJS (the .d.ts text is the same)
 //   dist/openapi.json   generated/openapi.json as it is: the bundled spec, exported
 //              as `polyai-connectors/openapi.json` (for Prism, steady, your own tools)
 //   dist/desired-state.schema.json   the JSON Schema of a desired-state file
 //              (`polyai-connectors/desired-state.schema.json`, for editors)
 //
-// Both trees keep the source layout (src/, generated/), one output file per source
-// file, so `polyai-connectors` and `polyai-connectors/testing` share the same
-// errors.js, patch.js... (one InvalidInputError class per format, not one per entry)
-// and the core entry's module graph never reaches src/testing.
+// #21: one file per entry, because Node pays per module it loads (the core was 27).
+// The telephony and testing entries import the core's own file for what it exports,
+// so an InvalidInputError is one class whichever entry throws it; the mock's bin
+// imports the testing entry's file (scripts/bundle.mjs says how, and fails the build
+// on a second copy of a class).
 //
 // The build also proves the core entry portable, and fails if it is not:
 //   1. tsc over src/*.ts with `types: []` and lib ES2022 + DOM
 //      (tsconfig.build.core.json): no node: import, no Node global;
-//   2. esbuild bundles dist/esm/src/index.js and dist/cjs/src/index.js for
+//   2. the core is bundled for platform "neutral" (a node: import does not resolve);
+//   3. esbuild bundles dist/esm/src/index.js and dist/cjs/src/index.js for
 //      platform "neutral" with nothing external (openapi-fetch included); neither
 //      graph may reach a node: builtin or a file of src/testing.
 import { execFile } from "node:child_process";
 import { builtinModules } from "node:module";
 import { chmod, copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
+import { ENTRIES, bundle } from "./bundle.mjs";
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -56,58 +61,16 @@ async function* walk(dir) {
   }
 }
 
-/**
- * dist/cjs from dist/esm: for each emitted .js, its TypeScript source is
- * transformed to CommonJS and its .d.ts copied. esbuild's transform API is used
- * (not build) because it knows no file path: with one, esbuild would see this
- * "type": "module" package and give `import createClient from "openapi-fetch"`
- * Node-ESM interop (the whole exports object) instead of `exports.default`.
- */
-async function buildCjs() {
+/** dist/cjs gets the .d.ts files tsc wrote into dist/esm. */
+async function copyDeclarations() {
   const esm = join(dist, "esm");
-  const cjs = join(dist, "cjs");
   const jobs = [];
   for await (const file of walk(esm)) {
-    if (!file.endsWith(".js")) continue;
-    const rel = relative(esm, file);
-    // The bins are ESM only.
-    if (rel === join("src", "testing", "cli.js") || rel === join("src", "telephony", "cli.js"))
-      continue;
-    const source = join(root, rel.replace(/\.js$/, ".ts"));
-    const out = join(cjs, rel);
-    jobs.push(
-      (async () => {
-        const result = await esbuild.transform(await readFile(source, "utf8"), {
-          loader: "ts",
-          format: "cjs",
-          target: "es2022",
-          sourcemap: "external",
-          sourcesContent: true,
-          sourcefile: relative(dirname(out), source),
-          // As tsconfig.json: class fields with define semantics (ES2022), imports kept as written.
-          tsconfigRaw: {
-            compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true },
-          },
-        });
-        await mkdir(dirname(out), { recursive: true });
-        await writeFile(out, `${result.code}//# sourceMappingURL=${basename(out)}.map\n`);
-        await writeFile(`${out}.map`, result.map);
-        await copyFile(file.replace(/\.js$/, ".d.ts"), out.replace(/\.js$/, ".d.ts"));
-      })(),
-    );
+    if (!file.endsWith(".d.ts")) continue;
+    const out = join(dist, "cjs", relative(esm, file));
+    jobs.push(mkdir(dirname(out), { recursive: true }).then(() => copyFile(file, out)));
   }
   await Promise.all(jobs);
-  await writeFile(join(cjs, "package.json"), `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
-}
-
-/** generated/openapi.ts holds only types and generated/spec.ts only data: their maps are dead weight. */
-async function dropUselessMaps(tree) {
-  for (const name of ["openapi", "spec"]) {
-    const js = join(tree, "generated", `${name}.js`);
-    const text = await readFile(js, "utf8");
-    await writeFile(js, text.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n"));
-    await rm(`${js}.map`);
-  }
 }
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -153,13 +116,12 @@ async function checkPortable(entry, format) {
 
 async function main() {
   await rm(dist, { recursive: true, force: true });
-  await Promise.all([project("tsconfig.build.json"), project("tsconfig.build.core.json")]);
-  await buildCjs();
-  await writeFile(
-    join(dist, "esm/package.json"),
-    `${JSON.stringify({ type: "module" }, null, 2)}\n`,
-  );
-  await Promise.all([dropUselessMaps(join(dist, "esm")), dropUselessMaps(join(dist, "cjs"))]);
+  const [, , bundles] = await Promise.all([
+    project("tsconfig.build.json"),
+    project("tsconfig.build.core.json"),
+    bundle(dist),
+  ]);
+  await copyDeclarations();
   await copyFile(join(root, "generated/openapi.json"), join(dist, "openapi.json"));
 
   await copyFile(
@@ -167,10 +129,8 @@ async function main() {
     join(dist, "desired-state.schema.json"),
   );
 
-  for (const [file, bin] of [
-    ["esm/src/testing/cli.js", "polyai-connectors-mock"],
-    ["esm/src/telephony/cli.js", "polyai-connectors"],
-  ]) {
+  for (const { src, bin } of ENTRIES.filter((e) => e.bin)) {
+    const file = `esm/${src.replace(/\.ts$/, ".js")}`;
     const cli = join(dist, file);
     const cliText = await readFile(cli, "utf8").catch(() => null);
     if (cliText === null) throw new Error(`dist/${file} was not emitted (the ${bin} bin)`);
@@ -190,6 +150,13 @@ async function main() {
   console.log(
     `built dist/ (esm + cjs, ${files} files) in ${secs} s; core entry checked runtime-neutral`,
   );
+  // What each entry that imports others' files carries of theirs: helpers and data
+  // they do not export.
+  for (const { entry, format, copies } of bundles) {
+    if (format !== "esm" || !entry.uses?.length) continue;
+    const kb = (copies.reduce((sum, c) => sum + c.bytes, 0) / 1000).toFixed(1);
+    console.log(`  ${entry.src}: imports the built ${entry.uses.join(", ")}; copies ${kb} kB`);
+  }
 }
 
 main().catch((err) => {

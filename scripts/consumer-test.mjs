@@ -4,8 +4,10 @@
 // below, as many at a time as there are cores. Each prints `== step: NAME ==`, its
 // output, and `PASS NAME (time)` or `FAIL NAME (time)`:
 //
-//   node N              esm.mjs (import both entries and the spec, start the mock,
-//                       update a connector) and cjs.cjs (the same through require),
+//   node N              esm.mjs (import the three entries and the spec, start the
+//                       mock, update a connector, plan with the core's client, and
+//                       check telephony throws the core's classes) and cjs.cjs (the
+//                       same through require),
 //                       under the Node.js running this script
 //   typescript 5.9      consumer.ts, consumer-cjs.cts and consumer-spec.ts under
 //   typescript 7        moduleResolution node16, nodenext and bundler; `{ voiceName:
@@ -17,7 +19,8 @@
 //                       README's "Contract tools" lists pass the client's answer checks
 //                       or are refused as it says (prism-run.mjs)
 //   bin                 the installed polyai-connectors-mock and polyai-connectors answer --help
-//   tarball             dist/ and package metadata only; dist/openapi.json is
+//   tarball             dist/ and package metadata only; one .js per entry and
+//                       format (#21); dist/openapi.json is
 //                       generated/openapi.json; every source map inlines its sources
 //                       (the repository's text) and names none outside the package;
 //                       under --enable-source-maps a stack frame names a .ts file
@@ -313,8 +316,12 @@ async function bundleEdge(app) {
     (f) => f.startsWith("node:") || /polyai-connectors\/dist\/[^/]+\/src\/testing\//.test(f),
   );
   if (bad.length) throw new Error(`the edge bundle pulled in ${bad.join(", ")}`);
-  if (!inputs.some((f) => f.includes("node_modules/openapi-fetch/")))
-    throw new Error("the edge bundle does not contain openapi-fetch");
+  // #21: the core's one file, openapi-fetch bundled in; no other package.
+  const packages = inputs.filter((f) => f.includes("node_modules/"));
+  if (packages.join() !== "node_modules/polyai-connectors/dist/esm/src/index.js")
+    throw new Error(
+      `the edge bundle's packages are not the core's one file: ${packages.join(", ")}`,
+    );
   const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
   return `esbuild platform=neutral: ${inputs.length} modules, ${(bytes / 1024).toFixed(1)} kB minified`;
 }
@@ -371,6 +378,24 @@ async function checkTarball(app) {
   const lines = [`tarball: ${files.length} files, only dist/ and package metadata`];
   const problems = [];
 
+  // #21: one bundled .js per entry and format (the bins ESM only), nothing else to load.
+  const scripts = files.filter((f) => f.endsWith(".js")).sort();
+  const entries = [
+    "dist/cjs/src/index.js",
+    "dist/cjs/src/telephony/index.js",
+    "dist/cjs/src/testing/index.js",
+    "dist/esm/src/index.js",
+    "dist/esm/src/telephony/cli.js",
+    "dist/esm/src/telephony/index.js",
+    "dist/esm/src/testing/cli.js",
+    "dist/esm/src/testing/index.js",
+  ];
+  if (scripts.join("\n") !== entries.join("\n"))
+    problems.push(
+      `the JavaScript files are not one per entry and format:\n    ${scripts.join("\n    ")}`,
+    );
+  else lines.push(`JavaScript: ${scripts.length} files, one bundle per entry and format`);
+
   // The spec, exported as polyai-connectors/openapi.json: the bundled one, byte for byte.
   const spec = await readFile(join(root, "generated/openapi.json"), "utf8");
   const shipped = await readFile(join(pkg, "dist/openapi.json"), "utf8").catch(() => null);
@@ -418,7 +443,10 @@ async function checkTarball(app) {
         problems.push(`${f}: source ${source} points outside the package (to ${at})`);
         continue;
       }
-      // The inlined text is the repository's file the path names, as built.
+      // The inlined text is the file the path names, as built: the repository's, or
+      // the published source of openapi-fetch, which the core's file bundles (#21).
+      if (at.startsWith("node_modules/") && !at.startsWith("node_modules/openapi-fetch/"))
+        problems.push(`${f}: source ${source} is a package other than openapi-fetch`);
       const original = await readFile(join(root, at), "utf8").catch(() => null);
       if (original === null)
         problems.push(`${f}: source ${source} (${at}) is no file of the repository`);
@@ -434,7 +462,7 @@ async function checkTarball(app) {
     throw new Error([...lines, ...shown].join("\n"));
   }
   lines.push(
-    `source maps: ${maps.length}, each source's text inlined (${sources} sources, each the repository's file), none outside the package`,
+    `source maps: ${maps.length}, each source's text inlined (${sources} sources, each the repository's file or openapi-fetch's), none outside the package`,
   );
   // And in use: with --enable-source-maps, a stack frame inside the package names its .ts.
   const frame = (

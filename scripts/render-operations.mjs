@@ -38,6 +38,17 @@ const EXTENSIONS = new Set([
 
 const js = (value) => JSON.stringify(value);
 
+/**
+ * An object rule's `required`: `true` when it lists every property in their order
+ * (#21: the list would repeat each name; `requiredKeys` in src/internal/check.ts reads
+ * it back), the list otherwise, nothing when empty.
+ */
+function requiredField(required, keys) {
+  if (!required.length) return "";
+  const all = required.length === keys.length && required.every((k, i) => k === keys[i]);
+  return all ? "required: true" : `required: ${js(required)}`;
+}
+
 /** A pattern as a regex literal (`/…/u`), checked to mean the same as the spec's string. */
 function regexLiteral(pattern, where) {
   const escaped = pattern.replace(/\\.|\//g, (m) => (m === "/" ? "\\/" : m)).replace(/\n/g, "\\n");
@@ -73,6 +84,7 @@ class RuleRenderer {
     this.inlined = new Map(); // rendered inline rule -> id, so equal rules are one constant
     this.visiting = new Set();
     this.formats = new Map(); // format -> the named rule that has it
+    this.numbers = false; // whether a rule is an integer or a number (#21)
   }
 
   /** The expression of a schema's rule. */
@@ -159,6 +171,7 @@ class RuleRenderer {
       case "integer":
       case "number": {
         checkKeywords(schema, "number", where);
+        this.numbers = true;
         const bound = (k) => (schema[k] === undefined ? "" : `${k}: ${js(schema[k])}`);
         return parts([
           `type: ${js(type)}`,
@@ -202,7 +215,7 @@ class RuleRenderer {
         return parts([
           'type: "object"',
           `props: { ${props.join(", ")} }`,
-          required.length ? `required: ${js(required)}` : "",
+          requiredField(required, Object.keys(schema.properties ?? {})),
           extra === false ? "closed: true" : "",
           schema.minProperties ? `minProperties: ${schema.minProperties}` : "",
           defaults.length ? `defaults: ${js(Object.fromEntries(defaults))}` : "",
@@ -328,9 +341,12 @@ export function renderOperations(doc) {
       const props = query.map(
         (p) => `${js(p.name)}: ${rules.rule(p.schema ?? {}, `${id}.${p.name}`)}`,
       );
-      const required = query.filter((p) => p.required).map((p) => p.name);
+      const required = requiredField(
+        query.filter((p) => p.required).map((p) => p.name),
+        query.map((p) => p.name),
+      );
       fields.push(
-        `query: { type: "object", props: { ${props.join(", ")} }, closed: true${required.length ? `, required: ${js(required)}` : ""} }`,
+        `query: { ${['type: "object"', `props: { ${props.join(", ")} }`, "closed: true", required].filter(Boolean).join(", ")} }`,
         `queryArg: ${js(op["x-sdk-query-argument"] ?? "query")}`,
       );
     }
@@ -433,7 +449,8 @@ export interface ArrayRule extends RuleBase {
 export interface ObjectRule extends RuleBase {
   readonly type: "object";
   readonly props: Readonly<Record<string, Rule>>;
-  readonly required?: readonly string[];
+  /** The keys that must be set; \`true\` is every property (the list would repeat them all). */
+  readonly required?: readonly string[] | true;
   readonly closed?: boolean;
   readonly minProperties?: number;
   /** Values the API means when it leaves a property out. */
@@ -484,6 +501,14 @@ ${constants}
 
 /** The rule of each format, for parsing such a value outside a call (\`parseVoiceName\`). */
 export const formatRules = { ${formats.map((f) => `${f}: ${rules.formats.get(f)} as StringRule`).join(", ")} } satisfies Record<Format, StringRule>;
+
+${
+  rules.numbers
+    ? `/** The check of integer and number values: a schema of the spec has one (#21). */
+export { checkNumber } from "../src/internal/check-number.js";`
+    : `/** The check of integer and number values: null, as no schema of the spec has one (#21). */
+export const checkNumber: typeof import("../src/internal/check-number.js").checkNumber | null = null;`
+}
 
 /** Every operation of the spec, by operationId. */
 export const operations = {

@@ -12,7 +12,7 @@ import {
   isPlainObject,
   quote,
 } from "../validate.js";
-import { checkValue } from "./check.js";
+import { checkValue, requiredKeys } from "./check.js";
 import { suggestKey, unknownKey } from "./keys.js";
 
 /** The checked arguments of one call. */
@@ -60,7 +60,7 @@ export function checkArguments(op: OperationSpec, args: readonly unknown[]): Arg
           const restRule: ObjectRule = {
             ...whole,
             props,
-            required: (rule.required ?? []).filter((k) => k !== op.unwrap),
+            required: requiredKeys(rule).filter((k) => k !== op.unwrap),
           };
           rest = checkValue(given, restRule, name) as Record<string, unknown>;
         }

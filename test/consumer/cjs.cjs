@@ -13,6 +13,7 @@ const {
   ttsLangCodeFromVoice,
 } = require("polyai-connectors");
 const { createMockPolyAI } = require("polyai-connectors/testing");
+const { PlanStaleError, plan, renderPlan } = require("polyai-connectors/telephony");
 const spec = require("polyai-connectors/openapi.json");
 const { agentId, connectors } = require("./seed.json");
 
@@ -45,6 +46,17 @@ async function main() {
         missing instanceof PolyAIError,
     );
     assert.throws(() => createPolyAIClient({ apiKey: "" }), InvalidInputError);
+
+    // Phone lines as code through require, with the core's client; #21: telephony
+    // throws the core's classes (one copy of the core in the process).
+    const planned = await plan(poly, {
+      agentId,
+      connectors: { "CONN-main": { voiceName: "en-US-Neural2-C" } },
+    });
+    assert.match(renderPlan(planned), /en-US-Neural2-C/);
+    const bad = await plan(poly, { agentId: 5 }).catch((err) => err);
+    assert.ok(bad instanceof InvalidInputError && bad instanceof PolyAIError, String(bad));
+    assert.equal(Object.getPrototypeOf(PlanStaleError.prototype), PolyAIError.prototype);
 
     console.log(
       `cjs: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)}; openapi.json required, ${Object.keys(spec.paths).length} paths)`,

@@ -17,7 +17,7 @@ import {
   ttsLangCodeFromVoice,
 } from "polyai-connectors";
 import { createMockPolyAI } from "polyai-connectors/testing";
-import { plan, renderPlan } from "polyai-connectors/telephony";
+import { PlanStaleError, plan, renderPlan } from "polyai-connectors/telephony";
 import spec from "polyai-connectors/openapi.json" with { type: "json" };
 
 // The bundled spec, a JSON module through the package's "./openapi.json" export.
@@ -60,6 +60,10 @@ try {
     connectors: { "CONN-main": { voiceName: "en-US-Neural2-C" } },
   });
   assert.match(renderPlan(planned), /en-US-Neural2-C/);
+  // #21: one copy of the core in the process: telephony throws the core's classes.
+  const bad = await plan(poly, { agentId: 5 }).catch((err) => err);
+  assert.ok(bad instanceof InvalidInputError && bad instanceof PolyAIError, String(bad));
+  assert.equal(Object.getPrototypeOf(PlanStaleError.prototype), PolyAIError.prototype);
 
   console.log(
     `esm: ok (voice ${before.voiceName} -> ${updated.voiceName}, tts ${updated.ttsLangCode}, variant ${JSON.stringify(cleared.variantId)}; openapi.json imported, ${Object.keys(spec.paths).length} paths)`,
