@@ -295,7 +295,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         const url = ["--base-url", t.mock.url];
         const no = await onTty(["apply", desired, ...url], "n");
         expect(no.output).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N]");
-        expect(no.output).toContain("Cancelled. Nothing was written.");
+        expect(no.output).toContain("polyai-connectors: cancelled. Nothing was written.");
         expect(no.code).toBe(1);
         expect(writes(t.mock.requests)).toEqual([]);
         const yes = await onTty(["apply", desired, ...url], "y");

@@ -7,7 +7,7 @@
 import { link, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, it } from "vitest";
+import { describe, it, type ExpectStatic } from "vitest";
 import { runCli } from "../src/telephony/cli/run.js";
 import type { ApplyResult, DesiredState, Plan } from "../src/telephony/index.js";
 import {
@@ -34,17 +34,21 @@ class Sink {
   }
 }
 
-/** Runs the CLI in process; stdin is not a terminal. */
+/** Runs the CLI in process; stdin is not a terminal unless `typed` is what a terminal answers. */
 async function cli(
   args: string[],
   env: Record<string, string> = { POLYAI_API_KEY: KEY },
+  typed?: string,
 ): Promise<Run> {
   const stdout = new Sink();
   const stderr = new Sink();
+  const stdin = Object.assign(Readable.from(typed === undefined ? [] : [typed]), {
+    isTTY: typed !== undefined,
+  });
   const code = await runCli(args, {
     stdout,
     stderr,
-    stdin: Readable.from([]),
+    stdin,
     env,
     version: () => "9.9.9-test",
   });
@@ -111,7 +115,7 @@ describe.concurrent("apply", () => {
       const r = await cli(["apply", await t.file("d.json", DESIRED), "--base-url", t.mock.url]);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain("Agent PROJECT-58RP822I: 4 changes");
-      expect(r.stderr).toContain("Refusing to apply without --yes");
+      expect(r.stderr).toContain("refusing to apply without --yes");
       expect(r.stderr).toContain("Nothing was written");
       expect(writes(t.mock.requests)).toEqual([]);
     } finally {
@@ -295,6 +299,106 @@ describe.concurrent("apply", () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe.concurrent("--json failures", () => {
+  type Failure = {
+    ok: boolean;
+    error: { name: string; message: string; code?: string; status?: number; field?: string };
+  };
+  const failure = (expect: ExpectStatic, r: Run): Failure["error"] => {
+    expect(r.code).toBe(1);
+    const printed = JSON.parse(r.stdout) as Failure;
+    expect(printed.ok).toBe(false);
+    return printed.error;
+  };
+
+  it("every failure prints { ok: false, error } with the error's own name and code: not confirmed, cancelled, usage, PLAN_STALE, PLAN_INVALID, UNKNOWN_CONNECTOR, an API error (#19)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const unconfirmed = await cli(["apply", desired, "--json", ...url]);
+      expect(failure(expect, unconfirmed)).toMatchObject({
+        name: "CliError",
+        code: "CONFIRMATION_REQUIRED",
+        message: expect.stringContaining("refusing to apply without --yes") as string,
+      });
+      expect(unconfirmed.stderr).toContain("Agent PROJECT-58RP822I: 4 changes"); // the plan
+      const cancelled = await cli(["apply", desired, "--json", ...url], undefined, "n\n");
+      expect(cancelled.stderr).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N]");
+      expect(failure(expect, cancelled)).toMatchObject({ name: "CliError", code: "CANCELLED" });
+      expect(writes(t.mock.requests)).toEqual([]);
+
+      expect(failure(expect, await cli(["plan", desired, "--json", "--colour", ...url]))).toEqual({
+        name: "UsageError",
+        code: "USAGE",
+        message: "unknown option --colour",
+      });
+      const missing = await t.file("missing.json", {
+        agentId: AGENT,
+        connectors: { "CONN-x": {} },
+      });
+      expect(failure(expect, await cli(["plan", missing, "--json", ...url]))).toMatchObject({
+        name: "UnknownConnectorError",
+        code: "UNKNOWN_CONNECTOR",
+        field: "connectors.CONN-x",
+        message: expect.stringContaining(`${missing}: connectors.CONN-x: `) as string,
+      });
+      const other = await t.file("other.json", {
+        agentId: "PROJECT-NOPE",
+        connectors: { "CONN-main": {} },
+      });
+      expect(failure(expect, await cli(["plan", other, "--json", ...url]))).toMatchObject({
+        name: "PermissionDeniedError",
+        code: "USER_ACCESS_FORBIDDEN",
+        status: 403,
+      });
+
+      const saved = await t.file("plan.json");
+      expect((await cli(["plan", desired, "--out", saved, ...url])).code).toBe(2);
+      const edited = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      edited.fingerprint = "fp1:0000000000000000";
+      const invalid = await cli([
+        "apply",
+        await t.file("edited.json", edited),
+        "-y",
+        "--json",
+        ...url,
+      ]);
+      expect(failure(expect, invalid)).toMatchObject({
+        name: "InvalidPlanError",
+        code: "PLAN_INVALID",
+        field: "fingerprint",
+      });
+      await fetch(`${t.mock.url}/v1/agents/${AGENT}/telephony/connectors/CONN-support`, {
+        method: "PATCH",
+        headers: { "x-api-key": KEY, "content-type": "application/json" },
+        body: JSON.stringify({ asrLangCode: "fr-FR" }),
+      });
+      expect(failure(expect, await cli(["apply", saved, "--yes", "--json", ...url]))).toMatchObject(
+        {
+          name: "PlanStaleError",
+          code: "PLAN_STALE",
+        },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("`--` ends the options: a file named --json is a file, and no JSON is printed (#19)", async ({
+    expect,
+  }) => {
+    const named = await cli(["plan", "--", "--json"]);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toBe("");
+    expect(named.stderr).toBe("polyai-connectors: --json: cannot read it: no such file\n");
+    const asked = await cli(["plan", "--json", "--", "--nope.json"]);
+    expect(failure(expect, asked)).toMatchObject({ name: "CliError", code: "FILE_UNREADABLE" });
   });
 });
 
@@ -675,6 +779,30 @@ describe.concurrent("the command line", () => {
         ["export", "--agent", AGENT, "--region", "eu", "--base-url", "http://127.0.0.1:9"],
         "pass either --region or --base-url, not both",
       ],
+      [["apply", "x.json", "--yes=1"], "--yes takes no value"],
+      [["apply", "x.json", "-y=1"], "--yes takes no value"],
+      [
+        ["apply", "x.json", "--concurrency", "-1"],
+        '--concurrency: expected a whole number from 1 to 256, got "-1"',
+      ],
+      [["apply", "x.json", "--chunk-size", "-0.5"], "--chunk-size: expected a whole number"],
+      [["plan", "x.json", "--out", "--json"], "--out needs a value"],
+      [["plan", "x.json", "--out="], "--out needs a value"],
+      [["plan", "x.json", "--yes"], "--yes is for apply, not plan"],
+      [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply, not plan"],
+      [["plan", "x.json", "--chunk-size", "5"], "--chunk-size is for apply, not plan"],
+      [["plan", "x.json", "--client-env", "live"], "--client-env is for apply, not plan"],
+      [["plan", "x.json", "--agent", AGENT], "--agent is for export, not plan"],
+      [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
+      [
+        ["export", "--agent", AGENT, "--concurrency", "2"],
+        "--concurrency is for apply, not export",
+      ],
+      [["apply", "x.json", "--agent", AGENT], "--agent is for export, not apply"],
+      [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
+      [["apply", "x.json", "-y", "--yes"], "--yes given twice"],
+      [["plan", "x.json", "--json", "--json"], "--json given twice"],
+      [["export", "--agent", AGENT, "--out", "a.json", "--out", "b.json"], "--out given twice"],
     ];
     for (const [args, says] of cases) {
       const r = await cli(args);
@@ -683,6 +811,18 @@ describe.concurrent("the command line", () => {
       expect(r.stderr, args.join(" ")).toMatch(/ \(see --help\)\n$/);
       expect(r.stderr.split("\n"), args.join(" ")).toHaveLength(2);
     }
+    // #19: an option that does not look like a flag name may be a pasted key: not echoed.
+    for (const pasted of ["--pk_Test/Key+42=abc", "--pk_Test/Key+42", "-pk_live_abc"]) {
+      const r = await cli(["plan", "x.json", pasted]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        "polyai-connectors: an unknown option was given (not shown: it does not look like an option name) (see --help)\n",
+      );
+    }
+    const command = await cli(["pk_Test/Key+42", "x.json"]);
+    expect(command.stderr).toBe(
+      "polyai-connectors: an unknown command was given; expected plan, apply or export (see --help)\n",
+    );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(
       /^polyai-connectors: --region: "mars" is not a region.* \(see --help\)\n$/,

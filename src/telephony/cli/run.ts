@@ -17,10 +17,11 @@ import { checkPlan, countChanges, PLAN_KIND, plan } from "../plan.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { escapeLine } from "./escape.js";
-import { checkOutFile, readJsonFile, writeFileAtomic } from "./files.js";
+import { CliError, UsageError } from "./errors.js";
+import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
 import { errorLine, failureJson, report, toJson } from "./report.js";
-import { CliError, parseCommand, USAGE, type Command, type Connection } from "./usage.js";
+import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
 
 /** What one run of the CLI reads from and writes to. */
 export interface CliIO {
@@ -42,7 +43,10 @@ interface Run {
   readonly clean: (text: string) => string;
 }
 
-/** Runs `fn`; an error about the file's content is reported as `file: path: what is wrong`. */
+/**
+ * Runs `fn`; an error about the file's content is reported as `file: path: what is
+ * wrong`, and keeps the typed error as its cause (its name and code, for --json).
+ */
 async function aboutFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -52,8 +56,9 @@ async function aboutFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> 
       e instanceof InvalidPlanError ||
       e instanceof UnknownConnectorError
     )
-      throw new CliError(`${file}: ${e.message}`);
-    if (e instanceof PlanStaleError) throw new CliError(`${file}: ${e.message} (${e.code})`);
+      throw new CliError(`${file}: ${e.message}`, "FILE_INVALID", { cause: e });
+    if (e instanceof PlanStaleError)
+      throw new CliError(`${file}: ${e.message} (${e.code})`, e.code, { cause: e });
     throw e;
   }
 }
@@ -70,6 +75,7 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
   if (key === undefined || key === "")
     throw new CliError(
       "POLYAI_API_KEY is not set: put your PolyAI API key in that environment variable (the CLI reads the key from the environment only, so it stays out of shell history and process lists)",
+      "MISSING_API_KEY",
     );
   const fromEnv = env["POLYAI_REGION"] === "" ? undefined : env["POLYAI_REGION"];
   const region = connection.baseUrl === undefined ? (connection.region ?? fromEnv) : undefined;
@@ -87,7 +93,8 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
       region: connection.region === undefined ? "POLYAI_REGION" : "--region",
     };
     const name = names[e.field] ?? e.field;
-    throw new CliError(`${name}: ${e.reason}`, name.startsWith("--"));
+    if (name.startsWith("--")) throw new UsageError(`${name}: ${e.reason}`);
+    throw new CliError(`${name}: ${e.reason}`, "INVALID_ENVIRONMENT", { cause: e });
   }
 }
 
@@ -98,10 +105,11 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   if (isPlan(data))
     throw new CliError(
       `${cmd.file}: this is a saved plan; plan takes a desired-state file (apply takes either)`,
+      "FILE_INVALID",
     );
   const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
   const p = await aboutFile(cmd.file, () => plan(poly, desired));
-  if (cmd.out !== undefined) await writeFileAtomic(cmd.out, run.clean(toJson(p)));
+  if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(toJson(p)));
   if (cmd.json) {
     run.out(toJson(p));
     run.err(`${summarizePlan(p)}\n`); // #12: the human text goes to stderr
@@ -166,19 +174,16 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   }
   if (!cmd.yes) {
     if (!run.io.stdin.isTTY) {
-      err(
-        "\nRefusing to apply without --yes: stdin is not a terminal, so no one can confirm. Nothing was written.\n",
+      throw new CliError(
+        "refusing to apply without --yes: stdin is not a terminal, so no one can confirm. Nothing was written.",
+        "CONFIRMATION_REQUIRED",
       );
-      return 1;
     }
     const ok = await confirm(
       run.io,
       `\nApply ${total} change${total === 1 ? "" : "s"} to agent ${escapeLine(p.agentId)}? [y/N] `,
     );
-    if (!ok) {
-      err("Cancelled. Nothing was written.\n");
-      return 1;
-    }
+    if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
   }
   const result = await aboutFile(cmd.file, () =>
     apply(poly, p, {
@@ -205,7 +210,7 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
   const warnings: OmittedValue[] = [];
   const state = await exportState(poly, cmd.agent, { onOmit: (o) => warnings.push(o) });
   const text = toJson(state);
-  if (cmd.out !== undefined) await writeFileAtomic(cmd.out, run.clean(text));
+  if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));
   if (cmd.json) run.out(toJson({ ok: true, desired: state, warnings }));
   else if (cmd.out === undefined) run.out(text);
@@ -249,10 +254,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     return await dispatch(run, parseCommand(argv));
   } catch (e) {
-    // With --json, stdout always carries a JSON document: on failure, the error.
-    if (argv.includes("--json")) run.out(failureJson(e));
+    // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
+    if (wantsJson(argv)) run.out(failureJson(e));
     if (e instanceof CliError)
-      run.err(`polyai-connectors: ${escapeLine(e.message)}${e.usage ? " (see --help)" : ""}\n`);
+      run.err(
+        `polyai-connectors: ${escapeLine(e.message)}${e instanceof UsageError ? " (see --help)" : ""}\n`,
+      );
     else
       run.err(`polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`);
     return 1;
