@@ -4,10 +4,24 @@
 // trip, malformed and hostile files, flags, and the key never printed. What needs a
 // real process (pipes, --version, POLYAI_LOG, a terminal) is in
 // telephony-cli-process.test.ts.
-import { link, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { constants } from "node:fs";
+import {
+  link,
+  lstat,
+  open,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, it, type ExpectStatic } from "vitest";
+import { MAX_FILE_BYTES } from "../src/telephony/cli/files.js";
 import { runCli } from "../src/telephony/cli/run.js";
 import type { ApplyResult, DesiredState, Plan } from "../src/telephony/index.js";
 import {
@@ -747,6 +761,120 @@ describe.concurrent("files", () => {
         "link.json",
         "plan.json",
       ]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.concurrent("--out and big files", () => {
+  it("a FIFO, or a link to the file behind a stream (/proc/self/fd/N, as /dev/stdout is), is written in place, never replaced (#19)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    const reader = {
+      fifo: undefined as FileHandle | undefined,
+      behind: undefined as FileHandle | undefined,
+    };
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const fifo = join(t.dir, "plan.fifo");
+      execFileSync("mkfifo", [fifo]);
+      // Read-write and non-blocking: the CLI's open finds a reader, and a read never waits.
+      reader.fifo = await open(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+      const viaLink = join(t.dir, "fifo-link.json");
+      await symlink(fifo, viaLink);
+      for (const out of [fifo, viaLink]) {
+        const r = await cli(["plan", desired, "--out", out, ...url]);
+        expect(r.code, r.stderr).toBe(2);
+        expect((await lstat(fifo)).isFIFO()).toBe(true);
+        const { bytesRead, buffer } = await reader.fifo.read(Buffer.alloc(1 << 16), 0, 1 << 16);
+        expect((JSON.parse(buffer.subarray(0, bytesRead).toString("utf8")) as Plan).kind).toBe(
+          "polyai-connectors/plan",
+        );
+      }
+      // `--out /dev/stdout` with stdout redirected to a file: the path's real path is
+      // that file, but a rename would replace it behind the stream. Appended instead.
+      const behindPath = await t.file("behind.txt", "before\n");
+      reader.behind = await open(behindPath, "r+");
+      const before = await stat(behindPath);
+      const streamLink = join(t.dir, "stdout-link.json");
+      await symlink(`/proc/self/fd/${reader.behind.fd}`, streamLink);
+      const r = await cli(["export", "--agent", AGENT, "--out", streamLink, ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await lstat(streamLink)).isSymbolicLink()).toBe(true);
+      expect((await stat(behindPath)).ino).toBe(before.ino);
+      const text = await readFile(behindPath, "utf8");
+      expect(text.startsWith("before\n")).toBe(true);
+      expect((JSON.parse(text.slice("before\n".length)) as DesiredState).agentId).toBe(AGENT);
+      expect((await readdir(t.dir)).sort()).toEqual(
+        ["behind.txt", "d.json", "fifo-link.json", "plan.fifo", "stdout-link.json"].sort(),
+      );
+    } finally {
+      await reader.fifo?.close();
+      await reader.behind?.close();
+      await t.close();
+    }
+  });
+
+  it("an --out that is a directory, or in a folder that takes no new file, is a usage error before any request (#19)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const notAFolder = await t.file("file.txt", "x");
+      const cases: [string, string][] = [
+        [t.dir, `--out ${t.dir}: is a directory; give a file name`],
+        [
+          join(notAFolder, "p.json"),
+          `--out ${join(notAFolder, "p.json")}: cannot create a file in its folder: ENOTDIR`,
+        ],
+        // Not even root creates a file in /sys.
+        [
+          "/sys/polyai-connectors-plan.json",
+          "--out /sys/polyai-connectors-plan.json: cannot create a file in its folder: ",
+        ],
+      ];
+      for (const [out, says] of cases)
+        for (const args of [
+          ["plan", desired, "--out", out],
+          ["export", "--agent", AGENT, "--out", out],
+        ]) {
+          const r = await cli([...args, ...url]);
+          expect(r.code, out).toBe(1);
+          expect(r.stderr, out).toContain(`polyai-connectors: ${says}`);
+          expect(r.stderr, out).toMatch(/ \(see --help\)\n$/);
+        }
+      expect(t.mock.requests).toEqual([]);
+      expect(Object.keys(await t.files()).sort()).toEqual(["d.json", "file.txt"]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it(`a desired-state or plan file over ${MAX_FILE_BYTES / 1024 / 1024} MiB is refused, measured before it is read; a device is read up to the cap (#19)`, async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const big = await t.file("big.json", "");
+      await truncate(big, MAX_FILE_BYTES + 1); // sparse: nothing is written
+      for (const file of [big, "/dev/zero"])
+        for (const command of ["plan", "apply"]) {
+          const r = await cli([command, file, ...url]);
+          expect(r.code).toBe(1);
+          expect(r.stderr).toBe(
+            `polyai-connectors: ${file}: larger than 64 MiB, the most a desired-state or plan file may be; not read\n`,
+          );
+        }
+      const atCap = await t.file("at-cap.json", "");
+      await truncate(atCap, MAX_FILE_BYTES); // at the cap it is read: NUL bytes are not JSON
+      expect((await cli(["plan", atCap, ...url])).stderr).toContain("at-cap.json: not valid JSON");
+      expect(t.mock.requests).toEqual([]);
     } finally {
       await t.close();
     }
