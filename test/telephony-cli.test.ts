@@ -53,6 +53,7 @@ async function cli(
   args: string[],
   env: Record<string, string> = { POLYAI_API_KEY: KEY },
   typed?: string,
+  fetchImpl?: typeof fetch,
 ): Promise<Run> {
   const stdout = new Sink();
   const stderr = new Sink();
@@ -65,6 +66,7 @@ async function cli(
     stdin,
     env,
     version: () => "9.9.9-test",
+    fetch: fetchImpl,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -181,6 +183,38 @@ describe.concurrent("apply", () => {
       await t.close();
     }
   });
+
+  it.for([1, 2])(
+    "--concurrency %i bounds every request of a desired-state file's apply, its planning reads included (counted at fetch) (#19)",
+    async (concurrency, { expect }) => {
+      const t = await setup();
+      try {
+        let inFlight = 0;
+        let most = 0;
+        let sent = 0;
+        const counting: typeof fetch = async (input, init) => {
+          sent++;
+          most = Math.max(most, ++inFlight);
+          try {
+            return await fetch(input, init);
+          } finally {
+            inFlight--;
+          }
+        };
+        t.mock.delay(2);
+        const desired = await t.file("d.json", DESIRED);
+        const args = ["apply", desired, "--yes", "--concurrency", String(concurrency)];
+        const r = await cli([...args, "--base-url", t.mock.url], undefined, undefined, counting);
+        expect(r.code, r.stderr).toBe(0);
+        expect(sent).toBe(t.mock.requests.length);
+        expect(sent).toBeGreaterThan(4); // the plan's reads, apply's re-read, the writes, the read-back
+        expect(most).toBeGreaterThanOrEqual(1);
+        expect(most).toBeLessThanOrEqual(concurrency);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 
   it("plan.json: applies a saved plan, and refuses it with PLAN_STALE once the state moved", async ({
     expect,

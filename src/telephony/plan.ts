@@ -16,7 +16,7 @@ import {
   type PlanOptions,
 } from "./types.js";
 import { hash64 } from "./hash.js";
-import { canonical, checkOptionKeys, intOption } from "./util.js";
+import { canonical, checkOptionKeys, intOption, type Limit } from "./util.js";
 
 /** The `kind` of every plan. */
 export const PLAN_KIND = "polyai-connectors/plan";
@@ -63,9 +63,22 @@ export async function plan(
   desired: unknown,
   options: PlanOptions = {},
 ): Promise<Plan> {
+  return planWithin(poly, desired, options);
+}
+
+/**
+ * @internal {@link plan} with its reads under `limit`: #19, `apply desired.json
+ * --concurrency N` bounds every request of the run, the planning reads included.
+ */
+export async function planWithin(
+  poly: PolyAIClient,
+  desired: unknown,
+  options: PlanOptions = {},
+  limit?: Limit,
+): Promise<Plan> {
   const checked = validateDesiredState(desired);
   const opts = readOptions(options);
-  const snapshot = await readLive(poly, checked, opts);
+  const snapshot = await readLive(poly, checked, opts, limit);
   return planFrom(checked, snapshot);
 }
 

@@ -9,13 +9,14 @@ import {
   type PolyAIClient,
   type Region,
 } from "../../index.js";
-import { apply } from "../apply.js";
+import { apply, APPLY_LIMITS } from "../apply.js";
 import { validateDesiredState } from "../desired.js";
 import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../errors.js";
 import { exportState } from "../export.js";
-import { checkPlan, countChanges, PLAN_KIND, plan } from "../plan.js";
+import { checkPlan, countChanges, PLAN_KIND, plan, planWithin } from "../plan.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
+import { limiter } from "../util.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
@@ -33,6 +34,8 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The package version, for --version. */
   readonly version: () => string;
+  /** The fetch the client sends with (default: the global one); a test counts requests with it. */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 interface Run {
@@ -70,7 +73,8 @@ function isPlan(data: unknown): boolean {
 }
 
 /** The client, from the environment's key and the flags; checked before any file is read (#8). */
-function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
+function connect(connection: Connection, io: CliIO): PolyAIClient {
+  const { env } = io;
   const key = env["POLYAI_API_KEY"];
   if (key === undefined || key === "")
     throw new CliError(
@@ -84,6 +88,7 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
       apiKey: key,
       region: region as Region | undefined,
       baseUrl: connection.baseUrl,
+      fetch: io.fetch,
     });
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
@@ -99,7 +104,7 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
 }
 
 async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promise<number> {
-  const poly = connect(cmd.connection, run.io.env);
+  const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, cmd.file);
   const data = await readJsonFile(cmd.file);
   if (isPlan(data))
@@ -146,13 +151,15 @@ function progress(err: Writer, total: number) {
 
 async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Promise<number> {
   const { out, err } = run;
-  const poly = connect(cmd.connection, run.io.env);
+  const poly = connect(cmd.connection, run.io);
   const data = await readJsonFile(cmd.file);
   let p: Plan;
   if (isPlan(data)) p = await aboutFile(cmd.file, () => checkPlan(data).plan);
   else {
     const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
-    p = await aboutFile(cmd.file, () => plan(poly, desired));
+    // #19: --concurrency bounds the planning reads too, not only apply's own requests.
+    const slots = cmd.concurrency ?? APPLY_LIMITS.concurrency.fallback;
+    p = await aboutFile(cmd.file, () => planWithin(poly, desired, {}, limiter(slots)));
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
   const show = cmd.json ? err : out;
@@ -205,7 +212,7 @@ function omittedLine(o: OmittedValue): string {
 }
 
 async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): Promise<number> {
-  const poly = connect(cmd.connection, run.io.env);
+  const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, undefined);
   const warnings: OmittedValue[] = [];
   const state = await exportState(poly, cmd.agent, { onOmit: (o) => warnings.push(o) });
