@@ -122,6 +122,34 @@ describe.concurrent("plan", () => {
       await t.close();
     }
   });
+  it('a desired state that names nothing still reads the agent once: a wrong agent fails, not "No changes" (#19)', async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const typo = await t.file("typo.json", { agentId: "PROJECT-NOPE" });
+      for (const args of [
+        ["plan", typo],
+        ["apply", typo, "--yes"],
+        ["plan", typo, "--json"],
+      ]) {
+        const r = await cli([...args, ...url]);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stderr).toContain("PermissionDeniedError: 403");
+      }
+      const empty = await t.file("empty.json", { agentId: AGENT, connectors: {} });
+      const seen = t.mock.requests.length;
+      const r = await cli(["plan", empty, ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("No changes");
+      expect(t.mock.requests.slice(seen).map((q) => [q.method, q.path])).toEqual([
+        ["GET", `/v1/agents/${AGENT}/telephony/connectors`],
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe.concurrent("apply", () => {

@@ -304,12 +304,17 @@ describe("plan", () => {
     expect(mock.requests.filter(isWrite)).toEqual([]);
   });
 
-  it("an empty desired state plans no change and sends nothing", async () => {
+  it("an empty desired state plans no change with one read, so a wrong agent fails (#19)", async () => {
     const mock = await start(MIXED_SEED());
     const p = await plan(client(mock), { agentId: AGENT });
     expect(countChanges(p)).toBe(0);
     expect(renderPlan(p)).toBe("No changes: agent PROJECT-58RP822I matches the desired state.");
-    expect(mock.requests).toEqual([]);
+    expect(mock.requests.map((r) => [r.method, r.path])).toEqual([
+      ["GET", `/v1/agents/${AGENT}/telephony/connectors`],
+    ]);
+    await expect(plan(client(mock), { agentId: "PROJECT-NOPE" })).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
   });
 });
 

@@ -46,7 +46,8 @@ export function readOptions(
 
 /**
  * What it takes to bring the agent to `desired`: reads the live state (batch reads
- * of the connectors and numbers it names), writes nothing, and returns the changes
+ * of the connectors and numbers it names; the connector list when it names none,
+ * so a wrong agent ID fails), writes nothing, and returns the changes
  * as plain JSON. Only what differs is listed: a connector patch holds only the
  * fields that differ; a number is imported when the project does not have it and
  * reassigned when it routes elsewhere.
