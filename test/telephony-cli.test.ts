@@ -21,6 +21,7 @@ import {
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, it, type ExpectStatic } from "vitest";
+import { keyRedactor } from "../src/redact.js";
 import { MAX_FILE_BYTES } from "../src/telephony/cli/files.js";
 import { runCli } from "../src/telephony/cli/run.js";
 import type { ApplyResult, DesiredState, Plan } from "../src/telephony/index.js";
@@ -823,6 +824,156 @@ describe.concurrent("files", () => {
         "link.json",
         "plan.json",
       ]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.concurrent("the key inside a server's values (#19)", () => {
+  // Punctuation with a backslash, numeric and named spelling each: every spelling
+  // redact.ts claims differs from the key as is.
+  const ODD = "pk_Test/Key+42=abc.xyz";
+  const hex = (c: string) => c.charCodeAt(0).toString(16).padStart(2, "0");
+  const each = (spell: (c: string) => string) => [...ODD].map(spell).join("");
+  const punct = (spell: (c: string) => string) =>
+    each((c) => (/[A-Za-z0-9]/.test(c) ? c : spell(c)));
+  const NAMED: Record<string, string> = {
+    _: "lowbar",
+    "/": "sol",
+    "+": "plus",
+    "=": "equals",
+    ".": "period",
+  };
+  const SPELLINGS = [
+    ODD,
+    ODD.toUpperCase(),
+    punct((c) => `\\${c}`), // PHP's \/
+    each((c) => `\\u00${hex(c)}`),
+    each((c) => `\\u00${hex(c).toUpperCase()}`),
+    each((c) => `%${hex(c).toUpperCase()}`),
+    each((c) => `&#${c.charCodeAt(0)};`),
+    each((c) => `&#x${hex(c)};`),
+    punct((c) => `&${NAMED[c]};`),
+  ];
+  const spellsOdd = keyRedactor(ODD);
+  const keyless = (expect: ExpectStatic, ...texts: string[]) => {
+    for (const text of texts) expect(spellsOdd(text)).toBe(text);
+  };
+
+  it('in every spelling the client redacts: no stream or file of plan or export holds it; export leaves each such value out, so nothing it writes applies "[redacted]"', async ({
+    expect,
+  }) => {
+    const t = await setup({
+      apiKey: ODD,
+      connectors: [
+        ...SPELLINGS.map((spelled, i) => connector(`CONN-k${i}`, { variantId: `V-${spelled}` })),
+        connector(`CONN-${SPELLINGS[5]}`, { phoneNumbers: ["+442079460000"] }), // in an ID
+        connector("CONN-plain", { phoneNumbers: ["+442079460011"] }),
+      ],
+    });
+    try {
+      const env = { POLYAI_API_KEY: ODD };
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", {
+        agentId: AGENT,
+        connectors: Object.fromEntries(
+          SPELLINGS.map((_, i) => [`CONN-k${i}`, { variantId: null }]),
+        ),
+      });
+      const planned = await cli(["plan", desired, ...url], env);
+      expect(planned.code, planned.stderr).toBe(2);
+      expect(planned.stdout.match(/"V-\[redacted\]" → null/g)).toHaveLength(SPELLINGS.length);
+      const json = await cli(["plan", desired, "--json", ...url], env);
+      expect(json.code).toBe(2);
+      // Saved redacted, the plan could never be applied: not written.
+      const planFile = join(t.dir, "plan.json");
+      const saved = await cli(["plan", desired, "--out", planFile, ...url], env);
+      expect(saved.code).toBe(1);
+      expect(saved.stderr).toContain(`--out ${planFile}: not written: the plan holds the API key`);
+      const savedJson = await cli(["plan", desired, "--json", "--out", planFile, ...url], env);
+      expect(JSON.parse(savedJson.stdout)).toMatchObject({
+        ok: false,
+        error: { code: "KEY_IN_PLAN" },
+      });
+
+      const exported = await cli(["export", "--agent", AGENT, ...url], env);
+      expect(exported.code, exported.stderr).toBe(0);
+      const exportJson = await cli(["export", "--agent", AGENT, "--json", ...url], env);
+      const exportFile = await t.file("export.json");
+      const written = await cli(["export", "--agent", AGENT, "--out", exportFile, ...url], env);
+      expect(written.code, written.stderr).toBe(0);
+      const file = await readFile(exportFile, "utf8");
+      const state = JSON.parse(file) as Required<DesiredState>;
+      expect(JSON.parse(exported.stdout)).toEqual(state);
+      expect(file).not.toContain("[redacted]");
+      expect(Object.keys(state.connectors)).toEqual([
+        ...SPELLINGS.map((_, i) => `CONN-k${i}`),
+        "CONN-plain",
+      ]);
+      SPELLINGS.forEach((_, i) =>
+        expect(state.connectors[`CONN-k${i}`]).not.toHaveProperty("variantId"),
+      );
+      expect(state.phoneNumbers).toEqual({ "+442079460011": "CONN-plain" });
+      const printed = JSON.parse(exportJson.stdout) as {
+        desired: DesiredState;
+        warnings: { path: string; value: string }[];
+      };
+      expect(printed.desired).toEqual(state);
+      expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
+        ["connectors.CONN-[redacted]", "CONN-[redacted]"], // "CONN-%…" sorts first
+        ...SPELLINGS.map((_, i) => [`connectors.CONN-k${i}.variantId`, "V-[redacted]"]),
+        ["phoneNumbers.+442079460000", "CONN-[redacted]"],
+      ]);
+      const warned = written.stderr.split("\n").filter((l) => l.includes("warning: left out"));
+      expect(warned).toHaveLength(SPELLINGS.length + 2);
+      for (const line of warned) expect(line).toContain("holds the API key");
+
+      // The export plans with no change, and applying it writes nothing.
+      const again = await cli(["plan", exportFile, ...url], env);
+      expect(again.code, again.stderr).toBe(0);
+      const applied = await cli(["apply", exportFile, "--yes", ...url], env);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toContain("Nothing to apply.");
+      expect(writes(t.mock.requests)).toEqual([]);
+
+      const runs = [planned, json, saved, savedJson, exported, exportJson, written, again, applied];
+      keyless(expect, ...runs.flatMap((r) => [r.stdout, r.stderr]), file);
+      expect((await readdir(t.dir)).sort()).toEqual(["d.json", "export.json"]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a desired-state or plan file holding "[redacted]" is refused, naming the path; nothing is sent', async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const marked = await t.file("marked.json", {
+        agentId: AGENT,
+        connectors: { "CONN-main": { variantId: "V-[redacted]" } },
+      });
+      const inKey = await t.file("in-key.json", {
+        agentId: AGENT,
+        phoneNumbers: { "+442079460000": "CONN-[redacted]" },
+      });
+      for (const [file, path] of [
+        [marked, "connectors.CONN-main.variantId"],
+        [inKey, "phoneNumbers.+442079460000"],
+      ] as const)
+        for (const args of [
+          ["plan", file],
+          ["apply", file, "--yes"],
+        ]) {
+          const r = await cli([...args, ...url]);
+          expect(r.code).toBe(1);
+          expect(r.stderr).toContain(
+            `${file}: ${path}: holds "[redacted]", which the CLI writes where the API key was`,
+          );
+        }
+      expect(t.mock.requests).toEqual([]);
     } finally {
       await t.close();
     }

@@ -21,6 +21,7 @@ import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
+import { refuseRedacted, withoutKey } from "./keyless.js";
 import { errorLine, failureJson, report, toJson } from "./report.js";
 import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
 
@@ -44,6 +45,8 @@ interface Run {
   readonly io: CliIO;
   /** Text as written to a file: the same cleaning as the streams (#2, #7). */
   readonly clean: (text: string) => string;
+  /** Whether a text holds the key, in any spelling the client redacts. */
+  readonly holdsKey: (text: string) => boolean;
 }
 
 /**
@@ -107,6 +110,7 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, cmd.file);
   const data = await readJsonFile(cmd.file);
+  refuseRedacted(cmd.file, data);
   if (isPlan(data))
     throw new CliError(
       `${cmd.file}: this is a saved plan; plan takes a desired-state file (apply takes either)`,
@@ -114,7 +118,16 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
     );
   const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
   const p = await aboutFile(cmd.file, () => plan(poly, desired));
-  if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(toJson(p)));
+  if (cmd.out !== undefined) {
+    const text = toJson(p);
+    // #19: redacted, such a plan would not match its digest: it could never be applied.
+    if (run.holdsKey(text))
+      throw new CliError(
+        `--out ${cmd.out}: not written: the plan holds the API key (a value the server returned holds it), and saved with the key redacted it could not be applied; apply the desired-state file itself`,
+        "KEY_IN_PLAN",
+      );
+    await writeOutFile(cmd.out, run.clean(text));
+  }
   if (cmd.json) {
     run.out(toJson(p));
     run.err(`${summarizePlan(p)}\n`); // #12: the human text goes to stderr
@@ -153,6 +166,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   const { out, err } = run;
   const poly = connect(cmd.connection, run.io);
   const data = await readJsonFile(cmd.file);
+  refuseRedacted(cmd.file, data);
   let p: Plan;
   if (isPlan(data)) p = await aboutFile(cmd.file, () => checkPlan(data).plan);
   else {
@@ -215,7 +229,12 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
   const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, undefined);
   const warnings: OmittedValue[] = [];
-  const state = await exportState(poly, cmd.agent, { onOmit: (o) => warnings.push(o) });
+  const omit = (o: OmittedValue) => warnings.push(o);
+  const state = withoutKey(
+    await exportState(poly, cmd.agent, { onOmit: omit }),
+    run.holdsKey,
+    omit,
+  );
   const text = toJson(state);
   if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));
@@ -257,6 +276,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     err: writer(io.stderr, redact),
     io,
     clean: (text) => cleanText(text, redact),
+    holdsKey: (text) => redact(text) !== text,
   };
   try {
     return await dispatch(run, parseCommand(argv));
