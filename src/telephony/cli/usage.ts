@@ -1,6 +1,7 @@
 // The command line: the usage text, and argv checked whole before any file is read
-// or any request sent (#8): every flag, its value and its range, as a usage error
-// naming the flag. Node's own parser messages are not shown (#11).
+// or any request sent (#8): every flag, its value, its range and its command, as a
+// usage error naming the flag. argv is read here, not by node:util's parseArgs, so
+// every message is ours (#11, #19: `--yes=1`, `--concurrency -1`, a flag given twice).
 import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
@@ -35,6 +36,10 @@ Options:
                       ${CLIENT_ENVS.join(", ")} (default live)
   --version           print the version
   --help, -h          show this help
+  --                  ends the options (a file whose name starts with -)
+
+A flag of another command, or a flag given twice, is refused. Files read are at
+most 64 MiB.
 
 Environment:
   POLYAI_API_KEY      the API key (required; never printed or written)
