@@ -1160,6 +1160,21 @@ describe.concurrent("the command line", () => {
         "polyai-connectors: an unknown option was given (not shown: it does not look like an option name) (see --help)\n",
       );
     }
+    for (const [flag, says] of [
+      [
+        "--concurrency",
+        "--concurrency: expected a whole number from 1 to 256, got (a value not shown)",
+      ],
+      [
+        "--chunk-size",
+        "--chunk-size: expected a whole number from 1 to 10000, got (a value not shown)",
+      ],
+      ["--client-env", "--client-env (a value not shown) is not an environment"],
+    ] as const) {
+      const r = await cli(["apply", "x.json", flag, "pk_Test/Key+42"]);
+      expect(r.stderr).toContain(`polyai-connectors: ${says}`);
+      expect(r.stderr).not.toContain("pk_Test");
+    }
     const command = await cli(["pk_Test/Key+42", "x.json"]);
     expect(command.stderr).toBe(
       "polyai-connectors: an unknown command was given; expected plan, apply or export (see --help)\n",

@@ -169,6 +169,11 @@ export function wantsJson(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
 }
 
+/** #19: a flag's value, quoted when it looks like one; else not repeated (a key pasted in the wrong place). */
+function shown(value: string, looksLike: RegExp): string {
+  return looksLike.test(value) ? JSON.stringify(value) : "(a value not shown)";
+}
+
 function wholeNumber(
   value: string | undefined,
   flag: string,
@@ -177,7 +182,7 @@ function wholeNumber(
   if (value === undefined) return undefined;
   if (!/^[0-9]+$/.test(value) || Number(value) < range.min || Number(value) > range.max)
     throw new UsageError(
-      `${flag}: expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(value)}`,
+      `${flag}: expected a whole number from ${range.min} to ${range.max}, got ${shown(value, /^[-+0-9.eE]{1,20}$/)}`,
     );
   return Number(value);
 }
@@ -185,7 +190,7 @@ function wholeNumber(
 function clientEnv(value: string | undefined): ClientEnv | undefined {
   if (value === undefined || CLIENT_ENVS.includes(value)) return value as ClientEnv | undefined;
   throw new UsageError(
-    `--client-env ${JSON.stringify(value)} is not an environment; expected ${CLIENT_ENVS.join(", ")}`,
+    `--client-env ${shown(value, /^[A-Za-z][A-Za-z-]{0,19}$/)} is not an environment; expected ${CLIENT_ENVS.join(", ")}`,
   );
 }
 
