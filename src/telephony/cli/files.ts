@@ -57,14 +57,15 @@ async function readCapped(file: string): Promise<string> {
     const info = await handle.stat();
     if (info.isDirectory()) throw cannotRead(file, { code: "EISDIR" });
     if (info.isFile() && info.size > MAX_FILE_BYTES) throw tooLarge(file);
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const { bytesRead, buffer } = await handle.read(Buffer.alloc(READ_CHUNK), 0, READ_CHUNK);
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > MAX_FILE_BYTES) throw tooLarge(file);
-      chunks.push(buffer.subarray(0, bytesRead));
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
     }
     return Buffer.concat(chunks).toString("utf8");
   } catch (e) {
