@@ -6,6 +6,7 @@ import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
 import { UsageError } from "./errors.js";
+import { MAX_FILE_BYTES } from "./files.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
@@ -25,9 +26,12 @@ Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings. Text goes to stderr
+                      result; export: the state and its warnings; a failure:
+                      { "ok": false, "error": { name, message, code } }. Text goes
+                      to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
-                      (never the input file; written whole or not at all)
+                      (never the input file; written whole or not at all; a FIFO
+                      or device, /dev/stdout, is written in place)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
@@ -39,7 +43,7 @@ Options:
   --                  ends the options (a file whose name starts with -)
 
 A flag of another command, or a flag given twice, is refused. Files read are at
-most 64 MiB.
+most ${MAX_FILE_BYTES / 1024 / 1024} MiB.
 
 Environment:
   POLYAI_API_KEY      the API key (required; never printed or written)
