@@ -8,8 +8,6 @@ import type { CheckedDesiredState, DesiredConnector, OmittedValue } from "../typ
 import { setOwn } from "../util.js";
 import { CliError } from "./errors.js";
 
-type Exported = CheckedDesiredState;
-
 const REASON = "holds the API key (the server returned it inside this value)";
 
 /**
@@ -17,10 +15,10 @@ const REASON = "holds the API key (the server returned it inside this value)";
  * spelling `holdsKey` finds, nor any route to a connector left out; each reported.
  */
 export function withoutKey(
-  state: Exported,
+  state: CheckedDesiredState,
   holdsKey: (text: string) => boolean,
   omit: (omitted: OmittedValue) => void,
-): Exported {
+): CheckedDesiredState {
   const connectors: Record<string, DesiredConnector> = {};
   for (const [id, settings] of Object.entries(state.connectors)) {
     if (holdsKey(id)) {
