@@ -166,6 +166,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
 
   it("a server that echoes the key in headers, bodies and error messages: no stream and no file written holds it, in any spelling the client redacts (#2)", async ({
     expect,
+    onTestFinished,
   }) => {
     const spelled = [...KEY]
       .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
@@ -212,7 +213,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         res.writeHead(answer.status, headers);
         res.end(Buffer.from(await answer.arrayBuffer()));
       })();
-    });
+    }, onTestFinished); // this test's own: the suite is concurrent
     try {
       const url = ["--base-url", proxy.url];
       const env = { POLYAI_API_KEY: KEY, POLYAI_LOG: "debug" };
@@ -247,7 +248,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
       expect(saved.code).toBe(1);
       expect(saved.stderr).toContain("not written: the plan holds the API key");
       expect(applied.code).toBe(1);
-      expect(applied.stdout).toContain("✗ number +442079460077");
+      expect(applied.stdout, applied.stderr).toContain("✗ number +442079460077");
       expect(applied.stdout).toContain("[redacted]");
       expect(applied.stderr).toMatch(/^polyai: /m); // the log lines were there to check
       runsKeyless(expect, ...runs);
