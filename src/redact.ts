@@ -4,12 +4,15 @@
 // backslash escape (`\/`, `\"`), a JSON or JavaScript `\uXXXX`, percent-encoding,
 // or an HTML or XML character reference, numeric or named. That covers JSON (also
 // PHP's `\/` and .NET's `\u002B`), URLs and form bodies, and HTML pages, in any
-// mixture. Matching ignores case: header names and host names come back
+// mixture. A backslash spelling may have its backslash doubled, or more: the same
+// text inside JSON again (#19: the CLI's JSON of a value the server returned as
+// `\u0073k…`). Matching ignores case: header names and host names come back
 // lower-cased, and a long random key cannot be mistaken for ordinary text.
 
 import { InvalidInputError } from "./errors.js";
 
-const REDACTED = "[redacted]";
+/** What stands where the key was. @internal */
+export const REDACTED = "[redacted]";
 
 // HTML5 and XML names of the ASCII punctuation a key may contain.
 const NAMED: Record<string, string> = {
@@ -49,10 +52,11 @@ function spellings(char: string): string {
   const code = char.charCodeAt(0);
   const hex = code.toString(16).padStart(2, "0");
   const literal = char.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
-  // `\n` is not an escaped n: only punctuation has a backslash spelling.
-  const escaped = /[A-Za-z0-9]/.test(char) ? "" : `|\\\\${literal}`;
+  // `\n` is not an escaped n: only punctuation has a backslash spelling. One
+  // backslash or more (`\\+`): each JSON encoding doubles them.
+  const escaped = /[A-Za-z0-9]/.test(char) ? "" : `|\\\\+${literal}`;
   const named = NAMED[char] ? `|&(?:${NAMED[char]});` : "";
-  return `(?:${literal}${escaped}|\\\\u00${hex}|%${hex}|&#0*${code};|&#x0*${hex};${named})`;
+  return `(?:${literal}${escaped}|\\\\+u00${hex}|%${hex}|&#0*${code};|&#x0*${hex};${named})`;
 }
 
 /**

@@ -87,7 +87,7 @@ describe("findJsonProblem", () => {
             ),
           );
           if (problem?.kind === "duplicate" && secondAt !== -1 && !text.includes("\\u"))
-            expect(problem.line).toBe(text.slice(0, secondAt).split("\n").length);
+            expect(problem.line).toBe(text.slice(0, secondAt).split(/\r\n|\r|\n/).length);
         },
       ),
     );
@@ -136,6 +136,18 @@ describe("findJsonProblem", () => {
       kind: "duplicate",
       path: "a",
       line: 2,
+    });
+    // #19: \r\n, a lone \r and \n each end a line.
+    expect(findJsonProblem('{"a": 1,\r"b": 2,\r\n"c": 3,\n\r"a": 4}')).toEqual({
+      kind: "duplicate",
+      path: "a",
+      line: 5,
+    });
+    expect(findJsonProblem('{\r  "a": 1,\r\n  "b": {,}\r}')).toEqual({
+      kind: "syntax",
+      reason: "expected a key (a string in double quotes)",
+      line: 3,
+      column: 9,
     });
     expect(findJsonProblem('[{"a": 1}, {"a": 2}]')).toBeUndefined(); // two objects, one key each
     expect(findJsonProblem('{"a": "\\"a\\": 1", "b": 2}')).toBeUndefined(); // a key's text inside a value

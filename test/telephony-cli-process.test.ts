@@ -166,6 +166,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
 
   it("a server that echoes the key in headers, bodies and error messages: no stream and no file written holds it, in any spelling the client redacts (#2)", async ({
     expect,
+    onTestFinished,
   }) => {
     const spelled = [...KEY]
       .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
@@ -212,7 +213,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         res.writeHead(answer.status, headers);
         res.end(Buffer.from(await answer.arrayBuffer()));
       })();
-    });
+    }, onTestFinished); // this test's own: the suite is concurrent
     try {
       const url = ["--base-url", proxy.url];
       const env = { POLYAI_API_KEY: KEY, POLYAI_LOG: "debug" };
@@ -227,8 +228,10 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
       const planFile = await t.file("plan.json");
       const exportFile = await t.file("export.json");
       const runs: Run[] = await Promise.all([
-        cli(["plan", desired, "--out", planFile, ...url], { env }),
+        cli(["plan", desired, "--json", ...url], { env }),
         cli(["export", "--agent", AGENT, "--out", exportFile, ...url], { env }),
+        // Saved with the key redacted, the plan could never be applied: not written (#19).
+        cli(["plan", desired, "--out", planFile, ...url], { env }),
       ]);
       // The refused import's message holds the key in every spelling, raw included.
       t.mock.failNext({
@@ -237,20 +240,22 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         message: `no access for ${KEY} (${spelled}, ${percent}, ${html}, ${KEY.toUpperCase()})`,
       });
       runs.push(await cli(["apply", desired, "--yes", ...url], { env }));
-      // The saved plan, redacted, no longer matches its digest: refused, and said so without the key.
-      runs.push(await cli(["apply", planFile, "--yes", "--json", ...url], { env }));
-      const [planned, exported, applied] = runs as Run[] & [Run, Run, Run];
+      const [planned, exported, saved, applied] = runs as Run[] & [Run, Run, Run, Run];
       expect(planned.code, planned.stderr).toBe(2);
+      expect(planned.stdout).toContain('"from": {\n        "variantId": "[redacted]"');
       expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stderr).toContain("warning: left out connectors.CONN-main.variantId");
+      expect(saved.code).toBe(1);
+      expect(saved.stderr).toContain("not written: the plan holds the API key");
       expect(applied.code).toBe(1);
-      expect(applied.stdout).toContain("✗ number +442079460077");
+      expect(applied.stdout, applied.stderr).toContain("✗ number +442079460077");
       expect(applied.stdout).toContain("[redacted]");
       expect(applied.stderr).toMatch(/^polyai: /m); // the log lines were there to check
       runsKeyless(expect, ...runs);
       const files = await t.files();
-      expect(Object.keys(files).sort()).toEqual(["d.json", "export.json", "plan.json"]);
-      keyless(expect, files["plan.json"] ?? "", files["export.json"] ?? "");
-      expect(files["plan.json"]).toContain("[redacted]");
+      expect(Object.keys(files).sort()).toEqual(["d.json", "export.json"]);
+      keyless(expect, files["export.json"] ?? "");
+      expect(files["export.json"]).not.toContain("[redacted]"); // left out, not redacted (#19)
     } finally {
       await t.close();
     }
@@ -295,7 +300,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         const url = ["--base-url", t.mock.url];
         const no = await onTty(["apply", desired, ...url], "n");
         expect(no.output).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N]");
-        expect(no.output).toContain("Cancelled. Nothing was written.");
+        expect(no.output).toContain("polyai-connectors: cancelled. Nothing was written.");
         expect(no.code).toBe(1);
         expect(writes(t.mock.requests)).toEqual([]);
         const yes = await onTty(["apply", desired, ...url], "y");

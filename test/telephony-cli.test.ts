@@ -4,10 +4,25 @@
 // trip, malformed and hostile files, flags, and the key never printed. What needs a
 // real process (pipes, --version, POLYAI_LOG, a terminal) is in
 // telephony-cli-process.test.ts.
-import { link, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { constants } from "node:fs";
+import {
+  link,
+  lstat,
+  open,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, it } from "vitest";
+import { describe, it, type ExpectStatic } from "vitest";
+import { keyRedactor } from "../src/redact.js";
+import { MAX_FILE_BYTES } from "../src/telephony/cli/files.js";
 import { runCli } from "../src/telephony/cli/run.js";
 import type { ApplyResult, DesiredState, Plan } from "../src/telephony/index.js";
 import {
@@ -34,19 +49,25 @@ class Sink {
   }
 }
 
-/** Runs the CLI in process; stdin is not a terminal. */
+/** Runs the CLI in process; stdin is not a terminal unless `typed` is what a terminal answers. */
 async function cli(
   args: string[],
   env: Record<string, string> = { POLYAI_API_KEY: KEY },
+  typed?: string,
+  fetchImpl?: typeof fetch,
 ): Promise<Run> {
   const stdout = new Sink();
   const stderr = new Sink();
+  const stdin = Object.assign(Readable.from(typed === undefined ? [] : [typed]), {
+    isTTY: typed !== undefined,
+  });
   const code = await runCli(args, {
     stdout,
     stderr,
-    stdin: Readable.from([]),
+    stdin,
     env,
     version: () => "9.9.9-test",
+    fetch: fetchImpl,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -102,6 +123,34 @@ describe.concurrent("plan", () => {
       await t.close();
     }
   });
+  it('a desired state that names nothing still reads the agent once: a wrong agent fails, not "No changes" (#19)', async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const typo = await t.file("typo.json", { agentId: "PROJECT-NOPE" });
+      for (const args of [
+        ["plan", typo],
+        ["apply", typo, "--yes"],
+        ["plan", typo, "--json"],
+      ]) {
+        const r = await cli([...args, ...url]);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stderr).toContain("PermissionDeniedError: 403");
+      }
+      const empty = await t.file("empty.json", { agentId: AGENT, connectors: {} });
+      const seen = t.mock.requests.length;
+      const r = await cli(["plan", empty, ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("No changes");
+      expect(t.mock.requests.slice(seen).map((q) => [q.method, q.path])).toEqual([
+        ["GET", `/v1/agents/${AGENT}/telephony/connectors`],
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe.concurrent("apply", () => {
@@ -111,7 +160,7 @@ describe.concurrent("apply", () => {
       const r = await cli(["apply", await t.file("d.json", DESIRED), "--base-url", t.mock.url]);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain("Agent PROJECT-58RP822I: 4 changes");
-      expect(r.stderr).toContain("Refusing to apply without --yes");
+      expect(r.stderr).toContain("refusing to apply without --yes");
       expect(r.stderr).toContain("Nothing was written");
       expect(writes(t.mock.requests)).toEqual([]);
     } finally {
@@ -163,6 +212,38 @@ describe.concurrent("apply", () => {
       await t.close();
     }
   });
+
+  it.for([1, 2])(
+    "--concurrency %i bounds every request of a desired-state file's apply, its planning reads included (counted at fetch) (#19)",
+    async (concurrency, { expect }) => {
+      const t = await setup();
+      try {
+        let inFlight = 0;
+        let most = 0;
+        let sent = 0;
+        const counting: typeof fetch = async (input, init) => {
+          sent++;
+          most = Math.max(most, ++inFlight);
+          try {
+            return await fetch(input, init);
+          } finally {
+            inFlight--;
+          }
+        };
+        t.mock.delay(2);
+        const desired = await t.file("d.json", DESIRED);
+        const args = ["apply", desired, "--yes", "--concurrency", String(concurrency)];
+        const r = await cli([...args, "--base-url", t.mock.url], undefined, undefined, counting);
+        expect(r.code, r.stderr).toBe(0);
+        expect(sent).toBe(t.mock.requests.length);
+        expect(sent).toBeGreaterThan(4); // the plan's reads, apply's re-read, the writes, the read-back
+        expect(most).toBeGreaterThanOrEqual(1);
+        expect(most).toBeLessThanOrEqual(concurrency);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 
   it("plan.json: applies a saved plan, and refuses it with PLAN_STALE once the state moved", async ({
     expect,
@@ -295,6 +376,106 @@ describe.concurrent("apply", () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe.concurrent("--json failures", () => {
+  type Failure = {
+    ok: boolean;
+    error: { name: string; message: string; code?: string; status?: number; field?: string };
+  };
+  const failure = (expect: ExpectStatic, r: Run): Failure["error"] => {
+    expect(r.code).toBe(1);
+    const printed = JSON.parse(r.stdout) as Failure;
+    expect(printed.ok).toBe(false);
+    return printed.error;
+  };
+
+  it("every failure prints { ok: false, error } with the error's own name and code: not confirmed, cancelled, usage, PLAN_STALE, PLAN_INVALID, UNKNOWN_CONNECTOR, an API error (#19)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const unconfirmed = await cli(["apply", desired, "--json", ...url]);
+      expect(failure(expect, unconfirmed)).toMatchObject({
+        name: "CliError",
+        code: "CONFIRMATION_REQUIRED",
+        message: expect.stringContaining("refusing to apply without --yes") as string,
+      });
+      expect(unconfirmed.stderr).toContain("Agent PROJECT-58RP822I: 4 changes"); // the plan
+      const cancelled = await cli(["apply", desired, "--json", ...url], undefined, "n\n");
+      expect(cancelled.stderr).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N]");
+      expect(failure(expect, cancelled)).toMatchObject({ name: "CliError", code: "CANCELLED" });
+      expect(writes(t.mock.requests)).toEqual([]);
+
+      expect(failure(expect, await cli(["plan", desired, "--json", "--colour", ...url]))).toEqual({
+        name: "UsageError",
+        code: "USAGE",
+        message: "unknown option --colour",
+      });
+      const missing = await t.file("missing.json", {
+        agentId: AGENT,
+        connectors: { "CONN-x": {} },
+      });
+      expect(failure(expect, await cli(["plan", missing, "--json", ...url]))).toMatchObject({
+        name: "UnknownConnectorError",
+        code: "UNKNOWN_CONNECTOR",
+        field: "connectors.CONN-x",
+        message: expect.stringContaining(`${missing}: connectors.CONN-x: `) as string,
+      });
+      const other = await t.file("other.json", {
+        agentId: "PROJECT-NOPE",
+        connectors: { "CONN-main": {} },
+      });
+      expect(failure(expect, await cli(["plan", other, "--json", ...url]))).toMatchObject({
+        name: "PermissionDeniedError",
+        code: "USER_ACCESS_FORBIDDEN",
+        status: 403,
+      });
+
+      const saved = await t.file("plan.json");
+      expect((await cli(["plan", desired, "--out", saved, ...url])).code).toBe(2);
+      const edited = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      edited.fingerprint = "fp1:0000000000000000";
+      const invalid = await cli([
+        "apply",
+        await t.file("edited.json", edited),
+        "-y",
+        "--json",
+        ...url,
+      ]);
+      expect(failure(expect, invalid)).toMatchObject({
+        name: "InvalidPlanError",
+        code: "PLAN_INVALID",
+        field: "fingerprint",
+      });
+      await fetch(`${t.mock.url}/v1/agents/${AGENT}/telephony/connectors/CONN-support`, {
+        method: "PATCH",
+        headers: { "x-api-key": KEY, "content-type": "application/json" },
+        body: JSON.stringify({ asrLangCode: "fr-FR" }),
+      });
+      expect(failure(expect, await cli(["apply", saved, "--yes", "--json", ...url]))).toMatchObject(
+        {
+          name: "PlanStaleError",
+          code: "PLAN_STALE",
+        },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("`--` ends the options: a file named --json is a file, and no JSON is printed (#19)", async ({
+    expect,
+  }) => {
+    const named = await cli(["plan", "--", "--json"]);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toBe("");
+    expect(named.stderr).toBe("polyai-connectors: --json: cannot read it: no such file\n");
+    const asked = await cli(["plan", "--json", "--", "--nope.json"]);
+    expect(failure(expect, asked)).toMatchObject({ name: "CliError", code: "FILE_UNREADABLE" });
   });
 });
 
@@ -649,6 +830,270 @@ describe.concurrent("files", () => {
   });
 });
 
+describe.concurrent("the key inside a server's values (#19)", () => {
+  // Punctuation with a backslash, numeric and named spelling each: every spelling
+  // redact.ts claims differs from the key as is.
+  const ODD = "pk_Test/Key+42=abc.xyz";
+  const hex = (c: string) => c.charCodeAt(0).toString(16).padStart(2, "0");
+  const each = (spell: (c: string) => string) => [...ODD].map(spell).join("");
+  const punct = (spell: (c: string) => string) =>
+    each((c) => (/[A-Za-z0-9]/.test(c) ? c : spell(c)));
+  const NAMED: Record<string, string> = {
+    _: "lowbar",
+    "/": "sol",
+    "+": "plus",
+    "=": "equals",
+    ".": "period",
+  };
+  const SPELLINGS = [
+    ODD,
+    ODD.toUpperCase(),
+    punct((c) => `\\${c}`), // PHP's \/
+    each((c) => `\\u00${hex(c)}`),
+    each((c) => `\\u00${hex(c).toUpperCase()}`),
+    each((c) => `%${hex(c).toUpperCase()}`),
+    each((c) => `&#${c.charCodeAt(0)};`),
+    each((c) => `&#x${hex(c)};`),
+    punct((c) => `&${NAMED[c]};`),
+  ];
+  const spellsOdd = keyRedactor(ODD);
+  const keyless = (expect: ExpectStatic, ...texts: string[]) => {
+    for (const text of texts) expect(spellsOdd(text)).toBe(text);
+  };
+
+  it('in every spelling the client redacts: no stream or file of plan or export holds it; export leaves each such value out, so nothing it writes applies "[redacted]"', async ({
+    expect,
+  }) => {
+    const t = await setup({
+      apiKey: ODD,
+      connectors: [
+        ...SPELLINGS.map((spelled, i) => connector(`CONN-k${i}`, { variantId: `V-${spelled}` })),
+        connector(`CONN-${SPELLINGS[5]}`, { phoneNumbers: ["+442079460000"] }), // in an ID
+        connector("CONN-plain", { phoneNumbers: ["+442079460011"] }),
+      ],
+    });
+    try {
+      const env = { POLYAI_API_KEY: ODD };
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", {
+        agentId: AGENT,
+        connectors: Object.fromEntries(
+          SPELLINGS.map((_, i) => [`CONN-k${i}`, { variantId: null }]),
+        ),
+      });
+      const planned = await cli(["plan", desired, ...url], env);
+      expect(planned.code, planned.stderr).toBe(2);
+      expect(planned.stdout.match(/"V-\[redacted\]" → null/g)).toHaveLength(SPELLINGS.length);
+      const json = await cli(["plan", desired, "--json", ...url], env);
+      expect(json.code).toBe(2);
+      // Saved redacted, the plan could never be applied: not written.
+      const planFile = join(t.dir, "plan.json");
+      const saved = await cli(["plan", desired, "--out", planFile, ...url], env);
+      expect(saved.code).toBe(1);
+      expect(saved.stderr).toContain(`--out ${planFile}: not written: the plan holds the API key`);
+      const savedJson = await cli(["plan", desired, "--json", "--out", planFile, ...url], env);
+      expect(JSON.parse(savedJson.stdout)).toMatchObject({
+        ok: false,
+        error: { code: "KEY_IN_PLAN" },
+      });
+
+      const exported = await cli(["export", "--agent", AGENT, ...url], env);
+      expect(exported.code, exported.stderr).toBe(0);
+      const exportJson = await cli(["export", "--agent", AGENT, "--json", ...url], env);
+      const exportFile = await t.file("export.json");
+      const written = await cli(["export", "--agent", AGENT, "--out", exportFile, ...url], env);
+      expect(written.code, written.stderr).toBe(0);
+      const file = await readFile(exportFile, "utf8");
+      const state = JSON.parse(file) as Required<DesiredState>;
+      expect(JSON.parse(exported.stdout)).toEqual(state);
+      expect(file).not.toContain("[redacted]");
+      expect(Object.keys(state.connectors)).toEqual([
+        ...SPELLINGS.map((_, i) => `CONN-k${i}`),
+        "CONN-plain",
+      ]);
+      SPELLINGS.forEach((_, i) =>
+        expect(state.connectors[`CONN-k${i}`]).not.toHaveProperty("variantId"),
+      );
+      expect(state.phoneNumbers).toEqual({ "+442079460011": "CONN-plain" });
+      const printed = JSON.parse(exportJson.stdout) as {
+        desired: DesiredState;
+        warnings: { path: string; value: string }[];
+      };
+      expect(printed.desired).toEqual(state);
+      expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
+        ["connectors.CONN-[redacted]", "CONN-[redacted]"], // "CONN-%…" sorts first
+        ...SPELLINGS.map((_, i) => [`connectors.CONN-k${i}.variantId`, "V-[redacted]"]),
+        ["phoneNumbers.+442079460000", "CONN-[redacted]"],
+      ]);
+      const warned = written.stderr.split("\n").filter((l) => l.includes("warning: left out"));
+      expect(warned).toHaveLength(SPELLINGS.length + 2);
+      for (const line of warned) expect(line).toContain("holds the API key");
+
+      // The export plans with no change, and applying it writes nothing.
+      const again = await cli(["plan", exportFile, ...url], env);
+      expect(again.code, again.stderr).toBe(0);
+      const applied = await cli(["apply", exportFile, "--yes", ...url], env);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toContain("Nothing to apply.");
+      expect(writes(t.mock.requests)).toEqual([]);
+
+      const runs = [planned, json, saved, savedJson, exported, exportJson, written, again, applied];
+      keyless(expect, ...runs.flatMap((r) => [r.stdout, r.stderr]), file);
+      expect((await readdir(t.dir)).sort()).toEqual(["d.json", "export.json"]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a desired-state or plan file holding "[redacted]" is refused, naming the path; nothing is sent', async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const marked = await t.file("marked.json", {
+        agentId: AGENT,
+        connectors: { "CONN-main": { variantId: "V-[redacted]" } },
+      });
+      const inKey = await t.file("in-key.json", {
+        agentId: AGENT,
+        phoneNumbers: { "+442079460000": "CONN-[redacted]" },
+      });
+      for (const [file, path] of [
+        [marked, "connectors.CONN-main.variantId"],
+        [inKey, "phoneNumbers.+442079460000"],
+      ] as const)
+        for (const args of [
+          ["plan", file],
+          ["apply", file, "--yes"],
+        ]) {
+          const r = await cli([...args, ...url]);
+          expect(r.code).toBe(1);
+          expect(r.stderr).toContain(
+            `${file}: ${path}: holds "[redacted]", which the CLI writes where the API key was`,
+          );
+        }
+      expect(t.mock.requests).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.concurrent("--out and big files", () => {
+  it("a FIFO, or a link to the file behind a stream (/proc/self/fd/N, as /dev/stdout is), is written in place, never replaced (#19)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    const reader = {
+      fifo: undefined as FileHandle | undefined,
+      behind: undefined as FileHandle | undefined,
+    };
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const fifo = join(t.dir, "plan.fifo");
+      execFileSync("mkfifo", [fifo]);
+      // Read-write and non-blocking: the CLI's open finds a reader, and a read never waits.
+      reader.fifo = await open(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+      const viaLink = join(t.dir, "fifo-link.json");
+      await symlink(fifo, viaLink);
+      for (const out of [fifo, viaLink]) {
+        const r = await cli(["plan", desired, "--out", out, ...url]);
+        expect(r.code, r.stderr).toBe(2);
+        expect((await lstat(fifo)).isFIFO()).toBe(true);
+        const { bytesRead, buffer } = await reader.fifo.read(Buffer.alloc(1 << 16), 0, 1 << 16);
+        expect((JSON.parse(buffer.subarray(0, bytesRead).toString("utf8")) as Plan).kind).toBe(
+          "polyai-connectors/plan",
+        );
+      }
+      // `--out /dev/stdout` with stdout redirected to a file: the path's real path is
+      // that file, but a rename would replace it behind the stream. Appended instead.
+      const behindPath = await t.file("behind.txt", "before\n");
+      reader.behind = await open(behindPath, "r+");
+      const before = await stat(behindPath);
+      const streamLink = join(t.dir, "stdout-link.json");
+      await symlink(`/proc/self/fd/${reader.behind.fd}`, streamLink);
+      const r = await cli(["export", "--agent", AGENT, "--out", streamLink, ...url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await lstat(streamLink)).isSymbolicLink()).toBe(true);
+      expect((await stat(behindPath)).ino).toBe(before.ino);
+      const text = await readFile(behindPath, "utf8");
+      expect(text.startsWith("before\n")).toBe(true);
+      expect((JSON.parse(text.slice("before\n".length)) as DesiredState).agentId).toBe(AGENT);
+      expect((await readdir(t.dir)).sort()).toEqual(
+        ["behind.txt", "d.json", "fifo-link.json", "plan.fifo", "stdout-link.json"].sort(),
+      );
+    } finally {
+      await reader.fifo?.close();
+      await reader.behind?.close();
+      await t.close();
+    }
+  });
+
+  it("an --out that is a directory, or in a folder that takes no new file, is a usage error before any request (#19)", async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const notAFolder = await t.file("file.txt", "x");
+      const cases: [string, string][] = [
+        [t.dir, `--out ${t.dir}: is a directory; give a file name`],
+        [
+          join(notAFolder, "p.json"),
+          `--out ${join(notAFolder, "p.json")}: cannot create a file in its folder: ENOTDIR`,
+        ],
+        // Not even root creates a file in /sys.
+        [
+          "/sys/polyai-connectors-plan.json",
+          "--out /sys/polyai-connectors-plan.json: cannot create a file in its folder: ",
+        ],
+      ];
+      for (const [out, says] of cases)
+        for (const args of [
+          ["plan", desired, "--out", out],
+          ["export", "--agent", AGENT, "--out", out],
+        ]) {
+          const r = await cli([...args, ...url]);
+          expect(r.code, out).toBe(1);
+          expect(r.stderr, out).toContain(`polyai-connectors: ${says}`);
+          expect(r.stderr, out).toMatch(/ \(see --help\)\n$/);
+        }
+      expect(t.mock.requests).toEqual([]);
+      expect(Object.keys(await t.files()).sort()).toEqual(["d.json", "file.txt"]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it(`a desired-state or plan file over ${MAX_FILE_BYTES / 1024 / 1024} MiB is refused, measured before it is read; a device is read up to the cap (#19)`, async ({
+    expect,
+  }) => {
+    const t = await setup();
+    try {
+      const url = ["--base-url", t.mock.url];
+      const big = await t.file("big.json", "");
+      await truncate(big, MAX_FILE_BYTES + 1); // sparse: nothing is written
+      for (const file of [big, "/dev/zero"])
+        for (const command of ["plan", "apply"]) {
+          const r = await cli([command, file, ...url]);
+          expect(r.code).toBe(1);
+          expect(r.stderr).toBe(
+            `polyai-connectors: ${file}: larger than 64 MiB, the most a desired-state or plan file may be; not read\n`,
+          );
+        }
+      const atCap = await t.file("at-cap.json", "");
+      await truncate(atCap, MAX_FILE_BYTES); // at the cap it is read: NUL bytes are not JSON
+      expect((await cli(["plan", atCap, ...url])).stderr).toContain("at-cap.json: not valid JSON");
+      expect(t.mock.requests).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe.concurrent("the command line", () => {
   it("--help prints usage and exits 0; --version prints the version", async ({ expect }) => {
     const r = await cli(["--help"], {});
@@ -675,6 +1120,30 @@ describe.concurrent("the command line", () => {
         ["export", "--agent", AGENT, "--region", "eu", "--base-url", "http://127.0.0.1:9"],
         "pass either --region or --base-url, not both",
       ],
+      [["apply", "x.json", "--yes=1"], "--yes takes no value"],
+      [["apply", "x.json", "-y=1"], "--yes takes no value"],
+      [
+        ["apply", "x.json", "--concurrency", "-1"],
+        '--concurrency: expected a whole number from 1 to 256, got "-1"',
+      ],
+      [["apply", "x.json", "--chunk-size", "-0.5"], "--chunk-size: expected a whole number"],
+      [["plan", "x.json", "--out", "--json"], "--out needs a value"],
+      [["plan", "x.json", "--out="], "--out needs a value"],
+      [["plan", "x.json", "--yes"], "--yes is for apply, not plan"],
+      [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply, not plan"],
+      [["plan", "x.json", "--chunk-size", "5"], "--chunk-size is for apply, not plan"],
+      [["plan", "x.json", "--client-env", "live"], "--client-env is for apply, not plan"],
+      [["plan", "x.json", "--agent", AGENT], "--agent is for export, not plan"],
+      [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
+      [
+        ["export", "--agent", AGENT, "--concurrency", "2"],
+        "--concurrency is for apply, not export",
+      ],
+      [["apply", "x.json", "--agent", AGENT], "--agent is for export, not apply"],
+      [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
+      [["apply", "x.json", "-y", "--yes"], "--yes given twice"],
+      [["plan", "x.json", "--json", "--json"], "--json given twice"],
+      [["export", "--agent", AGENT, "--out", "a.json", "--out", "b.json"], "--out given twice"],
     ];
     for (const [args, says] of cases) {
       const r = await cli(args);
@@ -683,6 +1152,33 @@ describe.concurrent("the command line", () => {
       expect(r.stderr, args.join(" ")).toMatch(/ \(see --help\)\n$/);
       expect(r.stderr.split("\n"), args.join(" ")).toHaveLength(2);
     }
+    // #19: an option that does not look like a flag name may be a pasted key: not echoed.
+    for (const pasted of ["--pk_Test/Key+42=abc", "--pk_Test/Key+42", "-pk_live_abc"]) {
+      const r = await cli(["plan", "x.json", pasted]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        "polyai-connectors: an unknown option was given (not shown: it does not look like an option name) (see --help)\n",
+      );
+    }
+    for (const [flag, says] of [
+      [
+        "--concurrency",
+        "--concurrency: expected a whole number from 1 to 256, got (a value not shown)",
+      ],
+      [
+        "--chunk-size",
+        "--chunk-size: expected a whole number from 1 to 10000, got (a value not shown)",
+      ],
+      ["--client-env", "--client-env (a value not shown) is not an environment"],
+    ] as const) {
+      const r = await cli(["apply", "x.json", flag, "pk_Test/Key+42"]);
+      expect(r.stderr).toContain(`polyai-connectors: ${says}`);
+      expect(r.stderr).not.toContain("pk_Test");
+    }
+    const command = await cli(["pk_Test/Key+42", "x.json"]);
+    expect(command.stderr).toBe(
+      "polyai-connectors: an unknown command was given; expected plan, apply or export (see --help)\n",
+    );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(
       /^polyai-connectors: --region: "mars" is not a region.* \(see --help\)\n$/,

@@ -29,6 +29,7 @@ import {
   UnknownConnectorError,
   validateDesiredState,
   type DesiredState,
+  type OmittedValue,
   type Plan,
 } from "../src/telephony/index.js";
 import {
@@ -305,12 +306,17 @@ describe("plan", () => {
     expect(mock.requests.filter(isWrite)).toEqual([]);
   });
 
-  it("an empty desired state plans no change and sends nothing", async () => {
+  it("an empty desired state plans no change with one read, so a wrong agent fails (#19)", async () => {
     const mock = await start(MIXED_SEED());
     const p = await plan(client(mock), { agentId: AGENT });
     expect(countChanges(p)).toBe(0);
     expect(renderPlan(p)).toBe("No changes: agent PROJECT-58RP822I matches the desired state.");
-    expect(mock.requests).toEqual([]);
+    expect(mock.requests.map((r) => [r.method, r.path])).toEqual([
+      ["GET", `/v1/agents/${AGENT}/telephony/connectors`],
+    ]);
+    await expect(plan(client(mock), { agentId: "PROJECT-NOPE" })).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
   });
 });
 
@@ -812,6 +818,36 @@ describe("exportState", () => {
     expect(countChanges(await plan(poly, JSON.parse(JSON.stringify(state))))).toBe(0);
     const bad = await exportState(poly, AGENT, { onOmit: "no" as never }).catch((e: unknown) => e);
     expect((bad as InvalidInputError).field).toBe("options.onOmit");
+  });
+  it("leaves out a number routed to a connector the connector list did not show (created or deleted while exporting) (#19)", async () => {
+    const mock = await start(MIXED_SEED());
+    // The connector list is read while CONN-other is being deleted: it is gone from
+    // the list, its number still routes to it.
+    const poly = client(mock, {
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        const url = input instanceof Request ? input.url : String(input);
+        if (!url.endsWith("/telephony/connectors")) return res;
+        const body = (await res.json()) as { connectors: { connectorId: string }[] };
+        body.connectors = body.connectors.filter((c) => c.connectorId !== "CONN-other");
+        return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+      },
+    });
+    const omitted: OmittedValue[] = [];
+    const state = await exportState(poly, AGENT, { onOmit: (o) => omitted.push(o) });
+    expect(Object.keys(state.connectors)).toEqual(["CONN-main", "CONN-ok", "CONN-support"]);
+    expect(state.phoneNumbers).toEqual({
+      "+442079460000": "CONN-main",
+      "+442079460009": "CONN-main",
+    });
+    expect(omitted).toEqual([
+      {
+        path: "phoneNumbers.+442079460011",
+        value: "CONN-other",
+        reason: expect.stringContaining("the agent's connector list did not show"),
+      },
+    ]);
+    expect(countChanges(await plan(poly, JSON.parse(JSON.stringify(state))))).toBe(0);
   });
 });
 

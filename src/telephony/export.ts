@@ -39,8 +39,9 @@ function refusal(
  * routed number with its connector. Numbers that route nowhere are left out (a
  * desired state routes every number it names). Keys are sorted, so two exports of
  * the same state are the same text. A value a desired state cannot hold (the API
- * holds it, the SDK would refuse to send it) is left out too, and reported to
- * `options.onOmit`: the export always plans with no change.
+ * holds it, the SDK would refuse to send it) is left out too, as is a number routed
+ * to a connector the connector list did not show (created or deleted while the two
+ * lists were read), each reported to `options.onOmit`: the export always plans.
  *
  * @example
  * const state = await exportState(poly, "PROJECT-58RP822I", {
@@ -83,10 +84,15 @@ export async function exportState(
     }
     setOwn(outConnectors, id, settings);
   }
+  // #19: the two lists are read at once: a number may route to a connector created
+  // (or deleted) in between. Such a route would not plan, so it is left out.
+  const listed = new Set(connectors.map((c) => c.connectorId));
   const outNumbers: Record<string, string> = {};
   for (const n of [...numbers].sort((a, b) => (a.number < b.number ? -1 : 1))) {
     if (n.connectorId === undefined) continue;
-    const refused = refusal(agentId, { phoneNumbers: { [n.number]: n.connectorId } });
+    const refused = listed.has(n.connectorId)
+      ? refusal(agentId, { phoneNumbers: { [n.number]: n.connectorId } })
+      : `routes to connector ${JSON.stringify(n.connectorId)}, which the agent's connector list did not show (created or deleted during the export?)`;
     if (refused === undefined) setOwn(outNumbers, n.number, n.connectorId);
     else omit({ path: `phoneNumbers.${n.number}`, value: n.connectorId, reason: refused });
   }

@@ -1,6 +1,7 @@
 // Reading the live state a desired state depends on, with the API's batch reads:
 // connectors.batchGet for the connectors it refers to, phoneNumbers.batchGet for
-// the numbers it names. Reads only; a few requests whatever the size.
+// the numbers it names (the agent's connector list when it names nothing). Reads
+// only; a few requests whatever the size.
 import type { Connector, PhoneNumber, PolyAIClient } from "../index.js";
 import { referencedConnectors } from "./desired.js";
 import { snapshotFromLive, type Snapshot } from "./diff.js";
@@ -34,6 +35,12 @@ export async function readLive(
       phoneNumbers.push(...(await poly.phoneNumbers.batchGet(agentId, part, call)).found);
     }),
   ];
+  // #19: a desired state that names nothing still reads once, so a wrong agent
+  // (403, 404) fails as it does for any other file instead of planning "No changes".
+  if (jobs.length === 0)
+    jobs.push(async () => {
+      await poly.connectors.list(agentId, call);
+    });
   await mapLimit(jobs, READ_CONCURRENCY, (job) => limit(job));
   return snapshotFromLive(desired, connectors, phoneNumbers);
 }

@@ -16,7 +16,7 @@ import {
   type PlanOptions,
 } from "./types.js";
 import { hash64 } from "./hash.js";
-import { canonical, checkOptionKeys, intOption } from "./util.js";
+import { canonical, checkOptionKeys, intOption, type Limit } from "./util.js";
 
 /** The `kind` of every plan. */
 export const PLAN_KIND = "polyai-connectors/plan";
@@ -46,7 +46,8 @@ export function readOptions(
 
 /**
  * What it takes to bring the agent to `desired`: reads the live state (batch reads
- * of the connectors and numbers it names), writes nothing, and returns the changes
+ * of the connectors and numbers it names; the connector list when it names none,
+ * so a wrong agent ID fails), writes nothing, and returns the changes
  * as plain JSON. Only what differs is listed: a connector patch holds only the
  * fields that differ; a number is imported when the project does not have it and
  * reassigned when it routes elsewhere.
@@ -63,9 +64,22 @@ export async function plan(
   desired: unknown,
   options: PlanOptions = {},
 ): Promise<Plan> {
+  return planWithin(poly, desired, options);
+}
+
+/**
+ * @internal {@link plan} with its reads under `limit`: #19, `apply desired.json
+ * --concurrency N` bounds every request of the run, the planning reads included.
+ */
+export async function planWithin(
+  poly: PolyAIClient,
+  desired: unknown,
+  options: PlanOptions = {},
+  limit?: Limit,
+): Promise<Plan> {
   const checked = validateDesiredState(desired);
   const opts = readOptions(options);
-  const snapshot = await readLive(poly, checked, opts);
+  const snapshot = await readLive(poly, checked, opts, limit);
   return planFrom(checked, snapshot);
 }
 

@@ -16,10 +16,13 @@ export const CONN = "CONN-7d2f9a";
 /**
  * Starts a server on an ephemeral port that records every request (method, URL and
  * body) in `seen` before `handler` answers it. Call it inside a test: the server and
- * its open connections are closed when that test finishes.
+ * its open connections are closed when that test finishes. In a concurrent suite,
+ * pass the test context's `onTestFinished`: the global one may pick another running
+ * test, whose end would close this server under this one.
  */
 export async function serve(
   handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+  finished: typeof onTestFinished = onTestFinished,
 ): Promise<{ url: string; seen: { method: string; url: string; body: string }[] }> {
   const seen: { method: string; url: string; body: string }[] = [];
   const server = createServer((req, res) => {
@@ -31,7 +34,7 @@ export async function serve(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  onTestFinished(
+  finished(
     () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -72,6 +72,8 @@ export async function setup(
     connectors?: SeedConnector[];
     phoneNumbers?: SeedPhoneNumber[];
     unavailableVoices?: string[];
+    /** The key the mock takes (default KEY). */
+    apiKey?: string;
   } = {},
 ): Promise<Scratch> {
   const mock = await createMockPolyAI({ apiKey: KEY, connectors: SEED(), ...options });

@@ -1,42 +1,93 @@
 // The files the CLI reads and writes. Reading: a JSON file with its problems named
-// by line and column, never quoted (#2, #6). Writing: atomically, a temporary file
-// renamed over the target, so an interrupted run never leaves half a file (#9); and
-// never over the file the run reads (#9: `plan X --out X`).
+// by line and column, never quoted (#2, #6), and at most MAX_FILE_BYTES of it (#19).
+// Writing: a regular file atomically, a temporary file renamed over the target, so
+// an interrupted run never leaves half a file (#9); never over the file the run
+// reads (#9: `plan X --out X`); and anything else (a FIFO, /dev/stdout, a device)
+// written in place, never replaced (#19: `--out /dev/null` as root).
 import { randomBytes } from "node:crypto";
-import { readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { CliError } from "./usage.js";
+import { constants } from "node:fs";
+import {
+  access,
+  lstat,
+  open,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { CliError, UsageError } from "./errors.js";
 import { findJsonProblem } from "./json-text.js";
 
+/** #19: the largest file read: far above any agent's (a plan of 2,600 numbers is under 1 MiB). */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+const READ_CHUNK = 1024 * 1024;
+
+const codeOf = (e: unknown): string | undefined => (e as { code?: string }).code;
+
 function cannotRead(file: string, e: unknown): CliError {
-  const code = (e as { code?: string }).code;
+  const code = codeOf(e);
   const why =
     code === "ENOENT"
       ? "no such file"
       : code === "EISDIR"
         ? "it is a directory"
         : (code ?? (e as Error).message);
-  return new CliError(`${file}: cannot read it: ${why}`);
+  return new CliError(`${file}: cannot read it: ${why}`, "FILE_UNREADABLE");
+}
+
+const tooLarge = (file: string) =>
+  new CliError(
+    `${file}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, the most a desired-state or plan file may be; not read`,
+    "FILE_TOO_LARGE",
+  );
+
+/**
+ * The text of `file`, at most MAX_FILE_BYTES: a regular file is measured before it
+ * is read; anything else (a FIFO, /dev/zero) is read up to one byte past the cap.
+ */
+async function readCapped(file: string): Promise<string> {
+  const handle = await open(file, "r").catch((e: unknown) => {
+    throw cannotRead(file, e);
+  });
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw cannotRead(file, { code: "EISDIR" });
+    if (info.isFile() && info.size > MAX_FILE_BYTES) throw tooLarge(file);
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_FILE_BYTES) throw tooLarge(file);
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  } catch (e) {
+    throw e instanceof CliError ? e : cannotRead(file, e);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The JSON value of `file`; a problem is a CliError naming the file and the place. */
 export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw cannotRead(file, e);
-  }
-  text = text.replace(/^\uFEFF/, "");
-  if (text.trim() === "") throw new CliError(`${file}: the file is empty; expected a JSON object`);
+  const text = (await readCapped(file)).replace(/^\uFEFF/, "");
+  const invalid = (message: string) => new CliError(`${file}: ${message}`, "FILE_INVALID");
+  if (text.trim() === "") throw invalid("the file is empty; expected a JSON object");
   const problem = findJsonProblem(text);
   if (problem?.kind === "syntax")
-    throw new CliError(
-      `${file}: not valid JSON: ${problem.reason} (line ${problem.line}, column ${problem.column})`,
+    throw invalid(
+      `not valid JSON: ${problem.reason} (line ${problem.line}, column ${problem.column})`,
     );
   if (problem?.kind === "duplicate")
-    throw new CliError(
-      `${file}: ${problem.path}: is written twice (again on line ${problem.line}); JSON keeps only the last, so say it once`,
+    throw invalid(
+      `${problem.path}: is written twice (again on line ${problem.line}); JSON keeps only the last, so say it once`,
     );
   return JSON.parse(text) as unknown;
 }
@@ -49,41 +100,100 @@ async function realTarget(file: string): Promise<string> {
     try {
       return join(await realpath(dirname(file)), basename(file));
     } catch {
-      throw new CliError(`--out ${file}: its folder does not exist`, true);
+      throw new UsageError(`--out ${file}: its folder does not exist`);
     }
   }
 }
 
 /**
- * Checks `--out` before anything is read or sent: its folder exists, and it is not
- * the input file (by real path, or the same file under another name: a hard link).
+ * Whether `file` reaches its target through /dev or /proc (`/dev/stdout`, a link
+ * to /proc/self/fd/1): the real path of such a link is the file behind a stream,
+ * which a rename would replace (#19). Follows the chain of symbolic links by hand.
+ */
+async function throughStreamLink(file: string): Promise<boolean> {
+  let path = resolve(file);
+  for (let hop = 0; hop < 40; hop++) {
+    if (/^\/(?:dev|proc)\//.test(path)) return true;
+    const info = await lstat(path).catch(() => null);
+    if (!info?.isSymbolicLink()) return false;
+    path = resolve(dirname(path), await readlink(path));
+  }
+  return false;
+}
+
+/**
+ * How `--out` is written: "replace" (a regular file, or none yet: a temporary file
+ * renamed over it) or "in-place" (a FIFO, a device, a stream: opened and written).
+ */
+async function outMode(file: string): Promise<"replace" | "in-place"> {
+  const info = await stat(file).catch(() => null);
+  if (info === null) return "replace";
+  if (info.isFile() && !(await throughStreamLink(file))) return "replace";
+  return "in-place";
+}
+
+/**
+ * Checks `--out` before anything is read or sent (#19): its folder exists and
+ * takes a new file, it is not a directory, and it is not the input file (by real
+ * path, or the same file under another name: a hard link). A usage error naming --out.
  */
 export async function checkOutFile(out: string, input: string | undefined): Promise<void> {
   const target = await realTarget(out);
+  const info = await stat(out).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`--out ${out}: is a directory; give a file name`);
+  if ((await outMode(out)) === "in-place")
+    await access(out, constants.W_OK).catch((e: unknown) => {
+      throw new UsageError(`--out ${out}: cannot write it: ${codeOf(e) ?? String(e)}`);
+    });
+  else {
+    // A probe, not access(): root passes access() on a folder it still cannot write (read-only, /sys).
+    const probe = tempBeside(target);
+    await writeFile(probe, "", { flag: "wx" }).catch((e: unknown) => {
+      throw new UsageError(
+        `--out ${out}: cannot create a file in its folder: ${codeOf(e) ?? String(e)}`,
+      );
+    });
+    await rm(probe, { force: true });
+  }
   if (input === undefined) return;
   const same = async () => {
     if (target === (await realpath(input).catch(() => undefined))) return true;
-    const [a, b] = await Promise.all([stat(out).catch(() => null), stat(input).catch(() => null)]);
-    return a !== null && b !== null && a.dev === b.dev && a.ino === b.ino;
+    const other = await stat(input).catch(() => null);
+    return info !== null && other !== null && info.dev === other.dev && info.ino === other.ino;
   };
   if (await same())
-    throw new CliError(
+    throw new UsageError(
       `--out ${out}: is the input file; writing there would overwrite it: choose another file`,
-      true,
     );
 }
 
-/** Writes `text` to `file` through a temporary file in the same folder, renamed over it. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+const tempBeside = (target: string) =>
+  join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+
+/**
+ * Writes `text` to `file`: a regular file through a temporary file in the same
+ * folder, renamed over it; a FIFO, device or stream in place (appending: never
+ * truncating a file behind a stream).
+ */
+export async function writeOutFile(file: string, text: string): Promise<void> {
+  const failed = (e: unknown) =>
+    new CliError(
+      `--out ${file}: cannot write it: ${codeOf(e) ?? (e as Error).message}`,
+      "OUT_UNWRITABLE",
+    );
+  if ((await outMode(file)) === "in-place") {
+    await writeFile(file, text, { flag: "a" }).catch((e: unknown) => {
+      throw failed(e);
+    });
+    return;
+  }
   const target = await realTarget(file);
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = tempBeside(target);
   try {
     await writeFile(temp, text, { flag: "wx" });
     await rename(temp, target);
   } catch (e) {
     await rm(temp, { force: true });
-    throw new CliError(
-      `--out ${file}: cannot write it: ${(e as { code?: string }).code ?? (e as Error).message}`,
-    );
+    throw failed(e);
   }
 }

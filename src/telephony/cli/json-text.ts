@@ -23,10 +23,19 @@ class SyntaxProblem {
   ) {}
 }
 
-function lineAt(text: string, at: number): number {
+/** #19: a line ends at \r\n, \r or \n (JSON allows each as whitespace; old Mac files end in \r). */
+const LINE_END = /\r\n?|\n/g;
+
+/** The line and column (both from 1) of `at` in `text`. */
+function placeOf(text: string, at: number): { line: number; column: number } {
   let line = 1;
-  for (let i = text.indexOf("\n"); i !== -1 && i < at; i = text.indexOf("\n", i + 1)) line++;
-  return line;
+  let start = 0;
+  LINE_END.lastIndex = 0;
+  for (let m = LINE_END.exec(text); m !== null && m.index < at; m = LINE_END.exec(text)) {
+    line++;
+    start = m.index + m[0].length;
+  }
+  return { line, column: at - start + 1 };
 }
 
 /**
@@ -153,11 +162,9 @@ export function findJsonProblem(text: string): JsonProblem | undefined {
     if (pos < text.length) fail("unexpected text after the JSON value");
   } catch (e) {
     if (!(e instanceof SyntaxProblem)) throw e;
-    const line = lineAt(text, e.at);
-    const column = e.at - (text.lastIndexOf("\n", e.at - 1) + 1) + 1;
-    return { kind: "syntax", reason: e.reason, line, column };
+    return { kind: "syntax", reason: e.reason, ...placeOf(text, e.at) };
   }
   if (duplicate)
-    return { kind: "duplicate", path: duplicate.path, line: lineAt(text, duplicate.at) };
+    return { kind: "duplicate", path: duplicate.path, line: placeOf(text, duplicate.at).line };
   return undefined;
 }

@@ -3,7 +3,7 @@
 // with every control character escaped, newlines too (#7), so each stays on its line.
 import type { ApplyResult, ChangeResult } from "../types.js";
 import { escapeLine } from "./escape.js";
-import { CliError } from "./usage.js";
+import { CliError } from "./errors.js";
 
 function describeChange(r: ChangeResult): string {
   if (r.kind === "connector")
@@ -50,21 +50,31 @@ export function report(result: ApplyResult, total: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** An error as JSON: { name, message, code?, status?, field? }. */
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  status?: unknown;
+  field?: unknown;
+}
+
+/**
+ * An error as JSON: { name, message, code?, status?, field? }. A CliError that
+ * wraps a typed error (a file's PLAN_STALE, an API error) shows that error's name,
+ * code, status and field, with the CLI's message (#19).
+ */
 function errorJson(value: unknown): Record<string, unknown> {
-  const e = value as {
-    name?: unknown;
-    message?: unknown;
-    code?: unknown;
-    status?: unknown;
-    field?: unknown;
-  };
+  const e = value as ErrorLike;
+  const cause = (
+    value instanceof CliError && value.cause instanceof Error ? value.cause : e
+  ) as ErrorLike;
+  const code = typeof cause.code === "string" ? cause.code : e.code;
   return {
-    name: value instanceof CliError ? "CliError" : String(e.name ?? "Error"),
+    name: String(cause.name ?? "Error"),
     message: String(e.message ?? value),
-    ...(typeof e.code === "string" ? { code: e.code } : {}),
-    ...(typeof e.status === "number" ? { status: e.status } : {}),
-    ...(typeof e.field === "string" ? { field: e.field } : {}),
+    ...(typeof code === "string" ? { code } : {}),
+    ...(typeof cause.status === "number" ? { status: cause.status } : {}),
+    ...(typeof cause.field === "string" ? { field: cause.field } : {}),
   };
 }
 

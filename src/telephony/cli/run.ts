@@ -9,18 +9,21 @@ import {
   type PolyAIClient,
   type Region,
 } from "../../index.js";
-import { apply } from "../apply.js";
+import { apply, APPLY_LIMITS } from "../apply.js";
 import { validateDesiredState } from "../desired.js";
 import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../errors.js";
 import { exportState } from "../export.js";
-import { checkPlan, countChanges, PLAN_KIND, plan } from "../plan.js";
+import { checkPlan, countChanges, PLAN_KIND, plan, planWithin } from "../plan.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
+import { limiter } from "../util.js";
 import { escapeLine } from "./escape.js";
-import { checkOutFile, readJsonFile, writeFileAtomic } from "./files.js";
+import { CliError, UsageError } from "./errors.js";
+import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
+import { refuseRedacted, withoutKey } from "./keyless.js";
 import { errorLine, failureJson, report, toJson } from "./report.js";
-import { CliError, parseCommand, USAGE, type Command, type Connection } from "./usage.js";
+import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
 
 /** What one run of the CLI reads from and writes to. */
 export interface CliIO {
@@ -32,6 +35,8 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The package version, for --version. */
   readonly version: () => string;
+  /** The fetch the client sends with (default: the global one); a test counts requests with it. */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 interface Run {
@@ -40,9 +45,14 @@ interface Run {
   readonly io: CliIO;
   /** Text as written to a file: the same cleaning as the streams (#2, #7). */
   readonly clean: (text: string) => string;
+  /** Whether a text holds the key, in any spelling the client redacts. */
+  readonly holdsKey: (text: string) => boolean;
 }
 
-/** Runs `fn`; an error about the file's content is reported as `file: path: what is wrong`. */
+/**
+ * Runs `fn`; an error about the file's content is reported as `file: path: what is
+ * wrong`, and keeps the typed error as its cause (its name and code, for --json).
+ */
 async function aboutFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -52,8 +62,9 @@ async function aboutFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> 
       e instanceof InvalidPlanError ||
       e instanceof UnknownConnectorError
     )
-      throw new CliError(`${file}: ${e.message}`);
-    if (e instanceof PlanStaleError) throw new CliError(`${file}: ${e.message} (${e.code})`);
+      throw new CliError(`${file}: ${e.message}`, "FILE_INVALID", { cause: e });
+    if (e instanceof PlanStaleError)
+      throw new CliError(`${file}: ${e.message} (${e.code})`, e.code, { cause: e });
     throw e;
   }
 }
@@ -65,11 +76,13 @@ function isPlan(data: unknown): boolean {
 }
 
 /** The client, from the environment's key and the flags; checked before any file is read (#8). */
-function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
+function connect(connection: Connection, io: CliIO): PolyAIClient {
+  const { env } = io;
   const key = env["POLYAI_API_KEY"];
   if (key === undefined || key === "")
     throw new CliError(
       "POLYAI_API_KEY is not set: put your PolyAI API key in that environment variable (the CLI reads the key from the environment only, so it stays out of shell history and process lists)",
+      "MISSING_API_KEY",
     );
   const fromEnv = env["POLYAI_REGION"] === "" ? undefined : env["POLYAI_REGION"];
   const region = connection.baseUrl === undefined ? (connection.region ?? fromEnv) : undefined;
@@ -78,6 +91,7 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
       apiKey: key,
       region: region as Region | undefined,
       baseUrl: connection.baseUrl,
+      fetch: io.fetch,
     });
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
@@ -87,21 +101,33 @@ function connect(connection: Connection, env: CliIO["env"]): PolyAIClient {
       region: connection.region === undefined ? "POLYAI_REGION" : "--region",
     };
     const name = names[e.field] ?? e.field;
-    throw new CliError(`${name}: ${e.reason}`, name.startsWith("--"));
+    if (name.startsWith("--")) throw new UsageError(`${name}: ${e.reason}`);
+    throw new CliError(`${name}: ${e.reason}`, "INVALID_ENVIRONMENT", { cause: e });
   }
 }
 
 async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promise<number> {
-  const poly = connect(cmd.connection, run.io.env);
+  const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, cmd.file);
   const data = await readJsonFile(cmd.file);
+  refuseRedacted(cmd.file, data);
   if (isPlan(data))
     throw new CliError(
       `${cmd.file}: this is a saved plan; plan takes a desired-state file (apply takes either)`,
+      "FILE_INVALID",
     );
   const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
   const p = await aboutFile(cmd.file, () => plan(poly, desired));
-  if (cmd.out !== undefined) await writeFileAtomic(cmd.out, run.clean(toJson(p)));
+  if (cmd.out !== undefined) {
+    const text = toJson(p);
+    // #19: redacted, such a plan would not match its digest: it could never be applied.
+    if (run.holdsKey(text))
+      throw new CliError(
+        `--out ${cmd.out}: not written: the plan holds the API key (a value the server returned holds it), and saved with the key redacted it could not be applied; apply the desired-state file itself`,
+        "KEY_IN_PLAN",
+      );
+    await writeOutFile(cmd.out, run.clean(text));
+  }
   if (cmd.json) {
     run.out(toJson(p));
     run.err(`${summarizePlan(p)}\n`); // #12: the human text goes to stderr
@@ -138,13 +164,16 @@ function progress(err: Writer, total: number) {
 
 async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Promise<number> {
   const { out, err } = run;
-  const poly = connect(cmd.connection, run.io.env);
+  const poly = connect(cmd.connection, run.io);
   const data = await readJsonFile(cmd.file);
+  refuseRedacted(cmd.file, data);
   let p: Plan;
   if (isPlan(data)) p = await aboutFile(cmd.file, () => checkPlan(data).plan);
   else {
     const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
-    p = await aboutFile(cmd.file, () => plan(poly, desired));
+    // #19: --concurrency bounds the planning reads too, not only apply's own requests.
+    const slots = cmd.concurrency ?? APPLY_LIMITS.concurrency.fallback;
+    p = await aboutFile(cmd.file, () => planWithin(poly, desired, {}, limiter(slots)));
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
   const show = cmd.json ? err : out;
@@ -166,19 +195,16 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   }
   if (!cmd.yes) {
     if (!run.io.stdin.isTTY) {
-      err(
-        "\nRefusing to apply without --yes: stdin is not a terminal, so no one can confirm. Nothing was written.\n",
+      throw new CliError(
+        "refusing to apply without --yes: stdin is not a terminal, so no one can confirm. Nothing was written.",
+        "CONFIRMATION_REQUIRED",
       );
-      return 1;
     }
     const ok = await confirm(
       run.io,
       `\nApply ${total} change${total === 1 ? "" : "s"} to agent ${escapeLine(p.agentId)}? [y/N] `,
     );
-    if (!ok) {
-      err("Cancelled. Nothing was written.\n");
-      return 1;
-    }
+    if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
   }
   const result = await aboutFile(cmd.file, () =>
     apply(poly, p, {
@@ -200,12 +226,17 @@ function omittedLine(o: OmittedValue): string {
 }
 
 async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): Promise<number> {
-  const poly = connect(cmd.connection, run.io.env);
+  const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, undefined);
   const warnings: OmittedValue[] = [];
-  const state = await exportState(poly, cmd.agent, { onOmit: (o) => warnings.push(o) });
+  const omit = (o: OmittedValue) => warnings.push(o);
+  const state = withoutKey(
+    await exportState(poly, cmd.agent, { onOmit: omit }),
+    run.holdsKey,
+    omit,
+  );
   const text = toJson(state);
-  if (cmd.out !== undefined) await writeFileAtomic(cmd.out, run.clean(text));
+  if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));
   if (cmd.json) run.out(toJson({ ok: true, desired: state, warnings }));
   else if (cmd.out === undefined) run.out(text);
@@ -245,14 +276,17 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     err: writer(io.stderr, redact),
     io,
     clean: (text) => cleanText(text, redact),
+    holdsKey: (text) => redact(text) !== text,
   };
   try {
     return await dispatch(run, parseCommand(argv));
   } catch (e) {
-    // With --json, stdout always carries a JSON document: on failure, the error.
-    if (argv.includes("--json")) run.out(failureJson(e));
+    // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
+    if (wantsJson(argv)) run.out(failureJson(e));
     if (e instanceof CliError)
-      run.err(`polyai-connectors: ${escapeLine(e.message)}${e.usage ? " (see --help)" : ""}\n`);
+      run.err(
+        `polyai-connectors: ${escapeLine(e.message)}${e instanceof UsageError ? " (see --help)" : ""}\n`,
+      );
     else
       run.err(`polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`);
     return 1;

@@ -1,10 +1,12 @@
 // The command line: the usage text, and argv checked whole before any file is read
-// or any request sent (#8): every flag, its value and its range, as a usage error
-// naming the flag. Node's own parser messages are not shown (#11).
-import { parseArgs } from "node:util";
+// or any request sent (#8): every flag, its value, its range and its command, as a
+// usage error naming the flag. argv is read here, not by node:util's parseArgs, so
+// every message is ours (#11, #19: `--yes=1`, `--concurrency -1`, a flag given twice).
 import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
+import { UsageError } from "./errors.js";
+import { MAX_FILE_BYTES } from "./files.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
@@ -24,9 +26,12 @@ Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings. Text goes to stderr
+                      result; export: the state and its warnings; a failure:
+                      { "ok": false, "error": { name, message, code } }. Text goes
+                      to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
-                      (never the input file; written whole or not at all)
+                      (never the input file; written whole or not at all; a FIFO
+                      or device, /dev/stdout, is written in place)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
@@ -35,6 +40,10 @@ Options:
                       ${CLIENT_ENVS.join(", ")} (default live)
   --version           print the version
   --help, -h          show this help
+  --                  ends the options (a file whose name starts with -)
+
+A flag of another command, or a flag given twice, is refused. Files read are at
+most ${MAX_FILE_BYTES / 1024 / 1024} MiB.
 
 Environment:
   POLYAI_API_KEY      the API key (required; never printed or written)
@@ -47,16 +56,6 @@ Exit codes:
   export   0 done, 1 error
   a usage error exits 1
 `;
-
-/** A failure to report as one line and exit 1; `usage` adds a pointer to --help. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly usage = false,
-  ) {
-    super(message);
-  }
-}
 
 /** Where the API is: a region, or another host. */
 export interface Connection {
@@ -87,44 +86,96 @@ export type Command =
       connection: Connection;
     };
 
-const OPTIONS = {
+type Flag = "string" | "boolean";
+
+/** Every flag, its kind, and the commands it belongs to (#19: a flag of another command is refused). */
+const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[] }> = {
   region: { type: "string" },
   "base-url": { type: "string" },
-  json: { type: "boolean", default: false },
-  out: { type: "string" },
-  yes: { type: "boolean", short: "y", default: false },
-  agent: { type: "string" },
-  "chunk-size": { type: "string" },
-  concurrency: { type: "string" },
-  "client-env": { type: "string" },
-  version: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
+  json: { type: "boolean" },
+  out: { type: "string", for: ["plan", "export"] },
+  yes: { type: "boolean", short: "y", for: ["apply"] },
+  agent: { type: "string", for: ["export"] },
+  "chunk-size": { type: "string", for: ["apply"] },
+  concurrency: { type: "string", for: ["apply"] },
+  "client-env": { type: "string", for: ["apply"] },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
 
-/** The argument Node's parser refused, as the user typed it (without any `=value`). */
-function offending(argv: readonly string[], error: Error): string {
-  const named = /'(-[^']*)'/.exec(error.message)?.[1];
-  if (named !== undefined) return named.replace(/[= ].*$/, "");
-  return argv.find((a) => a.startsWith("-")) ?? "";
+const SHORT: Record<string, string> = { y: "yes", h: "help" };
+
+/** Flags whose value is a number: `--concurrency -1` is a value out of range, not a missing one. */
+const NUMERIC = new Set(["chunk-size", "concurrency"]);
+
+/**
+ * #19: an unknown option is echoed only when it looks like a flag name; anything
+ * else may be a pasted secret (`--pk_live/…`), so it is not repeated.
+ */
+const FLAG_NAME = /^--?[A-Za-z][A-Za-z0-9-]{0,39}$/;
+
+function unknownOption(arg: string): UsageError {
+  const name = arg.replace(/=.*$/s, "");
+  return new UsageError(
+    FLAG_NAME.test(name)
+      ? `unknown option ${name}`
+      : "an unknown option was given (not shown: it does not look like an option name)",
+  );
 }
 
-function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    const flag = offending(argv, e as Error);
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
-      throw new CliError(`unknown option ${flag}`, true);
-    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
-      throw new CliError(
-        flag.startsWith("--") && OPTIONS[flag.slice(2) as keyof typeof OPTIONS]?.type === "boolean"
-          ? `${flag} takes no value`
-          : `${flag} needs a value`,
-        true,
-      );
-    throw new CliError((e as Error).message, true);
+interface Parsed {
+  values: Map<string, string | true>;
+  positionals: string[];
+}
+
+/** argv read by hand: every message is ours, `--` ends the options, a flag given twice is refused. */
+function parse(argv: readonly string[]): Parsed {
+  const values = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const written = eq === -1 ? arg : arg.slice(0, eq);
+    const name = arg.startsWith("--") ? written.slice(2) : SHORT[written.slice(1)];
+    const flag = name === undefined || !Object.hasOwn(FLAGS, name) ? undefined : FLAGS[name];
+    if (name === undefined || flag === undefined) throw unknownOption(arg);
+    const shown = `--${name}`;
+    if (values.has(name)) throw new UsageError(`${shown} given twice`);
+    if (flag.type === "boolean") {
+      if (eq !== -1) throw new UsageError(`${shown} takes no value`);
+      values.set(name, true);
+      continue;
+    }
+    let value = eq === -1 ? argv[i + 1] : arg.slice(eq + 1);
+    if (eq === -1) {
+      const negative = value !== undefined && NUMERIC.has(name) && /^-[0-9.]/.test(value);
+      if (value === undefined || (value.startsWith("-") && value !== "-" && !negative))
+        value = undefined;
+      else i++;
+    }
+    if (value === undefined || value === "") throw new UsageError(`${shown} needs a value`);
+    values.set(name, value);
   }
+  return { values, positionals };
+}
+
+/** Whether argv asks for --json (before any `--`): a failure is then printed as JSON too. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+/** #19: a flag's value, quoted when it looks like one; else not repeated (a key pasted in the wrong place). */
+function shown(value: string, looksLike: RegExp): string {
+  return looksLike.test(value) ? JSON.stringify(value) : "(a value not shown)";
 }
 
 function wholeNumber(
@@ -134,73 +185,78 @@ function wholeNumber(
 ): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[0-9]+$/.test(value) || Number(value) < range.min || Number(value) > range.max)
-    throw new CliError(
-      `${flag}: expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(value)}`,
-      true,
+    throw new UsageError(
+      `${flag}: expected a whole number from ${range.min} to ${range.max}, got ${shown(value, /^[-+0-9.eE]{1,20}$/)}`,
     );
   return Number(value);
 }
 
 function clientEnv(value: string | undefined): ClientEnv | undefined {
   if (value === undefined || CLIENT_ENVS.includes(value)) return value as ClientEnv | undefined;
-  throw new CliError(
-    `--client-env ${JSON.stringify(value)} is not an environment; expected ${CLIENT_ENVS.join(", ")}`,
-    true,
+  throw new UsageError(
+    `--client-env ${shown(value, /^[A-Za-z][A-Za-z-]{0,19}$/)} is not an environment; expected ${CLIENT_ENVS.join(", ")}`,
   );
 }
 
 function agent(value: string | undefined): string {
-  if (value === undefined) throw new CliError("export needs --agent PROJECT-ID", true);
+  if (value === undefined) throw new UsageError("export needs --agent PROJECT-ID");
   try {
     return checkAgentId(value, "--agent");
   } catch (e) {
-    if (e instanceof InvalidInputError) throw new CliError(`--agent: ${e.reason}`, true);
+    if (e instanceof InvalidInputError) throw new UsageError(`--agent: ${e.reason}`);
     throw e;
   }
 }
 
+/** #19: a flag of another command is refused, not ignored (`plan --yes` does not apply). */
+function checkFlagsOf(command: string, values: Parsed["values"]): void {
+  for (const name of values.keys()) {
+    const only = FLAGS[name]?.for;
+    if (only === undefined || only.includes(command)) continue;
+    const hint = name === "out" ? "; plan --out saves a plan to apply" : "";
+    throw new UsageError(`--${name} is for ${only.join(" and ")}, not ${command}${hint}`);
+  }
+}
+
+const COMMANDS = ["plan", "apply", "export"];
+
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
   const { values, positionals } = parse(argv);
-  if (values.help) return { name: "help" };
-  if (values.version) return { name: "version" };
+  const text = (name: string) => values.get(name) as string | undefined;
+  if (values.has("help")) return { name: "help" };
+  if (values.has("version")) return { name: "version" };
   const [command, file, ...rest] = positionals;
-  if (command === undefined) throw new CliError("no command given", true);
-  if (rest.length > 0) throw new CliError(`unexpected argument ${JSON.stringify(rest[0])}`, true);
-  if (values.region !== undefined && values["base-url"] !== undefined)
-    throw new CliError("pass either --region or --base-url, not both", true);
-  const connection: Connection = { region: values.region, baseUrl: values["base-url"] };
-  // Every value is checked whatever the command, so a typo is never silently ignored.
-  const chunkSize = wholeNumber(values["chunk-size"], "--chunk-size", APPLY_LIMITS.chunkSize);
-  const concurrency = wholeNumber(values.concurrency, "--concurrency", APPLY_LIMITS.concurrency);
-  const env = clientEnv(values["client-env"]);
-  const { json, out } = values;
+  if (command === undefined) throw new UsageError("no command given");
+  if (!COMMANDS.includes(command))
+    throw new UsageError(
+      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected plan, apply or export`,
+    );
+  checkFlagsOf(command, values);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  if (values.has("region") && values.has("base-url"))
+    throw new UsageError("pass either --region or --base-url, not both");
+  const connection: Connection = { region: text("region"), baseUrl: text("base-url") };
+  const json = values.has("json");
+  const out = text("out");
   switch (command) {
     case "plan":
-      if (file === undefined) throw new CliError("plan needs a desired-state file", true);
+      if (file === undefined) throw new UsageError("plan needs a desired-state file");
       return { name: "plan", file, json, out, connection };
     case "apply":
-      if (file === undefined) throw new CliError("apply needs a desired-state or plan file", true);
-      if (out !== undefined)
-        throw new CliError("--out is for plan and export; plan --out saves a plan to apply", true);
+      if (file === undefined) throw new UsageError("apply needs a desired-state or plan file");
       return {
         name: "apply",
         file,
         json,
-        yes: values.yes,
-        chunkSize,
-        concurrency,
-        clientEnv: env,
+        yes: values.has("yes"),
+        chunkSize: wholeNumber(text("chunk-size"), "--chunk-size", APPLY_LIMITS.chunkSize),
+        concurrency: wholeNumber(text("concurrency"), "--concurrency", APPLY_LIMITS.concurrency),
+        clientEnv: clientEnv(text("client-env")),
         connection,
       };
-    case "export":
-      if (file !== undefined)
-        throw new CliError(`unexpected argument ${JSON.stringify(file)}`, true);
-      return { name: "export", agent: agent(values.agent), json, out, connection };
     default:
-      throw new CliError(
-        `unknown command ${JSON.stringify(command)}; expected plan, apply or export`,
-        true,
-      );
+      if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
+      return { name: "export", agent: agent(text("agent")), json, out, connection };
   }
 }
