@@ -40,27 +40,11 @@ import {
   type SeedPhoneNumber,
 } from "../src/testing/index.js";
 import { mulberry32 } from "../scripts/seeded-random.js";
+import { AGENT, connector } from "./support/telephony-cli.js";
 
 const root = resolve(import.meta.dirname, "..");
 const KEY = "sk-telephony-test-key";
-const AGENT = "PROJECT-58RP822I";
 const OTHER_AGENT = "PROJECT-OTHER01";
-
-function connector(id: string, over: Partial<SeedConnector> = {}): SeedConnector {
-  return {
-    connectorId: id,
-    name: `Line ${id}`,
-    accountId: "ws-fd112d8f",
-    projectId: AGENT,
-    clientEnv: "live",
-    variantId: "",
-    asrLangCode: "en-US",
-    ttsLangCode: "en-US",
-    voiceName: "en-US-Neural2-C",
-    disableHandoff: false,
-    ...over,
-  };
-}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
