@@ -13,8 +13,11 @@ import {
   type MockPolyAIOptions,
   type SeedConnector,
 } from "../src/testing/index.js";
+import { MAX_BODY_LIMIT } from "../src/testing/body.js";
+import { integerFlag, UsageError } from "../src/testing/flags.js";
 import { RECORDED_BODY_BUDGET, RequestLog } from "../src/testing/request-log.js";
 import { specIndex } from "../src/testing/validate.js";
+import { runNode } from "./support/node-process.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-LOCAL";
@@ -283,8 +286,75 @@ describe(
           /^createMockPolyAI: maxBodyBytes must be an integer from 0 to \d+, got /,
         );
     });
+
+    it("names NaN and Infinity as such in the option's error, not as JSON's null", async () => {
+      for (const [bad, named] of [
+        [NaN, "NaN"],
+        [Infinity, "Infinity"],
+        [-Infinity, "-Infinity"],
+      ] as const) {
+        await expect(createMockPolyAI({ maxBodyBytes: bad })).rejects.toThrow(
+          new RegExp(`maxBodyBytes must be an integer from 0 to \\d+, got ${named}$`),
+        );
+        await expect(createMockPolyAI({ maxRecordedRequests: bad })).rejects.toThrow(
+          new RegExp(`maxRecordedRequests must be an integer from 0 to \\d+, got ${named}$`),
+        );
+      }
+    });
+
+    it("with maxBodyBytes: 0 refuses every body and still answers requests without one", async () => {
+      await restart({ maxBodyBytes: 0 });
+      expect(await probe()).toBe(200);
+      const res = await fetch(`${mock.url}${BATCH}`, {
+        method: "POST",
+        headers: JSON_HEADERS,
+        body: "{}",
+      });
+      expect(res.status).toBe(413);
+      await res.arrayBuffer();
+    });
   },
 );
+
+describe("the bin's numeric flags take decimal digits only", { timeout: HANG_GUARD }, () => {
+  it("refuses an empty, blank, hex or exponent value, naming the flag", () => {
+    for (const raw of ["", " ", "0x10", "1e3", "+5", "-1", "1.0", "１"])
+      for (const [flag, max] of [
+        ["max-body-bytes", MAX_BODY_LIMIT],
+        ["port", 65535],
+      ] as const) {
+        expect(() => integerFlag(flag, raw, 0, max)).toThrow(UsageError);
+        expect(() => integerFlag(flag, raw, 0, max)).toThrow(
+          `--${flag} must be a whole number from 0 to ${max} in decimal digits, got ${JSON.stringify(raw)}`,
+        );
+      }
+    expect(() => integerFlag("port", "65536", 0, 65535)).toThrow(/--port .* got "65536"/);
+    expect([integerFlag("port", "0", 0, 65535), integerFlag("port", "04010", 0, 65535)]).toEqual([
+      0, 4010,
+    ]);
+  });
+
+  it("exits 2 with the usage for `--max-body-bytes=` rather than serving with a limit of 0", async () => {
+    const run = await runNode([
+      "--import",
+      "tsx",
+      "src/testing/cli.ts",
+      "--port",
+      "0",
+      "--max-body-bytes=",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--max-body-bytes must be a whole number from 0 to");
+    expect(run.stderr).toContain("Usage:");
+  });
+
+  it("says in --help what 0 and the maximum mean, and that it keeps no request log", async () => {
+    const run = await runNode(["--import", "tsx", "src/testing/cli.ts", "--help"]);
+    expect(run.stdout).toContain(`from 0 to ${MAX_BODY_LIMIT}`);
+    expect(run.stdout).toContain("0 refuses every request with a body");
+    expect(run.stdout).toContain("keeps no log of the requests");
+  });
+});
 
 describe(
   "a request without the right key is answered 401 and its body not kept",

@@ -5,20 +5,23 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isPlainObject } from "../validate.js";
 import { MAX_BODY_LIMIT } from "./body.js";
+import { integerFlag, UsageError } from "./flags.js";
 import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
 import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
                               [--max-body-bytes N]
 
-Serves PolyAI's telephony connector and phone-number endpoints from memory.
+Serves PolyAI's telephony connector and phone-number endpoints from memory. It
+keeps no log of the requests it answers (nothing could read it from outside).
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)
   --api-key  the x-api-key the mock accepts (default test-key)
   --max-body-bytes
-             the largest request body read, in bytes (default 1048576); a larger
-             one is answered 413 PAYLOAD_TOO_LARGE and its connection closed
+             the largest request body read, in bytes, from 0 to ${MAX_BODY_LIMIT}
+             (default 1048576); a larger one is answered 413 PAYLOAD_TOO_LARGE and
+             its connection closed; 0 refuses every request with a body
   --seed     JSON file: an array of connectors, or
              { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
                "unavailableVoices": [...] };
@@ -33,11 +36,6 @@ Serves PolyAI's telephony connector and phone-number endpoints from memory.
              Only agents named in the seed (connectors, phoneNumbers, allowedProjects)
              are served; any other answers 403 USER_ACCESS_FORBIDDEN.
 `;
-
-/** A mistake in the command line itself: the only kind of error followed by the usage. */
-class UsageError extends Error {
-  override name = "UsageError";
-}
 
 /** Reads a seed file into mock options; the store checks the connectors themselves. */
 async function loadSeed(
@@ -97,18 +95,10 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0 to 65535, got ${values.port}`);
+  const port = integerFlag("port", values.port, 0, 65535);
+  const rawLimit = values["max-body-bytes"];
   const maxBodyBytes =
-    values["max-body-bytes"] === undefined ? undefined : Number(values["max-body-bytes"]);
-  if (
-    maxBodyBytes !== undefined &&
-    !(Number.isInteger(maxBodyBytes) && maxBodyBytes >= 0 && maxBodyBytes <= MAX_BODY_LIMIT)
-  )
-    throw new UsageError(
-      `--max-body-bytes must be 0 to ${MAX_BODY_LIMIT}, got ${values["max-body-bytes"]}`,
-    );
+    rawLimit === undefined ? undefined : integerFlag("max-body-bytes", rawLimit, 0, MAX_BODY_LIMIT);
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,

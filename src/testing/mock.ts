@@ -115,7 +115,9 @@ export interface MockPolyAIOptions {
    * 130 KB even with 256-character IDs). A larger body is answered 413
    * PAYLOAD_TOO_LARGE in PolyAI's envelope as soon as it passes the limit (at once
    * when its Content-Length says so), and the connection is closed: the mock never
-   * holds more than this much of one body. Raise it to send bigger batches.
+   * holds more than this much of one body. Raise it to send bigger batches. 0
+   * refuses every request with a body (413) and answers those without one. At most
+   * 536,870,888 on 64-bit Node: the longest string a body could be decoded into.
    *
    * @example
    * const mock = await createMockPolyAI({ maxBodyBytes: 16 * 1024 * 1024 }); // 200k IDs in one batch
@@ -371,6 +373,11 @@ const MOCK_OPTION_KEYS = Object.keys({
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_RECORDED_REQUESTS = 1000;
 
+/** `value` as a message shows it: JSON, but NaN and ±Infinity by name (#20: JSON says null). */
+function shown(value: unknown): string {
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
+}
+
 /** An integer option from `min` to `max`, or `fallback` when not given; else a TypeError naming it. */
 function integerOption(
   name: string,
@@ -382,7 +389,7 @@ function integerOption(
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
     throw new TypeError(
-      `createMockPolyAI: ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+      `createMockPolyAI: ${name} must be an integer from ${min} to ${max}, got ${shown(value)}`,
     );
   return value;
 }
