@@ -62,9 +62,9 @@ function memory(child: ChildProcess): { rss: number; peak: number } {
 }
 
 /** Sends `body`; resolves with the status and the wall time to the whole answer. */
-function post(url: string, body: string): Promise<{ status: number; ms: number }> {
+function post(url: string, body: string, method = "POST"): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  return fetch(url, { method: "POST", headers: HEADERS, body }).then(async (res) => {
+  return fetch(url, { method, headers: HEADERS, body }).then(async (res) => {
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - started };
   });
@@ -154,6 +154,37 @@ const progress = (what: string) => process.stderr.write(`… ${what}\n`);
     `${median(imports.map((r) => r.ms)).toFixed(0)} ms`,
     "first run adds them, later runs find them there",
   ]);
+  // #20: batches whose every item fails (each failure was an Error with a stack trace).
+  const failing = [
+    [
+      "batch update, 200000 unknown connectors",
+      "PATCH",
+      BATCH,
+      { updates: ids(200_000).map((connectorId) => ({ connectorId, variantId: "v1" })) },
+    ],
+    [
+      "delete, 200000 numbers the agent lacks",
+      "DELETE",
+      NUMBERS,
+      {
+        phoneNumbers: Array.from(
+          { length: 200_000 },
+          (_, i) => `+44208${String(i).padStart(7, "0")}`,
+        ),
+      },
+    ],
+  ] as const;
+  for (const [what, method, path, payload] of failing) {
+    progress(what);
+    const body = JSON.stringify(payload);
+    const answers = [];
+    for (let i = 0; i < runs; i++) answers.push(await post(`${url}${path}`, body, method));
+    rows.push([
+      `${what} → ${answers[0]?.status}`,
+      `${median(answers.map((r) => r.ms)).toFixed(0)} ms`,
+      "every item a failure",
+    ]);
+  }
   await stopMock(child);
 }
 
