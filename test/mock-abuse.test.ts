@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { request, type ClientRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import type { Writable } from "node:stream";
+import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createMockPolyAI,
@@ -16,6 +17,7 @@ import {
 import { MAX_BODY_LIMIT } from "../src/testing/body.js";
 import { ApiFault, orFault, Refusal } from "../src/testing/envelope.js";
 import { integerFlag, UsageError } from "../src/testing/flags.js";
+import { heldBytes } from "../src/testing/recorded.js";
 import { RECORDED_BODY_BUDGET, RequestLog } from "../src/testing/request-log.js";
 import { specIndex } from "../src/testing/validate.js";
 import { runNode } from "./support/node-process.js";
@@ -462,6 +464,62 @@ describe(
       expect(log.list()).toEqual(Array.from({ length: bodies - 6 }, (_, i) => i + 6));
       log.add(-1, RECORDED_BODY_BUDGET * 2); // alone over budget: kept alone
       expect([log.list(), log.total]).toEqual([[-1], bodies + 1]);
+    });
+
+    it("holds each body as the text received, parsed once to validate and again only when read", async () => {
+      // #20: 80 such bodies held 1.4 GB as objects while the budget counted 80 MiB.
+      const items = Math.floor((MiB - 100) / 3);
+      const text = `{"connectorIds":[${"{},".repeat(items - 1)}{}]}`;
+      const sent = RECORDED_BODY_BUDGET / MiB + 6;
+      // Counted by hand: a spy would keep every parsed result.
+      const parse = JSON.parse;
+      let count = 0;
+      JSON.parse = (t: string, reviver?: Parameters<typeof parse>[1]): unknown => {
+        if (t === text) count++;
+        return parse(t, reviver) as unknown;
+      };
+      const parses = () => count;
+      try {
+        for (let i = 0; i < sent; i++) {
+          const res = await fetch(`${mock.url}${BATCH}`, {
+            method: "POST",
+            headers: JSON_HEADERS,
+            body: text,
+          });
+          expect(res.status).toBe(400); // IDs must be strings
+          await res.arrayBuffer();
+        }
+        expect(parses()).toBe(sent); // validation only: nothing parsed for the log
+        const kept = mock.requests;
+        expect(kept).toHaveLength(Math.floor(RECORDED_BODY_BUDGET / text.length));
+        const last = kept.at(-1);
+        expect(Object.getOwnPropertyDescriptor(last, "body")?.get).toBeTypeOf("function");
+        const body = last?.body as { connectorIds: unknown[] };
+        expect(body.connectorIds).toHaveLength(items);
+        expect(last?.body).toBe(body); // parsed once, then kept
+        expect(parses()).toBe(sent + 1);
+      } finally {
+        JSON.parse = parse;
+      }
+    });
+
+    it("counts a body by what its text takes in memory: two bytes a character past Latin-1", () => {
+      expect([heldBytes(""), heldBytes("abc"), heldBytes("café"), heldBytes("5 €")]).toEqual([
+        0, 3, 4, 6,
+      ]);
+    });
+
+    it("shows a recorded body as a value in util.inspect, JSON and spreads", async () => {
+      await fetch(`${mock.url}${BATCH}`, {
+        method: "POST",
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ connectorIds: ["CONN-main"] }),
+      });
+      const [record] = mock.requests;
+      const expected = { connectorIds: ["CONN-main"] };
+      expect({ ...record }.body).toEqual(expected);
+      expect(JSON.parse(JSON.stringify(record)).body).toEqual(expected);
+      expect(inspect(record)).toContain("body: { connectorIds: [ 'CONN-main' ] }");
     });
 
     it("is an option checked like the others", async () => {

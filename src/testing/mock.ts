@@ -1,12 +1,7 @@
 // A local PolyAI on node:http for tests. Each request goes: record → latency →
 // injected fault → auth → route → validate against the spec → store → answer,
 // and every answer is itself checked against the spec before it is sent.
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
@@ -19,7 +14,6 @@ import {
 } from "./body.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
-import { CREDENTIAL_HEADER } from "../transport.js";
 import {
   checkOptionKeys,
   faultMatches,
@@ -28,6 +22,7 @@ import {
   type Fault,
 } from "./faults.js";
 import { handlers } from "./handlers.js";
+import { heldBytes, recordRequest } from "./recorded.js";
 import { RequestLog } from "./request-log.js";
 import { matchRoute } from "./routes.js";
 import {
@@ -150,6 +145,8 @@ export interface RecordedRequest {
    * The body parsed as JSON, its raw text when it is not JSON, or undefined when
    * empty. Also undefined when the mock did not keep the body: a request without
    * the right `x-api-key` (401), or one over {@link MockPolyAIOptions.maxBodyBytes} (413).
+   * The mock keeps the text and parses it when `body` is first read, then keeps
+   * that value (#20): the log's 64 MiB budget counts the texts.
    */
   readonly body: unknown;
 }
@@ -255,28 +252,6 @@ interface Answer {
 
 const CORRELATION = "X-PolyAI-Correlation-Id";
 const JSON_TYPE = "application/json; charset=utf-8";
-
-function recordHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = CREDENTIAL_HEADER.test(name)
-      ? "[redacted]"
-      : Array.isArray(value)
-        ? value.join(", ")
-        : value;
-  }
-  return out;
-}
-
-function parseForRecord(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 function decodeParam(name: string, raw: string): string {
   try {
@@ -602,15 +577,8 @@ class Mock implements MockPolyAI {
     // answered it itself): there is no one to answer.
     if (read.kind === "failed") return;
     const kept = read.kind === "read" && !unauthorised && this.log.keeps;
-    this.log.add(
-      {
-        method,
-        path: target,
-        headers: recordHeaders(req.headers),
-        body: kept ? parseForRecord(read.text) : undefined,
-      },
-      kept ? read.bytes : 0,
-    );
+    const body = kept ? read.text : "";
+    this.log.add(recordRequest(method, target, req.headers, body), heldBytes(body));
     if (read.kind === "too-large") {
       this.refuseBody(req, res, method, target, unauthorised, errorId);
       return;
