@@ -7,7 +7,7 @@ import { request, type ClientRequest, type IncomingHttpHeaders } from "node:http
 import { connect } from "node:net";
 import type { Writable } from "node:stream";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createMockPolyAI,
   type MockPolyAI,
@@ -745,5 +745,22 @@ describe("other clients are answered while one is hostile", { timeout: HANG_GUAR
     gone.req.destroy();
     await expect(gone.answer).rejects.toThrow();
     expect(await probe()).toBe(200);
+  });
+
+  it("counts and records a request whose client goes away mid-body, without its body", async () => {
+    // 100 Continue says the mock is reading this request's body (#20: it went uncounted).
+    const gone = open("POST", BATCH, {
+      ...JSON_HEADERS,
+      "content-length": "500000",
+      expect: "100-continue",
+    });
+    gone.req.flushHeaders();
+    await once(gone.req, "continue");
+    gone.req.write(Buffer.alloc(100_000, 0x20));
+    gone.req.destroy();
+    await vi.waitFor(() => expect(mock.requestCount).toBe(1), { timeout: HANG_GUARD });
+    expect(mock.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      ["POST", BATCH, undefined],
+    ]);
   });
 });

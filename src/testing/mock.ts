@@ -181,7 +181,8 @@ export interface MockPolyAI {
   readonly requests: readonly RecordedRequest[];
   /**
    * How many requests the mock received since it started or since {@link reset},
-   * including those {@link requests} no longer holds.
+   * including those {@link requests} no longer holds and those whose client went
+   * away before the whole body came (recorded without a body).
    *
    * @example
    * expect(mock.requestCount).toBe(3); // even with maxRecordedRequests: 1
@@ -573,12 +574,14 @@ class Mock implements MockPolyAI {
     const read: BodyRead = this.refusesBody(req)
       ? { kind: "too-large" }
       : await readBody(req, this.maxBodyBytes, !unauthorised);
-    // The client went away mid-body (or node's parser refused the request and
-    // answered it itself): there is no one to answer.
-    if (read.kind === "failed") return;
     const kept = read.kind === "read" && !unauthorised && this.log.keeps;
     const body = kept ? read.text : "";
+    // #20: recorded even when its client went away mid-body (requestCount counts
+    // every request received), without the part of the body that came.
     this.log.add(recordRequest(method, target, req.headers, body), heldBytes(body));
+    // The client went away, or node's parser refused the rest of the request (the
+    // server's clientError answers that): there is no one to answer here.
+    if (read.kind === "failed") return;
     if (read.kind === "too-large") {
       this.refuseBody(req, res, method, target, unauthorised, errorId);
       return;
