@@ -699,6 +699,90 @@ describe(
   },
 );
 
+/** Sends `text` on a raw connection (then a FIN when `end`); resolves with all it got back, once closed. */
+async function raw(text: string, end = false): Promise<string> {
+  const socket = connect(Number(new URL(mock.url).port), "127.0.0.1");
+  socket.on("error", () => {});
+  let got = "";
+  socket.on("data", (data: Buffer) => (got += data.toString("latin1")));
+  const closed = once(socket, "close");
+  socket.write(text);
+  if (end) socket.end();
+  await closed;
+  return got;
+}
+
+/** An answer read off a raw connection: status, headers (lower-case names), body. */
+function parseRaw(text: string): { status: number; headers: Map<string, string>; body: string } {
+  const [head = "", body = ""] = text.split("\r\n\r\n");
+  const [statusLine = "", ...lines] = head.split("\r\n");
+  const headers = new Map(
+    lines.map((l) => [
+      l.slice(0, l.indexOf(":")).toLowerCase(),
+      l.slice(l.indexOf(":") + 1).trim(),
+    ]),
+  );
+  return { status: Number(statusLine.split(" ")[1]), headers, body };
+}
+
+describe(
+  "a request node's parser refuses is answered in PolyAI's envelope",
+  { timeout: HANG_GUARD },
+  () => {
+    const request = (head: string) =>
+      `POST ${BATCH} HTTP/1.1\r\nhost: localhost\r\nx-api-key: ${KEY}\r\ncontent-type: application/json\r\n${head}\r\n`;
+
+    it.each([
+      [
+        "headers over 16 KB: 431",
+        `GET ${CONNECTORS} HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`,
+        false,
+        431,
+        "REQUEST_HEADER_FIELDS_TOO_LARGE",
+      ],
+      [
+        "two Content-Lengths: 400",
+        request("content-length: 2\r\ncontent-length: 3\r\n") + "{}",
+        false,
+        400,
+        "MALFORMED_REQUEST",
+      ],
+      [
+        "Content-Length with Transfer-Encoding: 400",
+        request("content-length: 2\r\ntransfer-encoding: chunked\r\n") + "2\r\n{}\r\n0\r\n\r\n",
+        false,
+        400,
+        "MALFORMED_REQUEST",
+      ],
+      [
+        "a body cut short by the client's FIN: 400",
+        request("content-length: 100\r\n") + '{"connectorIds":',
+        true,
+        400,
+        "MALFORMED_REQUEST",
+      ],
+    ] as const)(
+      "%s in the envelope, then the connection closes",
+      async (_what, text, end, status, code) => {
+        const answer = parseRaw(await raw(text, end));
+        expect(answer.status).toBe(status);
+        expect(answer.headers.get("connection")).toBe("close");
+        expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
+        const body = JSON.parse(answer.body) as Record<string, unknown>;
+        expect(body).toMatchObject({ success: false, error_code: code, data: null });
+        expect(body["error_message"]).toMatch(/^The request is not valid HTTP: .+ \(HPE_\w+\)$/);
+        expect(body["error_id"]).toBe(answer.headers.get("x-polyai-correlation-id"));
+        expect(await probe()).toBe(200);
+      },
+    );
+
+    it("counts the request whose body was cut short: the mock had its headers", async () => {
+      await raw(`${request("content-length: 100\r\n")}{"connectorIds":`, true);
+      expect(mock.requestCount).toBe(1);
+    });
+  },
+);
+
 describe("other clients are answered while one is hostile", { timeout: HANG_GUARD }, () => {
   it("answers a probe while another client sends a large body slowly", async () => {
     const body = JSON.stringify({ connectorIds: ["CONN-main"] }).padEnd(900_000, " ");

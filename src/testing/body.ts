@@ -3,6 +3,7 @@
 // nothing of a body it was told to discard (a request without the right key).
 import { constants } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /** The highest body limit: a longer body could not be decoded into one string (#20: a 600 MB body once went unanswered so). */
 export const MAX_BODY_LIMIT = constants.MAX_STRING_LENGTH;
@@ -74,5 +75,10 @@ export function closeGently(req: IncomingMessage, res: ServerResponse): void {
   req.read(0);
   // node ends an answer with Connection: close by destroySoon(): end, then destroy.
   socket.destroySoon = () => socket.end();
-  res.once("finish", () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
+  res.once("finish", () => destroyLater(socket));
+}
+
+/** Destroys `socket` a second from now: once its answer is out, see {@link closeGently}. */
+export function destroyLater(socket: Socket): void {
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }

@@ -12,6 +12,7 @@ import {
   readBody,
   type BodyRead,
 } from "./body.js";
+import { answerClientError } from "./client-error.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
 import {
@@ -384,7 +385,8 @@ class Mock implements MockPolyAI {
     .on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
       if (!this.refusesBody(req)) res.writeContinue();
       void this.handle(req, res);
-    });
+    })
+    .on("clientError", answerClientError);
   private readonly log: RequestLog<RecordedRequest>;
   private readonly maxBodyBytes: number;
   private faults: Fault[] = [];
