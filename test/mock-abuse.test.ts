@@ -165,6 +165,22 @@ async function headersOnly(
   }
 }
 
+/**
+ * A POST of a batch announcing `length` bytes whose client goes away after `sent`
+ * of them, once the mock reads the body (its `100 Continue` says so).
+ */
+async function abandon(length: number, sent: number): Promise<void> {
+  const gone = open("POST", BATCH, {
+    ...JSON_HEADERS,
+    "content-length": String(length),
+    expect: "100-continue",
+  });
+  gone.req.flushHeaders();
+  await once(gone.req, "continue");
+  gone.req.write(" ".repeat(sent));
+  gone.req.destroy();
+}
+
 function envelopeOf(answer: Answer): Record<string, unknown> {
   return JSON.parse(answer.body) as Record<string, unknown>;
 }
@@ -356,6 +372,67 @@ describe("the bin's numeric flags take decimal digits only", { timeout: HANG_GUA
     expect(run.stdout).toContain(`from 0 to ${MAX_BODY_LIMIT}`);
     expect(run.stdout).toContain("0 refuses every request with a body");
     expect(run.stdout).toContain("keeps no log of the requests");
+  });
+});
+
+describe("the bodies being read at once are bounded together", { timeout: HANG_GUARD }, () => {
+  /** A POST of a batch announcing `length` bytes, of which `sent` are written and the rest held back. */
+  function stalled(length: number, sent: number): Exchange {
+    const exchange = open("POST", BATCH, { ...JSON_HEADERS, "content-length": String(length) });
+    exchange.req.write(" ".repeat(sent));
+    return exchange;
+  }
+
+  it("answers 503 with Retry-After to the body that would pass the budget, and the others once whole", async () => {
+    // #20: 400 clients each sending 1 MiB less 100 bytes and stalling took 400 MB.
+    await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 2_500 });
+    const three = [stalled(1_000, 900), stalled(1_000, 900), stalled(1_000, 900)];
+    // Two fit (1,800 bytes); whichever arrives third does not, whatever the order.
+    const refused = await Promise.race(three.map((e) => e.answer.then(() => e)));
+    const answer = await refused.answer;
+    expect([answer.status, answer.headers["retry-after"], answer.headers.connection]).toEqual([
+      503,
+      "1",
+      "close",
+    ]);
+    expect(envelopeOf(answer)).toMatchObject({
+      error_code: "INTERNAL_SERVER_ERROR",
+      error_message: expect.stringContaining("maxBodyBytesInFlight") as string,
+    });
+    await refused.closed;
+    const others = three.filter((e) => e !== refused);
+    for (const e of others) e.req.end(" ".repeat(100));
+    // Their bodies (spaces, not JSON) are read whole: answered 400, not refused.
+    for (const e of others) expect((await e.answer).status).toBe(400);
+    // What they held is given back: had it not been, 1,800 + 1,000 would not fit.
+    const again = stalled(1_000, 900);
+    again.req.end(" ".repeat(100));
+    expect((await again.answer).status).toBe(400);
+  });
+
+  it("gives back what a body held when its client goes away", async () => {
+    await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 1_000 });
+    for (let i = 0; i < 3; i++) {
+      await abandon(1_000, 900);
+      await vi.waitFor(() => expect(mock.requestCount).toBe(i + 1), { timeout: HANG_GUARD });
+    }
+    const whole = stalled(1_000, 900);
+    whole.req.end(" ".repeat(100));
+    expect((await whole.answer).status).toBe(400);
+  });
+
+  it("defaults to 64 MiB, or maxBodyBytes when larger, and cannot be less than maxBodyBytes", async () => {
+    await expect(
+      createMockPolyAI({ maxBodyBytes: 2_000, maxBodyBytesInFlight: 1_999 }),
+    ).rejects.toThrow(
+      "createMockPolyAI: maxBodyBytesInFlight must be an integer from 2000 to 9007199254740991, got 1999",
+    );
+    await expect(createMockPolyAI({ maxBodyBytesInFlight: NaN })).rejects.toThrow(/got NaN$/);
+    // 64 MiB by default: 70 stalled bodies of 1 MiB cannot all be held.
+    const held = Array.from({ length: 70 }, () => stalled(MiB, MiB - 100));
+    const refused = await Promise.race(held.map((e) => e.answer.then(() => e)));
+    expect((await refused.answer).status).toBe(503);
+    for (const e of held) e.req.destroy();
   });
 });
 
@@ -832,16 +909,7 @@ describe("other clients are answered while one is hostile", { timeout: HANG_GUAR
   });
 
   it("counts and records a request whose client goes away mid-body, without its body", async () => {
-    // 100 Continue says the mock is reading this request's body (#20: it went uncounted).
-    const gone = open("POST", BATCH, {
-      ...JSON_HEADERS,
-      "content-length": "500000",
-      expect: "100-continue",
-    });
-    gone.req.flushHeaders();
-    await once(gone.req, "continue");
-    gone.req.write(Buffer.alloc(100_000, 0x20));
-    gone.req.destroy();
+    await abandon(500_000, 100_000); // #20: it went uncounted
     await vi.waitFor(() => expect(mock.requestCount).toBe(1), { timeout: HANG_GUARD });
     expect(mock.requests.map((r) => [r.method, r.path, r.body])).toEqual([
       ["POST", BATCH, undefined],

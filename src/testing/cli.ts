@@ -6,11 +6,11 @@ import { parseArgs } from "node:util";
 import { isPlainObject } from "../validate.js";
 import { MAX_BODY_LIMIT } from "./body.js";
 import { integerFlag, UsageError } from "./flags.js";
-import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
+import { createMockPolyAI, DEFAULT_MAX_BODY_BYTES, type MockPolyAIOptions } from "./mock.js";
 import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
-                              [--max-body-bytes N]
+                              [--max-body-bytes N] [--max-body-bytes-in-flight N]
 
 Serves PolyAI's telephony connector and phone-number endpoints from memory. It
 keeps no log of the requests it answers (nothing could read it from outside).
@@ -22,6 +22,11 @@ keeps no log of the requests it answers (nothing could read it from outside).
              the largest request body read, in bytes, from 0 to ${MAX_BODY_LIMIT}
              (default 1048576); a larger one is answered 413 PAYLOAD_TOO_LARGE and
              its connection closed; 0 refuses every request with a body
+  --max-body-bytes-in-flight
+             the most held of all bodies being read at once, in bytes (default
+             67108864, or --max-body-bytes when larger; not less than it); a body
+             that would pass it is answered 503 with Retry-After and its connection
+             closed
   --seed     JSON file: an array of connectors, or
              { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
                "unavailableVoices": [...] };
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
         "api-key": { type: "string", default: "test-key" },
         seed: { type: "string" },
         "max-body-bytes": { type: "string" },
+        "max-body-bytes-in-flight": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -99,6 +105,16 @@ async function main(): Promise<void> {
   const rawLimit = values["max-body-bytes"];
   const maxBodyBytes =
     rawLimit === undefined ? undefined : integerFlag("max-body-bytes", rawLimit, 0, MAX_BODY_LIMIT);
+  const rawInFlight = values["max-body-bytes-in-flight"];
+  const maxBodyBytesInFlight =
+    rawInFlight === undefined
+      ? undefined
+      : integerFlag(
+          "max-body-bytes-in-flight",
+          rawInFlight,
+          maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          Number.MAX_SAFE_INTEGER,
+        );
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,
@@ -106,6 +122,7 @@ async function main(): Promise<void> {
     host: values.host,
     apiKey: values["api-key"],
     maxBodyBytes,
+    maxBodyBytesInFlight,
     // #20: nothing can read mock.requests from outside the process, so keep none
     // (a long-lived mock would otherwise hold the last 1,000 bodies for nothing).
     maxRecordedRequests: 0,

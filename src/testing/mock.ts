@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
   announcedLength,
+  BodyBudget,
   closeGently,
   expectsContinue,
   MAX_BODY_LIMIT,
@@ -129,6 +130,18 @@ export interface MockPolyAIOptions {
    * const mock = await createMockPolyAI({ maxRecordedRequests: 10 });
    */
   readonly maxRecordedRequests?: number | undefined;
+  /**
+   * The most the mock holds of all the bodies it is reading at once, in bytes;
+   * default 64 MiB, or {@link maxBodyBytes} when that is larger (it cannot be
+   * less). A body that would pass it is answered 503 in PolyAI's envelope with
+   * `Retry-After: 1` and `Connection: close`: many clients sending large bodies
+   * slowly cannot make the mock hold more than this. Bodies without the right key
+   * are never held, so they do not count.
+   *
+   * @example
+   * const mock = await createMockPolyAI({ maxBodyBytes: 16 * 1024 * 1024, maxBodyBytesInFlight: 256 * 1024 * 1024 });
+   */
+  readonly maxBodyBytesInFlight?: number | undefined;
 }
 
 /** A request the mock received. The API key is never recorded. */
@@ -344,11 +357,14 @@ const MOCK_OPTION_KEYS = Object.keys({
   onSpecViolation: true,
   maxBodyBytes: true,
   maxRecordedRequests: true,
+  maxBodyBytesInFlight: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
 
 /** The defaults of {@link MockPolyAIOptions.maxBodyBytes} and `maxRecordedRequests`. */
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_RECORDED_REQUESTS = 1000;
+/** The default of {@link MockPolyAIOptions.maxBodyBytesInFlight}, unless maxBodyBytes is larger. */
+const DEFAULT_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 /** `value` as a message shows it: JSON, but NaN and ±Infinity by name (#20: JSON says null). */
 function shown(value: unknown): string {
@@ -389,6 +405,7 @@ class Mock implements MockPolyAI {
     .on("clientError", answerClientError);
   private readonly log: RequestLog<RecordedRequest>;
   private readonly maxBodyBytes: number;
+  private readonly inFlight: BodyBudget;
   private faults: Fault[] = [];
   private latencyMs = 0;
   private readonly sleeping = new Map<NodeJS.Timeout, (done: boolean) => void>();
@@ -410,6 +427,15 @@ class Mock implements MockPolyAI {
       0,
       MAX_BODY_LIMIT,
       DEFAULT_MAX_BODY_BYTES,
+    );
+    this.inFlight = new BodyBudget(
+      integerOption(
+        "maxBodyBytesInFlight",
+        options.maxBodyBytesInFlight,
+        this.maxBodyBytes,
+        Number.MAX_SAFE_INTEGER,
+        Math.max(DEFAULT_BODY_BYTES_IN_FLIGHT, this.maxBodyBytes),
+      ),
     );
     this.log = new RequestLog(
       integerOption(
@@ -575,7 +601,7 @@ class Mock implements MockPolyAI {
     const unauthorised = this.authFault(req);
     const read: BodyRead = this.refusesBody(req)
       ? { kind: "too-large" }
-      : await readBody(req, this.maxBodyBytes, !unauthorised);
+      : await readBody(req, this.maxBodyBytes, !unauthorised, this.inFlight);
     const kept = read.kind === "read" && !unauthorised && this.log.keeps;
     const body = kept ? read.text : "";
     // #20: recorded even when its client went away mid-body (requestCount counts
@@ -584,8 +610,8 @@ class Mock implements MockPolyAI {
     // The client went away, or node's parser refused the rest of the request (the
     // server's clientError answers that): there is no one to answer here.
     if (read.kind === "failed") return;
-    if (read.kind === "too-large") {
-      this.refuseBody(req, res, method, target, unauthorised, errorId);
+    if (read.kind === "too-large" || read.kind === "busy") {
+      this.refuseBody(req, res, method, target, unauthorised ?? this.bodyFault(read), errorId);
       return;
     }
     const text = read.text;
@@ -645,26 +671,35 @@ class Mock implements MockPolyAI {
     );
   }
 
+  /** Why a body was not read whole: over maxBodyBytes (413), or no room in maxBodyBytesInFlight (503). */
+  private bodyFault(read: { readonly kind: "too-large" | "busy" }): ApiFault {
+    if (read.kind === "busy")
+      return new ApiFault(
+        503,
+        defaultErrorCode(503),
+        `The local PolyAI holds all it may of bodies being read (${this.inFlight.limit} bytes, its maxBodyBytesInFlight option); retry later`,
+        { "Retry-After": "1" },
+      );
+    return new ApiFault(
+      413,
+      defaultErrorCode(413),
+      `body: larger than the ${this.maxBodyBytes} bytes the local PolyAI reads (its maxBodyBytes option)`,
+    );
+  }
+
   /**
    * Answers a request whose body was not read whole, at once (before latency and
    * faults) and with `Connection: close`: the rest of the body is never read, so
-   * the connection cannot carry another request. A wrong key answers 401, else 413.
+   * the connection cannot carry another request. A wrong key answers 401.
    */
   private refuseBody(
     req: IncomingMessage,
     res: ServerResponse,
     method: string,
     target: string,
-    unauthorised: ApiFault | undefined,
+    fault: ApiFault,
     errorId: string,
   ): void {
-    const fault =
-      unauthorised ??
-      new ApiFault(
-        413,
-        defaultErrorCode(413),
-        `body: larger than the ${this.maxBodyBytes} bytes the local PolyAI reads (its maxBodyBytes option)`,
-      );
     closeGently(req, res);
     this.send(
       res,
