@@ -14,9 +14,9 @@ import {
   type MockPolyAIOptions,
   type SeedConnector,
 } from "../src/testing/index.js";
-import { MAX_BODY_LIMIT } from "../src/testing/body.js";
 import { ApiFault, orFault, Refusal } from "../src/testing/envelope.js";
-import { integerFlag, UsageError } from "../src/testing/flags.js";
+import { integerFlag } from "../src/testing/flags.js";
+import { MAX_BODY_LIMIT } from "../src/testing/limits.js";
 import { heldBytes } from "../src/testing/recorded.js";
 import { RECORDED_BODY_BUDGET, RequestLog } from "../src/testing/request-log.js";
 import { specIndex } from "../src/testing/validate.js";
@@ -342,7 +342,7 @@ describe("the bin's numeric flags take decimal digits only", { timeout: HANG_GUA
         ["max-body-bytes", MAX_BODY_LIMIT],
         ["port", 65535],
       ] as const) {
-        expect(() => integerFlag(flag, raw, 0, max)).toThrow(UsageError);
+        expect(() => integerFlag(flag, raw, 0, max)).toThrow(RangeError);
         expect(() => integerFlag(flag, raw, 0, max)).toThrow(
           `--${flag} must be a whole number from 0 to ${max} in decimal digits, got ${JSON.stringify(raw)}`,
         );

@@ -1,12 +1,8 @@
 // Reading a request body within a size limit (#20): the mock never holds more than
 // the limit of one body, stops reading the moment a body passes it, and keeps
 // nothing of a body it was told to discard (a request without the right key).
-import { constants } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-
-/** The highest body limit: a longer body could not be decoded into one string (#20: a 600 MB body once went unanswered so). */
-export const MAX_BODY_LIMIT = constants.MAX_STRING_LENGTH;
 
 /** What reading a request body gave. */
 export type BodyRead =

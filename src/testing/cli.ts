@@ -4,9 +4,9 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isPlainObject } from "../validate.js";
-import { MAX_BODY_LIMIT } from "./body.js";
-import { integerFlag, UsageError } from "./flags.js";
-import { createMockPolyAI, DEFAULT_MAX_BODY_BYTES, type MockPolyAIOptions } from "./mock.js";
+import { integerFlag } from "./flags.js";
+import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
+import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
 import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
@@ -43,6 +43,20 @@ keeps no log of the requests it answers (nothing could read it from outside).
 `;
 
 /** Reads a seed file into mock options; the store checks the connectors themselves. */
+/** A mistake in the command line itself: the only kind of error followed by the usage. */
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** {@link integerFlag}, its RangeError a usage error. */
+function numberFlag(flag: string, raw: string, min: number, max: number): number {
+  try {
+    return integerFlag(flag, raw, min, max);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 async function loadSeed(
   path: string,
 ): Promise<
@@ -101,15 +115,15 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const port = integerFlag("port", values.port, 0, 65535);
+  const port = numberFlag("port", values.port, 0, 65535);
   const rawLimit = values["max-body-bytes"];
   const maxBodyBytes =
-    rawLimit === undefined ? undefined : integerFlag("max-body-bytes", rawLimit, 0, MAX_BODY_LIMIT);
+    rawLimit === undefined ? undefined : numberFlag("max-body-bytes", rawLimit, 0, MAX_BODY_LIMIT);
   const rawInFlight = values["max-body-bytes-in-flight"];
   const maxBodyBytesInFlight =
     rawInFlight === undefined
       ? undefined
-      : integerFlag(
+      : numberFlag(
           "max-body-bytes-in-flight",
           rawInFlight,
           maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

@@ -9,7 +9,6 @@ import {
   BodyBudget,
   closeGently,
   expectsContinue,
-  MAX_BODY_LIMIT,
   readBody,
   type BodyRead,
 } from "./body.js";
@@ -24,6 +23,7 @@ import {
   type Fault,
 } from "./faults.js";
 import { handlers } from "./handlers.js";
+import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
 import { heldBytes, recordRequest } from "./recorded.js";
 import { RequestLog } from "./request-log.js";
 import { matchRoute } from "./routes.js";
@@ -360,8 +360,7 @@ const MOCK_OPTION_KEYS = Object.keys({
   maxBodyBytesInFlight: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
 
-/** The defaults of {@link MockPolyAIOptions.maxBodyBytes} and `maxRecordedRequests`. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The default of {@link MockPolyAIOptions.maxRecordedRequests}. */
 const DEFAULT_RECORDED_REQUESTS = 1000;
 /** The default of {@link MockPolyAIOptions.maxBodyBytesInFlight}, unless maxBodyBytes is larger. */
 const DEFAULT_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
