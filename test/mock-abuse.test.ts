@@ -410,6 +410,29 @@ describe("the bodies being read at once are bounded together", { timeout: HANG_G
     expect((await again.answer).status).toBe(400);
   });
 
+  it("answers 408 in the envelope to a body stalled past requestTimeoutMs, and gives back what it held", async () => {
+    await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 1_000, requestTimeoutMs: 100 });
+    const stuck = stalled(1_000, 900);
+    const answer = await stuck.answer;
+    expect([answer.status, answer.headers.connection]).toEqual([408, "close"]);
+    expect(envelopeOf(answer)).toMatchObject({
+      error_code: "REQUEST_TIMEOUT",
+      error_message: "The request did not arrive whole in time (the mock's requestTimeoutMs)",
+      error_id: answer.headers["x-polyai-correlation-id"],
+    });
+    await stuck.closed;
+    const whole = stalled(1_000, 900);
+    whole.req.end(" ".repeat(100));
+    expect((await whole.answer).status).toBe(400); // read whole: the budget was given back
+  });
+
+  it("checks requestTimeoutMs like the other options", async () => {
+    for (const bad of [-1, 1.5, NaN, 2 ** 31])
+      await expect(createMockPolyAI({ requestTimeoutMs: bad })).rejects.toThrow(
+        /^createMockPolyAI: requestTimeoutMs must be an integer from 0 to 2147483647, got /,
+      );
+  });
+
   it("gives back what a body held when its client goes away", async () => {
     await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 1_000 });
     for (let i = 0; i < 3; i++) {

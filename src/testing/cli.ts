@@ -11,6 +11,7 @@ import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
                               [--max-body-bytes N] [--max-body-bytes-in-flight N]
+                              [--request-timeout-ms N]
 
 Serves PolyAI's telephony connector and phone-number endpoints from memory. It
 keeps no log of the requests it answers (nothing could read it from outside).
@@ -27,6 +28,9 @@ keeps no log of the requests it answers (nothing could read it from outside).
              67108864, or --max-body-bytes when larger; not less than it); a body
              that would pass it is answered 503 with Retry-After and its connection
              closed
+  --request-timeout-ms
+             how long a client may take to send a whole request (default 60000;
+             0 waits for ever); past it, 408 REQUEST_TIMEOUT and the connection closed
   --seed     JSON file: an array of connectors, or
              { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
                "unavailableVoices": [...] };
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
         seed: { type: "string" },
         "max-body-bytes": { type: "string" },
         "max-body-bytes-in-flight": { type: "string" },
+        "request-timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -129,6 +134,11 @@ async function main(): Promise<void> {
           maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
           Number.MAX_SAFE_INTEGER,
         );
+  const rawTimeout = values["request-timeout-ms"];
+  const requestTimeoutMs =
+    rawTimeout === undefined
+      ? undefined
+      : numberFlag("request-timeout-ms", rawTimeout, 0, 2 ** 31 - 1);
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,
@@ -137,6 +147,7 @@ async function main(): Promise<void> {
     apiKey: values["api-key"],
     maxBodyBytes,
     maxBodyBytesInFlight,
+    requestTimeoutMs,
     // #20: nothing can read mock.requests from outside the process, so keep none
     // (a long-lived mock would otherwise hold the last 1,000 bodies for nothing).
     maxRecordedRequests: 0,

@@ -1,6 +1,6 @@
 // Requests node's HTTP parser refuses before the mock sees them whole (#20): headers
 // over 16 KB, a body cut short by the client's FIN, two Content-Lengths or one with
-// Transfer-Encoding. Node answers those itself, bare (`400 Bad Request`, no body);
+// Transfer-Encoding, and a request not whole within requestTimeoutMs. Node answers those itself, bare (`400 Bad Request`, no body);
 // the mock answers in PolyAI's envelope like every other error, then closes.
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type ServerResponse } from "node:http";
@@ -15,12 +15,18 @@ interface ParserError extends Error {
   readonly reason?: string;
 }
 
-/** The status and `error_code` for a parser error code: 431 and 408 have their own. */
-function classify(code: string | undefined): { status: number; errorCode: string } {
-  if (code === "HPE_HEADER_OVERFLOW")
-    return { status: 431, errorCode: "REQUEST_HEADER_FIELDS_TOO_LARGE" };
-  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, errorCode: "REQUEST_TIMEOUT" };
-  return { status: 400, errorCode: "MALFORMED_REQUEST" };
+/** The status, `error_code` and message for a parser error: 431 and 408 have their own. */
+function classify(err: ParserError): { status: number; errorCode: string; message: string } {
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT")
+    return {
+      status: 408,
+      errorCode: "REQUEST_TIMEOUT",
+      message: "The request did not arrive whole in time (the mock's requestTimeoutMs)",
+    };
+  const message = `The request is not valid HTTP: ${err.reason ?? err.message} (${err.code})`;
+  if (err.code === "HPE_HEADER_OVERFLOW")
+    return { status: 431, errorCode: "REQUEST_HEADER_FIELDS_TOO_LARGE", message };
+  return { status: 400, errorCode: "MALFORMED_REQUEST", message };
 }
 
 /**
@@ -35,12 +41,9 @@ export function answerClientError(err: ParserError, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const { status, errorCode } = classify(err.code);
+  const { status, errorCode, message } = classify(err);
   const errorId = randomUUID();
-  const why = err.reason ?? err.message;
-  const body = JSON.stringify(
-    envelope(status, errorCode, `The request is not valid HTTP: ${why} (${err.code})`, errorId),
-  );
+  const body = JSON.stringify(envelope(status, errorCode, message, errorId));
   socket.end(
     [
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,

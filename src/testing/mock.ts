@@ -1,7 +1,13 @@
 // A local PolyAI on node:http for tests. Each request goes: record → latency →
 // injected fault → auth → route → validate against the spec → store → answer,
 // and every answer is itself checked against the spec before it is sent.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
@@ -142,6 +148,17 @@ export interface MockPolyAIOptions {
    * const mock = await createMockPolyAI({ maxBodyBytes: 16 * 1024 * 1024, maxBodyBytesInFlight: 256 * 1024 * 1024 });
    */
   readonly maxBodyBytesInFlight?: number | undefined;
+  /**
+   * How long a client may take to send a whole request (headers and body), in ms;
+   * default 60,000 (node's own is 300,000). Past it the mock answers 408
+   * REQUEST_TIMEOUT in PolyAI's envelope and closes the connection, giving back what
+   * the body held of {@link maxBodyBytesInFlight}. 0 waits for ever. The time is
+   * checked every quarter of it (at most every 30 s), so an answer may come that much later.
+   *
+   * @example
+   * const mock = await createMockPolyAI({ requestTimeoutMs: 5_000 });
+   */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /** A request the mock received. The API key is never recorded. */
@@ -358,10 +375,13 @@ const MOCK_OPTION_KEYS = Object.keys({
   maxBodyBytes: true,
   maxRecordedRequests: true,
   maxBodyBytesInFlight: true,
+  requestTimeoutMs: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
 
 /** The default of {@link MockPolyAIOptions.maxRecordedRequests}. */
 const DEFAULT_RECORDED_REQUESTS = 1000;
+/** The default of {@link MockPolyAIOptions.requestTimeoutMs}. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /** The default of {@link MockPolyAIOptions.maxBodyBytesInFlight}, unless maxBodyBytes is larger. */
 const DEFAULT_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
@@ -386,6 +406,20 @@ function integerOption(
   return value;
 }
 
+/**
+ * The server's timeouts for a request timeout of `ms` (0: none). #20: a client stalled
+ * mid-body held its part of maxBodyBytesInFlight for node's 300 s. node reports a
+ * timeout through clientError, so it is answered in the envelope.
+ */
+function timeouts(ms: number): ServerOptions {
+  if (ms === 0) return { requestTimeout: 0 };
+  return {
+    requestTimeout: ms,
+    headersTimeout: Math.min(60_000, ms), // node's default, never above the request's
+    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(ms / 4))),
+  };
+}
+
 class Mock implements MockPolyAI {
   // Private fields: a spread, JSON.stringify or an inspect without custom
   // inspectors (a test runner's diff) cannot see them.
@@ -394,14 +428,7 @@ class Mock implements MockPolyAI {
   url = "";
   private readonly index: SpecIndex = specIndex();
   private readonly store: ConnectorStore;
-  private readonly server = createServer((req, res) => void this.handle(req, res))
-    // #20: send `100 Continue` only for a body the mock will read; otherwise the
-    // refusal goes out at once and the client never sends the body.
-    .on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
-      if (!this.refusesBody(req)) res.writeContinue();
-      void this.handle(req, res);
-    })
-    .on("clientError", answerClientError);
+  private readonly server: Server;
   private readonly log: RequestLog<RecordedRequest>;
   private readonly maxBodyBytes: number;
   private readonly inFlight: BodyBudget;
@@ -436,6 +463,21 @@ class Mock implements MockPolyAI {
         Math.max(DEFAULT_BODY_BYTES_IN_FLIGHT, this.maxBodyBytes),
       ),
     );
+    const timeout = integerOption(
+      "requestTimeoutMs",
+      options.requestTimeoutMs,
+      0,
+      2 ** 31 - 1,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    );
+    this.server = createServer(timeouts(timeout), (req, res) => void this.handle(req, res))
+      // #20: send `100 Continue` only for a body the mock will read; otherwise the
+      // refusal goes out at once and the client never sends the body.
+      .on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+        if (!this.refusesBody(req)) res.writeContinue();
+        void this.handle(req, res);
+      })
+      .on("clientError", answerClientError);
     this.log = new RequestLog(
       integerOption(
         "maxRecordedRequests",
