@@ -213,7 +213,9 @@ export interface MockPolyAI {
   /**
    * How many requests the mock received since it started or since {@link reset},
    * including those {@link requests} no longer holds and those whose client went
-   * away before the whole body came (recorded without a body).
+   * away before the whole body came (recorded without a body). A request node's
+   * HTTP parser refuses before its headers are whole (over 16 KB, two
+   * Content-Lengths) is answered in the envelope but not counted.
    *
    * @example
    * expect(mock.requestCount).toBe(3); // even with maxRecordedRequests: 1
