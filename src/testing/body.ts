@@ -1,18 +1,19 @@
 // Reading a request body within a size limit (#20): the mock never holds more than
-// the limit of one body, stops reading the moment a body passes it, and keeps
-// nothing of a body it was told to discard (a request without the right key).
+// the limit of one body, nor more than a budget of all the bodies it is reading,
+// stops reading the moment a body passes either, and keeps nothing of a body it was
+// told to discard (a request without the right key).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
 /** What reading a request body gave. */
 export type BodyRead =
   /** The whole body; `text` is empty when it was discarded. */
-  | { readonly kind: "read"; readonly text: string; readonly bytes: number }
+  | { readonly kind: "read"; readonly text: string }
   /** Passed the limit while being read (or refused unread by the caller). */
   | { readonly kind: "too-large" }
   /** Would have taken the bodies being read together past their budget (#20). */
   | { readonly kind: "busy" }
-  /** The client went away mid-body, or node's parser refused it (node answers that itself). */
+  /** The client went away mid-body, or node's parser refused it (the server's clientError answers that). */
   | { readonly kind: "failed" };
 
 /** The `Content-Length` the client announced; undefined for a chunked body or none. */
@@ -82,8 +83,7 @@ export function readBody(
         chunks.push(chunk);
       } else stop({ kind: "busy" });
     };
-    const onEnd = () =>
-      finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8"), bytes });
+    const onEnd = () => finish({ kind: "read", text: Buffer.concat(chunks).toString("utf8") });
     // "close" before "end": the connection went away mid-body.
     const onFail = () => finish({ kind: "failed" });
     req.on("data", onData).once("end", onEnd).once("error", onFail).once("close", onFail);
