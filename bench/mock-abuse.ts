@@ -62,9 +62,9 @@ function memory(child: ChildProcess): { rss: number; peak: number } {
 }
 
 /** Sends `body`; resolves with the status and the wall time to the whole answer. */
-function post(url: string, body: string): Promise<{ status: number; ms: number }> {
+function post(url: string, body: string, method = "POST"): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  return fetch(url, { method: "POST", headers: HEADERS, body }).then(async (res) => {
+  return fetch(url, { method, headers: HEADERS, body }).then(async (res) => {
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - started };
   });
@@ -113,6 +113,30 @@ function flood(url: string, key: string, announce?: number): Promise<Flood> {
   });
 }
 
+/** A POST announcing `length` bytes that sends `sent` of them, then nothing; resolves once they are written. */
+async function stall(
+  url: string,
+  length: number,
+  sent: number,
+): Promise<{ req: ReturnType<typeof request>; status: () => number }> {
+  let status = 0;
+  const req = request(url, {
+    method: "POST",
+    headers: { ...HEADERS, "content-length": String(length) },
+    agent: false,
+  });
+  req.on("response", (res) => {
+    status = res.statusCode ?? 0;
+    res.resume();
+  });
+  req.on("error", () => {}); // the server closing a refused one
+  await new Promise<void>((resolve) => {
+    if (req.write(Buffer.alloc(sent, 0x20))) resolve();
+    else req.once("drain", resolve).once("close", resolve);
+  });
+  return { req, status: () => status };
+}
+
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 const ids = (n: number) =>
@@ -154,6 +178,37 @@ const progress = (what: string) => process.stderr.write(`… ${what}\n`);
     `${median(imports.map((r) => r.ms)).toFixed(0)} ms`,
     "first run adds them, later runs find them there",
   ]);
+  // #20: batches whose every item fails (each failure was an Error with a stack trace).
+  const failing = [
+    [
+      "batch update, 200000 unknown connectors",
+      "PATCH",
+      BATCH,
+      { updates: ids(200_000).map((connectorId) => ({ connectorId, variantId: "v1" })) },
+    ],
+    [
+      "delete, 200000 numbers the agent lacks",
+      "DELETE",
+      NUMBERS,
+      {
+        phoneNumbers: Array.from(
+          { length: 200_000 },
+          (_, i) => `+44208${String(i).padStart(7, "0")}`,
+        ),
+      },
+    ],
+  ] as const;
+  for (const [what, method, path, payload] of failing) {
+    progress(what);
+    const body = JSON.stringify(payload);
+    const answers = [];
+    for (let i = 0; i < runs; i++) answers.push(await post(`${url}${path}`, body, method));
+    rows.push([
+      `${what} → ${answers[0]?.status}`,
+      `${median(answers.map((r) => r.ms)).toFixed(0)} ms`,
+      "every item a failure",
+    ]);
+  }
   await stopMock(child);
 }
 
@@ -205,6 +260,20 @@ const progress = (what: string) => process.stderr.write(`… ${what}\n`);
   }
   rows.push(["probe during a slow body", `${median(probes).toFixed(1)} ms`, ""]);
   slow.destroy();
+  // #20: 400 clients each send all but 100 bytes of a 1 MiB body, then stall.
+  progress("400 stalled bodies");
+  const stalled = await Promise.all(
+    Array.from({ length: 400 }, () => stall(`${url}${BATCH}`, 1024 * 1024, 1024 * 1024 - 100)),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the server read what came
+  const held = memory(child);
+  const refused = stalled.filter((s) => s.status() === 503).length;
+  rows.push([
+    "400 bodies of 1 MiB stalled 100 bytes short",
+    `${held.rss.toFixed(0)} MB RSS`,
+    `${refused} answered 503 at once; server peak ${held.peak.toFixed(0)} MB`,
+  ]);
+  for (const s of stalled) s.req.destroy();
   await stopMock(child);
 }
 

@@ -51,6 +51,8 @@ it("uses every export of the testing entry", async () => {
     onSpecViolation: (error) => violations.push(error),
     maxBodyBytes: 1024 * 1024, // a larger body answers 413 PAYLOAD_TOO_LARGE (the default)
     maxRecordedRequests: 100, // mock.requests keeps the last 100; mock.requestCount counts all
+    maxBodyBytesInFlight: 64 * 1024 * 1024, // bodies being read at once, together; past it 503
+    requestTimeoutMs: 60_000, // a request not whole by then answers 408 (the default)
   };
   const mock: MockPolyAI = await createMockPolyAI(options);
   try {

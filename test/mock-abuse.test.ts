@@ -6,15 +6,21 @@ import { once } from "node:events";
 import { request, type ClientRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import type { Writable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createMockPolyAI,
   type MockPolyAI,
   type MockPolyAIOptions,
   type SeedConnector,
 } from "../src/testing/index.js";
+import { ApiFault, orFault, Refusal } from "../src/testing/envelope.js";
+import { integerFlag } from "../src/testing/flags.js";
+import { MAX_BODY_LIMIT } from "../src/testing/limits.js";
+import { heldBytes } from "../src/testing/recorded.js";
 import { RECORDED_BODY_BUDGET, RequestLog } from "../src/testing/request-log.js";
 import { specIndex } from "../src/testing/validate.js";
+import { runNode } from "./support/node-process.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-LOCAL";
@@ -159,6 +165,22 @@ async function headersOnly(
   }
 }
 
+/**
+ * A POST of a batch announcing `length` bytes whose client goes away after `sent`
+ * of them, once the mock reads the body (its `100 Continue` says so).
+ */
+async function abandon(length: number, sent: number): Promise<void> {
+  const gone = open("POST", BATCH, {
+    ...JSON_HEADERS,
+    "content-length": String(length),
+    expect: "100-continue",
+  });
+  gone.req.flushHeaders();
+  await once(gone.req, "continue");
+  gone.req.write(" ".repeat(sent));
+  gone.req.destroy();
+}
+
 function envelopeOf(answer: Answer): Record<string, unknown> {
   return JSON.parse(answer.body) as Record<string, unknown>;
 }
@@ -283,8 +305,159 @@ describe(
           /^createMockPolyAI: maxBodyBytes must be an integer from 0 to \d+, got /,
         );
     });
+
+    it("names NaN and Infinity as such in the option's error, not as JSON's null", async () => {
+      for (const [bad, named] of [
+        [NaN, "NaN"],
+        [Infinity, "Infinity"],
+        [-Infinity, "-Infinity"],
+      ] as const) {
+        await expect(createMockPolyAI({ maxBodyBytes: bad })).rejects.toThrow(
+          new RegExp(`maxBodyBytes must be an integer from 0 to \\d+, got ${named}$`),
+        );
+        await expect(createMockPolyAI({ maxRecordedRequests: bad })).rejects.toThrow(
+          new RegExp(`maxRecordedRequests must be an integer from 0 to \\d+, got ${named}$`),
+        );
+      }
+    });
+
+    it("with maxBodyBytes: 0 refuses every body and still answers requests without one", async () => {
+      await restart({ maxBodyBytes: 0 });
+      expect(await probe()).toBe(200);
+      const res = await fetch(`${mock.url}${BATCH}`, {
+        method: "POST",
+        headers: JSON_HEADERS,
+        body: "{}",
+      });
+      expect(res.status).toBe(413);
+      await res.arrayBuffer();
+    });
   },
 );
+
+describe("the bin's numeric flags take decimal digits only", { timeout: HANG_GUARD }, () => {
+  it("refuses an empty, blank, hex or exponent value, naming the flag", () => {
+    for (const raw of ["", " ", "0x10", "1e3", "+5", "-1", "1.0", "１"])
+      for (const [flag, max] of [
+        ["max-body-bytes", MAX_BODY_LIMIT],
+        ["port", 65535],
+      ] as const) {
+        expect(() => integerFlag(flag, raw, 0, max)).toThrow(RangeError);
+        expect(() => integerFlag(flag, raw, 0, max)).toThrow(
+          `--${flag} must be a whole number from 0 to ${max} in decimal digits, got ${JSON.stringify(raw)}`,
+        );
+      }
+    expect(() => integerFlag("port", "65536", 0, 65535)).toThrow(/--port .* got "65536"/);
+    expect([integerFlag("port", "0", 0, 65535), integerFlag("port", "04010", 0, 65535)]).toEqual([
+      0, 4010,
+    ]);
+  });
+
+  it("exits 2 with the usage for `--max-body-bytes=` rather than serving with a limit of 0", async () => {
+    const run = await runNode([
+      "--import",
+      "tsx",
+      "src/testing/cli.ts",
+      "--port",
+      "0",
+      "--max-body-bytes=",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--max-body-bytes must be a whole number from 0 to");
+    expect(run.stderr).toContain("Usage:");
+  });
+
+  it("says in --help what 0 and the maximum mean, and that it keeps no request log", async () => {
+    const run = await runNode(["--import", "tsx", "src/testing/cli.ts", "--help"]);
+    expect(run.stdout).toContain(`from 0 to ${MAX_BODY_LIMIT}`);
+    expect(run.stdout).toContain("0 refuses every request with a body");
+    expect(run.stdout).toContain("keeps no log of the requests");
+  });
+});
+
+describe("the bodies being read at once are bounded together", { timeout: HANG_GUARD }, () => {
+  /** A POST of a batch announcing `length` bytes, of which `sent` are written and the rest held back. */
+  function stalled(length: number, sent: number): Exchange {
+    const exchange = open("POST", BATCH, { ...JSON_HEADERS, "content-length": String(length) });
+    exchange.req.write(" ".repeat(sent));
+    return exchange;
+  }
+
+  it("answers 503 with Retry-After to the body that would pass the budget, and the others once whole", async () => {
+    // #20: 400 clients each sending 1 MiB less 100 bytes and stalling took 400 MB.
+    await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 2_500 });
+    const three = [stalled(1_000, 900), stalled(1_000, 900), stalled(1_000, 900)];
+    // Two fit (1,800 bytes); whichever arrives third does not, whatever the order.
+    const refused = await Promise.race(three.map((e) => e.answer.then(() => e)));
+    const answer = await refused.answer;
+    expect([answer.status, answer.headers["retry-after"], answer.headers.connection]).toEqual([
+      503,
+      "1",
+      "close",
+    ]);
+    expect(envelopeOf(answer)).toMatchObject({
+      error_code: "INTERNAL_SERVER_ERROR",
+      error_message: expect.stringContaining("maxBodyBytesInFlight") as string,
+    });
+    await refused.closed;
+    const others = three.filter((e) => e !== refused);
+    for (const e of others) e.req.end(" ".repeat(100));
+    // Their bodies (spaces, not JSON) are read whole: answered 400, not refused.
+    for (const e of others) expect((await e.answer).status).toBe(400);
+    // What they held is given back: had it not been, 1,800 + 1,000 would not fit.
+    const again = stalled(1_000, 900);
+    again.req.end(" ".repeat(100));
+    expect((await again.answer).status).toBe(400);
+  });
+
+  it("answers 408 in the envelope to a body stalled past requestTimeoutMs, and gives back what it held", async () => {
+    await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 1_000, requestTimeoutMs: 100 });
+    const stuck = stalled(1_000, 900);
+    const answer = await stuck.answer;
+    expect([answer.status, answer.headers.connection]).toEqual([408, "close"]);
+    expect(envelopeOf(answer)).toMatchObject({
+      error_code: "REQUEST_TIMEOUT",
+      error_message: "The request did not arrive whole in time (the mock's requestTimeoutMs)",
+      error_id: answer.headers["x-polyai-correlation-id"],
+    });
+    await stuck.closed;
+    const whole = stalled(1_000, 900);
+    whole.req.end(" ".repeat(100));
+    expect((await whole.answer).status).toBe(400); // read whole: the budget was given back
+  });
+
+  it("checks requestTimeoutMs like the other options", async () => {
+    for (const bad of [-1, 1.5, NaN, 2 ** 31])
+      await expect(createMockPolyAI({ requestTimeoutMs: bad })).rejects.toThrow(
+        /^createMockPolyAI: requestTimeoutMs must be an integer from 0 to 2147483647, got /,
+      );
+  });
+
+  it("gives back what a body held when its client goes away", async () => {
+    await restart({ maxBodyBytes: 1_000, maxBodyBytesInFlight: 1_000 });
+    for (let i = 0; i < 3; i++) {
+      await abandon(1_000, 900);
+      await vi.waitFor(() => expect(mock.requestCount).toBe(i + 1), { timeout: HANG_GUARD });
+    }
+    const whole = stalled(1_000, 900);
+    whole.req.end(" ".repeat(100));
+    expect((await whole.answer).status).toBe(400);
+  });
+
+  it("defaults to 64 MiB, or maxBodyBytes when larger, and cannot be less than maxBodyBytes", async () => {
+    await expect(
+      createMockPolyAI({ maxBodyBytes: 2_000, maxBodyBytesInFlight: 1_999 }),
+    ).rejects.toThrow(
+      "createMockPolyAI: maxBodyBytesInFlight must be an integer from 2000 to 9007199254740991, got 1999",
+    );
+    await expect(createMockPolyAI({ maxBodyBytesInFlight: NaN })).rejects.toThrow(/got NaN$/);
+    // 64 MiB by default: 70 stalled bodies of 1 MiB cannot all be held.
+    const held = Array.from({ length: 70 }, () => stalled(MiB, MiB - 100));
+    const refused = await Promise.race(held.map((e) => e.answer.then(() => e)));
+    expect((await refused.answer).status).toBe(503);
+    for (const e of held) e.req.destroy();
+  });
+});
 
 describe(
   "a request without the right key is answered 401 and its body not kept",
@@ -393,6 +566,62 @@ describe(
       expect([log.list(), log.total]).toEqual([[-1], bodies + 1]);
     });
 
+    it("holds each body as the text received, parsed once to validate and again only when read", async () => {
+      // #20: 80 such bodies held 1.4 GB as objects while the budget counted 80 MiB.
+      const items = Math.floor((MiB - 100) / 3);
+      const text = `{"connectorIds":[${"{},".repeat(items - 1)}{}]}`;
+      const sent = RECORDED_BODY_BUDGET / MiB + 6;
+      // Counted by hand: a spy would keep every parsed result.
+      const parse = JSON.parse;
+      let count = 0;
+      JSON.parse = (t: string, reviver?: Parameters<typeof parse>[1]): unknown => {
+        if (t === text) count++;
+        return parse(t, reviver) as unknown;
+      };
+      const parses = () => count;
+      try {
+        for (let i = 0; i < sent; i++) {
+          const res = await fetch(`${mock.url}${BATCH}`, {
+            method: "POST",
+            headers: JSON_HEADERS,
+            body: text,
+          });
+          expect(res.status).toBe(400); // IDs must be strings
+          await res.arrayBuffer();
+        }
+        expect(parses()).toBe(sent); // validation only: nothing parsed for the log
+        const kept = mock.requests;
+        expect(kept).toHaveLength(Math.floor(RECORDED_BODY_BUDGET / text.length));
+        const last = kept.at(-1);
+        expect(Object.getOwnPropertyDescriptor(last, "body")?.get).toBeTypeOf("function");
+        const body = last?.body as { connectorIds: unknown[] };
+        expect(body.connectorIds).toHaveLength(items);
+        expect(last?.body).toBe(body); // parsed once, then kept
+        expect(parses()).toBe(sent + 1);
+      } finally {
+        JSON.parse = parse;
+      }
+    });
+
+    it("counts a body by what its text takes in memory: two bytes a character past Latin-1", () => {
+      expect([heldBytes(""), heldBytes("abc"), heldBytes("café"), heldBytes("5 €")]).toEqual([
+        0, 3, 4, 6,
+      ]);
+    });
+
+    it("shows a recorded body as a value in util.inspect, JSON and spreads", async () => {
+      await fetch(`${mock.url}${BATCH}`, {
+        method: "POST",
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ connectorIds: ["CONN-main"] }),
+      });
+      const [record] = mock.requests;
+      const expected = { connectorIds: ["CONN-main"] };
+      expect({ ...record }.body).toEqual(expected);
+      expect(JSON.parse(JSON.stringify(record)).body).toEqual(expected);
+      expect(inspect(record)).toContain("body: { connectorIds: [ 'CONN-main' ] }");
+    });
+
     it("is an option checked like the others", async () => {
       for (const bad of [-1, 2.5, "10"])
         await expect(createMockPolyAI({ maxRecordedRequests: bad as number })).rejects.toThrow(
@@ -497,6 +726,163 @@ describe("validation is linear in the size of the request", { timeout: HANG_GUAR
   });
 });
 
+describe(
+  "a batch whose items fail answers each with a plain result",
+  { timeout: HANG_GUARD },
+  () => {
+    // #20: one Error per failing item, each capturing a stack trace, made a batch of
+    // 200,000 failures take 1.5 s. bench/mock-abuse.ts has the time; these check the means.
+    it("refuses an item with a Refusal, which is no Error, and a fault carries no stack trace", () => {
+      expect(new Refusal(404, "CONNECTORS_NOT_FOUND", "gone")).not.toBeInstanceOf(Error);
+      const fault = new ApiFault(404, "CONNECTORS_NOT_FOUND", "Connector CONN-x not found");
+      expect(fault).toBeInstanceOf(Error);
+      expect(fault.stack).toBe("ApiFault: Connector CONN-x not found");
+      expect(() => orFault(new Refusal(403, "USER_ACCESS_FORBIDDEN", "no"))).toThrow(
+        expect.objectContaining({ status: 403, code: "USER_ACCESS_FORBIDDEN", message: "no" }),
+      );
+      // Other errors keep their stack: the limit is restored after each fault.
+      expect(new Error("bug").stack).toMatch(/\n\s+at /);
+    });
+
+    it("answers a batch update of 200,000 unknown connectors, one failure per item in order", async () => {
+      await restart({ maxBodyBytes: 16 * MiB });
+      const updates = [
+        ...ids(199_999).map((connectorId) => ({ connectorId, variantId: "v1" })),
+        { connectorId: "CONN-main", variantId: "v2" },
+      ];
+      const res = await fetch(`${mock.url}${BATCH}`, {
+        method: "PATCH",
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ updates }),
+      });
+      const { results } = (await res.json()) as {
+        results: { connectorId: string; success: boolean; error?: string }[];
+      };
+      expect(res.status).toBe(200);
+      expect(results).toHaveLength(200_000);
+      expect(results[7]).toEqual({
+        connectorId: "CONN-000007",
+        success: false,
+        error: "Connector CONN-000007 not found",
+      });
+      expect(results.filter((r) => r.success).map((r) => r.connectorId)).toEqual(["CONN-main"]);
+      expect(mock.connectors[0]?.variantId).toBe("v2");
+    });
+
+    it("answers a delete of 200,000 numbers the agent does not have, each in errors", async () => {
+      await restart({
+        maxBodyBytes: 16 * MiB,
+        phoneNumbers: [{ number: "+442079460001", agentId: AGENT }],
+      });
+      const phoneNumbers = [
+        ...Array.from({ length: 199_999 }, (_, i) => `+44207${String(i).padStart(7, "0")}`),
+        "+442079460001",
+      ];
+      const res = await fetch(`${mock.url}${NUMBERS}`, {
+        method: "DELETE",
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ phoneNumbers }),
+      });
+      const body = (await res.json()) as {
+        deleted: string[];
+        errors: { phoneNumber: string; error: string }[];
+      };
+      expect(res.status).toBe(200);
+      expect(body.deleted).toEqual(["+442079460001"]);
+      expect(body.errors).toHaveLength(199_999);
+      expect(body.errors[5]).toEqual({
+        phoneNumber: "+442070000005",
+        error: "Phone number +442070000005 not found",
+      });
+      expect(mock.phoneNumbers).toEqual([]);
+    });
+  },
+);
+
+/** Sends `text` on a raw connection (then a FIN when `end`); resolves with all it got back, once closed. */
+async function raw(text: string, end = false): Promise<string> {
+  const socket = connect(Number(new URL(mock.url).port), "127.0.0.1");
+  socket.on("error", () => {});
+  let got = "";
+  socket.on("data", (data: Buffer) => (got += data.toString("latin1")));
+  const closed = once(socket, "close");
+  socket.write(text);
+  if (end) socket.end();
+  await closed;
+  return got;
+}
+
+/** An answer read off a raw connection: status, headers (lower-case names), body. */
+function parseRaw(text: string): { status: number; headers: Map<string, string>; body: string } {
+  const [head = "", body = ""] = text.split("\r\n\r\n");
+  const [statusLine = "", ...lines] = head.split("\r\n");
+  const headers = new Map(
+    lines.map((l) => [
+      l.slice(0, l.indexOf(":")).toLowerCase(),
+      l.slice(l.indexOf(":") + 1).trim(),
+    ]),
+  );
+  return { status: Number(statusLine.split(" ")[1]), headers, body };
+}
+
+describe(
+  "a request node's parser refuses is answered in PolyAI's envelope",
+  { timeout: HANG_GUARD },
+  () => {
+    const request = (head: string) =>
+      `POST ${BATCH} HTTP/1.1\r\nhost: localhost\r\nx-api-key: ${KEY}\r\ncontent-type: application/json\r\n${head}\r\n`;
+
+    it.each([
+      [
+        "headers over 16 KB: 431",
+        `GET ${CONNECTORS} HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`,
+        false,
+        431,
+        "REQUEST_HEADER_FIELDS_TOO_LARGE",
+      ],
+      [
+        "two Content-Lengths: 400",
+        request("content-length: 2\r\ncontent-length: 3\r\n") + "{}",
+        false,
+        400,
+        "MALFORMED_REQUEST",
+      ],
+      [
+        "Content-Length with Transfer-Encoding: 400",
+        request("content-length: 2\r\ntransfer-encoding: chunked\r\n") + "2\r\n{}\r\n0\r\n\r\n",
+        false,
+        400,
+        "MALFORMED_REQUEST",
+      ],
+      [
+        "a body cut short by the client's FIN: 400",
+        request("content-length: 100\r\n") + '{"connectorIds":',
+        true,
+        400,
+        "MALFORMED_REQUEST",
+      ],
+    ] as const)(
+      "%s in the envelope, then the connection closes",
+      async (_what, text, end, status, code) => {
+        const answer = parseRaw(await raw(text, end));
+        expect(answer.status).toBe(status);
+        expect(answer.headers.get("connection")).toBe("close");
+        expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
+        const body = JSON.parse(answer.body) as Record<string, unknown>;
+        expect(body).toMatchObject({ success: false, error_code: code, data: null });
+        expect(body["error_message"]).toMatch(/^The request is not valid HTTP: .+ \(HPE_\w+\)$/);
+        expect(body["error_id"]).toBe(answer.headers.get("x-polyai-correlation-id"));
+        expect(await probe()).toBe(200);
+      },
+    );
+
+    it("counts the request whose body was cut short: the mock had its headers", async () => {
+      await raw(`${request("content-length: 100\r\n")}{"connectorIds":`, true);
+      expect(mock.requestCount).toBe(1);
+    });
+  },
+);
+
 describe("other clients are answered while one is hostile", { timeout: HANG_GUARD }, () => {
   it("answers a probe while another client sends a large body slowly", async () => {
     const body = JSON.stringify({ connectorIds: ["CONN-main"] }).padEnd(900_000, " ");
@@ -543,5 +929,13 @@ describe("other clients are answered while one is hostile", { timeout: HANG_GUAR
     gone.req.destroy();
     await expect(gone.answer).rejects.toThrow();
     expect(await probe()).toBe(200);
+  });
+
+  it("counts and records a request whose client goes away mid-body, without its body", async () => {
+    await abandon(500_000, 100_000); // #20: it went uncounted
+    await vi.waitFor(() => expect(mock.requestCount).toBe(1), { timeout: HANG_GUARD });
+    expect(mock.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      ["POST", BATCH, undefined],
+    ]);
   });
 });

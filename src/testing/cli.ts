@@ -4,21 +4,33 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isPlainObject } from "../validate.js";
-import { MAX_BODY_LIMIT } from "./body.js";
+import { integerFlag } from "./flags.js";
+import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
 import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";
 import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
-                              [--max-body-bytes N]
+                              [--max-body-bytes N] [--max-body-bytes-in-flight N]
+                              [--request-timeout-ms N]
 
-Serves PolyAI's telephony connector and phone-number endpoints from memory.
+Serves PolyAI's telephony connector and phone-number endpoints from memory. It
+keeps no log of the requests it answers (nothing could read it from outside).
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)
   --api-key  the x-api-key the mock accepts (default test-key)
   --max-body-bytes
-             the largest request body read, in bytes (default 1048576); a larger
-             one is answered 413 PAYLOAD_TOO_LARGE and its connection closed
+             the largest request body read, in bytes, from 0 to ${MAX_BODY_LIMIT}
+             (default 1048576); a larger one is answered 413 PAYLOAD_TOO_LARGE and
+             its connection closed; 0 refuses every request with a body
+  --max-body-bytes-in-flight
+             the most held of all bodies being read at once, in bytes (default
+             67108864, or --max-body-bytes when larger; not less than it); a body
+             that would pass it is answered 503 with Retry-After and its connection
+             closed
+  --request-timeout-ms
+             how long a client may take to send a whole request (default 60000;
+             0 waits for ever); past it, 408 REQUEST_TIMEOUT and the connection closed
   --seed     JSON file: an array of connectors, or
              { "connectors": [...], "phoneNumbers": [...], "allowedProjects": [...],
                "unavailableVoices": [...] };
@@ -34,12 +46,21 @@ Serves PolyAI's telephony connector and phone-number endpoints from memory.
              are served; any other answers 403 USER_ACCESS_FORBIDDEN.
 `;
 
+/** Reads a seed file into mock options; the store checks the connectors themselves. */
 /** A mistake in the command line itself: the only kind of error followed by the usage. */
 class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Reads a seed file into mock options; the store checks the connectors themselves. */
+/** {@link integerFlag}, its RangeError a usage error. */
+function numberFlag(flag: string, raw: string, min: number, max: number): number {
+  try {
+    return integerFlag(flag, raw, min, max);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 async function loadSeed(
   path: string,
 ): Promise<
@@ -85,6 +106,8 @@ async function main(): Promise<void> {
         "api-key": { type: "string", default: "test-key" },
         seed: { type: "string" },
         "max-body-bytes": { type: "string" },
+        "max-body-bytes-in-flight": { type: "string" },
+        "request-timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -97,18 +120,25 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0 to 65535, got ${values.port}`);
+  const port = numberFlag("port", values.port, 0, 65535);
+  const rawLimit = values["max-body-bytes"];
   const maxBodyBytes =
-    values["max-body-bytes"] === undefined ? undefined : Number(values["max-body-bytes"]);
-  if (
-    maxBodyBytes !== undefined &&
-    !(Number.isInteger(maxBodyBytes) && maxBodyBytes >= 0 && maxBodyBytes <= MAX_BODY_LIMIT)
-  )
-    throw new UsageError(
-      `--max-body-bytes must be 0 to ${MAX_BODY_LIMIT}, got ${values["max-body-bytes"]}`,
-    );
+    rawLimit === undefined ? undefined : numberFlag("max-body-bytes", rawLimit, 0, MAX_BODY_LIMIT);
+  const rawInFlight = values["max-body-bytes-in-flight"];
+  const maxBodyBytesInFlight =
+    rawInFlight === undefined
+      ? undefined
+      : numberFlag(
+          "max-body-bytes-in-flight",
+          rawInFlight,
+          maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          Number.MAX_SAFE_INTEGER,
+        );
+  const rawTimeout = values["request-timeout-ms"];
+  const requestTimeoutMs =
+    rawTimeout === undefined
+      ? undefined
+      : numberFlag("request-timeout-ms", rawTimeout, 0, 2 ** 31 - 1);
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,
@@ -116,6 +146,8 @@ async function main(): Promise<void> {
     host: values.host,
     apiKey: values["api-key"],
     maxBodyBytes,
+    maxBodyBytesInFlight,
+    requestTimeoutMs,
     // #20: nothing can read mock.requests from outside the process, so keep none
     // (a long-lived mock would otherwise hold the last 1,000 bodies for nothing).
     maxRecordedRequests: 0,

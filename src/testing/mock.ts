@@ -3,23 +3,24 @@
 // and every answer is itself checked against the spec before it is sent.
 import {
   createServer,
-  type IncomingHttpHeaders,
   type IncomingMessage,
+  type Server,
+  type ServerOptions,
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import {
   announcedLength,
+  BodyBudget,
   closeGently,
   expectsContinue,
-  MAX_BODY_LIMIT,
   readBody,
   type BodyRead,
 } from "./body.js";
+import { answerClientError } from "./client-error.js";
 import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
-import { CREDENTIAL_HEADER } from "../transport.js";
 import {
   checkOptionKeys,
   faultMatches,
@@ -28,6 +29,8 @@ import {
   type Fault,
 } from "./faults.js";
 import { handlers } from "./handlers.js";
+import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
+import { heldBytes, recordRequest } from "./recorded.js";
 import { RequestLog } from "./request-log.js";
 import { matchRoute } from "./routes.js";
 import {
@@ -115,7 +118,9 @@ export interface MockPolyAIOptions {
    * 130 KB even with 256-character IDs). A larger body is answered 413
    * PAYLOAD_TOO_LARGE in PolyAI's envelope as soon as it passes the limit (at once
    * when its Content-Length says so), and the connection is closed: the mock never
-   * holds more than this much of one body. Raise it to send bigger batches.
+   * holds more than this much of one body. Raise it to send bigger batches. 0
+   * refuses every request with a body (413) and answers those without one. At most
+   * 536,870,888 on 64-bit Node: the longest string a body could be decoded into.
    *
    * @example
    * const mock = await createMockPolyAI({ maxBodyBytes: 16 * 1024 * 1024 }); // 200k IDs in one batch
@@ -131,6 +136,29 @@ export interface MockPolyAIOptions {
    * const mock = await createMockPolyAI({ maxRecordedRequests: 10 });
    */
   readonly maxRecordedRequests?: number | undefined;
+  /**
+   * The most the mock holds of all the bodies it is reading at once, in bytes;
+   * default 64 MiB, or {@link maxBodyBytes} when that is larger (it cannot be
+   * less). A body that would pass it is answered 503 in PolyAI's envelope with
+   * `Retry-After: 1` and `Connection: close`: many clients sending large bodies
+   * slowly cannot make the mock hold more than this. Bodies without the right key
+   * are never held, so they do not count.
+   *
+   * @example
+   * const mock = await createMockPolyAI({ maxBodyBytes: 16 * 1024 * 1024, maxBodyBytesInFlight: 256 * 1024 * 1024 });
+   */
+  readonly maxBodyBytesInFlight?: number | undefined;
+  /**
+   * How long a client may take to send a whole request (headers and body), in ms;
+   * default 60,000 (node's own is 300,000). Past it the mock answers 408
+   * REQUEST_TIMEOUT in PolyAI's envelope and closes the connection, giving back what
+   * the body held of {@link maxBodyBytesInFlight}. 0 waits for ever. The time is
+   * checked every quarter of it (at most every 30 s), so an answer may come that much later.
+   *
+   * @example
+   * const mock = await createMockPolyAI({ requestTimeoutMs: 5_000 });
+   */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /** A request the mock received. The API key is never recorded. */
@@ -148,6 +176,8 @@ export interface RecordedRequest {
    * The body parsed as JSON, its raw text when it is not JSON, or undefined when
    * empty. Also undefined when the mock did not keep the body: a request without
    * the right `x-api-key` (401), or one over {@link MockPolyAIOptions.maxBodyBytes} (413).
+   * The mock keeps the text and parses it when `body` is first read, then keeps
+   * that value (#20): the log's 64 MiB budget counts the texts.
    */
   readonly body: unknown;
 }
@@ -182,7 +212,10 @@ export interface MockPolyAI {
   readonly requests: readonly RecordedRequest[];
   /**
    * How many requests the mock received since it started or since {@link reset},
-   * including those {@link requests} no longer holds.
+   * including those {@link requests} no longer holds and those whose client went
+   * away before the whole body came (recorded without a body). A request node's
+   * HTTP parser refuses before its headers are whole (over 16 KB, two
+   * Content-Lengths) is answered in the envelope but not counted.
    *
    * @example
    * expect(mock.requestCount).toBe(3); // even with maxRecordedRequests: 1
@@ -253,28 +286,6 @@ interface Answer {
 
 const CORRELATION = "X-PolyAI-Correlation-Id";
 const JSON_TYPE = "application/json; charset=utf-8";
-
-function recordHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = CREDENTIAL_HEADER.test(name)
-      ? "[redacted]"
-      : Array.isArray(value)
-        ? value.join(", ")
-        : value;
-  }
-  return out;
-}
-
-function parseForRecord(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 function decodeParam(name: string, raw: string): string {
   try {
@@ -365,11 +376,21 @@ const MOCK_OPTION_KEYS = Object.keys({
   onSpecViolation: true,
   maxBodyBytes: true,
   maxRecordedRequests: true,
+  maxBodyBytesInFlight: true,
+  requestTimeoutMs: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
 
-/** The defaults of {@link MockPolyAIOptions.maxBodyBytes} and `maxRecordedRequests`. */
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The default of {@link MockPolyAIOptions.maxRecordedRequests}. */
 const DEFAULT_RECORDED_REQUESTS = 1000;
+/** The default of {@link MockPolyAIOptions.requestTimeoutMs}. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** The default of {@link MockPolyAIOptions.maxBodyBytesInFlight}, unless maxBodyBytes is larger. */
+const DEFAULT_BODY_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+/** `value` as a message shows it: JSON, but NaN and ±Infinity by name (#20: JSON says null). */
+function shown(value: unknown): string {
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
+}
 
 /** An integer option from `min` to `max`, or `fallback` when not given; else a TypeError naming it. */
 function integerOption(
@@ -382,9 +403,23 @@ function integerOption(
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
     throw new TypeError(
-      `createMockPolyAI: ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+      `createMockPolyAI: ${name} must be an integer from ${min} to ${max}, got ${shown(value)}`,
     );
   return value;
+}
+
+/**
+ * The server's timeouts for a request timeout of `ms` (0: none). #20: a client stalled
+ * mid-body held its part of maxBodyBytesInFlight for node's 300 s. node reports a
+ * timeout through clientError, so it is answered in the envelope.
+ */
+function timeouts(ms: number): ServerOptions {
+  if (ms === 0) return { requestTimeout: 0 };
+  return {
+    requestTimeout: ms,
+    headersTimeout: Math.min(60_000, ms), // node's default, never above the request's
+    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(ms / 4))),
+  };
 }
 
 class Mock implements MockPolyAI {
@@ -395,15 +430,10 @@ class Mock implements MockPolyAI {
   url = "";
   private readonly index: SpecIndex = specIndex();
   private readonly store: ConnectorStore;
-  private readonly server = createServer((req, res) => void this.handle(req, res))
-    // #20: send `100 Continue` only for a body the mock will read; otherwise the
-    // refusal goes out at once and the client never sends the body.
-    .on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
-      if (!this.refusesBody(req)) res.writeContinue();
-      void this.handle(req, res);
-    });
+  private readonly server: Server;
   private readonly log: RequestLog<RecordedRequest>;
   private readonly maxBodyBytes: number;
+  private readonly inFlight: BodyBudget;
   private faults: Fault[] = [];
   private latencyMs = 0;
   private readonly sleeping = new Map<NodeJS.Timeout, (done: boolean) => void>();
@@ -426,6 +456,30 @@ class Mock implements MockPolyAI {
       MAX_BODY_LIMIT,
       DEFAULT_MAX_BODY_BYTES,
     );
+    this.inFlight = new BodyBudget(
+      integerOption(
+        "maxBodyBytesInFlight",
+        options.maxBodyBytesInFlight,
+        this.maxBodyBytes,
+        Number.MAX_SAFE_INTEGER,
+        Math.max(DEFAULT_BODY_BYTES_IN_FLIGHT, this.maxBodyBytes),
+      ),
+    );
+    const timeout = integerOption(
+      "requestTimeoutMs",
+      options.requestTimeoutMs,
+      0,
+      2 ** 31 - 1,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    );
+    this.server = createServer(timeouts(timeout), (req, res) => void this.handle(req, res))
+      // #20: send `100 Continue` only for a body the mock will read; otherwise the
+      // refusal goes out at once and the client never sends the body.
+      .on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+        if (!this.refusesBody(req)) res.writeContinue();
+        void this.handle(req, res);
+      })
+      .on("clientError", answerClientError);
     this.log = new RequestLog(
       integerOption(
         "maxRecordedRequests",
@@ -590,22 +644,17 @@ class Mock implements MockPolyAI {
     const unauthorised = this.authFault(req);
     const read: BodyRead = this.refusesBody(req)
       ? { kind: "too-large" }
-      : await readBody(req, this.maxBodyBytes, !unauthorised);
-    // The client went away mid-body (or node's parser refused the request and
-    // answered it itself): there is no one to answer.
-    if (read.kind === "failed") return;
+      : await readBody(req, this.maxBodyBytes, !unauthorised, this.inFlight);
     const kept = read.kind === "read" && !unauthorised && this.log.keeps;
-    this.log.add(
-      {
-        method,
-        path: target,
-        headers: recordHeaders(req.headers),
-        body: kept ? parseForRecord(read.text) : undefined,
-      },
-      kept ? read.bytes : 0,
-    );
-    if (read.kind === "too-large") {
-      this.refuseBody(req, res, method, target, unauthorised, errorId);
+    const body = kept ? read.text : "";
+    // #20: recorded even when its client went away mid-body (requestCount counts
+    // every request received), without the part of the body that came.
+    this.log.add(recordRequest(method, target, req.headers, body), heldBytes(body));
+    // The client went away, or node's parser refused the rest of the request (the
+    // server's clientError answers that): there is no one to answer here.
+    if (read.kind === "failed") return;
+    if (read.kind === "too-large" || read.kind === "busy") {
+      this.refuseBody(req, res, method, target, unauthorised ?? this.bodyFault(read), errorId);
       return;
     }
     const text = read.text;
@@ -665,26 +714,35 @@ class Mock implements MockPolyAI {
     );
   }
 
+  /** Why a body was not read whole: over maxBodyBytes (413), or no room in maxBodyBytesInFlight (503). */
+  private bodyFault(read: { readonly kind: "too-large" | "busy" }): ApiFault {
+    if (read.kind === "busy")
+      return new ApiFault(
+        503,
+        defaultErrorCode(503),
+        `The local PolyAI holds all it may of bodies being read (${this.inFlight.limit} bytes, its maxBodyBytesInFlight option); retry later`,
+        { "Retry-After": "1" },
+      );
+    return new ApiFault(
+      413,
+      defaultErrorCode(413),
+      `body: larger than the ${this.maxBodyBytes} bytes the local PolyAI reads (its maxBodyBytes option)`,
+    );
+  }
+
   /**
    * Answers a request whose body was not read whole, at once (before latency and
    * faults) and with `Connection: close`: the rest of the body is never read, so
-   * the connection cannot carry another request. A wrong key answers 401, else 413.
+   * the connection cannot carry another request. A wrong key answers 401.
    */
   private refuseBody(
     req: IncomingMessage,
     res: ServerResponse,
     method: string,
     target: string,
-    unauthorised: ApiFault | undefined,
+    fault: ApiFault,
     errorId: string,
   ): void {
-    const fault =
-      unauthorised ??
-      new ApiFault(
-        413,
-        defaultErrorCode(413),
-        `body: larger than the ${this.maxBodyBytes} bytes the local PolyAI reads (its maxBodyBytes option)`,
-      );
     closeGently(req, res);
     this.send(
       res,

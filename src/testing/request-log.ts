@@ -1,7 +1,10 @@
 // The mock's record of requests, bounded (#20): it once kept every request with its
 // body for ever, and 49 POSTs of 100 MB took the process down.
 
-/** Bodies the log keeps at most, together, in bytes: the oldest requests go first. */
+/**
+ * Bodies the log keeps at most, together, in bytes as held in memory (their texts,
+ * see recorded.ts): the oldest requests go first.
+ */
 export const RECORDED_BODY_BUDGET = 64 * 1024 * 1024;
 
 /** The last `capacity` entries (fewer when their bodies pass the budget), and how many were ever added. */

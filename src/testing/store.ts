@@ -16,7 +16,7 @@ import type {
   ConnectorPatch,
   DeleteConnectorResult,
 } from "../types.js";
-import { ApiFault } from "./envelope.js";
+import { ApiFault, faultOf, orFault, Refusal } from "./envelope.js";
 import { specIndex, type Check } from "./validate.js";
 import { probeVoice } from "./voices.js";
 
@@ -177,8 +177,8 @@ function seedError(field: string, message: string): TypeError {
   return new TypeError(`createMockPolyAI: invalid seed: ${field}: ${message}`);
 }
 
-function numberNotFound(phoneNumber: string): ApiFault {
-  return new ApiFault(404, "PHONE_NUMBERS_NOT_FOUND", `Phone number ${phoneNumber} not found`);
+function numberNotFound(phoneNumber: string): Refusal {
+  return new Refusal(404, "PHONE_NUMBERS_NOT_FOUND", `Phone number ${phoneNumber} not found`);
 }
 
 /** A stored number as the API shows it: no `agentId`, and no `connectorId` while unrouted. */
@@ -420,30 +420,40 @@ export class ConnectorStore {
    * @throws {ApiFault} 404 CONNECTORS_NOT_FOUND, 403 USER_ACCESS_FORBIDDEN, 400 CONNECTORS_VALIDATION_FAILED
    */
   update(agentId: string, connectorId: string, patch: ConnectorPatch): Connector {
-    const current = this.find(agentId, connectorId);
+    return orFault(this.tryUpdate(agentId, connectorId, patch));
+  }
+
+  /** {@link update}, returning its refusal instead of throwing it (#20: a batch has one per item). */
+  private tryUpdate(
+    agentId: string,
+    connectorId: string,
+    patch: ConnectorPatch,
+  ): Connector | Refusal {
+    const current = this.tryFind(agentId, connectorId);
+    if (current instanceof Refusal) return current;
     if (patch.projectId !== undefined && patch.projectId !== current.projectId) {
       for (const project of [current.projectId, patch.projectId]) {
-        if (!this.allowedProjects.has(project)) {
-          throw new ApiFault(
+        if (!this.allowedProjects.has(project))
+          return new Refusal(
             403,
             "USER_ACCESS_FORBIDDEN",
             `The API key has no access to project ${project}`,
           );
-        }
       }
     }
     if (patch.voiceName !== undefined) {
       const why = probeVoice(patch.voiceName, this.unavailableVoices);
-      if (why) throw new ApiFault(400, VALIDATION, `voiceName: ${why}`);
+      if (why) return new Refusal(400, VALIDATION, `voiceName: ${why}`);
     }
     let next: Connector;
     try {
       next = applyConnectorPatch(current, patch);
     } catch (err) {
       // The request passed the spec's schema, so this is the SDK's stricter check
-      // speaking; answer as the server would rather than crash the mock.
+      // speaking; answer as the server would rather than crash the mock. At most
+      // once per connector of the agent: a batch names each connector once.
       if (err instanceof InvalidInputError)
-        throw new ApiFault(400, VALIDATION, `${err.field.replace(/^patch\./, "")}: ${err.reason}`);
+        return new Refusal(400, VALIDATION, `${err.field.replace(/^patch\./, "")}: ${err.reason}`);
       throw err;
     }
     this.agents.get(agentId)?.set(connectorId, next);
@@ -484,12 +494,10 @@ export class ConnectorStore {
   /** Applies each update independently, as {@link update} would; one result per item, in order. */
   batchUpdate(agentId: string, items: readonly BatchUpdateItem[]): BatchUpdateResult[] {
     return items.map(({ connectorId, ...patch }): BatchUpdateResult => {
-      try {
-        return { connectorId, success: true, data: this.update(agentId, connectorId, patch) };
-      } catch (err) {
-        if (err instanceof ApiFault) return { connectorId, success: false, error: err.message };
-        throw err;
-      }
+      const result = this.tryUpdate(agentId, connectorId, patch);
+      return result instanceof Refusal
+        ? { connectorId, success: false, error: result.message }
+        : { connectorId, success: true, data: result };
     });
   }
 
@@ -504,17 +512,18 @@ export class ConnectorStore {
       owner?.connectorId === undefined
         ? undefined
         : this.agents.get(agentId)?.get(owner.connectorId);
-    if (!connector) {
-      if (!owner) throw numberNotFound(phoneNumber);
-      // The spec's 404 for lookup covers a number the agent has that routes nowhere;
-      // say which, so a caller can tell "not routed yet" from "no such number".
-      throw new ApiFault(
-        404,
-        "PHONE_NUMBERS_NOT_FOUND",
-        `Phone number ${phoneNumber} routes to no connector; reassign it to one first`,
-      );
-    }
-    return structuredClone(connector);
+    if (connector) return structuredClone(connector);
+    // The spec's 404 for lookup covers a number the agent has that routes nowhere;
+    // say which, so a caller can tell "not routed yet" from "no such number".
+    throw faultOf(
+      owner
+        ? new Refusal(
+            404,
+            "PHONE_NUMBERS_NOT_FOUND",
+            `Phone number ${phoneNumber} routes to no connector; reassign it to one first`,
+          )
+        : numberNotFound(phoneNumber),
+    );
   }
 
   /** Every phone number of every agent, as deep copies, in seed then import order. */
@@ -615,13 +624,12 @@ export class ConnectorStore {
     Partial<Pick<Schemas["DeletePhoneNumbersResult"], "errors">> {
     const deleted: string[] = [];
     const errors: Schemas["DeletePhoneNumbersResult"]["errors"] = [];
+    // #20: a number the agent does not have is a plain result, not a thrown fault.
     for (const number of phoneNumbers) {
-      try {
-        deleted.push(this.deleteNumber(agentId, number).deleted);
-      } catch (err) {
-        if (!(err instanceof ApiFault)) throw err;
-        errors.push({ phoneNumber: number, error: err.message });
-      }
+      if (this.owned(agentId, number)) {
+        this.numbers.delete(number);
+        deleted.push(number);
+      } else errors.push({ phoneNumber: number, error: numberNotFound(number).message });
     }
     return errors.length === 0 ? { deleted } : { deleted, errors };
   }
@@ -638,15 +646,17 @@ export class ConnectorStore {
   }
 
   private ownedOrThrow(agentId: string, phoneNumber: string): MockPhoneNumber {
-    const record = this.owned(agentId, phoneNumber);
-    if (!record) throw numberNotFound(phoneNumber);
-    return record;
+    return orFault(this.owned(agentId, phoneNumber) ?? numberNotFound(phoneNumber));
   }
 
   private find(agentId: string, connectorId: string): Connector {
-    const connector = this.agents.get(agentId)?.get(connectorId);
-    if (!connector)
-      throw new ApiFault(404, "CONNECTORS_NOT_FOUND", `Connector ${connectorId} not found`);
-    return connector;
+    return orFault(this.tryFind(agentId, connectorId));
+  }
+
+  private tryFind(agentId: string, connectorId: string): Connector | Refusal {
+    return (
+      this.agents.get(agentId)?.get(connectorId) ??
+      new Refusal(404, "CONNECTORS_NOT_FOUND", `Connector ${connectorId} not found`)
+    );
   }
 }
