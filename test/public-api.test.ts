@@ -1,12 +1,14 @@
 // The public API's contract with its readers: every name exported from an entry
-// carries TSDoc, and every core export is used in examples/usage.ts.
+// carries TSDoc, and is used in the entry's example and in the consumer test's file.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "..");
-const entries = ["src/index.ts", "src/testing/index.ts"].map((f) => resolve(root, f));
+const entries = ["src/index.ts", "src/testing/index.ts", "src/telephony/index.ts"].map((f) =>
+  resolve(root, f),
+);
 const program = ts.createProgram(entries, {
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -28,6 +30,11 @@ function exportsOf(file: string): { name: string; doc: string }[] {
   });
 }
 
+/** The exported names that `text` never mentions as a whole word. */
+function unusedIn(text: string, exported: { name: string }[]): string[] {
+  return exported.map((e) => e.name).filter((name) => !new RegExp(`\\b${name}\\b`).test(text));
+}
+
 describe("public API", () => {
   it.each(entries.map((e) => [e.slice(root.length + 1)]))(
     "every export of %s has TSDoc",
@@ -38,38 +45,27 @@ describe("public API", () => {
     },
   );
 
-  it("every export of the testing entry is used in examples/testing-usage.test.ts", () => {
-    const example = readFileSync(resolve(root, "examples/testing-usage.test.ts"), "utf8").replace(
-      /^import[\s\S]*?from "..\/src\/testing\/index.js";/m,
+  // The example of each entry, without its imports, uses every name the entry exports.
+  it.each([
+    ["src/index.ts", "examples/usage.ts", "../src/index.js"],
+    ["src/testing/index.ts", "examples/testing-usage.test.ts", "../src/testing/index.js"],
+    ["src/telephony/index.ts", "examples/telephony-usage.test.ts", "../src/telephony/index.js"],
+  ])("every export of %s is used in %s", (entry, file, from) => {
+    const example = readFileSync(resolve(root, file), "utf8").replace(
+      new RegExp(`^import[\\s\\S]*?from "${from.replace(/[./]/g, "\\$&")}";`, "m"),
       "",
     );
-    const unused = exportsOf(entries[1] as string)
-      .map((e) => e.name)
-      .filter((name) => !new RegExp(`\\b${name}\\b`).test(example));
-    expect(unused).toEqual([]);
+    expect(example).not.toContain(`from "${from}"`);
+    expect(unusedIn(example, exportsOf(resolve(root, entry)))).toEqual([]);
   });
 
-  it("every export of the core entry is used in examples/usage.ts", () => {
-    const example = readFileSync(resolve(root, "examples/usage.ts"), "utf8").replace(
-      /^import[\s\S]*?from "..\/src\/index.js";/m,
-      "",
-    );
-    const unused = exportsOf(entries[0] as string)
-      .map((e) => e.name)
-      .filter((name) => !new RegExp(`\\b${name}\\b`).test(example));
-    expect(unused).toEqual([]);
-  });
-
-  it("every export of both entries is used in the consumer test's file, outside its imports", () => {
+  it("every export of the three entries is used in the consumer test's file, outside its imports", () => {
     // The consumer test compiles this file against the packed tarball, so this is
     // the check that every public name works for an installed package.
     const consumer = readFileSync(resolve(root, "test/consumer/consumer.ts"), "utf8").replace(
-      /^import[\s\S]*?from "polyai-connectors(\/testing)?";/gm,
+      /^import[\s\S]*?from "polyai-connectors(\/testing|\/telephony)?";/gm,
       "",
     );
-    const unused = [...exportsOf(entries[0] as string), ...exportsOf(entries[1] as string)]
-      .map((e) => e.name)
-      .filter((name) => !new RegExp(`\\b${name}\\b`).test(consumer));
-    expect(unused).toEqual([]);
+    expect(unusedIn(consumer, entries.flatMap(exportsOf))).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ export interface StaleValue {
  */
 export class PlanStaleError extends PolyAIError {
   override name = "PlanStaleError";
+  /** Stable, to branch on (the CLI's `--json` shows it too). */
   readonly code = "PLAN_STALE" as const;
   /** What changed: every value the plan depended on that differs now. */
   readonly changed: readonly StaleValue[];
@@ -39,6 +40,7 @@ export class PlanStaleError extends PolyAIError {
  */
 export class InvalidPlanError extends PolyAIError {
   override name = "InvalidPlanError";
+  /** Stable, to branch on (the CLI's `--json` shows it too). */
   readonly code = "PLAN_INVALID" as const;
   /** The offending part of the plan, as a path (`connectors[2].patch`). */
   readonly field: string;
@@ -57,6 +59,7 @@ export class InvalidPlanError extends PolyAIError {
  */
 export class UnknownConnectorError extends PolyAIError {
   override name = "UnknownConnectorError";
+  /** Stable, to branch on (the CLI's `--json` shows it too). */
   readonly code = "UNKNOWN_CONNECTOR" as const;
   /** The first path that names a missing connector (`connectors.CONN-x`, `phoneNumbers.+44…`). */
   readonly field: string;
@@ -83,7 +86,9 @@ export class UnknownConnectorError extends PolyAIError {
 /** The server refused one update of a batch (`success: false`): `reason` is what it said. */
 export class ChangeRejectedError extends PolyAIError {
   override name = "ChangeRejectedError";
+  /** Stable, to branch on (the CLI's `--json` shows it too). */
   readonly code = "CHANGE_REJECTED" as const;
+  /** The connector whose update was refused. */
   readonly connectorId: string;
   /** The server's message for this item. */
   readonly reason: string;

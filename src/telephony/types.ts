@@ -15,8 +15,11 @@ export const MANAGED_FIELDS: readonly ManagedField[] = ["voiceName", "asrLangCod
  * server derives it from `voiceName`.
  */
 export interface DesiredConnector {
+  /** The Google TTS voice (`en-GB-Neural2-A`); the server derives `ttsLangCode` from it. */
   voiceName?: string;
+  /** The speech recognition language, BCP 47 (`en-GB`). */
   asrLangCode?: string;
+  /** The Agent Studio variant; null for none (read back as `""`). */
   variantId?: string | null;
 }
 
@@ -49,13 +52,17 @@ export interface DesiredState {
 
 /** A desired state after validation: both maps present, `$schema` dropped. */
 export interface CheckedDesiredState {
+  /** The agent (the Agent Studio project ID). */
   agentId: string;
+  /** Connector ID → the settings it should have; `{}` when the file names none. */
   connectors: Record<string, DesiredConnector>;
+  /** E.164 number → the ID of the connector it should route to; `{}` when the file names none. */
   phoneNumbers: Record<string, string>;
 }
 
 /** An update of one connector: only the fields that differ from the live connector. */
 export interface ConnectorChange {
+  /** The connector to update. */
   connectorId: string;
   /** What is sent: each field that differs, with its desired value. */
   patch: DesiredConnector;
@@ -65,6 +72,7 @@ export interface ConnectorChange {
 
 /** A change of one phone number. */
 export interface PhoneNumberChange {
+  /** The number, E.164. */
   number: string;
   /** `import`: the project does not have it; it is imported, then routed. `reassign`: routed elsewhere. */
   action: "import" | "reassign";
@@ -81,8 +89,11 @@ export interface PhoneNumberChange {
  * changed, and `digest` its content; {@link apply} refuses an edited plan.
  */
 export interface Plan {
+  /** Marks the JSON as a plan, so a desired state passed to apply by mistake is refused. */
   kind: "polyai-connectors/plan";
+  /** The plan format's version. */
   version: 1;
+  /** The agent the plan is for. */
   agentId: string;
   /** A hash of every live value the plan depends on (see README: "Stale plans"). */
   fingerprint: string;
@@ -149,19 +160,35 @@ export interface ApplyOptions extends ReadOptions {
   onProgress?: ((progress: ApplyProgress) => void) | undefined;
 }
 
-type Outcome = { status: "applied" } | { status: "failed"; error: Error };
+type Outcome =
+  | {
+      /** `applied`: the server accepted the change. */
+      status: "applied";
+    }
+  | {
+      /** `failed`: the change was not made (as far as the client knows: see `recovered`). */
+      status: "failed";
+      /** The typed error: an API error, a `ChangeRejectedError`, … */
+      error: Error;
+    };
 
 /** What happened to one connector update. */
 export type ConnectorResult = {
+  /** Tells a connector's result from a number's. */
   kind: "connector";
+  /** The connector updated. */
   connectorId: string;
+  /** The change of the plan this is the result of. */
   change: ConnectorChange;
 } & Outcome;
 
 /** What happened to one phone-number change. */
 export type PhoneNumberResult = {
+  /** Tells a number's result from a connector's. */
   kind: "phoneNumber";
+  /** The number imported or reassigned. */
   number: string;
+  /** The change of the plan this is the result of. */
   change: PhoneNumberChange;
 } & Outcome;
 
@@ -170,6 +197,7 @@ export type ChangeResult = ConnectorResult | PhoneNumberResult;
 
 /** What {@link apply} did. */
 export interface ApplyResult {
+  /** The agent the plan was applied to. */
   agentId: string;
   /**
    * Every change of the plan is in effect, as read back after the writes: each was
@@ -179,7 +207,9 @@ export interface ApplyResult {
   ok: boolean;
   /** One result per change of the plan: connectors first, then numbers, in plan order. */
   results: ChangeResult[];
+  /** How many results are `applied`. */
   applied: number;
+  /** How many results are `failed`. */
   failed: number;
   /**
    * Changes reported applied that the read-back after the writes does not show

@@ -2,7 +2,7 @@
 // compiles the file in a temp project against the packed tarball (moduleResolution
 // node16, nodenext and bundler). In the repo, "polyai-connectors" is not installed.
 //
-// Every public value and type of both entries is used here; nothing runs.
+// Every public value and type of the three entries is used here; nothing runs.
 import {
   APIPromise,
   APIConnectionError,
@@ -70,6 +70,37 @@ import {
   type SeedConnector,
   type SeedPhoneNumber,
 } from "polyai-connectors/testing";
+import {
+  ChangeRejectedError,
+  InvalidPlanError,
+  PlanStaleError,
+  UnknownConnectorError,
+  apply,
+  countChanges,
+  exportState,
+  plan,
+  renderPlan,
+  summarizePlan,
+  validateDesiredState,
+  type ApplyOptions,
+  type ApplyProgress,
+  type ApplyResult,
+  type ChangeResult,
+  type CheckedDesiredState,
+  type ConnectorChange,
+  type ConnectorResult,
+  type DesiredConnector,
+  type DesiredState,
+  type ExportOptions,
+  type ManagedField,
+  type OmittedValue,
+  type PhoneNumberChange,
+  type PhoneNumberResult,
+  type Plan,
+  type PlanOptions,
+  type ReadOptions,
+  type StaleValue,
+} from "polyai-connectors/telephony";
 
 const AGENT = "PROJECT-58RP822I";
 
@@ -215,4 +246,49 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
   void [predicted, cleared, found, byNumber, deleted, voice, tts, names];
   void [routed, both, gone, failures];
   return updated;
+}
+
+/** Phone lines as code, with the core's client: every telephony name in a signature. */
+export async function phoneLines(poly: PolyAIClient): Promise<ApplyResult | string> {
+  const main: DesiredConnector = { voiceName: "en-GB-Neural2-A", variantId: null };
+  const desired: DesiredState = {
+    agentId: AGENT,
+    connectors: { "CONN-main": main },
+    phoneNumbers: { "+442079460099": "CONN-main" },
+  };
+  const checked: CheckedDesiredState = validateDesiredState(desired);
+  const reads: ReadOptions = { readChunkSize: 500 };
+  const planOptions: PlanOptions = { ...reads, signal: AbortSignal.timeout(5_000) };
+  const p: Plan = await plan(poly, checked, planOptions);
+  const updates: ConnectorChange[] = p.connectors;
+  const moves: PhoneNumberChange[] = p.phoneNumbers;
+  const fields: ManagedField[] = updates.flatMap((c) => Object.keys(c.patch) as ManagedField[]);
+  void [moves, fields, summarizePlan(p), countChanges(p)];
+  const options: ApplyOptions = {
+    chunkSize: 100,
+    concurrency: 8,
+    clientEnv: "live",
+    onProgress: (step: ApplyProgress) => void step.result,
+  };
+  try {
+    const result: ApplyResult = await apply(poly, JSON.parse(JSON.stringify(p)), options);
+    const failed: ChangeResult[] = result.results.filter((r) => r.status === "failed");
+    for (const r of failed) {
+      if (r.kind === "connector") void (r satisfies ConnectorResult).connectorId;
+      else void (r satisfies PhoneNumberResult).number;
+      if (r.status === "failed" && r.error instanceof ChangeRejectedError) void r.error.reason;
+    }
+    const exportOptions: ExportOptions = { onOmit: (o: OmittedValue) => void o.path };
+    const state: DesiredState = await exportState(poly, AGENT, exportOptions);
+    void state;
+    return result;
+  } catch (err) {
+    if (err instanceof PlanStaleError) {
+      const changed: readonly StaleValue[] = err.changed;
+      return `${err.code}: ${changed.map((c) => `${c.path} ${c.was} → ${c.now}`).join("; ")}`;
+    }
+    if (err instanceof InvalidPlanError) return `${err.code} at ${err.field}`;
+    if (err instanceof UnknownConnectorError) return err.connectorIds.join(", ");
+    return renderPlan(p);
+  }
 }
