@@ -1062,13 +1062,15 @@ describe("soak and bulk", () => {
       [
         `telephony soak: 200 connectors + 200 numbers (+10% unnamed), 30% of attempts faulted, maxRetries 2`,
         ...rounds.map((r) => `  ${r}`),
-        `  fetch attempts ${faults.stats.attempts} (503 before ${faults.stats.before503}, reset ${faults.stats.reset}, answer lost after apply ${faults.stats.lost}); requests reaching the mock ${mock.requests.length}; ${ms.toFixed(0)} ms`,
+        `  fetch attempts ${faults.stats.attempts} (503 before ${faults.stats.before503}, reset ${faults.stats.reset}, answer lost after apply ${faults.stats.lost}); requests reaching the mock ${mock.requestCount}; ${ms.toFixed(0)} ms`,
       ].join("\n"),
     );
     expect(done, rounds.join("\n")).toBe(true);
     // Converged: a fault-free client agrees.
     expect(countChanges(await plan(client(mock), desired))).toBe(0);
     // Nothing outside the desired state ever changed: every write was one of its values…
+    // (#20: the mock's log is bounded; the audit must see every request, not the last 1,000.)
+    expect(mock.requests.length).toBe(mock.requestCount);
     auditWrites(mock.requests, desired, importable);
     // …and the end state differs from the start only where the desired state says.
     const named = desired.connectors ?? {};
