@@ -1,7 +1,7 @@
 // The mock as a user's vitest suite drives it: faults aimed at one operation,
 // method or path; seeds that give only what the test is about; and agents the
 // mock does not serve answered as PolyAI answers a project the key cannot reach.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ import {
   type SeedConnector,
 } from "../src/testing/index.js";
 import { specIndex } from "../src/testing/validate.js";
+import { repoRoot } from "./support/fixtures.js";
 import { runNode } from "./support/node-process.js";
 
 const KEY = "test-key";
@@ -454,7 +455,7 @@ describe("the mock knows its agents", () => {
   });
 });
 
-describe("polyai-connectors-mock prints its usage only for command-line mistakes", () => {
+describe("polyai-connectors-mock prints its usage only for command-line mistakes, and its version when asked", () => {
   const run = (...args: string[]) => runNode(["--import", "tsx", "src/testing/cli.ts", ...args]);
 
   it("names the seed's bad field without the usage, and the usage once for a bad flag", async () => {
@@ -467,9 +468,10 @@ describe("polyai-connectors-mock prints its usage only for command-line mistakes
           { connectorId: "CONN-x", voiceName: "en-GB-Neural2-A", clientEnv: "prod" },
         ]),
       );
-      const [bad, flag] = await Promise.all([
+      const [bad, flag, version] = await Promise.all([
         run("--port", "0", "--seed", seed),
         run("--prot", "4010"),
+        run("--version"),
       ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(
@@ -479,6 +481,12 @@ describe("polyai-connectors-mock prints its usage only for command-line mistakes
 
       expect(flag.code).toBe(2);
       expect(flag.stderr.match(/Usage:/g)).toHaveLength(1);
+
+      // --version prints the package's version, as the other bin does.
+      const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+        version: string;
+      };
+      expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
 // curl, or another language's client) against a local PolyAI by hand.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { packageVersion } from "../telephony/cli/version.js";
 import { isPlainObject } from "../validate.js";
 import { integerFlag } from "./flags.js";
 import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
@@ -11,7 +12,7 @@ import type { SeedConnector, SeedPhoneNumber } from "./store.js";
 
 const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--seed seed.json]
                               [--max-body-bytes N] [--max-body-bytes-in-flight N]
-                              [--request-timeout-ms N]
+                              [--request-timeout-ms N] [--version]
 
 Serves PolyAI's telephony connector and phone-number endpoints from memory. It
 keeps no log of the requests it answers (nothing could read it from outside).
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
         "max-body-bytes-in-flight": { type: "string" },
         "request-timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", default: false },
       },
       strict: true,
     });
@@ -118,6 +120,11 @@ async function main(): Promise<void> {
   const { values } = parsed;
   if (values.help) {
     process.stdout.write(USAGE);
+    return;
+  }
+  // Like the polyai-connectors bin's: a bug report can name the version it ran.
+  if (values.version) {
+    process.stdout.write(`${packageVersion(import.meta.url)}\n`);
     return;
   }
   const port = numberFlag("port", values.port, 0, 65535);
