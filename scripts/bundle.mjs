@@ -182,11 +182,19 @@ function copiesIn(entry, metafile, providers) {
     .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }));
 }
 
-// What must exist once: a class (instanceof), and module state: a WeakMap/WeakSet, or
+// What must exist once: a class (instanceof), and module state: a top-level `let` or
+// `var` (a counter, a cache), a Symbol() (an identity of its own; Symbol.for is shared), a WeakMap/WeakSet, or
 // a Map/Set created empty (a cache or registry filled at run time; a Set built from a
 // literal list is a lookup table, and a copy of it is the same table).
-const IDENTITY =
-  /^(export\s+)?(abstract\s+)?class\s|^(export\s+)?(const|let)\s+\w+(\s*:[^=]+)?\s*=\s*new\s+(Weak(Map|Set)\b|(Map|Set)(<[^>]*>)?\(\s*\))/m;
+const IDENTITY = new RegExp(
+  [
+    String.raw`^(export\s+)?(abstract\s+)?class\s`,
+    String.raw`^(export\s+)?(let|var)\s`,
+    String.raw`^(export\s+)?const\s+\w+(\s*:[^=]+)?\s*=\s*Symbol\(`,
+    String.raw`^(export\s+)?const\s+\w+(\s*:[^=]+)?\s*=\s*new\s+(Weak(Map|Set)\b|(Map|Set)(<[^>]*>)?\(\s*\))`,
+  ].join("|"),
+  "m",
+);
 
 async function checkCopies(entry, format, copies) {
   const bad = [];
