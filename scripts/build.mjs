@@ -33,7 +33,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
-import { ENTRIES, bundle } from "./bundle.mjs";
+import { ENTRIES, bundle, esbuildMessages } from "./bundle.mjs";
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -92,11 +92,8 @@ async function checkPortable(entry, format) {
       logLevel: "silent",
     })
     .catch((err) => {
-      const msgs = (err.errors ?? [])
-        .map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`)
-        .join("\n");
       throw new Error(
-        `core entry ${relative(root, entry)} does not bundle for platform=neutral:\n${msgs || err.message}`,
+        `core entry ${relative(root, entry)} does not bundle for platform=neutral:\n${esbuildMessages(err)}`,
       );
     });
   const problems = [];

@@ -28,3 +28,6 @@ export const ENTRIES: readonly Entry[];
 
 /** Bundles every entry into `outDir`/esm and `outDir`/cjs. */
 export function bundle(outDir: string): Promise<Bundled[]>;
+
+/** An esbuild failure's messages, one indented line each. */
+export function esbuildMessages(err: unknown): string;

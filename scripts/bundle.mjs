@@ -222,11 +222,16 @@ async function checkNames(entry, format, outfile) {
     );
 }
 
-function describeFailure(entry, format, err) {
+/** An esbuild failure's messages, one indented line each (`file:line: text`); also scripts/build.mjs's. */
+export function esbuildMessages(err) {
   const msgs = (err.errors ?? [])
     .map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`)
     .join("\n");
-  return new Error(`bundling ${entry.src} (${format}) failed:\n${msgs || err.message}`);
+  return msgs || err.message;
+}
+
+function describeFailure(entry, format, err) {
+  return new Error(`bundling ${entry.src} (${format}) failed:\n${esbuildMessages(err)}`);
 }
 
 /**

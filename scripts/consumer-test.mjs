@@ -46,6 +46,7 @@ import { delimiter, dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
+import { ENTRIES } from "./bundle.mjs";
 
 const execFileP = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -380,16 +381,9 @@ async function checkTarball(app) {
 
   // #21: one bundled .js per entry and format (the bins ESM only), nothing else to load.
   const scripts = files.filter((f) => f.endsWith(".js")).sort();
-  const entries = [
-    "dist/cjs/src/index.js",
-    "dist/cjs/src/telephony/index.js",
-    "dist/cjs/src/testing/index.js",
-    "dist/esm/src/index.js",
-    "dist/esm/src/telephony/cli.js",
-    "dist/esm/src/telephony/index.js",
-    "dist/esm/src/testing/cli.js",
-    "dist/esm/src/testing/index.js",
-  ];
+  const entries = ENTRIES.flatMap(({ src, bin }) =>
+    (bin ? ["esm"] : ["esm", "cjs"]).map((f) => `dist/${f}/${src.replace(/\.ts$/, ".js")}`),
+  ).sort();
   if (scripts.join("\n") !== entries.join("\n"))
     problems.push(
       `the JavaScript files are not one per entry and format:\n    ${scripts.join("\n    ")}`,

@@ -49,6 +49,19 @@ function requiredField(required, keys) {
   return all ? "required: true" : `required: ${js(required)}`;
 }
 
+/**
+ * The fields an object rule starts with, for a schema's object and an operation's
+ * query alike: its type, properties (rendered), required keys and closedness.
+ */
+function objectFields(props, required, keys, closed) {
+  return [
+    'type: "object"',
+    `props: { ${props.join(", ")} }`,
+    requiredField(required, keys),
+    closed ? "closed: true" : "",
+  ];
+}
+
 /** A pattern as a regex literal (`/…/u`), checked to mean the same as the spec's string. */
 function regexLiteral(pattern, where) {
   const escaped = pattern.replace(/\\.|\//g, (m) => (m === "/" ? "\\/" : m)).replace(/\n/g, "\\n");
@@ -213,10 +226,7 @@ class RuleRenderer {
           .map(([key, prop]) => [key, deref(this.doc, prop).node.default])
           .filter(([, value]) => value !== undefined);
         return parts([
-          'type: "object"',
-          `props: { ${props.join(", ")} }`,
-          requiredField(required, Object.keys(schema.properties ?? {})),
-          extra === false ? "closed: true" : "",
+          ...objectFields(props, required, Object.keys(schema.properties ?? {}), extra === false),
           schema.minProperties ? `minProperties: ${schema.minProperties}` : "",
           defaults.length ? `defaults: ${js(Object.fromEntries(defaults))}` : "",
         ]);
@@ -341,12 +351,15 @@ export function renderOperations(doc) {
       const props = query.map(
         (p) => `${js(p.name)}: ${rules.rule(p.schema ?? {}, `${id}.${p.name}`)}`,
       );
-      const required = requiredField(
-        query.filter((p) => p.required).map((p) => p.name),
+      const required = query.filter((p) => p.required).map((p) => p.name);
+      const rule = objectFields(
+        props,
+        required,
         query.map((p) => p.name),
+        true,
       );
       fields.push(
-        `query: { ${['type: "object"', `props: { ${props.join(", ")} }`, "closed: true", required].filter(Boolean).join(", ")} }`,
+        `query: { ${rule.filter(Boolean).join(", ")} }`,
         `queryArg: ${js(op["x-sdk-query-argument"] ?? "query")}`,
       );
     }

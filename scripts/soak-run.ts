@@ -54,6 +54,8 @@ export interface SoakReport {
   readonly received: number;
   /** Faults injected, by kind. */
   readonly injected: Tally;
+  /** Share of attempts that got a fault, 0 to 1 (a run needs at least 0.2). */
+  readonly faultShare: number;
   /** Attempt outcomes as the client's fetch saw them. */
   readonly observed: Tally;
   readonly retries: number;
@@ -286,11 +288,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const received = mock.requestCount; // the log keeps only the last 1,000 (#20)
   await mock.close();
 
-  const share =
+  const faultShare =
     faulty.attempts.total() === 0 ? 0 : faulty.injected.total() / faulty.attempts.total();
-  if (share < 0.2)
+  if (faultShare < 0.2)
     problems.push(
-      `faults hit only ${(share * 100).toFixed(1)}% of attempts; the soak needs at least 20%`,
+      `faults hit only ${(faultShare * 100).toFixed(1)}% of attempts; the soak needs at least 20%`,
     );
   return {
     options,
@@ -299,6 +301,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     attempts: faulty.attempts,
     received,
     injected: faulty.injected,
+    faultShare,
     observed: faulty.observed,
     retries,
     outcomes: chains.outcomes,

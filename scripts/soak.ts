@@ -28,7 +28,6 @@ function print(report: SoakReport): void {
   const line = (label: string, value: string | number) =>
     console.log(`  ${label.padEnd(30)} ${value}`);
   const sent = attempts.total();
-  const share = sent === 0 ? 0 : injected.total() / sent;
   console.log(
     `soak: seed ${o.seed}, ${o.updates} updates over ${o.connectors} connectors, ${o.concurrency} calls at once, timeout ${o.timeoutMs} ms, fault rate ${o.faultRate}`,
   );
@@ -42,7 +41,7 @@ function print(report: SoakReport): void {
   );
   line(
     "faults injected",
-    `${injected.total()} = ${(share * 100).toFixed(1)}% of attempts: ${injected.show()}`,
+    `${injected.total()} = ${(report.faultShare * 100).toFixed(1)}% of attempts: ${injected.show()}`,
   );
   line("attempt outcomes seen", observed.show());
   line(
