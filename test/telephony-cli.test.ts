@@ -33,6 +33,7 @@ import {
   runsKeyless,
   setup,
   withSetup,
+  countingFetch,
   writes,
   type Run,
 } from "./support/telephony-cli.js";
@@ -200,27 +201,16 @@ describe.concurrent("apply", () => {
     "--concurrency %i bounds every request of a desired-state file's apply, its planning reads included (counted at fetch) (#19)",
     async (concurrency, { expect }) => {
       await withSetup({}, async (t) => {
-        let inFlight = 0;
-        let most = 0;
-        let sent = 0;
-        const counting: typeof fetch = async (input, init) => {
-          sent++;
-          most = Math.max(most, ++inFlight);
-          try {
-            return await fetch(input, init);
-          } finally {
-            inFlight--;
-          }
-        };
+        const count = countingFetch();
         t.mock.delay(2);
         const desired = await t.file("d.json", DESIRED);
         const args = ["apply", desired, "--yes", "--concurrency", String(concurrency)];
-        const r = await cli([...args, "--base-url", t.mock.url], undefined, undefined, counting);
+        const r = await cli([...args, "--base-url", t.mock.url], undefined, undefined, count.fetch);
         expect(r.code, r.stderr).toBe(0);
-        expect(sent).toBe(t.mock.requests.length);
-        expect(sent).toBeGreaterThan(4); // the plan's reads, apply's re-read, the writes, the read-back
-        expect(most).toBeGreaterThanOrEqual(1);
-        expect(most).toBeLessThanOrEqual(concurrency);
+        expect(count.sent).toBe(t.mock.requests.length);
+        expect(count.sent).toBeGreaterThan(4); // the plan's reads, apply's re-read, the writes, the read-back
+        expect(count.most).toBeGreaterThanOrEqual(1);
+        expect(count.most).toBeLessThanOrEqual(concurrency);
       });
     },
   );

@@ -113,6 +113,32 @@ export async function withSetup<T>(
   }
 }
 
+/** What {@link countingFetch} saw: requests sent, and the most in flight at once. */
+export interface FetchCount {
+  fetch: typeof fetch;
+  sent: number;
+  most: number;
+}
+
+/** A fetch that counts, to check a concurrency bound where requests leave (#19). */
+export function countingFetch(): FetchCount {
+  let inFlight = 0;
+  const count: FetchCount = {
+    sent: 0,
+    most: 0,
+    fetch: async (input, init) => {
+      count.sent++;
+      count.most = Math.max(count.most, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+  return count;
+}
+
 /** The requests that write (reads are GET, or POST to …/batch and …/lookup). */
 export function writes(requests: readonly RecordedRequest[]): RecordedRequest[] {
   return requests.filter(
