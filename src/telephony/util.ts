@@ -63,6 +63,11 @@ export function limiter(slots: number): Limit {
   };
 }
 
+/** The path of `key` inside `path` (`connectors.CONN-main`), as error messages name a place. */
+export function keyPath(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
 /** An integer option's range and default (one object, so the CLI checks its flags with it too). */
 export interface IntRange {
   readonly min: number;
