@@ -19,6 +19,7 @@ import {
   keyless,
   runsKeyless,
   setup,
+  withSetup,
   writes,
   type Run,
 } from "./support/telephony-cli.js";
@@ -111,8 +112,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
   }) => {
     await Promise.all(
       (["stdout", "stderr"] as const).map(async (close) => {
-        const t = await setup();
-        try {
+        await withSetup({}, async (t) => {
           const desired = await t.file("d.json", DESIRED);
           // --json: the plan goes to stderr and the result to stdout, so both are written.
           const r = await cli(["apply", desired, "--yes", "--json", "--base-url", t.mock.url], {
@@ -125,9 +125,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
           // Every write went out, and the read-back after them.
           expect(writes(t.mock.requests).length).toBe(4);
           expect(t.mock.requests.at(-1)?.path).toMatch(/\/batch$/);
-        } finally {
-          await t.close();
-        }
+        });
       }),
     );
   });
@@ -294,8 +292,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
           child.on("error", fail);
           child.on("close", (code) => done({ code, output }));
         });
-      const t = await setup();
-      try {
+      await withSetup({}, async (t) => {
         const desired = await t.file("d.json", DESIRED);
         const url = ["--base-url", t.mock.url];
         const no = await onTty(["apply", desired, ...url], "n");
@@ -321,9 +318,7 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         expect(big.output).toContain("\rApplying: 30/30 (100%)");
         expect(big.code).toBe(0);
         keyless(expect, no.output, yes.output, big.output);
-      } finally {
-        await t.close();
-      }
+      });
     },
   );
 });

@@ -32,6 +32,8 @@ import {
   KEY,
   runsKeyless,
   setup,
+  withSetup,
+  countingFetch,
   writes,
   type Run,
 } from "./support/telephony-cli.js";
@@ -78,8 +80,7 @@ describe.concurrent("plan", () => {
   it("exit 2 with changes pending, text and --json and --out; nothing written", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("phone-lines.json", DESIRED);
       const url = ["--base-url", t.mock.url];
       const text = await cli(["plan", desired, ...url]);
@@ -104,14 +105,11 @@ describe.concurrent("plan", () => {
       expect(JSON.parse(await readFile(saved, "utf8"))).toEqual(p);
       expect(writes(t.mock.requests)).toEqual([]);
       runsKeyless(expect, text, json);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("--json: stdout is the plan alone, stderr its one-line summary (#12)", async ({ expect }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const r = await cli(["plan", desired, "--json", "--base-url", t.mock.url]);
       expect(r.code).toBe(2);
@@ -119,15 +117,12 @@ describe.concurrent("plan", () => {
       expect(r.stderr).toBe(
         "Agent PROJECT-58RP822I: 4 changes (2 connectors to update, 1 number to import and route, 1 number to reassign).\n",
       );
-    } finally {
-      await t.close();
-    }
+    });
   });
   it('a desired state that names nothing still reads the agent once: a wrong agent fails, not "No changes" (#19)', async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const typo = await t.file("typo.json", { agentId: "PROJECT-NOPE" });
       for (const args of [
@@ -147,30 +142,24 @@ describe.concurrent("plan", () => {
       expect(t.mock.requests.slice(seen).map((q) => [q.method, q.path])).toEqual([
         ["GET", `/v1/agents/${AGENT}/telephony/connectors`],
       ]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe.concurrent("apply", () => {
   it("refuses without --yes when stdin is not a terminal, writing nothing", async ({ expect }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const r = await cli(["apply", await t.file("d.json", DESIRED), "--base-url", t.mock.url]);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain("Agent PROJECT-58RP822I: 4 changes");
       expect(r.stderr).toContain("refusing to apply without --yes");
       expect(r.stderr).toContain("Nothing was written");
       expect(writes(t.mock.requests)).toEqual([]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("--yes: exit 0, every change in effect; plan then exits 0", async ({ expect }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const url = ["--base-url", t.mock.url];
       const r = await cli(["apply", desired, "--yes", ...url]);
@@ -187,16 +176,13 @@ describe.concurrent("apply", () => {
       expect(noop.stdout).toContain("Nothing to apply.");
       expect(writes(t.mock.requests.slice(before))).toEqual([]);
       runsKeyless(expect, r, again, noop);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("--client-env: imported numbers serve that environment; a bad one is refused", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const url = ["--base-url", t.mock.url];
       const bad = await cli(["apply", desired, "--yes", "--client-env", "staging", ...url]);
@@ -208,48 +194,31 @@ describe.concurrent("apply", () => {
       const imports = writes(t.mock.requests).filter((q) => q.method === "POST");
       expect(imports.length).toBeGreaterThan(0);
       for (const q of imports) expect((q.body as { clientEnv?: string }).clientEnv).toBe("sandbox");
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it.for([1, 2])(
     "--concurrency %i bounds every request of a desired-state file's apply, its planning reads included (counted at fetch) (#19)",
     async (concurrency, { expect }) => {
-      const t = await setup();
-      try {
-        let inFlight = 0;
-        let most = 0;
-        let sent = 0;
-        const counting: typeof fetch = async (input, init) => {
-          sent++;
-          most = Math.max(most, ++inFlight);
-          try {
-            return await fetch(input, init);
-          } finally {
-            inFlight--;
-          }
-        };
+      await withSetup({}, async (t) => {
+        const count = countingFetch();
         t.mock.delay(2);
         const desired = await t.file("d.json", DESIRED);
         const args = ["apply", desired, "--yes", "--concurrency", String(concurrency)];
-        const r = await cli([...args, "--base-url", t.mock.url], undefined, undefined, counting);
+        const r = await cli([...args, "--base-url", t.mock.url], undefined, undefined, count.fetch);
         expect(r.code, r.stderr).toBe(0);
-        expect(sent).toBe(t.mock.requests.length);
-        expect(sent).toBeGreaterThan(4); // the plan's reads, apply's re-read, the writes, the read-back
-        expect(most).toBeGreaterThanOrEqual(1);
-        expect(most).toBeLessThanOrEqual(concurrency);
-      } finally {
-        await t.close();
-      }
+        expect(count.sent).toBe(t.mock.requests.length);
+        expect(count.sent).toBeGreaterThan(4); // the plan's reads, apply's re-read, the writes, the read-back
+        expect(count.most).toBeGreaterThanOrEqual(1);
+        expect(count.most).toBeLessThanOrEqual(concurrency);
+      });
     },
   );
 
   it("plan.json: applies a saved plan, and refuses it with PLAN_STALE once the state moved", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const url = ["--base-url", t.mock.url];
       const saved = await t.file("plan.json");
@@ -277,16 +246,13 @@ describe.concurrent("apply", () => {
       expect(r.code, r.stderr).toBe(0);
       expect((JSON.parse(r.stdout) as ApplyResult).ok).toBe(true);
       expect(r.stderr).toContain("Agent PROJECT-58RP822I: 4 changes"); // the plan, on stderr with --json
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("a saved plan edited anywhere is refused with PLAN_INVALID before any request; re-saved in another key order and spacing it applies (#4)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const url = ["--base-url", t.mock.url];
       const saved = await t.file("plan.json");
@@ -334,14 +300,11 @@ describe.concurrent("apply", () => {
       const r = await cli(["apply", await t.file("resaved.json", resaved), "--yes", ...url]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain("Every change is in effect.");
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("--json: a refused change is listed, the rest applied, exit 1", async ({ expect }) => {
-    const t = await setup({ unavailableVoices: ["en-GB-Neural2-A"] });
-    try {
+    await withSetup({ unavailableVoices: ["en-GB-Neural2-A"] }, async (t) => {
       const r = await cli([
         "apply",
         await t.file("d.json", DESIRED),
@@ -373,9 +336,7 @@ describe.concurrent("apply", () => {
       expect(r.stderr).toMatch(
         /Failed \(1\):\n {2}✗ connector CONN-main \(voiceName, variantId\): ChangeRejectedError: .*is not an available voice/,
       );
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -394,8 +355,7 @@ describe.concurrent("--json failures", () => {
   it("every failure prints { ok: false, error } with the error's own name and code: not confirmed, cancelled, usage, PLAN_STALE, PLAN_INVALID, UNKNOWN_CONNECTOR, an API error (#19)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const desired = await t.file("d.json", DESIRED);
       const unconfirmed = await cli(["apply", desired, "--json", ...url]);
@@ -462,9 +422,7 @@ describe.concurrent("--json failures", () => {
           code: "PLAN_STALE",
         },
       );
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("`--` ends the options: a file named --json is a file, and no JSON is printed (#19)", async ({
@@ -483,8 +441,7 @@ describe.concurrent("export", () => {
   it("prints the agent's desired state; --out writes it; planning it exits 0", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const r = await cli(["export", "--agent", AGENT, ...url]);
       expect(r.code, r.stderr).toBe(0);
@@ -515,66 +472,67 @@ describe.concurrent("export", () => {
       const p = await cli(["plan", file, ...url]);
       expect(p.code, p.stdout + p.stderr).toBe(0);
       expect(writes(t.mock.requests)).toEqual([]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("leaves out what a desired state cannot hold, warning with each path and value; the export always plans (#5)", async ({
     expect,
   }) => {
-    const t = await setup({
-      connectors: [
-        connector("CONN-main", { asrLangCode: "en_GB", phoneNumbers: ["+442079460000"] }),
-        connector("CONN-voice", { voiceName: "en-GB-Nueral2-A", ttsLangCode: "en-GB" }),
-        connector("CONN-variant", { variantId: "VARIANT spring", phoneNumbers: ["+442079460011"] }),
-      ],
-    });
-    try {
-      const url = ["--base-url", t.mock.url];
-      const file = await t.file("exported.json");
-      const r = await cli(["export", "--agent", AGENT, "--out", file, ...url]);
-      expect(r.code, r.stderr).toBe(0);
-      const warnings = r.stderr.split("\n").filter((l) => l.includes("warning"));
-      expect(warnings).toEqual([
-        expect.stringMatching(
-          /^polyai-connectors: warning: left out connectors\.CONN-main\.asrLangCode = "en_GB": .+ \(a desired state cannot hold it, so it is not managed\)$/,
-        ),
-        expect.stringMatching(
-          /^polyai-connectors: warning: left out connectors\.CONN-variant\.variantId = "VARIANT spring": /,
-        ),
-        expect.stringMatching(
-          /^polyai-connectors: warning: left out connectors\.CONN-voice\.voiceName = "en-GB-Nueral2-A": /,
-        ),
-      ]);
-      const state = JSON.parse(await readFile(file, "utf8")) as DesiredState;
-      expect(state.connectors?.["CONN-main"]).toEqual({
-        voiceName: "en-US-Neural2-C",
-        variantId: null,
-      });
-      expect(state.connectors?.["CONN-variant"]).not.toHaveProperty("variantId");
-      expect(state.connectors?.["CONN-voice"]).not.toHaveProperty("voiceName");
-      const p = await cli(["plan", file, ...url]);
-      expect(p.code, p.stdout + p.stderr).toBe(0);
+    await withSetup(
+      {
+        connectors: [
+          connector("CONN-main", { asrLangCode: "en_GB", phoneNumbers: ["+442079460000"] }),
+          connector("CONN-voice", { voiceName: "en-GB-Nueral2-A", ttsLangCode: "en-GB" }),
+          connector("CONN-variant", {
+            variantId: "VARIANT spring",
+            phoneNumbers: ["+442079460011"],
+          }),
+        ],
+      },
+      async (t) => {
+        const url = ["--base-url", t.mock.url];
+        const file = await t.file("exported.json");
+        const r = await cli(["export", "--agent", AGENT, "--out", file, ...url]);
+        expect(r.code, r.stderr).toBe(0);
+        const warnings = r.stderr.split("\n").filter((l) => l.includes("warning"));
+        expect(warnings).toEqual([
+          expect.stringMatching(
+            /^polyai-connectors: warning: left out connectors\.CONN-main\.asrLangCode = "en_GB": .+ \(a desired state cannot hold it, so it is not managed\)$/,
+          ),
+          expect.stringMatching(
+            /^polyai-connectors: warning: left out connectors\.CONN-variant\.variantId = "VARIANT spring": /,
+          ),
+          expect.stringMatching(
+            /^polyai-connectors: warning: left out connectors\.CONN-voice\.voiceName = "en-GB-Nueral2-A": /,
+          ),
+        ]);
+        const state = JSON.parse(await readFile(file, "utf8")) as DesiredState;
+        expect(state.connectors?.["CONN-main"]).toEqual({
+          voiceName: "en-US-Neural2-C",
+          variantId: null,
+        });
+        expect(state.connectors?.["CONN-variant"]).not.toHaveProperty("variantId");
+        expect(state.connectors?.["CONN-voice"]).not.toHaveProperty("voiceName");
+        const p = await cli(["plan", file, ...url]);
+        expect(p.code, p.stdout + p.stderr).toBe(0);
 
-      const json = await cli(["export", "--agent", AGENT, "--json", ...url]);
-      expect(json.code).toBe(0);
-      const printed = JSON.parse(json.stdout) as {
-        ok: boolean;
-        desired: DesiredState;
-        warnings: { path: string; value: unknown; reason: string }[];
-      };
-      expect(printed.ok).toBe(true);
-      expect(printed.desired).toEqual(state);
-      expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
-        ["connectors.CONN-main.asrLangCode", "en_GB"],
-        ["connectors.CONN-variant.variantId", "VARIANT spring"],
-        ["connectors.CONN-voice.voiceName", "en-GB-Nueral2-A"],
-      ]);
-      expect(writes(t.mock.requests)).toEqual([]);
-    } finally {
-      await t.close();
-    }
+        const json = await cli(["export", "--agent", AGENT, "--json", ...url]);
+        expect(json.code).toBe(0);
+        const printed = JSON.parse(json.stdout) as {
+          ok: boolean;
+          desired: DesiredState;
+          warnings: { path: string; value: unknown; reason: string }[];
+        };
+        expect(printed.ok).toBe(true);
+        expect(printed.desired).toEqual(state);
+        expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
+          ["connectors.CONN-main.asrLangCode", "en_GB"],
+          ["connectors.CONN-variant.variantId", "VARIANT spring"],
+          ["connectors.CONN-voice.voiceName", "en-GB-Nueral2-A"],
+        ]);
+        expect(writes(t.mock.requests)).toEqual([]);
+      },
+    );
   });
 });
 
@@ -582,8 +540,7 @@ describe.concurrent("files", () => {
   it("a malformed file: exit 1, naming the file, the place in it and what is wrong; nothing sent", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const broken = await t.file(
         "broken.json",
@@ -642,16 +599,13 @@ describe.concurrent("files", () => {
 
       expect(writes(t.mock.requests)).toEqual([]);
       expect(t.mock.requests.length).toBe(1); // only the plan of missing.json read anything
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("a key written twice is refused, naming the path and line, however much whitespace is before the colon; --json failures print a JSON error (#6)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const twice = await t.file(
         "twice.json",
@@ -679,16 +633,13 @@ describe.concurrent("files", () => {
       );
       expect(t.mock.requests).toHaveLength(0);
       runsKeyless(expect, text, json, far);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("a file that is not JSON is not quoted: a key file passed by mistake stays unprinted (#2)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       for (const content of [KEY, `${KEY}\n`, `{"agentId": ${KEY}}`, `["${KEY}`]) {
         const keyFile = await t.file("key.txt", content);
         const r = await cli(["plan", keyFile, "--json", "--base-url", t.mock.url]);
@@ -697,16 +648,13 @@ describe.concurrent("files", () => {
         for (const out of [r.stdout, r.stderr]) expect(out).not.toContain(KEY.slice(0, 4));
       }
       expect(t.mock.requests).toHaveLength(0);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("control characters in a file's values are printed escaped, never raw (#7)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const hostile = "CONN-\u001b]0;owned\u0007\u001b[2J\u009b31m\u007f\u202e\r\nX";
       const file = await t.file("hostile.json", {
         agentId: AGENT,
@@ -724,73 +672,72 @@ describe.concurrent("files", () => {
         expect(r.stderr.split("\n")).toHaveLength(2); // one line, and the final newline
       }
       expect(t.mock.requests).toHaveLength(0);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("a server's values with control characters are escaped in files too, and still parse to the same values (#7)", async ({
     expect,
   }) => {
-    const t = await setup({
-      connectors: [connector("CONN-main", { asrLangCode: "en\u009bGB\u2028" })],
-    });
-    try {
-      const out = await t.file("plan.json");
-      const desired = await t.file("d.json", {
-        agentId: AGENT,
-        connectors: { "CONN-main": { asrLangCode: "en-GB" } },
-      });
-      const r = await cli(["plan", desired, "--out", out, "--base-url", t.mock.url]);
-      expect(r.code, r.stderr).toBe(2);
-      const saved = await readFile(out, "utf8");
-      expect(saved).not.toMatch(/[\u007f-\u009f\u2028]/);
-      expect(saved).toContain("en\\u009bGB\\u2028");
-      expect((JSON.parse(saved) as Plan).connectors[0]?.from.asrLangCode).toBe("en\u009bGB\u2028");
-      expect(r.stdout).toContain('asrLangCode  "en\\u009bGB\\u2028" → "en-GB"');
-      const applied = await cli(["apply", out, "--yes", "--base-url", t.mock.url]);
-      expect(applied.code, applied.stderr).toBe(0);
-
-      // A server's error message: one line, escaped, in the report and the JSON alike.
-      const refused = await t.file("refused.json", {
-        agentId: AGENT,
-        connectors: { "CONN-main": { asrLangCode: "fr-FR" } },
-        phoneNumbers: { "+442079460009": "CONN-main" },
-      });
-      const message = "no\u001b]0;owned\u0007\r\nFAKE: all good\u009b2J";
-      for (const json of [false, true]) {
-        t.mock.failNext({
-          operation: "importPhoneNumbers",
-          status: 400,
-          message,
+    await withSetup(
+      {
+        connectors: [connector("CONN-main", { asrLangCode: "en\u009bGB\u2028" })],
+      },
+      async (t) => {
+        const out = await t.file("plan.json");
+        const desired = await t.file("d.json", {
+          agentId: AGENT,
+          connectors: { "CONN-main": { asrLangCode: "en-GB" } },
         });
-        const r = await cli([
-          "apply",
-          refused,
-          "--yes",
-          ...(json ? ["--json"] : []),
-          "--base-url",
-          t.mock.url,
-        ]);
-        expect(r.code).toBe(1);
-        for (const text of [r.stdout, r.stderr])
-          expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
-        const report = json ? r.stderr : r.stdout;
-        expect(report).toMatch(
-          /^ {2}✗ number \+442079460009 \(import, route to CONN-main\): .*no\\u001b\]0;owned\\u0007\\u000d\\u000aFAKE: all good\\u009b2J /m,
+        const r = await cli(["plan", desired, "--out", out, "--base-url", t.mock.url]);
+        expect(r.code, r.stderr).toBe(2);
+        const saved = await readFile(out, "utf8");
+        expect(saved).not.toMatch(/[\u007f-\u009f\u2028]/);
+        expect(saved).toContain("en\\u009bGB\\u2028");
+        expect((JSON.parse(saved) as Plan).connectors[0]?.from.asrLangCode).toBe(
+          "en\u009bGB\u2028",
         );
-        expect(report).not.toMatch(/^FAKE/m);
-      }
-    } finally {
-      await t.close();
-    }
+        expect(r.stdout).toContain('asrLangCode  "en\\u009bGB\\u2028" → "en-GB"');
+        const applied = await cli(["apply", out, "--yes", "--base-url", t.mock.url]);
+        expect(applied.code, applied.stderr).toBe(0);
+
+        // A server's error message: one line, escaped, in the report and the JSON alike.
+        const refused = await t.file("refused.json", {
+          agentId: AGENT,
+          connectors: { "CONN-main": { asrLangCode: "fr-FR" } },
+          phoneNumbers: { "+442079460009": "CONN-main" },
+        });
+        const message = "no\u001b]0;owned\u0007\r\nFAKE: all good\u009b2J";
+        for (const json of [false, true]) {
+          t.mock.failNext({
+            operation: "importPhoneNumbers",
+            status: 400,
+            message,
+          });
+          const r = await cli([
+            "apply",
+            refused,
+            "--yes",
+            ...(json ? ["--json"] : []),
+            "--base-url",
+            t.mock.url,
+          ]);
+          expect(r.code).toBe(1);
+          for (const text of [r.stdout, r.stderr])
+            expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+          const report = json ? r.stderr : r.stdout;
+          expect(report).toMatch(
+            /^ {2}✗ number \+442079460009 \(import, route to CONN-main\): .*no\\u001b\]0;owned\\u0007\\u000d\\u000aFAKE: all good\\u009b2J /m,
+          );
+          expect(report).not.toMatch(/^FAKE/m);
+        }
+      },
+    );
   });
 
   it("--out is never the input file, by any name; files are replaced whole, through a rename (#9)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const desired = await t.file("d.json", DESIRED);
       const original = await readFile(desired, "utf8");
@@ -824,9 +771,7 @@ describe.concurrent("files", () => {
         "link.json",
         "plan.json",
       ]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -864,92 +809,103 @@ describe.concurrent("the key inside a server's values (#19)", () => {
   it('in every spelling the client redacts: no stream or file of plan or export holds it; export leaves each such value out, so nothing it writes applies "[redacted]"', async ({
     expect,
   }) => {
-    const t = await setup({
-      apiKey: ODD,
-      connectors: [
-        ...SPELLINGS.map((spelled, i) => connector(`CONN-k${i}`, { variantId: `V-${spelled}` })),
-        connector(`CONN-${SPELLINGS[5]}`, { phoneNumbers: ["+442079460000"] }), // in an ID
-        connector("CONN-plain", { phoneNumbers: ["+442079460011"] }),
-      ],
-    });
-    try {
-      const env = { POLYAI_API_KEY: ODD };
-      const url = ["--base-url", t.mock.url];
-      const desired = await t.file("d.json", {
-        agentId: AGENT,
-        connectors: Object.fromEntries(
-          SPELLINGS.map((_, i) => [`CONN-k${i}`, { variantId: null }]),
-        ),
-      });
-      const planned = await cli(["plan", desired, ...url], env);
-      expect(planned.code, planned.stderr).toBe(2);
-      expect(planned.stdout.match(/"V-\[redacted\]" → null/g)).toHaveLength(SPELLINGS.length);
-      const json = await cli(["plan", desired, "--json", ...url], env);
-      expect(json.code).toBe(2);
-      // Saved redacted, the plan could never be applied: not written.
-      const planFile = join(t.dir, "plan.json");
-      const saved = await cli(["plan", desired, "--out", planFile, ...url], env);
-      expect(saved.code).toBe(1);
-      expect(saved.stderr).toContain(`--out ${planFile}: not written: the plan holds the API key`);
-      const savedJson = await cli(["plan", desired, "--json", "--out", planFile, ...url], env);
-      expect(JSON.parse(savedJson.stdout)).toMatchObject({
-        ok: false,
-        error: { code: "KEY_IN_PLAN" },
-      });
+    await withSetup(
+      {
+        apiKey: ODD,
+        connectors: [
+          ...SPELLINGS.map((spelled, i) => connector(`CONN-k${i}`, { variantId: `V-${spelled}` })),
+          connector(`CONN-${SPELLINGS[5]}`, { phoneNumbers: ["+442079460000"] }), // in an ID
+          connector("CONN-plain", { phoneNumbers: ["+442079460011"] }),
+        ],
+      },
+      async (t) => {
+        const env = { POLYAI_API_KEY: ODD };
+        const url = ["--base-url", t.mock.url];
+        const desired = await t.file("d.json", {
+          agentId: AGENT,
+          connectors: Object.fromEntries(
+            SPELLINGS.map((_, i) => [`CONN-k${i}`, { variantId: null }]),
+          ),
+        });
+        const planned = await cli(["plan", desired, ...url], env);
+        expect(planned.code, planned.stderr).toBe(2);
+        expect(planned.stdout.match(/"V-\[redacted\]" → null/g)).toHaveLength(SPELLINGS.length);
+        const json = await cli(["plan", desired, "--json", ...url], env);
+        expect(json.code).toBe(2);
+        // Saved redacted, the plan could never be applied: not written.
+        const planFile = join(t.dir, "plan.json");
+        const saved = await cli(["plan", desired, "--out", planFile, ...url], env);
+        expect(saved.code).toBe(1);
+        expect(saved.stderr).toContain(
+          `--out ${planFile}: not written: the plan holds the API key`,
+        );
+        const savedJson = await cli(["plan", desired, "--json", "--out", planFile, ...url], env);
+        expect(JSON.parse(savedJson.stdout)).toMatchObject({
+          ok: false,
+          error: { code: "KEY_IN_PLAN" },
+        });
 
-      const exported = await cli(["export", "--agent", AGENT, ...url], env);
-      expect(exported.code, exported.stderr).toBe(0);
-      const exportJson = await cli(["export", "--agent", AGENT, "--json", ...url], env);
-      const exportFile = await t.file("export.json");
-      const written = await cli(["export", "--agent", AGENT, "--out", exportFile, ...url], env);
-      expect(written.code, written.stderr).toBe(0);
-      const file = await readFile(exportFile, "utf8");
-      const state = JSON.parse(file) as Required<DesiredState>;
-      expect(JSON.parse(exported.stdout)).toEqual(state);
-      expect(file).not.toContain("[redacted]");
-      expect(Object.keys(state.connectors)).toEqual([
-        ...SPELLINGS.map((_, i) => `CONN-k${i}`),
-        "CONN-plain",
-      ]);
-      SPELLINGS.forEach((_, i) =>
-        expect(state.connectors[`CONN-k${i}`]).not.toHaveProperty("variantId"),
-      );
-      expect(state.phoneNumbers).toEqual({ "+442079460011": "CONN-plain" });
-      const printed = JSON.parse(exportJson.stdout) as {
-        desired: DesiredState;
-        warnings: { path: string; value: string }[];
-      };
-      expect(printed.desired).toEqual(state);
-      expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
-        ["connectors.CONN-[redacted]", "CONN-[redacted]"], // "CONN-%…" sorts first
-        ...SPELLINGS.map((_, i) => [`connectors.CONN-k${i}.variantId`, "V-[redacted]"]),
-        ["phoneNumbers.+442079460000", "CONN-[redacted]"],
-      ]);
-      const warned = written.stderr.split("\n").filter((l) => l.includes("warning: left out"));
-      expect(warned).toHaveLength(SPELLINGS.length + 2);
-      for (const line of warned) expect(line).toContain("holds the API key");
+        const exported = await cli(["export", "--agent", AGENT, ...url], env);
+        expect(exported.code, exported.stderr).toBe(0);
+        const exportJson = await cli(["export", "--agent", AGENT, "--json", ...url], env);
+        const exportFile = await t.file("export.json");
+        const written = await cli(["export", "--agent", AGENT, "--out", exportFile, ...url], env);
+        expect(written.code, written.stderr).toBe(0);
+        const file = await readFile(exportFile, "utf8");
+        const state = JSON.parse(file) as Required<DesiredState>;
+        expect(JSON.parse(exported.stdout)).toEqual(state);
+        expect(file).not.toContain("[redacted]");
+        expect(Object.keys(state.connectors)).toEqual([
+          ...SPELLINGS.map((_, i) => `CONN-k${i}`),
+          "CONN-plain",
+        ]);
+        SPELLINGS.forEach((_, i) =>
+          expect(state.connectors[`CONN-k${i}`]).not.toHaveProperty("variantId"),
+        );
+        expect(state.phoneNumbers).toEqual({ "+442079460011": "CONN-plain" });
+        const printed = JSON.parse(exportJson.stdout) as {
+          desired: DesiredState;
+          warnings: { path: string; value: string }[];
+        };
+        expect(printed.desired).toEqual(state);
+        expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
+          ["connectors.CONN-[redacted]", "CONN-[redacted]"], // "CONN-%…" sorts first
+          ...SPELLINGS.map((_, i) => [`connectors.CONN-k${i}.variantId`, "V-[redacted]"]),
+          ["phoneNumbers.+442079460000", "CONN-[redacted]"],
+        ]);
+        const warned = written.stderr.split("\n").filter((l) => l.includes("warning: left out"));
+        expect(warned).toHaveLength(SPELLINGS.length + 2);
+        for (const line of warned) expect(line).toContain("holds the API key");
 
-      // The export plans with no change, and applying it writes nothing.
-      const again = await cli(["plan", exportFile, ...url], env);
-      expect(again.code, again.stderr).toBe(0);
-      const applied = await cli(["apply", exportFile, "--yes", ...url], env);
-      expect(applied.code, applied.stderr).toBe(0);
-      expect(applied.stdout).toContain("Nothing to apply.");
-      expect(writes(t.mock.requests)).toEqual([]);
+        // The export plans with no change, and applying it writes nothing.
+        const again = await cli(["plan", exportFile, ...url], env);
+        expect(again.code, again.stderr).toBe(0);
+        const applied = await cli(["apply", exportFile, "--yes", ...url], env);
+        expect(applied.code, applied.stderr).toBe(0);
+        expect(applied.stdout).toContain("Nothing to apply.");
+        expect(writes(t.mock.requests)).toEqual([]);
 
-      const runs = [planned, json, saved, savedJson, exported, exportJson, written, again, applied];
-      keyless(expect, ...runs.flatMap((r) => [r.stdout, r.stderr]), file);
-      expect((await readdir(t.dir)).sort()).toEqual(["d.json", "export.json"]);
-    } finally {
-      await t.close();
-    }
+        const runs = [
+          planned,
+          json,
+          saved,
+          savedJson,
+          exported,
+          exportJson,
+          written,
+          again,
+          applied,
+        ];
+        keyless(expect, ...runs.flatMap((r) => [r.stdout, r.stderr]), file);
+        expect((await readdir(t.dir)).sort()).toEqual(["d.json", "export.json"]);
+      },
+    );
   });
 
   it('a desired-state or plan file holding "[redacted]" is refused, naming the path; nothing is sent', async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const marked = await t.file("marked.json", {
         agentId: AGENT,
@@ -974,9 +930,7 @@ describe.concurrent("the key inside a server's values (#19)", () => {
           );
         }
       expect(t.mock.requests).toEqual([]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -1034,8 +988,7 @@ describe.concurrent("--out and big files", () => {
   it("an --out that is a directory, or in a folder that takes no new file, is a usage error before any request (#19)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const desired = await t.file("d.json", DESIRED);
       const notAFolder = await t.file("file.txt", "x");
@@ -1063,16 +1016,13 @@ describe.concurrent("--out and big files", () => {
         }
       expect(t.mock.requests).toEqual([]);
       expect(Object.keys(await t.files()).sort()).toEqual(["d.json", "file.txt"]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it(`a desired-state or plan file over ${MAX_FILE_BYTES / 1024 / 1024} MiB is refused, measured before it is read; a device is read up to the cap (#19)`, async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const url = ["--base-url", t.mock.url];
       const big = await t.file("big.json", "");
       await truncate(big, MAX_FILE_BYTES + 1); // sparse: nothing is written
@@ -1088,9 +1038,7 @@ describe.concurrent("--out and big files", () => {
       await truncate(atCap, MAX_FILE_BYTES); // at the cap it is read: NUL bytes are not JSON
       expect((await cli(["plan", atCap, ...url])).stderr).toContain("at-cap.json: not valid JSON");
       expect(t.mock.requests).toEqual([]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -1193,8 +1141,7 @@ describe.concurrent("the command line", () => {
   it("every flag is checked before the file is read and before any request (#8)", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const nowhere = join(t.dir, "nope.json");
       const url = ["--base-url", t.mock.url];
@@ -1227,16 +1174,13 @@ describe.concurrent("the command line", () => {
         }
       }
       expect(t.mock.requests).toEqual([]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it("a missing key: exit 1 naming POLYAI_API_KEY, nothing sent; a wrong key is a 401, never printed", async ({
     expect,
   }) => {
-    const t = await setup();
-    try {
+    await withSetup({}, async (t) => {
       const desired = await t.file("d.json", DESIRED);
       const url = ["--base-url", t.mock.url];
       for (const args of [
@@ -1254,8 +1198,6 @@ describe.concurrent("the command line", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("AuthenticationError: 401");
       expect(`${r.stdout}${r.stderr}`).not.toContain(wrongKey);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

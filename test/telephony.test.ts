@@ -40,7 +40,7 @@ import {
   type SeedPhoneNumber,
 } from "../src/testing/index.js";
 import { mulberry32 } from "../scripts/seeded-random.js";
-import { AGENT, connector } from "./support/telephony-cli.js";
+import { AGENT, connector, countingFetch } from "./support/telephony-cli.js";
 
 const root = resolve(import.meta.dirname, "..");
 const KEY = "sk-telephony-test-key";
@@ -584,18 +584,8 @@ describe("apply", () => {
       connector(`CONN-${i}`, { phoneNumbers: [`+4420794610${String(i).padStart(2, "0")}`] }),
     );
     const mock = await start(seeds);
-    let inFlight = 0;
-    let most = 0;
-    const poly = client(mock, {
-      fetch: async (input, init) => {
-        most = Math.max(most, ++inFlight);
-        try {
-          return await fetch(input, init);
-        } finally {
-          inFlight--;
-        }
-      },
-    });
+    const count = countingFetch();
+    const poly = client(mock, { fetch: count.fetch });
     mock.delay(2);
     const desired: DesiredState = {
       agentId: AGENT,
@@ -612,7 +602,7 @@ describe("apply", () => {
     expect(batches.map((r) => (r.body as { updates: unknown[] }).updates.length)).toEqual([
       10, 10, 5,
     ]);
-    expect(most).toBeLessThanOrEqual(3);
+    expect(count.most).toBeLessThanOrEqual(3);
   });
 
   it.each([1, 2, 4])(
@@ -629,20 +619,8 @@ describe("apply", () => {
         MIXED_SEED(),
         foreign.map((number) => ({ number, agentId: OTHER_AGENT, projectId: OTHER_AGENT })),
       );
-      let inFlight = 0;
-      let most = 0;
-      let sent = 0;
-      const poly = client(mock, {
-        fetch: async (input, init) => {
-          sent++;
-          most = Math.max(most, ++inFlight);
-          try {
-            return await fetch(input, init);
-          } finally {
-            inFlight--;
-          }
-        },
-      });
+      const count = countingFetch();
+      const poly = client(mock, { fetch: count.fetch });
       mock.delay(2);
       const desired: DesiredState = {
         agentId: AGENT,
@@ -650,7 +628,7 @@ describe("apply", () => {
         phoneNumbers: Object.fromEntries(numbers.map((n) => [n, "CONN-ok"])),
       };
       const p = await plan(poly, desired);
-      sent = most = 0;
+      count.sent = count.most = 0;
       const result = await apply(poly, p, { chunkSize: 4, concurrency });
       const posts = mock.requests.filter((r) => r.method === "POST" && isWrite(r));
       const batches = posts.filter((r) => /\/phone-numbers$/.test(r.path));
@@ -658,9 +636,9 @@ describe("apply", () => {
       expect(batches).toHaveLength(numbers.length / 4);
       expect(one).toHaveLength(numbers.length); // every refused batch, number by number
       expect(result.failed).toBe(foreign.length);
-      expect(sent).toBeGreaterThan(concurrency * 4);
-      expect(most).toBeGreaterThanOrEqual(1);
-      expect(most).toBeLessThanOrEqual(concurrency);
+      expect(count.sent).toBeGreaterThan(concurrency * 4);
+      expect(count.most).toBeGreaterThanOrEqual(1);
+      expect(count.most).toBeLessThanOrEqual(concurrency);
     },
   );
 

@@ -66,20 +66,11 @@ export async function apply(
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const read = readOptions(options, ["chunkSize", "concurrency", "clientEnv", "onProgress"]);
-  const { chunkSize: chunks, concurrency: slots } = APPLY_LIMITS;
-  const chunkSize = intOption(
-    read.raw["chunkSize"],
-    "options.chunkSize",
-    chunks.min,
-    chunks.max,
-    chunks.fallback,
-  );
+  const chunkSize = intOption(read.raw["chunkSize"], "options.chunkSize", APPLY_LIMITS.chunkSize);
   const concurrency = intOption(
     read.raw["concurrency"],
     "options.concurrency",
-    slots.min,
-    slots.max,
-    slots.fallback,
+    APPLY_LIMITS.concurrency,
   );
   const clientEnv = read.raw["clientEnv"];
   if (clientEnv !== undefined && !CLIENT_ENVS.includes(clientEnv as string))

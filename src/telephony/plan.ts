@@ -33,13 +33,11 @@ export function readOptions(
   const raw = checkOptionKeys(options, ["signal", "readChunkSize", ...extra]);
   return {
     signal: raw["signal"] as AbortSignal | undefined,
-    readChunkSize: intOption(
-      raw["readChunkSize"],
-      "options.readChunkSize",
-      1,
-      10_000,
-      DEFAULT_READ_CHUNK,
-    ),
+    readChunkSize: intOption(raw["readChunkSize"], "options.readChunkSize", {
+      min: 1,
+      max: 10_000,
+      fallback: DEFAULT_READ_CHUNK,
+    }),
     raw,
   };
 }

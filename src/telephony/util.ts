@@ -63,15 +63,21 @@ export function limiter(slots: number): Limit {
   };
 }
 
-/** Checks an integer option with the client's own integer check; undefined gives `fallback`. */
-export function intOption(
-  value: unknown,
-  field: string,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  return checkInteger(value, field, min, max) ?? fallback;
+/** The path of `key` inside `path` (`connectors.CONN-main`), as error messages name a place. */
+export function keyPath(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/** An integer option's range and default (one object, so the CLI checks its flags with it too). */
+export interface IntRange {
+  readonly min: number;
+  readonly max: number;
+  readonly fallback: number;
+}
+
+/** Checks an integer option with the client's own integer check; undefined gives `range.fallback`. */
+export function intOption(value: unknown, field: string, range: IntRange): number {
+  return checkInteger(value, field, range.min, range.max) ?? range.fallback;
 }
 
 /** Checks that `options` is an object with only `known` keys (the client's one key check). */

@@ -66,16 +66,17 @@ export interface Scratch {
   close: () => Promise<void>;
 }
 
+/** What {@link setup} seeds the mock with. */
+export interface SetupOptions {
+  connectors?: SeedConnector[];
+  phoneNumbers?: SeedPhoneNumber[];
+  unavailableVoices?: string[];
+  /** The key the mock takes (default KEY). */
+  apiKey?: string;
+}
+
 /** A mock and a scratch folder for one test, both removed by close(). */
-export async function setup(
-  options: {
-    connectors?: SeedConnector[];
-    phoneNumbers?: SeedPhoneNumber[];
-    unavailableVoices?: string[];
-    /** The key the mock takes (default KEY). */
-    apiKey?: string;
-  } = {},
-): Promise<Scratch> {
+export async function setup(options: SetupOptions = {}): Promise<Scratch> {
   const mock = await createMockPolyAI({ apiKey: KEY, connectors: SEED(), ...options });
   const dir = await mkdtemp(join(tmpdir(), "polyai-cli-"));
   return {
@@ -97,6 +98,45 @@ export async function setup(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `fn` with a fresh {@link setup}, closed afterwards whatever `fn` does. */
+export async function withSetup<T>(
+  options: SetupOptions,
+  fn: (t: Scratch) => Promise<T>,
+): Promise<T> {
+  const t = await setup(options);
+  try {
+    return await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+/** What {@link countingFetch} saw: requests sent, and the most in flight at once. */
+export interface FetchCount {
+  fetch: typeof fetch;
+  sent: number;
+  most: number;
+}
+
+/** A fetch that counts, to check a concurrency bound where requests leave (#19). */
+export function countingFetch(): FetchCount {
+  let inFlight = 0;
+  const count: FetchCount = {
+    sent: 0,
+    most: 0,
+    fetch: async (input, init) => {
+      count.sent++;
+      count.most = Math.max(count.most, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+  return count;
 }
 
 /** The requests that write (reads are GET, or POST to …/batch and …/lookup). */

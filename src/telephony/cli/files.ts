@@ -28,14 +28,15 @@ const READ_CHUNK = 1024 * 1024;
 
 const codeOf = (e: unknown): string | undefined => (e as { code?: string }).code;
 
+/** The words for the codes a mistyped path gives; any other code is shown as is. */
+const UNREADABLE = new Map([
+  ["ENOENT", "no such file"],
+  ["EISDIR", "it is a directory"],
+]);
+
 function cannotRead(file: string, e: unknown): CliError {
   const code = codeOf(e);
-  const why =
-    code === "ENOENT"
-      ? "no such file"
-      : code === "EISDIR"
-        ? "it is a directory"
-        : (code ?? (e as Error).message);
+  const why = (code && UNREADABLE.get(code)) ?? code ?? (e as Error).message;
   return new CliError(`${file}: cannot read it: ${why}`, "FILE_UNREADABLE");
 }
 

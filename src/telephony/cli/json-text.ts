@@ -3,6 +3,8 @@
 // number pasted twice with two routes would plan as one), and where a syntax error
 // is without quoting the text (#2: a key file passed by mistake must not be echoed).
 
+import { keyPath } from "../util.js";
+
 /** What is wrong with a JSON text, and where. */
 export type JsonProblem =
   | { kind: "syntax"; reason: string; line: number; column: number }
@@ -122,11 +124,11 @@ export function findJsonProblem(text: string): JsonProblem | undefined {
       if (text[pos] !== '"') fail("expected a key (a string in double quotes)");
       const keyAt = pos;
       const key = string();
-      const keyPath = path === "" ? key : `${path}.${key}`;
-      if (keys.has(key)) duplicate ??= { path: keyPath, at: keyAt };
+      const child = keyPath(path, key);
+      if (keys.has(key)) duplicate ??= { path: child, at: keyAt };
       keys.add(key);
       expect(":", "expected ':' after a key");
-      value(keyPath, depth + 1);
+      value(child, depth + 1);
       skip();
       if (text[pos] === ",") {
         pos++;

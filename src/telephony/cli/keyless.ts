@@ -5,7 +5,7 @@
 // that holds the redaction mark is refused, whoever wrote it.
 import { REDACTED } from "../../redact.js";
 import type { CheckedDesiredState, DesiredConnector, OmittedValue } from "../types.js";
-import { setOwn } from "../util.js";
+import { keyPath, setOwn } from "../util.js";
 import { CliError } from "./errors.js";
 
 const REASON = "holds the API key (the server returned it inside this value)";
@@ -47,7 +47,7 @@ function markAt(value: unknown, path: string): string | undefined {
     return value.includes(REDACTED) ? path || "(the value)" : undefined;
   if (value === null || typeof value !== "object") return undefined;
   for (const [key, item] of Object.entries(value)) {
-    const at = Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+    const at = Array.isArray(value) ? `${path}[${key}]` : keyPath(path, key);
     if (key.includes(REDACTED)) return at;
     const found = markAt(item, at);
     if (found !== undefined) return found;

@@ -1,6 +1,7 @@
 // The one way out of the CLI: every byte written to stdout, stderr or a file passes
 // here, so the key is redacted (#2) and control characters escaped (#7) in one place,
 // and a closed pipe ends output quietly instead of crashing the run (#10).
+import { MIN_KEY_LENGTH } from "../../client.js";
 import { keyRedactor } from "../../redact.js";
 import { escapeControls } from "./escape.js";
 
@@ -21,7 +22,7 @@ export interface Writer {
 
 /** The key's redactor (every spelling the client redacts), or none for a key too short to be one. */
 export function redactorFor(key: string | undefined): (text: string) => string {
-  return key && key.length >= 8 ? keyRedactor(key) : (text) => text;
+  return key && key.length >= MIN_KEY_LENGTH ? keyRedactor(key) : (text) => text;
 }
 
 /** What may leave the CLI: control characters escaped, then the key redacted last, so nothing re-spells it. */
