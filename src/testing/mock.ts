@@ -19,7 +19,7 @@ import {
   type BodyRead,
 } from "./body.js";
 import { answerClientError } from "./client-error.js";
-import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
+import { ApiFault, CORRELATION, defaultErrorCode, envelope, JSON_TYPE } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
 import {
   checkOptionKeys,
@@ -283,9 +283,6 @@ interface Answer {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
 }
-
-const CORRELATION = "X-PolyAI-Correlation-Id";
-const JSON_TYPE = "application/json; charset=utf-8";
 
 function decodeParam(name: string, raw: string): string {
   try {
