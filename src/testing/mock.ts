@@ -670,7 +670,7 @@ class Mock implements MockPolyAI {
           return;
         }
       }
-      this.send(res, this.answer(req, method, target, text, errorId), errorId);
+      this.send(res, this.answer(req, method, target, text, unauthorised, errorId), errorId);
     } catch (err) {
       this.violation(
         new MockSpecViolationError(
@@ -763,11 +763,13 @@ class Mock implements MockPolyAI {
     method: string,
     target: string,
     text: string,
+    // authFault's verdict, taken before the body was read (#20); answered only now,
+    // after latency and faults, as it always was.
+    unauthorised: ApiFault | undefined,
     errorId: string,
   ): Answer {
     const { match, op } = this.route(method, target);
     try {
-      const unauthorised = this.authFault(req);
       if (unauthorised) throw unauthorised;
       const pathname = target.split("?")[0] ?? "";
       if (match.kind === "not-found")
