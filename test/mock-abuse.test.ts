@@ -7,19 +7,15 @@ import { request, type ClientRequest, type IncomingHttpHeaders } from "node:http
 import { connect } from "node:net";
 import type { Writable } from "node:stream";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  createMockPolyAI,
-  type MockPolyAI,
-  type MockPolyAIOptions,
-  type SeedConnector,
-} from "../src/testing/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { createMockPolyAI, type MockPolyAI, type SeedConnector } from "../src/testing/index.js";
 import { ApiFault, orFault, Refusal } from "../src/testing/envelope.js";
 import { integerFlag } from "../src/testing/flags.js";
 import { MAX_BODY_LIMIT } from "../src/testing/limits.js";
 import { heldBytes } from "../src/testing/recorded.js";
 import { RECORDED_BODY_BUDGET, RequestLog } from "../src/testing/request-log.js";
 import { specIndex } from "../src/testing/validate.js";
+import { mockPerTest } from "./support/mock-per-test.js";
 import { runMockBin } from "./support/node-process.js";
 
 const KEY = "test-key";
@@ -40,18 +36,8 @@ const seed: SeedConnector[] = [
 ];
 
 let mock: MockPolyAI;
-beforeEach(async () => {
-  mock = await createMockPolyAI({ apiKey: KEY, connectors: seed });
-});
-afterEach(async () => {
-  await mock.close();
-});
-
 /** Replaces this test's mock with one started with `options`. */
-async function restart(options: MockPolyAIOptions): Promise<void> {
-  await mock.close();
-  mock = await createMockPolyAI({ apiKey: KEY, connectors: seed, ...options });
-}
+const restart = mockPerTest({ apiKey: KEY, connectors: seed }, (started) => (mock = started));
 
 interface Answer {
   readonly status: number;
