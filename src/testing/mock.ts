@@ -688,10 +688,15 @@ class Mock implements MockPolyAI {
     }
   }
 
+  /** Whether `req` carries the key the mock accepts. */
+  private hasKey(req: IncomingMessage): boolean {
+    return req.headers["x-api-key"] === this.#apiKey;
+  }
+
   /** The 401 for a request without the right key, or undefined when the key is right. */
   private authFault(req: IncomingMessage): ApiFault | undefined {
+    if (this.hasKey(req)) return undefined;
     const key = req.headers["x-api-key"];
-    if (key === this.#apiKey) return undefined;
     return new ApiFault(
       401,
       "AUTH_USER_UNAUTHORISED",
@@ -706,8 +711,7 @@ class Mock implements MockPolyAI {
    */
   private refusesBody(req: IncomingMessage): boolean {
     return (
-      (announcedLength(req) ?? 0) > this.maxBodyBytes ||
-      (expectsContinue(req) && this.authFault(req) !== undefined)
+      (announcedLength(req) ?? 0) > this.maxBodyBytes || (expectsContinue(req) && !this.hasKey(req))
     );
   }
 
