@@ -7,20 +7,16 @@ import { request, type ClientRequest, type IncomingHttpHeaders } from "node:http
 import { connect } from "node:net";
 import type { Writable } from "node:stream";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  createMockPolyAI,
-  type MockPolyAI,
-  type MockPolyAIOptions,
-  type SeedConnector,
-} from "../src/testing/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { createMockPolyAI, type MockPolyAI, type SeedConnector } from "../src/testing/index.js";
 import { ApiFault, orFault, Refusal } from "../src/testing/envelope.js";
 import { integerFlag } from "../src/testing/flags.js";
 import { MAX_BODY_LIMIT } from "../src/testing/limits.js";
 import { heldBytes } from "../src/testing/recorded.js";
 import { RECORDED_BODY_BUDGET, RequestLog } from "../src/testing/request-log.js";
 import { specIndex } from "../src/testing/validate.js";
-import { runNode } from "./support/node-process.js";
+import { mockPerTest } from "./support/mock-per-test.js";
+import { runMockBin } from "./support/node-process.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-LOCAL";
@@ -40,18 +36,8 @@ const seed: SeedConnector[] = [
 ];
 
 let mock: MockPolyAI;
-beforeEach(async () => {
-  mock = await createMockPolyAI({ apiKey: KEY, connectors: seed });
-});
-afterEach(async () => {
-  await mock.close();
-});
-
 /** Replaces this test's mock with one started with `options`. */
-async function restart(options: MockPolyAIOptions): Promise<void> {
-  await mock.close();
-  mock = await createMockPolyAI({ apiKey: KEY, connectors: seed, ...options });
-}
+const restart = mockPerTest({ apiKey: KEY, connectors: seed }, (started) => (mock = started));
 
 interface Answer {
   readonly status: number;
@@ -354,21 +340,14 @@ describe("the bin's numeric flags take decimal digits only", { timeout: HANG_GUA
   });
 
   it("exits 2 with the usage for `--max-body-bytes=` rather than serving with a limit of 0", async () => {
-    const run = await runNode([
-      "--import",
-      "tsx",
-      "src/testing/cli.ts",
-      "--port",
-      "0",
-      "--max-body-bytes=",
-    ]);
+    const run = await runMockBin("--port", "0", "--max-body-bytes=");
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--max-body-bytes must be a whole number from 0 to");
     expect(run.stderr).toContain("Usage:");
   });
 
   it("says in --help what 0 and the maximum mean, and that it keeps no request log", async () => {
-    const run = await runNode(["--import", "tsx", "src/testing/cli.ts", "--help"]);
+    const run = await runMockBin("--help");
     expect(run.stdout).toContain(`from 0 to ${MAX_BODY_LIMIT}`);
     expect(run.stdout).toContain("0 refuses every request with a body");
     expect(run.stdout).toContain("keeps no log of the requests");

@@ -20,7 +20,7 @@ import {
 } from "../src/testing/index.js";
 import { specIndex } from "../src/testing/validate.js";
 import { repoRoot } from "./support/fixtures.js";
-import { runNode } from "./support/node-process.js";
+import { runMockBin } from "./support/node-process.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-58RP822I";
@@ -456,8 +456,6 @@ describe("the mock knows its agents", () => {
 });
 
 describe("polyai-connectors-mock prints its usage only for command-line mistakes, and its version when asked", () => {
-  const run = (...args: string[]) => runNode(["--import", "tsx", "src/testing/cli.ts", ...args]);
-
   it("names the seed's bad field without the usage, and the usage once for a bad flag", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mock-aim-"));
     try {
@@ -469,9 +467,9 @@ describe("polyai-connectors-mock prints its usage only for command-line mistakes
         ]),
       );
       const [bad, flag, version] = await Promise.all([
-        run("--port", "0", "--seed", seed),
-        run("--prot", "4010"),
-        run("--version"),
+        runMockBin("--port", "0", "--seed", seed),
+        runMockBin("--prot", "4010"),
+        runMockBin("--version"),
       ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(

@@ -4,18 +4,14 @@
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { spec } from "../generated/spec.js";
-import {
-  createMockPolyAI,
-  type MockPolyAI,
-  type MockPolyAIOptions,
-  type SeedConnector,
-} from "../src/testing/index.js";
+import { createMockPolyAI, type MockPolyAI, type SeedConnector } from "../src/testing/index.js";
 import type { Connector } from "../src/types.js";
 // The fixture key of the tests that use it; those tests bind it at the top of their
 // describe blocks (see support/loopback.ts).
 import * as loopback from "./support/loopback.js";
+import { mockPerTest } from "./support/mock-per-test.js";
 
 const KEY = "test-key";
 const AGENT = "PROJECT-58RP822I";
@@ -40,18 +36,8 @@ interface Reply {
 }
 
 let mock: MockPolyAI;
-beforeEach(async () => {
-  mock = await createMockPolyAI({ apiKey: KEY, ...seedFile });
-});
-afterEach(async () => {
-  await mock.close();
-});
-
 /** Replaces this test's mock with one built from the seed file plus `options`. */
-async function restart(options: MockPolyAIOptions): Promise<void> {
-  await mock.close();
-  mock = await createMockPolyAI({ apiKey: KEY, ...seedFile, ...options });
-}
+const restart = mockPerTest({ apiKey: KEY, ...seedFile }, (started) => (mock = started));
 
 async function call(
   method: string,

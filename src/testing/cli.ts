@@ -47,14 +47,19 @@ keeps no log of the requests it answers (nothing could read it from outside).
              are served; any other answers 403 USER_ACCESS_FORBIDDEN.
 `;
 
-/** Reads a seed file into mock options; the store checks the connectors themselves. */
 /** A mistake in the command line itself: the only kind of error followed by the usage. */
 class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** {@link integerFlag}, its RangeError a usage error. */
-function numberFlag(flag: string, raw: string, min: number, max: number): number {
+/** {@link integerFlag}, its RangeError a usage error; undefined for a flag not given. */
+function numberFlag(
+  flag: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (raw === undefined) return undefined;
   try {
     return integerFlag(flag, raw, min, max);
   } catch (err) {
@@ -62,6 +67,7 @@ function numberFlag(flag: string, raw: string, min: number, max: number): number
   }
 }
 
+/** Reads a seed file into mock options; the store checks the connectors themselves. */
 async function loadSeed(
   path: string,
 ): Promise<
@@ -128,24 +134,19 @@ async function main(): Promise<void> {
     return;
   }
   const port = numberFlag("port", values.port, 0, 65535);
-  const rawLimit = values["max-body-bytes"];
-  const maxBodyBytes =
-    rawLimit === undefined ? undefined : numberFlag("max-body-bytes", rawLimit, 0, MAX_BODY_LIMIT);
-  const rawInFlight = values["max-body-bytes-in-flight"];
-  const maxBodyBytesInFlight =
-    rawInFlight === undefined
-      ? undefined
-      : numberFlag(
-          "max-body-bytes-in-flight",
-          rawInFlight,
-          maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-          Number.MAX_SAFE_INTEGER,
-        );
-  const rawTimeout = values["request-timeout-ms"];
-  const requestTimeoutMs =
-    rawTimeout === undefined
-      ? undefined
-      : numberFlag("request-timeout-ms", rawTimeout, 0, 2 ** 31 - 1);
+  const maxBodyBytes = numberFlag("max-body-bytes", values["max-body-bytes"], 0, MAX_BODY_LIMIT);
+  const maxBodyBytesInFlight = numberFlag(
+    "max-body-bytes-in-flight",
+    values["max-body-bytes-in-flight"],
+    maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const requestTimeoutMs = numberFlag(
+    "request-timeout-ms",
+    values["request-timeout-ms"],
+    0,
+    2 ** 31 - 1,
+  );
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
   const mock = await createMockPolyAI({
     ...seed,

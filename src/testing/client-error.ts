@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { destroyLater } from "./body.js";
-import { envelope } from "./envelope.js";
+import { CORRELATION, envelope, JSON_TYPE } from "./envelope.js";
 
 /** What node's parser reports, beyond an Error. */
 interface ParserError extends Error {
@@ -47,9 +47,9 @@ export function answerClientError(err: ParserError, socket: Socket): void {
   socket.end(
     [
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,
-      "Content-Type: application/json; charset=utf-8",
+      `Content-Type: ${JSON_TYPE}`,
       `Content-Length: ${Buffer.byteLength(body)}`,
-      `X-PolyAI-Correlation-Id: ${errorId}`,
+      `${CORRELATION}: ${errorId}`,
       "Connection: close",
       "",
       body,

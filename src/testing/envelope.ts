@@ -87,7 +87,12 @@ export function orFault<T>(result: T | Refusal): T {
   return result;
 }
 
-/** PolyAI's error body; `errorId` must also be sent as the `X-PolyAI-Correlation-Id` header. */
+/** The header an answer carries its correlation ID in: an error's `error_id`. */
+export const CORRELATION = "X-PolyAI-Correlation-Id";
+/** The `Content-Type` of every answer the mock sends. */
+export const JSON_TYPE = "application/json; charset=utf-8";
+
+/** PolyAI's error body; `errorId` must also be sent as the {@link CORRELATION} header. */
 export function envelope(
   status: number,
   code: string,

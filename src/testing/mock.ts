@@ -19,7 +19,7 @@ import {
   type BodyRead,
 } from "./body.js";
 import { answerClientError } from "./client-error.js";
-import { ApiFault, defaultErrorCode, envelope } from "./envelope.js";
+import { ApiFault, CORRELATION, defaultErrorCode, envelope, JSON_TYPE } from "./envelope.js";
 import { KEY_CHARS, MIN_KEY_LENGTH } from "../client.js";
 import {
   checkOptionKeys,
@@ -283,9 +283,6 @@ interface Answer {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
 }
-
-const CORRELATION = "X-PolyAI-Correlation-Id";
-const JSON_TYPE = "application/json; charset=utf-8";
 
 function decodeParam(name: string, raw: string): string {
   try {
@@ -673,7 +670,7 @@ class Mock implements MockPolyAI {
           return;
         }
       }
-      this.send(res, this.answer(req, method, target, text, errorId), errorId);
+      this.send(res, this.answer(req, method, target, text, unauthorised, errorId), errorId);
     } catch (err) {
       this.violation(
         new MockSpecViolationError(
@@ -691,10 +688,15 @@ class Mock implements MockPolyAI {
     }
   }
 
+  /** Whether `req` carries the key the mock accepts. */
+  private hasKey(req: IncomingMessage): boolean {
+    return req.headers["x-api-key"] === this.#apiKey;
+  }
+
   /** The 401 for a request without the right key, or undefined when the key is right. */
   private authFault(req: IncomingMessage): ApiFault | undefined {
+    if (this.hasKey(req)) return undefined;
     const key = req.headers["x-api-key"];
-    if (key === this.#apiKey) return undefined;
     return new ApiFault(
       401,
       "AUTH_USER_UNAUTHORISED",
@@ -709,8 +711,7 @@ class Mock implements MockPolyAI {
    */
   private refusesBody(req: IncomingMessage): boolean {
     return (
-      (announcedLength(req) ?? 0) > this.maxBodyBytes ||
-      (expectsContinue(req) && this.authFault(req) !== undefined)
+      (announcedLength(req) ?? 0) > this.maxBodyBytes || (expectsContinue(req) && !this.hasKey(req))
     );
   }
 
@@ -766,11 +767,13 @@ class Mock implements MockPolyAI {
     method: string,
     target: string,
     text: string,
+    // authFault's verdict, taken before the body was read (#20); answered only now,
+    // after latency and faults, as it always was.
+    unauthorised: ApiFault | undefined,
     errorId: string,
   ): Answer {
     const { match, op } = this.route(method, target);
     try {
-      const unauthorised = this.authFault(req);
       if (unauthorised) throw unauthorised;
       const pathname = target.split("?")[0] ?? "";
       if (match.kind === "not-found")

@@ -513,16 +513,13 @@ export class ConnectorStore {
         ? undefined
         : this.agents.get(agentId)?.get(owner.connectorId);
     if (connector) return structuredClone(connector);
+    if (!owner) throw faultOf(numberNotFound(phoneNumber));
     // The spec's 404 for lookup covers a number the agent has that routes nowhere;
     // say which, so a caller can tell "not routed yet" from "no such number".
-    throw faultOf(
-      owner
-        ? new Refusal(
-            404,
-            "PHONE_NUMBERS_NOT_FOUND",
-            `Phone number ${phoneNumber} routes to no connector; reassign it to one first`,
-          )
-        : numberNotFound(phoneNumber),
+    throw new ApiFault(
+      404,
+      "PHONE_NUMBERS_NOT_FOUND",
+      `Phone number ${phoneNumber} routes to no connector; reassign it to one first`,
     );
   }
 

@@ -26,3 +26,8 @@ export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): P
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** The local PolyAI's bin, `polyai-connectors-mock ...args`, run from source to its end. */
+export function runMockBin(...args: string[]): Promise<Finished> {
+  return runNode(["--import", "tsx", "src/testing/cli.ts", ...args]);
+}
