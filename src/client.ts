@@ -7,17 +7,18 @@ import type { Resources } from "../generated/resources.js";
 import { createCall, createResources } from "./internal/call.js";
 import { suggestKey, unknownKey } from "./internal/keys.js";
 import { InvalidInputError } from "./errors.js";
-import { redactInputError } from "./redact.js";
-import { checkApiKey, keyRing, keySource, type ApiKeyProvider } from "./internal/api-key.js";
-import type { BackoffOptions } from "./retry.js";
-import { createTransport, type Logger, type RetryEvent } from "./transport.js";
+import { redactInputError } from "./internal/redact.js";
+import { checkApiKey, keyRing, keySource } from "./internal/api-key.js";
+import type { Logger, RetryEvent } from "./logger.js";
+import type { ApiKeyProvider, BackoffOptions } from "./options.js";
+import { createTransport } from "./internal/transport.js";
 import {
   checkHeaders,
   checkRetrySettings,
   describeType,
   isPlainObject,
   quote,
-} from "./validate.js";
+} from "./internal/validate.js";
 
 /** A PolyAI region. Each has its own host; API keys are provisioned to one region. */
 export type Region = keyof typeof regions;

@@ -4,15 +4,14 @@
 export { createPolyAIClient } from "./client.js";
 export { APIPromise } from "./api-promise.js";
 export type { WithResponse } from "./api-promise.js";
-export type { ApiKeyProvider } from "./internal/api-key.js";
 export type { ClientOptions, PolyAIClient, Region } from "./client.js";
 export type { ConnectorsResource, PhoneNumbersResource } from "../generated/resources.js";
 export type { RequestOptions, WriteOptions } from "./options.js";
 export { applyConnectorPatch, clearVariant } from "./patch.js";
 export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";
 export type { VoiceName } from "./voice.js";
-export type { Logger, RetryEvent } from "./transport.js";
-export type { BackoffOptions } from "./retry.js";
+export type { Logger, RetryEvent } from "./logger.js";
+export type { ApiKeyProvider, BackoffOptions } from "./options.js";
 export {
   PolyAIError,
   InvalidInputError,

@@ -12,7 +12,7 @@ import {
   type StringRule,
 } from "../../generated/operations.js";
 import { InvalidInputError } from "../errors.js";
-import { checkString, describeType, isPlainObject, quote } from "../validate.js";
+import { checkString, describeType, isPlainObject, quote } from "./validate.js";
 import { formats } from "./formats.js";
 import { suggestKey } from "./keys.js";
 

@@ -1,7 +1,7 @@
 // plan(): validate, read, diff. Writes nothing. And checkPlan(): the proof that a
 // plan (perhaps read back from a file) is one plan() made, before apply trusts it.
 import { InvalidInputError, type PolyAIClient } from "../index.js";
-import { describeType, isPlainObject } from "../validate.js";
+import { describeType, isPlainObject } from "../internal/validate.js";
 import { validateDesiredState } from "./desired.js";
 import { diff, fingerprint, type ConnectorState, type NumberState, type Snapshot } from "./diff.js";
 import { InvalidPlanError, UnknownConnectorError } from "./errors.js";

@@ -2,7 +2,7 @@
 // a canonical JSON for comparing plans.
 import { InvalidInputError } from "../index.js";
 import { suggestKey, unknownKey } from "../internal/keys.js";
-import { checkInteger, describeType, isPlainObject } from "../validate.js";
+import { checkInteger, describeType, isPlainObject } from "../internal/validate.js";
 
 /** `items` in consecutive slices of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {

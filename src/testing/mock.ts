@@ -30,7 +30,7 @@ import {
 } from "./faults.js";
 import { handlers } from "./handlers.js";
 import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
-import { heldBytes, recordRequest } from "./recorded.js";
+import { heldBytes, recordRequest, type RecordedRequest } from "./recorded.js";
 import { RequestLog } from "./request-log.js";
 import { matchRoute } from "./routes.js";
 import {
@@ -159,27 +159,6 @@ export interface MockPolyAIOptions {
    * const mock = await createMockPolyAI({ requestTimeoutMs: 5_000 });
    */
   readonly requestTimeoutMs?: number | undefined;
-}
-
-/** A request the mock received. The API key is never recorded. */
-export interface RecordedRequest {
-  /** Upper-case method. */
-  readonly method: string;
-  /** The request target as sent: path and query string, still percent-encoded. */
-  readonly path: string;
-  /**
-   * Lower-case header names. Credentials read `"[redacted]"`: `x-api-key`,
-   * `authorization`, `cookie`, and any header named like a key, token or secret.
-   */
-  readonly headers: Readonly<Record<string, string>>;
-  /**
-   * The body parsed as JSON, its raw text when it is not JSON, or undefined when
-   * empty. Also undefined when the mock did not keep the body: a request without
-   * the right `x-api-key` (401), or one over {@link MockPolyAIOptions.maxBodyBytes} (413).
-   * The mock keeps the text and parses it when `body` is first read, then keeps
-   * that value (#20): the log's 64 MiB budget counts the texts.
-   */
-  readonly body: unknown;
 }
 
 /**

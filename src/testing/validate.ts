@@ -3,7 +3,7 @@
 // the SDK's types are generated from, so neither can drift from the spec unnoticed.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { spec } from "../../generated/spec.js";
-import { describeType, quote } from "../validate.js";
+import { describeType, quote } from "../internal/validate.js";
 
 type Json = Record<string, unknown>;
 

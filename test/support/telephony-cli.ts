@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExpectStatic } from "vitest";
-import { keyRedactor } from "../../src/redact.js";
+import { keyRedactor } from "../../src/internal/redact.js";
 import type { DesiredState } from "../../src/telephony/index.js";
 import {
   createMockPolyAI,
