@@ -4,7 +4,7 @@
 // Why retrying is safe here: every write of this API sets absolute values (a PATCH
 // of `voiceName: X` gives the same connector however often it is applied), so a
 // request whose answer was lost can be sent again. DELETE is the exception in its
-// answer, not its effect: see the README's "Retries" section.
+// answer, not its effect: see docs/errors-retries-tracing.md, "Retries and timeouts".
 import { parseRetryAfter } from "../errors.js";
 import type { BackoffOptions } from "../options.js";
 

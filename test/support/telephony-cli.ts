@@ -1,5 +1,5 @@
-// What the CLI tests share: the key, the seed and desired state of the README's
-// example, a mock and a scratch folder per test, and the checks that no output
+// What the CLI tests share: the key, the seed and desired state of the example in
+// docs/phone-lines-as-code.md, a mock and a scratch folder per test, and the checks that no output
 // holds the key in any spelling the client redacts.
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
