@@ -85,7 +85,7 @@ export function programs(blocks: readonly CodeBlock[]): Program[] {
       // `export {}` makes a block without imports a module too (top-level await).
       text: `${parts.map((p) => p.code).join("\n")}\nexport {};\n`,
       pageLine(line: number): number {
-        const part = starts.findLast((s) => s.at <= line) ?? starts[0]!;
+        const part = [...starts].reverse().find((s) => s.at <= line) ?? starts[0]!;
         return part.line + line - part.at;
       },
     };
