@@ -30,8 +30,8 @@ import {
 } from "./faults.js";
 import { handlers } from "./handlers.js";
 import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
-import { heldBytes, recordRequest, type RecordedRequest } from "./recorded.js";
-import { RequestLog } from "./request-log.js";
+import { heldBytes, recordRequest } from "./recorded.js";
+import { RequestLog, type RecordedRequest } from "./request-log.js";
 import { matchRoute } from "./routes.js";
 import {
   ConnectorStore,
