@@ -89,6 +89,30 @@ export function deref(doc, node) {
   return { node, ref };
 }
 
+/** The JSON types a schema allows (`null` included for 3.0 `nullable`), or null for any. */
+export function typesOf(schema) {
+  if (schema.type === undefined) return null;
+  const types = new Set([schema.type].flat());
+  if (schema.nullable === true) types.add("null");
+  return types;
+}
+
+/** The values a schema is limited to (`const` or `enum`), or null. */
+export function enumOf(schema) {
+  if (schema.const !== undefined) return [schema.const];
+  return Array.isArray(schema.enum) ? schema.enum : null;
+}
+
+/** A value as it is quoted in messages. */
+export const show = (v) => JSON.stringify(v);
+
+/**
+ * How two specs' operations are matched: method and path template, path parameter
+ * names ignored (`GET /v1/agents/{}/telephony/connectors`).
+ */
+export const operationKey = (method, path) =>
+  `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`;
+
 /** `#/components/schemas/VoiceName` → `VoiceName`. */
 export const refName = (ref) => ref?.split("/").pop()?.replace(/~1/g, "/").replace(/~0/g, "~");
 
