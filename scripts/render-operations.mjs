@@ -20,6 +20,8 @@ const ANNOTATIONS = new Set([
   "writeOnly",
   "format",
   "$comment",
+  // #24: why the schema differs from PolyAI's published one; read by spec:upstream only.
+  "x-upstream-differs",
 ]);
 const SUPPORTED = {
   string: ["type", "minLength", "maxLength", "pattern", "enum", "const"],
