@@ -49,6 +49,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -119,6 +123,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
             },
           },
           "401": {
@@ -219,6 +227,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -250,6 +262,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -279,6 +295,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -310,6 +330,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -329,6 +353,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -418,6 +446,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -517,6 +549,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -548,6 +584,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -578,6 +618,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -607,6 +651,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -711,6 +759,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -810,6 +862,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -841,6 +897,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -870,6 +930,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -901,6 +965,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -920,6 +988,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -1107,6 +1179,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -1144,6 +1220,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -1175,6 +1255,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -1204,6 +1288,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -1235,6 +1323,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -1254,6 +1346,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -1270,6 +1366,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `agentId` (PolyAI types IDs as any string), and `batch` and `lookup` are refused: they would address the collection's batch and lookup endpoints instead of a connector.",
+            },
           },
           example: "CONN-7d2f9a",
         },
@@ -1335,6 +1435,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
             },
           },
           "401": {
@@ -1465,6 +1569,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -1496,6 +1604,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -1526,6 +1638,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -1555,6 +1671,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1639,6 +1759,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -1768,6 +1892,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -1799,6 +1927,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -1829,6 +1961,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -1858,6 +1994,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1917,6 +2057,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -2046,6 +2190,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2077,6 +2225,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2106,6 +2258,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -2137,6 +2293,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -2156,6 +2316,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -2286,6 +2450,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -2385,6 +2553,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2416,6 +2588,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2446,6 +2622,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -2475,6 +2655,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2548,6 +2732,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -2648,6 +2836,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2679,6 +2871,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2709,6 +2905,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -2738,6 +2938,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2818,6 +3022,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -2918,6 +3126,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2949,6 +3161,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2978,6 +3194,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -3009,6 +3229,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -3028,6 +3252,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -3113,6 +3341,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
+            },
           },
           "401": {
             description:
@@ -3212,6 +3444,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -3243,6 +3479,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -3272,6 +3512,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -3303,6 +3547,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -3322,6 +3570,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -3393,6 +3645,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -3487,6 +3743,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -3524,6 +3784,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -3555,6 +3819,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -3584,6 +3852,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -3615,6 +3887,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -3630,6 +3906,10 @@ export const spec: Record<string, unknown> = {
           "x-sdk-argument": "settings",
           required: false,
           description: "How to import the number. May be left out.",
+          "x-upstream-differs": {
+            required:
+              "Every field of the body is optional (`clientEnv` is `live` when absent), so this document lets the body be left out: `importOne(agentId, number)` needs no settings. PolyAI marks it required.",
+          },
           content: {
             "application/json": {
               schema: { $ref: "#/components/schemas/ImportPhoneNumberBody" },
@@ -3686,6 +3966,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -3780,6 +4064,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -3817,6 +4105,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -3848,6 +4140,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -3878,6 +4174,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -3907,6 +4207,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -3985,6 +4289,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -4127,6 +4435,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -4158,6 +4470,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -4188,6 +4504,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -4217,6 +4537,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -4273,6 +4597,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -4367,6 +4695,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -4404,6 +4736,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -4435,6 +4771,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -4464,6 +4804,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -4495,6 +4839,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -4524,6 +4872,10 @@ export const spec: Record<string, unknown> = {
           minLength: 1,
           maxLength: 256,
           pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          "x-upstream-differs": {
+            "pattern, minLength, maxLength":
+              "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+          },
         },
         example: "PROJECT-58RP822I",
       },
@@ -4540,6 +4892,10 @@ export const spec: Record<string, unknown> = {
           minLength: 1,
           maxLength: 256,
           pattern: "^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$",
+          "x-upstream-differs": {
+            "pattern, minLength, maxLength":
+              "The ID rule of `agentId` (PolyAI types IDs as any string), and `batch` and `lookup` are refused: they would address the collection's batch and lookup endpoints instead of a connector.",
+          },
         },
         example: "CONN-7d2f9a",
       },
@@ -4572,6 +4928,9 @@ export const spec: Record<string, unknown> = {
         description: "The client environment the connector serves.",
         enum: ["sandbox", "pre-release", "live"],
         example: "live",
+        "x-upstream-differs": {
+          enum: "PolyAI types `clientEnv` as a string and names its three values only in the description; as an enum a typo is refused before sending and typed code can switch on it.",
+        },
       },
       Connector: {
         type: "object",
@@ -4633,7 +4992,13 @@ export const spec: Record<string, unknown> = {
           "The error envelope PolyAI sends with every non-2xx answer. Proxies in front of\nthe API may answer with other bodies (an HTML page, or nothing); clients must\nnot assume this shape on every error.\n",
         required: ["success", "error", "error_id", "error_code", "error_message", "data"],
         properties: {
-          success: { const: false, description: "Always `false` on an error." },
+          success: {
+            const: false,
+            description: "Always `false` on an error.",
+            "x-upstream-differs": {
+              enum: "PolyAI types `success` as a boolean and says in words that it is always false; `const: false` says it in the schema.",
+            },
+          },
           error: { type: "string", description: "Short, human-readable error summary." },
           error_id: {
             type: "string",
@@ -4650,7 +5015,13 @@ export const spec: Record<string, unknown> = {
             type: "string",
             description: "Detailed message; for validation failures it names the failing field.",
           },
-          data: { type: "null", description: "Always `null` on an error." },
+          data: {
+            type: "null",
+            description: "Always `null` on an error.",
+            "x-upstream-differs": {
+              type: "PolyAI writes `nullable: true` with no type (any value or null) and says in words that it is always null; we type it `null`.",
+            },
+          },
         },
       },
       ResourceId: {
@@ -4662,6 +5033,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 256,
         pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
         example: "PROJECT-58RP822I",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "PolyAI types IDs as any string. We refuse a malformed one before sending, with a typed error naming the field: 1 to 256 visible ASCII characters (a space or non-ASCII character is a copy-paste accident) and not `.` or `..`, which a URL parser resolves to another path.",
+        },
       },
       BatchGetConnectorsBody: {
         type: "object",
@@ -4674,12 +5049,20 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each ID at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: {
               $ref: "#/components/schemas/ResourceId",
               title: "connector ID",
               example: "CONN-7d2f9a",
             },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       BatchGetConnectorsResult: {
@@ -4701,6 +5084,12 @@ export const spec: Record<string, unknown> = {
         maxLength: 256,
         pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
         example: "VARIANT-spring-promo",
+        "x-upstream-differs": {
+          nullable:
+            'PolyAI\'s own text says "or null to unassign", but its schema allows only a string; we allow `null`, as the text says (`clearVariant()`).',
+          "pattern, minLength, maxLength":
+            "The ID rule of `ResourceId`; the empty string is refused too (send `null` to unassign). PolyAI types it as any string.",
+        },
       },
       LanguageCode: {
         title: "BCP 47 language code",
@@ -4712,6 +5101,10 @@ export const spec: Record<string, unknown> = {
         pattern:
           "^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$",
         example: "en-US",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "A BCP 47 code (`en-US`) checked before sending, so a malformed one is a typed error naming the field. PolyAI types it as any string.",
+        },
       },
       VoiceName: {
         title: "Google voice name",
@@ -4736,6 +5129,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 100,
         pattern: "^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$",
         example: "en-GB-Neural2-A",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "A Google voice name (`en-US-Neural2-A`) checked before sending, so a typo fails fast instead of at PolyAI's TTS probe. PolyAI types it as any string.",
+        },
       },
       BatchUpdateConnectorItem: {
         type: "object",
@@ -4757,6 +5154,10 @@ export const spec: Record<string, unknown> = {
           projectId: { $ref: "#/components/schemas/ResourceId", title: "project ID" },
         },
         example: { connectorId: "CONN-7d2f9a", voiceName: "en-GB-Neural2-A" },
+        "x-upstream-differs": {
+          "additionalProperties, minProperties":
+            "Closed, and at least one field besides `connectorId`, like `UpdateConnectorBody`. PolyAI leaves the item open.",
+        },
       },
       BatchUpdateConnectorsBody: {
         type: "object",
@@ -4771,6 +5172,10 @@ export const spec: Record<string, unknown> = {
             "x-sdk-unique-by": "connectorId",
             items: { $ref: "#/components/schemas/BatchUpdateConnectorItem" },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       BatchUpdateSuccess: {
@@ -4842,6 +5247,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 16,
         pattern: "^\\+[1-9][0-9]{0,14}$",
         example: "+14155550123",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "E.164 checked before sending. PolyAI types numbers as any string, says E.164 in words and answers `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` for the numbers this pattern refuses.",
+        },
       },
       LookupConnectorBody: {
         type: "object",
@@ -4849,6 +5258,10 @@ export const spec: Record<string, unknown> = {
         required: ["phoneNumber"],
         additionalProperties: false,
         properties: { phoneNumber: { $ref: "#/components/schemas/E164Number" } },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
+        },
       },
       DeleteConnectorResult: {
         type: "object",
@@ -4886,6 +5299,10 @@ export const spec: Record<string, unknown> = {
             description:
               "Move the connector to a different project. The API key must have access to\nboth projects (403 otherwise).\n",
           },
+        },
+        "x-upstream-differs": {
+          "additionalProperties, minProperties":
+            "Closed, and not empty: a misspelt field, or a patch that changes nothing, is refused before sending instead of being ignored. PolyAI leaves the body open.",
         },
       },
       PhoneNumber: {
@@ -4939,6 +5356,10 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each number at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: { $ref: "#/components/schemas/E164Number" },
           },
           clientEnv: {
@@ -4946,6 +5367,10 @@ export const spec: Record<string, unknown> = {
             description:
               "The client environment the imported numbers serve; `live` when absent. A\nnumber the project already has keeps its own.\n",
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       ImportPhoneNumbersResult: {
@@ -4972,8 +5397,16 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each number at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: { $ref: "#/components/schemas/E164Number" },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       DeletePhoneNumbersResult: {
@@ -5019,8 +5452,16 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each number at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: { $ref: "#/components/schemas/E164Number" },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       BatchGetPhoneNumbersResult: {
@@ -5054,6 +5495,10 @@ export const spec: Record<string, unknown> = {
               "The client environment the number serves; `live` when absent. A number the\nproject already has keeps its own.\n",
           },
         },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
+        },
       },
       ImportPhoneNumberResult: {
         type: "object",
@@ -5086,6 +5531,10 @@ export const spec: Record<string, unknown> = {
             description:
               "A connector of the same agent. A connector the agent does not have (missing,\nor in another project) is refused with 404 `CONNECTORS_NOT_FOUND`.\n",
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
     },
@@ -5508,6 +5957,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+        },
       },
       Unauthorized: {
         description: "The API key is missing, malformed, revoked, or belongs to another region.",
@@ -5606,6 +6059,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+        },
       },
       InternalServerError: {
         description:
@@ -5637,6 +6094,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+        },
       },
       BadGateway: {
         description: "An upstream service failed. Safe to retry.",
@@ -5667,6 +6128,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+        },
       },
       ServiceUnavailable: {
         description: "The service is temporarily unavailable. Safe to retry.",
@@ -5696,6 +6161,10 @@ export const spec: Record<string, unknown> = {
               },
             },
           },
+        },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
         },
       },
       LookupBadRequest: {
@@ -5769,6 +6238,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+        },
       },
       NotFound: {
         description: "The connector does not exist (or the agent has no such connector).",
@@ -5829,6 +6302,10 @@ export const spec: Record<string, unknown> = {
               },
             },
           },
+        },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
         },
       },
       ImportForbidden: {
@@ -5905,5 +6382,11 @@ export const spec: Record<string, unknown> = {
         },
       },
     },
+  },
+  "x-upstream-differs": {
+    "missing:operation:POST /v1/agents/{agentId}/telephony/outbound-calls":
+      "Outbound calls are being added to this document in their own change; until then the SDK has no method for them.",
+    "missing:operation:GET /v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status":
+      "Outbound call status comes with the outbound-calls change, as above.",
   },
 };
