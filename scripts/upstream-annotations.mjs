@@ -80,7 +80,7 @@ export function judge(doc, differences) {
   const stale = [];
   for (const [notes, at] of byObject)
     for (const [key, reason] of Object.entries(notes))
-      for (const aspect of aspectsOf(key))
+      for (const aspect of typeof reason === "string" && reason.trim() ? aspectsOf(key) : [])
         if (!used.has(`${at}\u0000${aspect}`)) stale.push({ at, aspect, reason });
   return { deliberate, drift, stale, invalid };
 }

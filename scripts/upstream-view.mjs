@@ -131,21 +131,26 @@ function anyOf(branches, at) {
   };
 }
 
-/** The view of a located schema. */
-export function viewOf(doc, { node, at }, depth = 0) {
+/** A schema's keywords with composition merged; `types` still holds `null`. */
+function merged(doc, { node, at }, depth) {
   if (depth > 32) throw new Error(`${at}: schema nests deeper than 32 levels`);
   const sub = (list, key) =>
-    list.map((s, i) => viewOf(doc, locate(doc, s, child(at, key, i)), depth + 1));
+    list.map((s, i) => merged(doc, locate(doc, s, child(at, key, i)), depth + 1));
   const parts = [own(doc, node, at)];
   if (Array.isArray(node.allOf)) parts.push(...sub(node.allOf, "allOf"));
   for (const key of ["anyOf", "oneOf"])
     if (Array.isArray(node[key])) parts.push(anyOf(sub(node[key], key), at));
-  const merged = parts.length === 1 ? parts[0] : allOf(parts);
-  const nullable = merged.types === null || merged.types.has("null");
-  const types = merged.types && new Set([...merged.types].filter((t) => t !== "null"));
-  let values = merged.values?.filter((v) => v !== null) ?? null;
+  return parts.length === 1 ? parts[0] : allOf(parts);
+}
+
+/** The view of a located schema. */
+export function viewOf(doc, located) {
+  const m = merged(doc, located, 0);
+  const nullable = m.types === null || m.types.has("null");
+  const types = m.types && new Set([...m.types].filter((t) => t !== "null"));
+  let values = m.values?.filter((v) => v !== null) ?? null;
   // `[true, false]` limits nothing a boolean could be.
   if (values && types?.size === 1 && types.has("boolean") && new Set(values).size === 2)
     values = null;
-  return { ...merged, node, at, types, nullable, values };
+  return { ...m, node: located.node, at: located.at, types, nullable, values };
 }
