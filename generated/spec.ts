@@ -6387,6 +6387,6 @@ export const spec: Record<string, unknown> = {
     "missing:operation:POST /v1/agents/{agentId}/telephony/outbound-calls":
       "Outbound calls are being added to this document in their own change; until then the SDK has no method for them.",
     "missing:operation:GET /v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status":
-      "Outbound call status comes with the outbound-calls change, as above.",
+      "Comes with the outbound-calls change that adds `POST .../outbound-calls`; until then the SDK has no method for it.",
   },
 };
