@@ -3901,15 +3901,12 @@ export const spec: Record<string, unknown> = {
         tags: ["Phone numbers"],
         summary: "Import a phone number",
         description:
-          'Adds one number to the agent\'s project, with the rules of `importPhoneNumbers`.\nThe body is optional; `clientEnv` is `live` when absent. The imported number\nroutes to no connector: it has no `connectorId` until `reassignPhoneNumber`\nroutes it. Importing a number the project already has is not an error and\nchanges nothing about it (its route and `clientEnv` stay as they are); the\nanswer is still 201 with the number in `imported`, so a retried import is\nharmless. A number that belongs to another project is refused with 403\n`USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without\nsaying when it is sent; this document knows no such case, and a client reads\nit as "nothing was imported".\n',
+          'Adds one number to the agent\'s project, with the rules of `importPhoneNumbers`.\nA body is required, but every field of it is optional: `{}` imports for `live`\n(the client sends `{}` when the settings are left out). The imported number\nroutes to no connector: it has no `connectorId` until `reassignPhoneNumber`\nroutes it. Importing a number the project already has is not an error and\nchanges nothing about it (its route and `clientEnv` stay as they are); the\nanswer is still 201 with the number in `imported`, so a retried import is\nharmless. A number that belongs to another project is refused with 403\n`USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without\nsaying when it is sent; this document knows no such case, and a client reads\nit as "nothing was imported".\n',
         requestBody: {
           "x-sdk-argument": "settings",
-          required: false,
-          description: "How to import the number. May be left out.",
-          "x-upstream-differs": {
-            required:
-              "Every field of the body is optional (`clientEnv` is `live` when absent), so this document lets the body be left out: `importOne(agentId, number)` needs no settings. PolyAI marks it required.",
-          },
+          required: true,
+          description:
+            "How to import the number. Required by PolyAI (#24), but `{}` will do: the\nclient sends it when the settings are left out.\n",
           content: {
             "application/json": {
               schema: { $ref: "#/components/schemas/ImportPhoneNumberBody" },
@@ -5486,7 +5483,7 @@ export const spec: Record<string, unknown> = {
       ImportPhoneNumberBody: {
         type: "object",
         description:
-          "How to import one number. Every field is optional, and so is the body itself:\nno body imports the number for `live`. Unknown fields are rejected.\n",
+          "How to import one number. Every field is optional: `{}` imports the number for\n`live`. Unknown fields are rejected.\n",
         additionalProperties: false,
         properties: {
           clientEnv: {

@@ -113,6 +113,17 @@ export const show = (v) => JSON.stringify(v);
 export const operationKey = (method, path) =>
   `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`;
 
+/**
+ * Whether a required JSON request body may be left out by the caller, the client
+ * sending `{}`: its schema is an object that `{}` satisfies (no required property, no
+ * `minProperties`). #24: PolyAI requires the import body although nothing in it is.
+ */
+export function bodyMayBeEmpty(doc, requestBody) {
+  if (!requestBody?.required) return false;
+  const schema = deref(doc, requestBody.content?.["application/json"]?.schema).node;
+  return schema?.type === "object" && !schema.required?.length && !(schema.minProperties > 0);
+}
+
 /** `#/components/schemas/VoiceName` → `VoiceName`. */
 export const refName = (ref) => ref?.split("/").pop()?.replace(/~1/g, "/").replace(/~0/g, "~");
 
