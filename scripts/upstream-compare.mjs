@@ -4,7 +4,7 @@
 // differences out. Each difference names the node of OUR spec that may carry its
 // `x-upstream-differs` annotation (`host`) and the aspect it is keyed by:
 //
-//   a thing only we document (operation, parameter, response)   on itself, `absent-upstream`
+//   a thing only we document (operation, parameter, body, response)  on itself, `absent-upstream`
 //   a thing only PolyAI documents                               on our parent, `missing:<what>`
 //   a property only one side has                                on our object, `property:<name>`
 //   anything else (required, type, nullable, enum, pattern, …)  on our node, by aspect
