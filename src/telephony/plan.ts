@@ -1,8 +1,9 @@
 // plan(): validate, read, diff. Writes nothing. And checkPlan(): the proof that a
 // plan (perhaps read back from a file) is one plan() made, before apply trusts it.
-import { InvalidInputError, type PolyAIClient } from "../index.js";
+import type { PolyAIClient } from "../index.js";
 import { describeType, isPlainObject } from "../validate.js";
-import { validateDesiredState } from "./desired.js";
+import { collectDesiredState, validateDesiredState } from "./desired.js";
+import { Problems } from "./problems.js";
 import { diff, fingerprint, type ConnectorState, type NumberState, type Snapshot } from "./diff.js";
 import { InvalidPlanError, UnknownConnectorError } from "./errors.js";
 import { DEFAULT_READ_CHUNK, readLive } from "./live.js";
@@ -190,13 +191,10 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
     "phoneNumbers",
     "desired",
   ]);
-  let desired: CheckedDesiredState;
-  try {
-    desired = validateDesiredState(top["desired"], "desired.");
-  } catch (err) {
-    if (err instanceof InvalidInputError) fail(err.field, err.reason);
-    throw err;
-  }
+  const problems = new Problems();
+  const desired = collectDesiredState(top["desired"], "desired.", problems);
+  const first = problems.listed[0];
+  if (first) fail(first.path, first.message);
   if (top["agentId"] !== desired.agentId)
     fail("agentId", `expected ${JSON.stringify(desired.agentId)}, the agent of desired.agentId`);
   const print = stringAt(top["fingerprint"], "fingerprint") as string;

@@ -10,20 +10,20 @@ import {
   type Region,
 } from "../../index.js";
 import { apply, APPLY_LIMITS } from "../apply.js";
-import { validateDesiredState } from "../desired.js";
 import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../errors.js";
 import { exportState } from "../export.js";
-import { checkPlan, countChanges, PLAN_KIND, plan, planWithin } from "../plan.js";
+import { checkPlan, countChanges, plan, planWithin } from "../plan.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
-import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
+import { checkOutFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
-import { refuseRedacted, withoutKey } from "./keyless.js";
-import { errorLine, failureJson, report, toJson } from "./report.js";
+import { withoutKey } from "./keyless.js";
+import { failureJson, failureText, report, toJson } from "./report.js";
 import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
+import { isValidateLine, readDesiredOrPlan, runValidate } from "./validate-command.js";
 
 /** What one run of the CLI reads from and writes to. */
 export interface CliIO {
@@ -57,22 +57,14 @@ async function aboutFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> 
   try {
     return await fn();
   } catch (e) {
-    if (
-      e instanceof InvalidInputError ||
-      e instanceof InvalidPlanError ||
-      e instanceof UnknownConnectorError
-    )
+    if (e instanceof InvalidInputError)
+      throw new CliError(`${file}: ${e.message}`, "INVALID_INPUT", { cause: e });
+    if (e instanceof InvalidPlanError || e instanceof UnknownConnectorError)
       throw new CliError(`${file}: ${e.message}`, "FILE_INVALID", { cause: e });
     if (e instanceof PlanStaleError)
       throw new CliError(`${file}: ${e.message} (${e.code})`, e.code, { cause: e });
     throw e;
   }
-}
-
-function isPlan(data: unknown): boolean {
-  return (
-    typeof data === "object" && data !== null && (data as { kind?: unknown }).kind === PLAN_KIND
-  );
 }
 
 /** The client, from the environment's key and the flags; checked before any file is read (#8). */
@@ -109,14 +101,13 @@ function connect(connection: Connection, io: CliIO): PolyAIClient {
 async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promise<number> {
   const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, cmd.file);
-  const data = await readJsonFile(cmd.file);
-  refuseRedacted(cmd.file, data);
-  if (isPlan(data))
+  const read = await aboutFile(cmd.file, () => readDesiredOrPlan(cmd.file));
+  if (read.kind === "plan")
     throw new CliError(
       `${cmd.file}: this is a saved plan; plan takes a desired-state file (apply takes either)`,
       "FILE_INVALID",
     );
-  const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
+  const { desired } = read;
   const p = await aboutFile(cmd.file, () => plan(poly, desired));
   if (cmd.out !== undefined) {
     const text = toJson(p);
@@ -165,12 +156,11 @@ function progress(err: Writer, total: number) {
 async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Promise<number> {
   const { out, err } = run;
   const poly = connect(cmd.connection, run.io);
-  const data = await readJsonFile(cmd.file);
-  refuseRedacted(cmd.file, data);
+  const read = await aboutFile(cmd.file, () => readDesiredOrPlan(cmd.file));
   let p: Plan;
-  if (isPlan(data)) p = await aboutFile(cmd.file, () => checkPlan(data).plan);
+  if (read.kind === "plan") p = await aboutFile(cmd.file, () => checkPlan(read.data).plan);
   else {
-    const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
+    const { desired } = read;
     // #19: --concurrency bounds the planning reads too, not only apply's own requests.
     const slots = cmd.concurrency ?? APPLY_LIMITS.concurrency.fallback;
     p = await aboutFile(cmd.file, () => planWithin(poly, desired, {}, limiter(slots)));
@@ -261,6 +251,8 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
       return runApply(run, cmd);
     case "export":
       return runExport(run, cmd);
+    case "validate":
+      return runValidate(run.out, run.err, cmd);
   }
 }
 
@@ -283,12 +275,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (e) {
     // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
     if (wantsJson(argv)) run.out(failureJson(e));
-    if (e instanceof CliError)
-      run.err(
-        `polyai-connectors: ${escapeLine(e.message)}${e instanceof UsageError ? " (see --help)" : ""}\n`,
-      );
-    else
-      run.err(`polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`);
-    return 1;
+    run.err(failureText(e));
+    return e instanceof UsageError && isValidateLine(argv) ? 2 : 1;
   }
 }

@@ -7,12 +7,14 @@ import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
+import type { ValidateCommand } from "./validate-command.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--json] [--out plan.json]
   polyai-connectors apply <desired.json | plan.json> [--yes] [--json]
   polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
+  polyai-connectors validate <desired.json | plan.json> [--json]
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
@@ -21,6 +23,8 @@ file names is managed; connectors are never created or deleted.
   plan     show what would change (reads only)
   apply    make the changes; shows the plan first and asks on a terminal
   export   print the desired state of everything the agent has now
+  validate check a file offline, every problem at once (no key, no request);
+           a plan file is checked for integrity, not for staleness
 
 Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
@@ -54,7 +58,9 @@ Exit codes:
   plan     0 no changes, 2 changes pending, 1 error
   apply    0 every change in effect, 1 otherwise (or not confirmed: nothing written)
   export   0 done, 1 error
-  a usage error exits 1
+  validate 0 valid, 1 invalid (each problem on stderr as file:line: path: what),
+           2 usage error
+  any other usage error exits 1
 `;
 
 /** Where the API is: a region, or another host. */
@@ -84,14 +90,15 @@ export type Command =
       json: boolean;
       out: string | undefined;
       connection: Connection;
-    };
+    }
+  | ValidateCommand;
 
 type Flag = "string" | "boolean";
 
 /** Every flag, its kind, and the commands it belongs to (#19: a flag of another command is refused). */
 const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[] }> = {
-  region: { type: "string" },
-  "base-url": { type: "string" },
+  region: { type: "string", for: ["plan", "apply", "export"] },
+  "base-url": { type: "string", for: ["plan", "apply", "export"] },
   json: { type: "boolean" },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
@@ -218,7 +225,7 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
   }
 }
 
-const COMMANDS = ["plan", "apply", "export"];
+const COMMANDS = ["plan", "apply", "export", "validate"];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -230,7 +237,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === undefined) throw new UsageError("no command given");
   if (!COMMANDS.includes(command))
     throw new UsageError(
-      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected plan, apply or export`,
+      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected ${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`,
     );
   checkFlagsOf(command, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
@@ -255,6 +262,9 @@ export function parseCommand(argv: readonly string[]): Command {
         clientEnv: clientEnv(text("client-env")),
         connection,
       };
+    case "validate":
+      if (file === undefined) throw new UsageError("validate needs a desired-state or plan file");
+      return { name: "validate", file, json };
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
       return { name: "export", agent: agent(text("agent")), json, out, connection };
