@@ -1201,3 +1201,233 @@ describe.concurrent("the command line", () => {
     });
   });
 });
+
+describe.concurrent("every problem at once, and validate (#22)", () => {
+  /** Four mistakes on known lines, and a number written twice (line 11). */
+  const MISTAKES = `{
+  "agentId": "${AGENT}",
+  "conectors": {},
+  "connectors": {
+    "CONN-main": { "voiceName": "en-GB" },
+    "CONN-support": { "asrLangCode": 7 }
+  },
+  "phoneNumbers": {
+    "0207946": "CONN-main",
+    "+442079460000": "CONN-main",
+    "+442079460000": "CONN-support"
+  }
+}
+`;
+  const EXPECTED = [
+    ["+442079460000", 11, "DUPLICATE_KEY"],
+    ["conectors", 3, "UNKNOWN_KEY"],
+    ["connectors.CONN-main.voiceName", 5, "INVALID_VALUE"],
+    ["connectors.CONN-support.asrLangCode", 6, "INVALID_VALUE"],
+    ["phoneNumbers.0207946", 9, "INVALID_VALUE"],
+  ].map(([path, line, code]) => ({
+    path: path === "+442079460000" ? `phoneNumbers.${path}` : path,
+    line,
+    code,
+  }));
+
+  type Listed = { path: string; line?: number; code: string; message: string };
+
+  it("validate: offline (no key, no request), exit 1 with every problem as file:line: path: what; --json { ok, kind, errors }", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const file = await t.file("d.json", MISTAKES);
+      const count = countingFetch();
+      const text = await cli(["validate", file], {}, undefined, count.fetch);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toBe("");
+      const lines = text.stderr.split("\n");
+      for (const [i, p] of EXPECTED.entries())
+        expect(lines[i]).toMatch(new RegExp(`^${escapeRe(`${file}:${p.line}: ${p.path}: `)}`));
+      expect(lines[5]).toBe(`polyai-connectors: ${file}: 5 problems; nothing was sent`);
+      const json = await cli(["validate", file, "--json"], {}, undefined, count.fetch);
+      expect(json.code).toBe(1);
+      const printed = JSON.parse(json.stdout) as { ok: boolean; kind: string; errors: Listed[] };
+      expect(printed).toMatchObject({ ok: false, kind: "desired-state", more: 0 });
+      expect(printed.errors.map(({ path, line, code }) => ({ path, line, code }))).toEqual(
+        EXPECTED,
+      );
+      expect(count.sent).toBe(0);
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
+  it("validate: a valid desired state and an intact plan exit 0; an edited plan is PLAN_INVALID; unreadable and not JSON are listed too", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const ok = await cli(["validate", desired], {});
+      expect(ok).toEqual({
+        code: 0,
+        stdout: `${desired}: a valid desired state for agent ${AGENT}: 2 connectors, 2 numbers\n`,
+        stderr: "",
+      });
+      const json = await cli(["validate", desired, "--json"], {});
+      expect(JSON.parse(json.stdout)).toEqual({
+        ok: true,
+        kind: "desired-state",
+        errors: [],
+        more: 0,
+      });
+      const saved = await t.file("plan.json");
+      expect((await cli(["plan", desired, "--out", saved, ...url])).code).toBe(2);
+      const intact = await cli(["validate", saved, "--json"], {});
+      expect(intact.code).toBe(0);
+      expect(JSON.parse(intact.stdout)).toMatchObject({ ok: true, kind: "plan" });
+      expect(intact.stderr).toContain("with 4 changes, intact");
+      const edited = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      edited.desired.phoneNumbers["+442079460000"] = "CONN-main";
+      const broken = await cli(["validate", await t.file("e.json", edited), "--json"], {});
+      expect(broken.code).toBe(1);
+      expect(JSON.parse(broken.stdout)).toMatchObject({
+        ok: false,
+        kind: "plan",
+        errors: [{ code: "PLAN_INVALID" }],
+      });
+      const notJson = await cli(["validate", await t.file("bad.json", '{\n  "a": ,\n}'), "--json"]);
+      expect(notJson.code).toBe(1);
+      expect(JSON.parse(notJson.stdout)).toMatchObject({
+        ok: false,
+        kind: null,
+        errors: [{ path: "", code: "FILE_INVALID", message: expect.stringContaining("line 2") }],
+      });
+      const none = await cli(["validate", join(t.dir, "none.json")]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain("cannot read it: no such file");
+      const requests = t.mock.requests.length;
+      await cli(["validate", desired]);
+      expect(t.mock.requests.length).toBe(requests);
+    });
+  });
+
+  it("validate: a usage error exits 2 (1 means the file is invalid)", async ({ expect }) => {
+    for (const args of [
+      ["validate"],
+      ["validate", "a.json", "b.json"],
+      ["validate", "a.json", "--region", "eu"],
+      ["validate", "a.json", "--yes"],
+    ]) {
+      const r = await cli(args, {});
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/\(see --help\)\n$/);
+    }
+    expect((await cli(["plan"], {})).code).toBe(1);
+  });
+
+  it("plan and apply list every problem with its line, code INVALID_INPUT, before any request", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const file = await t.file("d.json", MISTAKES);
+      const url = ["--base-url", t.mock.url];
+      for (const command of [["plan"], ["apply", "--yes"]]) {
+        const r = await cli([...command, file, "--json", ...url]);
+        expect(r.code).toBe(1);
+        const { error } = JSON.parse(r.stdout) as { error: Record<string, unknown> };
+        expect(error).toMatchObject({
+          name: "InvalidInputError",
+          code: "INVALID_INPUT",
+          field: "phoneNumbers.+442079460000",
+          more: 0,
+        });
+        expect(
+          (error["errors"] as Listed[]).map(({ path, line, code }) => ({ path, line, code })),
+        ).toEqual(EXPECTED);
+        const lines = r.stderr.split("\n");
+        expect(lines[0]).toBe(`polyai-connectors: ${file}: 5 problems:`);
+        expect(lines[3]).toMatch(
+          new RegExp(`^  ${escapeRe(`${file}:5: connectors.CONN-main.voiceName: `)}`),
+        );
+      }
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
+  it("10,000 problems: 50 listed, the rest counted; hostile keys escaped on their line", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const connectors: Record<string, unknown> = {};
+      for (let i = 0; i < 10_000; i++) connectors[`CONN-${i}\u001b[2J\n`] = { voiceName: "x" };
+      const file = await t.file("d.json", { agentId: AGENT, connectors });
+      const r = await cli(["validate", file, "--json"]);
+      expect(r.code).toBe(1);
+      const printed = JSON.parse(r.stdout) as { errors: Listed[]; more: number };
+      expect(printed.errors).toHaveLength(50);
+      expect(printed.more).toBe(20_000 - 50); // a bad ID and a bad voice each
+      const lines = r.stderr.split("\n");
+      expect(lines).toHaveLength(53); // 50, "and N more", the total, ""
+      expect(lines[50]).toBe(`and ${20_000 - 50} more`);
+      expect(r.stderr).not.toContain("\u001b");
+      expect(lines[0]).toContain("CONN-0\\u001b[2J\\u000a");
+    });
+  });
+});
+
+describe("a code on every failure (#22)", () => {
+  it("every CliError the CLI throws is given a literal code", async ({ expect }) => {
+    const dir = join(import.meta.dirname, "../src/telephony/cli");
+    const made: string[] = [];
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), "utf8");
+      // Each call, up to the next statement: its code is a literal or the wrapped error's own.
+      for (const call of text.split("new CliError(").slice(1))
+        made.push(call.split(/\);\n/)[0] ?? "");
+    }
+    expect(made.length).toBeGreaterThan(10);
+    for (const args of made) expect(args).toMatch(/,\s*("[A-Z_]{4,}"|e\.code)/);
+  });
+
+  it("every error class the CLI can meet maps to a code", async ({ expect }) => {
+    const { codeOf } = await import("../src/telephony/cli/codes.js");
+    const errors = await import("../src/errors.js");
+    const body = { error_code: undefined };
+    const init = { status: 500, headers: new Headers(), body };
+    const cases: [Error, string][] = [
+      [new errors.InvalidInputError("a", "b"), "INVALID_INPUT"],
+      [new errors.BadRequestError({ ...init, status: 400 }), "BAD_REQUEST"],
+      [new errors.AuthenticationError({ ...init, status: 401 }), "AUTHENTICATION_FAILED"],
+      [new errors.PermissionDeniedError({ ...init, status: 403 }), "PERMISSION_DENIED"],
+      [new errors.NotFoundError({ ...init, status: 404 }), "NOT_FOUND"],
+      [new errors.ConflictError({ ...init, status: 409 }), "CONFLICT"],
+      [new errors.UnprocessableEntityError({ ...init, status: 422 }), "UNPROCESSABLE"],
+      [new errors.RateLimitError({ ...init, status: 429 }), "RATE_LIMITED"],
+      [new errors.InternalServerError(init), "SERVER_ERROR"],
+      [new errors.APIError({ ...init, status: 418 }), "API_ERROR"],
+      [new errors.APIError({ ...init, status: 418, code: "TEAPOT" }), "TEAPOT"],
+      [new Error("?"), "INTERNAL"],
+    ];
+    for (const [error, code] of cases) expect(codeOf(error), error.name).toBe(code);
+  });
+
+  it("through the CLI: no key, a bad region, a missing file, not JSON, a bad file, a failed connection", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const desired = await t.file("d.json", DESIRED);
+      const code = async (args: string[], env?: Record<string, string>, f?: typeof fetch) => {
+        const r = await cli([...args, "--json"], env, undefined, f);
+        expect(r.code).toBe(1);
+        return (JSON.parse(r.stdout) as { error: { code: string } }).error.code;
+      };
+      expect(await code(["plan", desired], {})).toBe("MISSING_API_KEY");
+      expect(await code(["plan", desired], { POLYAI_API_KEY: KEY, POLYAI_REGION: "mars" })).toBe(
+        "INVALID_ENVIRONMENT",
+      );
+      expect(await code(["plan", join(t.dir, "none.json")])).toBe("FILE_UNREADABLE");
+      expect(await code(["plan", await t.file("bad.json", "{")])).toBe("FILE_INVALID");
+      expect(await code(["plan", await t.file("x.json", { agentId: 1 })])).toBe("INVALID_INPUT");
+      const refused: typeof fetch = () => Promise.reject(new TypeError("fetch failed"));
+      expect(await code(["plan", desired, "--base-url", t.mock.url], undefined, refused)).toMatch(
+        /^(CONNECTION_FAILED|INTERNAL)$/,
+      );
+    });
+  });
+});

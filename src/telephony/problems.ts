@@ -29,12 +29,17 @@ export class Problems {
     return this.listed.length + this.more;
   }
 
-  add(path: string, message: string, code = "INVALID_VALUE"): void {
+  /** Notes a problem; its line is `line`, else the line of its path (or of the nearest parent). */
+  add(
+    path: string,
+    message: string,
+    code = "INVALID_VALUE",
+    line = lineOf(this.lines, path),
+  ): void {
     if (this.listed.length >= MAX_LISTED_PROBLEMS) {
       this.more++;
       return;
     }
-    const line = lineOf(this.lines, path);
     this.listed.push({ path, message, code, ...(line === undefined ? {} : { line }) });
   }
 

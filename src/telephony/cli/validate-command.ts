@@ -45,7 +45,7 @@ export async function readDesiredOrPlan(file: string): Promise<ReadFile> {
   }
   const problems = new Problems(scan.lines);
   for (const { path, line } of scan.duplicates)
-    problems.add(path, DUPLICATE_REASON(line), "DUPLICATE_KEY");
+    problems.add(path, DUPLICATE_REASON(line), "DUPLICATE_KEY", line);
   const desired = collectDesiredState(value, "", problems);
   problems.throwIfAny();
   return { kind: "desired", desired };
