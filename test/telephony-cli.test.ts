@@ -1080,7 +1080,10 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "--yes"], "--yes is for apply, not plan"],
       [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply, not plan"],
       [["plan", "x.json", "--chunk-size", "5"], "--chunk-size is for apply, not plan"],
-      [["plan", "x.json", "--client-env", "live"], "--client-env is for apply, not plan"],
+      [
+        ["export", "--agent", AGENT, "--client-env", "live"],
+        "--client-env is for plan and apply, not export",
+      ],
       [["plan", "x.json", "--agent", AGENT], "--agent is for export, not plan"],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [

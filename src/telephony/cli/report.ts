@@ -2,7 +2,7 @@
 // error as one line or as JSON. Values from files and from the server are shown
 // with every control character escaped, newlines too (#7), so each stays on its line.
 import { InvalidInputError, type InputProblem } from "../../index.js";
-import type { ApplyResult, ChangeResult } from "../types.js";
+import type { ApplyResult, ChangeResult, Plan } from "../types.js";
 import { codeOf } from "./codes.js";
 import { escapeLine } from "./escape.js";
 import { CliError } from "./errors.js";
@@ -14,6 +14,12 @@ function describeChange(r: ChangeResult): string {
   return r.change.action === "import"
     ? `number ${escapeLine(r.number)} (import, route to ${to})`
     : `number ${escapeLine(r.number)} (route to ${to})`;
+}
+
+/** #22: the question before an apply names its warnings: ` despite 2 warnings`. */
+export function warned(plan: Plan): string {
+  const n = plan.warnings?.length ?? 0;
+  return n === 0 ? "" : ` despite ${n} warning${n === 1 ? "" : "s"} (marked ! above)`;
 }
 
 /** An error as one line: `Name: message`, whatever the message holds. */

@@ -13,6 +13,7 @@ import { apply, APPLY_LIMITS } from "../apply.js";
 import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../errors.js";
 import { exportState } from "../export.js";
 import { checkPlan, countChanges, plan, planWithin } from "../plan.js";
+import { planNotes } from "../plan-notes.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
@@ -21,7 +22,8 @@ import { CliError, UsageError } from "./errors.js";
 import { checkOutFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
 import { withoutKey } from "./keyless.js";
-import { failureJson, failureText, report, toJson } from "./report.js";
+import { failureJson, failureText, report, toJson, warned } from "./report.js";
+import { targetsIn } from "./targets.js";
 import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
 import { isValidateLine, readDesiredOrPlan, runValidate } from "./validate-command.js";
 
@@ -108,7 +110,10 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
       "FILE_INVALID",
     );
   const { desired } = read;
-  const p = await aboutFile(cmd.file, () => plan(poly, desired));
+  const targets = cmd.targets && targetsIn(desired, cmd.targets);
+  const p = await aboutFile(cmd.file, () =>
+    plan(poly, desired, { targets, clientEnv: cmd.clientEnv }),
+  );
   if (cmd.out !== undefined) {
     const text = toJson(p);
     // #19: redacted, such a plan would not match its digest: it could never be applied.
@@ -121,7 +126,7 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   }
   if (cmd.json) {
     run.out(toJson(p));
-    run.err(`${summarizePlan(p)}\n`); // #12: the human text goes to stderr
+    run.err(`${[summarizePlan(p), ...planNotes(p)].join("\n")}\n`); // #12: the human text goes to stderr
   } else {
     run.out(`${renderPlan(p)}\n`);
     if (cmd.out !== undefined && countChanges(p) > 0)
@@ -158,12 +163,17 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   const poly = connect(cmd.connection, run.io);
   const read = await aboutFile(cmd.file, () => readDesiredOrPlan(cmd.file));
   let p: Plan;
-  if (read.kind === "plan") p = await aboutFile(cmd.file, () => checkPlan(read.data).plan);
-  else {
+  if (read.kind === "plan") {
+    if (cmd.targets)
+      throw new UsageError("--target: a saved plan keeps the targets it was made with; plan again");
+    p = await aboutFile(cmd.file, () => checkPlan(read.data).plan);
+  } else {
     const { desired } = read;
+    const targets = cmd.targets && targetsIn(desired, cmd.targets);
     // #19: --concurrency bounds the planning reads too, not only apply's own requests.
     const slots = cmd.concurrency ?? APPLY_LIMITS.concurrency.fallback;
-    p = await aboutFile(cmd.file, () => planWithin(poly, desired, {}, limiter(slots)));
+    const options = { targets, clientEnv: cmd.clientEnv };
+    p = await aboutFile(cmd.file, () => planWithin(poly, desired, options, limiter(slots)));
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
   const show = cmd.json ? err : out;
@@ -192,7 +202,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
     }
     const ok = await confirm(
       run.io,
-      `\nApply ${total} change${total === 1 ? "" : "s"} to agent ${escapeLine(p.agentId)}? [y/N] `,
+      `\nApply ${total} change${total === 1 ? "" : "s"}${warned(p)} to agent ${escapeLine(p.agentId)}? [y/N] `,
     );
     if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
   }

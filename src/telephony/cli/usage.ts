@@ -7,12 +7,14 @@ import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
+import type { PlanTargets } from "../types.js";
+import { parseTargets } from "./targets.js";
 import type { ValidateCommand } from "./validate-command.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
-  polyai-connectors plan <desired.json> [--json] [--out plan.json]
-  polyai-connectors apply <desired.json | plan.json> [--yes] [--json]
+  polyai-connectors plan <desired.json> [--json] [--out plan.json] [--target T]...
+  polyai-connectors apply <desired.json | plan.json> [--yes] [--json] [--target T]...
   polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
   polyai-connectors validate <desired.json | plan.json> [--json]
 
@@ -40,13 +42,17 @@ Options:
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
   --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback})
-  --client-env ENV    apply: the environment numbers it imports serve:
-                      ${CLIENT_ENVS.join(", ")} (default live)
+  --client-env ENV    plan, apply: the environment imported numbers serve:
+                      ${CLIENT_ENVS.join(", ")} (default: the clientEnv of the
+                      connector each is routed to); a saved plan keeps its own
+  --target T          plan, apply: only this entry of the file: connector:ID (its
+                      settings) or number:+E164 (its route); may be repeated. A
+                      target the file does not hold is a usage error
   --version           print the version
   --help, -h          show this help
   --                  ends the options (a file whose name starts with -)
 
-A flag of another command, or a flag given twice, is refused. Files read are at
+A flag of another command, or a flag given twice (but --target), is refused. Files read are at
 most ${MAX_FILE_BYTES / 1024 / 1024} MiB.
 
 Environment:
@@ -73,12 +79,21 @@ export interface Connection {
 export type Command =
   | { name: "help" }
   | { name: "version" }
-  | { name: "plan"; file: string; json: boolean; out: string | undefined; connection: Connection }
+  | {
+      name: "plan";
+      file: string;
+      json: boolean;
+      out: string | undefined;
+      connection: Connection;
+      targets: PlanTargets | undefined;
+      clientEnv: ClientEnv | undefined;
+    }
   | {
       name: "apply";
       file: string;
       json: boolean;
       yes: boolean;
+      targets: PlanTargets | undefined;
       chunkSize: number | undefined;
       concurrency: number | undefined;
       clientEnv: ClientEnv | undefined;
@@ -105,7 +120,8 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
   agent: { type: "string", for: ["export"] },
   "chunk-size": { type: "string", for: ["apply"] },
   concurrency: { type: "string", for: ["apply"] },
-  "client-env": { type: "string", for: ["apply"] },
+  "client-env": { type: "string", for: ["plan", "apply"] },
+  target: { type: "string", for: ["plan", "apply"] },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -133,12 +149,18 @@ function unknownOption(arg: string): UsageError {
 interface Parsed {
   values: Map<string, string | true>;
   positionals: string[];
+  /** #22: every value of the one flag that may repeat, --target. */
+  targets: string[];
 }
+
+/** #22: the only flag that may be given more than once. */
+const REPEATABLE = "target";
 
 /** argv read by hand: every message is ours, `--` ends the options, a flag given twice is refused. */
 function parse(argv: readonly string[]): Parsed {
   const values = new Map<string, string | true>();
   const positionals: string[] = [];
+  const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--") {
@@ -155,7 +177,7 @@ function parse(argv: readonly string[]): Parsed {
     const flag = name === undefined || !Object.hasOwn(FLAGS, name) ? undefined : FLAGS[name];
     if (name === undefined || flag === undefined) throw unknownOption(arg);
     const shown = `--${name}`;
-    if (values.has(name)) throw new UsageError(`${shown} given twice`);
+    if (values.has(name) && name !== REPEATABLE) throw new UsageError(`${shown} given twice`);
     if (flag.type === "boolean") {
       if (eq !== -1) throw new UsageError(`${shown} takes no value`);
       values.set(name, true);
@@ -170,8 +192,9 @@ function parse(argv: readonly string[]): Parsed {
     }
     if (value === undefined || value === "") throw new UsageError(`${shown} needs a value`);
     values.set(name, value);
+    if (name === REPEATABLE) targets.push(value);
   }
-  return { values, positionals };
+  return { values, positionals, targets };
 }
 
 /** Whether argv asks for --json (before any `--`): a failure is then printed as JSON too. */
@@ -229,7 +252,7 @@ const COMMANDS = ["plan", "apply", "export", "validate"];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
-  const { values, positionals } = parse(argv);
+  const { values, positionals, targets: targetArgs } = parse(argv);
   const text = (name: string) => values.get(name) as string | undefined;
   if (values.has("help")) return { name: "help" };
   if (values.has("version")) return { name: "version" };
@@ -249,7 +272,15 @@ export function parseCommand(argv: readonly string[]): Command {
   switch (command) {
     case "plan":
       if (file === undefined) throw new UsageError("plan needs a desired-state file");
-      return { name: "plan", file, json, out, connection };
+      return {
+        name: "plan",
+        file,
+        json,
+        out,
+        connection,
+        targets: parseTargets(targetArgs),
+        clientEnv: clientEnv(text("client-env")),
+      };
     case "apply":
       if (file === undefined) throw new UsageError("apply needs a desired-state or plan file");
       return {
@@ -257,6 +288,7 @@ export function parseCommand(argv: readonly string[]): Command {
         file,
         json,
         yes: values.has("yes"),
+        targets: parseTargets(targetArgs),
         chunkSize: wholeNumber(text("chunk-size"), "--chunk-size", APPLY_LIMITS.chunkSize),
         concurrency: wholeNumber(text("concurrency"), "--concurrency", APPLY_LIMITS.concurrency),
         clientEnv: clientEnv(text("client-env")),
