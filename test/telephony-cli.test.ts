@@ -1434,3 +1434,153 @@ describe("a code on every failure (#22)", () => {
     });
   });
 });
+
+describe.concurrent("warnings and --target (#22)", () => {
+  const SANDBOX = [
+    connector("CONN-main", { variantId: "VARIANT-spring", phoneNumbers: ["+442079460000"] }),
+    connector("CONN-support"),
+    connector("CONN-sandbox", { clientEnv: "sandbox" }),
+  ];
+  const RISKY: DesiredState = {
+    agentId: AGENT,
+    connectors: { "CONN-main": { voiceName: "de-DE-Neural2-A" } },
+    phoneNumbers: { "+442079460000": "CONN-sandbox", "+442079460009": "CONN-support" },
+  };
+
+  it("plan shows each warning as a ! line above the changes; --json carries them; apply shows them before asking", async ({
+    expect,
+  }) => {
+    await withSetup({ connectors: SANDBOX }, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", RISKY);
+      const text = await cli(["plan", file, ...url]);
+      expect(text.code).toBe(2);
+      const lines = text.stdout.split("\n");
+      expect(lines[1]).toMatch(
+        /^! connectors\.CONN-main\.voiceName: voice "de-DE-Neural2-A" speaks de-DE but asrLangCode is "en-US"/,
+      );
+      expect(lines[2]).toMatch(
+        /^! phoneNumbers\.\+442079460000: serves clientEnv live but moves to "CONN-sandbox", a sandbox connector/,
+      );
+      expect(lines[3]).toBe("");
+      const json = await cli(["plan", file, "--json", ...url]);
+      const p = JSON.parse(json.stdout) as Plan;
+      expect(p.warnings?.map((w) => w.code)).toEqual([
+        "VOICE_LANGUAGE_MISMATCH",
+        "NUMBER_CLIENT_ENV_MISMATCH",
+      ]);
+      expect(json.stderr).toContain("! phoneNumbers.+442079460000: ");
+      const asked = await cli(["apply", file, ...url], undefined, "n\n");
+      expect(asked.code).toBe(1);
+      const warning = asked.stdout.indexOf("! phoneNumbers.+442079460000");
+      expect(warning).toBeGreaterThan(0);
+      expect(asked.stderr).toContain(
+        "Apply 3 changes despite 2 warnings (marked ! above) to agent PROJECT-58RP822I? [y/N]",
+      );
+      expect(writes(t.mock.requests)).toEqual([]);
+    });
+  });
+
+  it("--client-env on plan: an import into another clientEnv than its connector's warns, and the saved plan keeps it", async ({
+    expect,
+  }) => {
+    await withSetup({ connectors: SANDBOX }, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", {
+        agentId: AGENT,
+        phoneNumbers: { "+442079460009": "CONN-sandbox" },
+      });
+      const saved = await t.file("plan.json");
+      const r = await cli(["plan", file, "--client-env", "live", "--out", saved, ...url]);
+      expect(r.stdout).toContain(
+        '! phoneNumbers.+442079460009: is imported for clientEnv live but routed to "CONN-sandbox", a sandbox connector',
+      );
+      expect((JSON.parse(await readFile(saved, "utf8")) as Plan).clientEnv).toBe("live");
+      const other = await cli([
+        "apply",
+        saved,
+        "--yes",
+        "--client-env",
+        "sandbox",
+        "--json",
+        ...url,
+      ]);
+      expect(other.code).toBe(1);
+      expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: "INVALID_INPUT" } });
+      const plain = await cli(["apply", file, "--yes", ...url]);
+      expect(plain.code).toBe(0);
+      expect(t.mock.phoneNumbers.find((n) => n.number === "+442079460009")?.clientEnv).toBe(
+        "sandbox",
+      );
+    });
+  });
+
+  it("--target limits plan and apply to the entries named; the saved plan records and shows them", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", DESIRED);
+      const target = ["--target", "number:+442079460000", "--target=connector:CONN-support"];
+      const saved = await t.file("plan.json");
+      const r = await cli(["plan", file, ...target, "--out", saved, ...url]);
+      expect(r.code).toBe(2);
+      expect(r.stdout.split("\n").slice(0, 2)).toEqual([
+        "Agent PROJECT-58RP822I: 2 changes (1 connector to update, 1 number to reassign).",
+        "Targeted: only connector:CONN-support, number:+442079460000; the rest of the file is not planned.",
+      ]);
+      const p = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      expect(p.targets).toEqual({ connectors: ["CONN-support"], phoneNumbers: ["+442079460000"] });
+      const applied = await cli(["apply", saved, "--yes", ...url]);
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain(
+        "Targeted: only connector:CONN-support, number:+442079460000;",
+      );
+      expect(writes(t.mock.requests)).toHaveLength(2);
+      // The rest of the file is still pending.
+      const rest = await cli(["plan", file, "--json", ...url]);
+      expect((JSON.parse(rest.stdout) as Plan).phoneNumbers.map((c) => c.number)).toEqual([
+        "+442079460009",
+      ]);
+    });
+  });
+
+  it("--target: a target the file does not hold, a bad form, or one with a saved plan is a usage error naming it; nothing sent", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", DESIRED);
+      const usage = async (args: string[], message: string) => {
+        const r = await cli([...args, ...url]);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stderr).toBe(`polyai-connectors: ${message} (see --help)\n`);
+      };
+      await usage(
+        ["plan", file, "--target", "number:+15550000000"],
+        `--target number:+15550000000: "+15550000000" is not in the file's phoneNumbers: a target names an entry of the file`,
+      );
+      await usage(
+        ["apply", file, "--yes", "--target", "connector:CONN-other"],
+        `--target connector:CONN-other: "CONN-other" is not in the file's connectors: a target names an entry of the file`,
+      );
+      await usage(
+        ["plan", file, "--target", "phone:+442079460000"],
+        `--target "phone:+442079460000": expected connector:ID or number:+E164`,
+      );
+      const notE164 = await cli(["plan", file, "--target", "number:0800", ...url]);
+      expect(notE164.code).toBe(1);
+      expect(notE164.stderr).toMatch(/^polyai-connectors: --target "number:0800": .*E\.164/);
+      const hostile = await cli(["plan", file, "--target", `connector:${KEY}\u001b[2J`, ...url]);
+      expect(hostile.stderr).toContain("--target (a value not shown):");
+      runsKeyless(expect, hostile);
+      const saved = await t.file("plan.json");
+      await cli(["plan", file, "--out", saved, ...url]);
+      await usage(
+        ["apply", saved, "--yes", "--target", "number:+442079460000"],
+        "--target: a saved plan keeps the targets it was made with; plan again",
+      );
+      expect(writes(t.mock.requests)).toEqual([]);
+    });
+  });
+});
