@@ -75,11 +75,12 @@ describe("every problem at once", () => {
         { lines },
       ),
     );
+    // By line, in the order of the file; a problem with no line first.
     expect(e.errors.map((p) => [p.path, p.line])).toEqual([
-      ["conectors", 3],
       ["agentId", undefined],
-      ["connectors.CONN-main.voiceName", 6],
+      ["conectors", 3],
       ["connectors.CONN-main.asrLangCode", 5],
+      ["connectors.CONN-main.voiceName", 6],
       ["phoneNumbers", 9],
     ]);
     expect(e.message).toContain("  connectors.CONN-main.voiceName: ");

@@ -55,8 +55,9 @@ export class Problems {
     }
   }
 
-  /** Throws the problems found, in the order of the file, as one error. */
+  /** Throws the problems found, in the order of the file (by line, when lines are known), as one error. */
   throwIfAny(): void {
+    if (this.lines) this.listed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const first = this.listed[0];
     if (first === undefined) return;
     throw new InvalidInputError(first.path, first.message, this.listed, this.more);
