@@ -1354,6 +1354,29 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
     });
   });
 
+  it("the key pasted into the file is in no output of validate or plan, text or --json", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const file = await t.file("d.json", {
+        agentId: AGENT,
+        connectors: { [`CONN-${KEY}`]: { voiceName: KEY, asrLangCode: `x${KEY}` } },
+        phoneNumbers: { [KEY]: "CONN-main" },
+      });
+      const url = ["--base-url", t.mock.url];
+      const runs = [
+        await cli(["validate", file]),
+        await cli(["validate", file, "--json"]),
+        await cli(["plan", file, ...url]),
+        await cli(["plan", file, "--json", ...url]),
+      ];
+      for (const r of runs) expect(r.code).toBe(1);
+      expect(runs[0]?.stderr).toContain("[redacted]");
+      runsKeyless(expect, ...runs);
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
   it("10,000 problems: 50 listed, the rest counted; hostile keys escaped on their line", async ({
     expect,
   }) => {
