@@ -1317,6 +1317,8 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       ["validate", "a.json", "b.json"],
       ["validate", "a.json", "--region", "eu"],
       ["validate", "a.json", "--yes"],
+      ["--region", "eu", "validate", "a.json"],
+      ["--json", "validate"],
     ]) {
       const r = await cli(args, {});
       expect(r.code, args.join(" ")).toBe(2);

@@ -24,8 +24,15 @@ import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./o
 import { withoutKey } from "./keyless.js";
 import { failureJson, failureText, report, toJson, warned } from "./report.js";
 import { targetsIn } from "./targets.js";
-import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
-import { isValidateLine, readDesiredOrPlan, runValidate } from "./validate-command.js";
+import {
+  commandOf,
+  parseCommand,
+  USAGE,
+  wantsJson,
+  type Command,
+  type Connection,
+} from "./usage.js";
+import { readDesiredOrPlan, runValidate } from "./validate-command.js";
 
 /** What one run of the CLI reads from and writes to. */
 export interface CliIO {
@@ -286,6 +293,6 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
     if (wantsJson(argv)) run.out(failureJson(e));
     run.err(failureText(e));
-    return e instanceof UsageError && isValidateLine(argv) ? 2 : 1;
+    return e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
   }
 }

@@ -197,6 +197,22 @@ function parse(argv: readonly string[]): Parsed {
   return { values, positionals, targets };
 }
 
+/**
+ * #22: the command argv names, as far as it can be told without checking it whole
+ * (a flag's value is skipped): `validate` exits 2 on a usage error, since its 1
+ * means "the file is invalid".
+ */
+export function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") return argv[i + 1];
+    if (!arg.startsWith("-") || arg === "-") return arg;
+    const name = arg.startsWith("--") ? arg.slice(2) : SHORT[arg.slice(1)];
+    if (name !== undefined && !arg.includes("=") && FLAGS[name]?.type === "string") i++;
+  }
+  return undefined;
+}
+
 /** Whether argv asks for --json (before any `--`): a failure is then printed as JSON too. */
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");

@@ -58,11 +58,6 @@ export interface ValidateCommand {
   json: boolean;
 }
 
-/** #22: `validate` exits 2 on a usage error (1 is "the file is invalid"), for hooks to tell them apart. */
-export function isValidateLine(argv: readonly string[]): boolean {
-  return argv.find((arg) => !arg.startsWith("-")) === "validate";
-}
-
 /** What a file's problems are, as a list: the validator's, or the one failure of reading it. */
 function problemsOf(file: string, e: unknown): { errors: readonly InputProblem[]; more: number } {
   if (e instanceof InvalidInputError) return { errors: e.errors, more: e.more };
