@@ -25,22 +25,14 @@ export class Problems {
   more = 0;
   constructor(private readonly lines?: LineMap) {}
 
-  get count(): number {
-    return this.listed.length + this.more;
-  }
-
   /** Notes a problem; its line is `line`, else the line of its path (or of the nearest parent). */
-  add(
-    path: string,
-    message: string,
-    code = "INVALID_VALUE",
-    line = lineOf(this.lines, path),
-  ): void {
+  add(path: string, message: string, code = "INVALID_VALUE", line?: number): void {
     if (this.listed.length >= MAX_LISTED_PROBLEMS) {
-      this.more++;
+      this.more++; // counted only: no line looked up past the cap (#22: 300,000 problems)
       return;
     }
-    this.listed.push({ path, message, code, ...(line === undefined ? {} : { line }) });
+    const at = line ?? lineOf(this.lines, path);
+    this.listed.push({ path, message, code, ...(at === undefined ? {} : { line: at }) });
   }
 
   /** Runs `check`; an InvalidInputError it throws becomes a problem, and `fallback` is returned. */

@@ -32,7 +32,8 @@ Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings; a failure:
+                      result; export: the state and its warnings; validate:
+                      { ok, kind, errors: [{ path, message, code, line }] }; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
                       to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
