@@ -275,8 +275,9 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
 
 /**
  * Runs one `polyai-connectors` command line and resolves with its exit code: plan
- * 0 (no change) or 2 (changes pending), apply and export 0, and 1 for any error,
- * usage errors included. Never rejects, never exits the process.
+ * 0 (no change) or 2 (changes pending), apply, export and validate 0, and 1 for
+ * any error, usage errors included but validate's, which exit 2 (#22: its 1 means
+ * "the file is invalid"). Never rejects, never exits the process.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const redact = redactorFor(io.env["POLYAI_API_KEY"]);
