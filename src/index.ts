@@ -13,6 +13,7 @@ export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";
 export type { VoiceName } from "./voice.js";
 export type { Logger, RetryEvent } from "./transport.js";
 export type { BackoffOptions } from "./retry.js";
+export type { InputProblem } from "./errors.js";
 export {
   PolyAIError,
   InvalidInputError,
