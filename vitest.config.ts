@@ -9,6 +9,7 @@ const PROCESSES = [
   "test/prism.test.ts",
   "test/soak.test.ts",
   "test/spec-diff.test.ts",
+  "test/spec-upstream.test.ts",
   "test/telephony-cli-process.test.ts",
 ];
 

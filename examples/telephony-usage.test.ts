@@ -32,8 +32,11 @@ import {
   type PhoneNumberResult,
   type Plan,
   type PlanOptions,
+  type PlanTargets,
+  type PlanWarning,
   type ReadOptions,
   type StaleValue,
+  type ValidateOptions,
 } from "../src/telephony/index.js";
 
 const AGENT = "PROJECT-58RP822I";
@@ -83,6 +86,24 @@ it("plans, reviews, applies and exports an agent's phone lines", async () => {
     expect(() =>
       validateDesiredState({ agentId: AGENT, connectors: { "CONN-main": { voiceName: "x" } } }),
     ).toThrow(InvalidInputError);
+    // #22: every problem at once, each with its path (and its line, given the file's lines).
+    const lines: ValidateOptions = { lines: new Map([["connectors.CONN-main.voiceName", 4]]) };
+    const twoMistakes = {
+      agentId: AGENT,
+      connectors: { "CONN-main": { voiceName: "x" } },
+      extra: 1,
+    };
+    const problems = (() => {
+      try {
+        return validateDesiredState(twoMistakes, lines);
+      } catch (e) {
+        return e instanceof InvalidInputError ? e.errors : [];
+      }
+    })();
+    expect(problems).toMatchObject([
+      { path: "extra", code: "UNKNOWN_KEY" },
+      { path: "connectors.CONN-main.voiceName", line: 4, code: "INVALID_VALUE" },
+    ]);
 
     // plan() reads only and returns plain JSON: save it, review it, apply it later.
     const reads: ReadOptions = { readChunkSize: 500 }; // ids per batch read
@@ -182,6 +203,31 @@ it("reports a change the server refuses and applies the rest", async () => {
         throw new Error(`unexpected failure of ${number.number}: ${r.error.message}`);
       }
     }
+  } finally {
+    await mock.close();
+  }
+});
+
+it("warns of what may break a line, and plans only the targeted entries (#22)", async () => {
+  const { mock, poly } = await start();
+  try {
+    // A German voice over English recognition: planned, with a warning (not refused).
+    const german: DesiredState = {
+      agentId: AGENT,
+      connectors: { "CONN-main": { voiceName: "de-DE-Neural2-A" } },
+      phoneNumbers: { "+442079460000": "CONN-support" },
+    };
+    const p = await plan(poly, german);
+    const warnings: PlanWarning[] = p.warnings ?? [];
+    expect(warnings.map((w) => w.code)).toEqual(["VOICE_LANGUAGE_MISMATCH"]);
+    expect(renderPlan(p).split("\n")[1]).toMatch(/^! connectors\.CONN-main\.voiceName: /);
+
+    // Like Terraform's -target: only this number is read, planned and applied.
+    const targets: PlanTargets = { connectors: [], phoneNumbers: ["+442079460000"] };
+    const only = await plan(poly, german, { targets });
+    expect(only.targets).toEqual(targets);
+    expect(only.connectors).toEqual([]);
+    expect(countChanges(only)).toBe(1);
   } finally {
     await mock.close();
   }

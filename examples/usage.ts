@@ -24,6 +24,7 @@ import {
   ttsLangCodeFromVoice,
   type ApiKeyProvider,
   type BackoffOptions,
+  type InputProblem,
   type BatchGetPhoneNumbersResult,
   type BatchGetResult,
   type BatchUpdateFailure,
@@ -177,7 +178,11 @@ export async function traceableUpdate(agentId: string, connectorId: string): Pro
 /** What to do about each error this package throws. */
 export function explain(err: unknown): string {
   if (!(err instanceof PolyAIError)) return "not from polyai-connectors";
-  if (err instanceof InvalidInputError) return `fix the input ${err.field}: ${err.reason}`;
+  if (err instanceof InvalidInputError) {
+    // #22: every problem found (a desired state lists them all, each with its path and line).
+    const problems: readonly InputProblem[] = err.errors;
+    return problems.map((p) => `fix the input ${p.path}: ${p.message}`).join("\n");
+  }
   if (err instanceof APIUserAbortError) return "cancelled by us";
   if (err instanceof APITimeoutError) return `timed out after ${err.attempts} attempts`;
   if (err instanceof APIConnectionError) return "network problem; safe to retry later";

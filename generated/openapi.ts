@@ -281,7 +281,8 @@ export interface paths {
     /**
      * Import a phone number
      * @description Adds one number to the agent's project, with the rules of `importPhoneNumbers`.
-     *     The body is optional; `clientEnv` is `live` when absent. The imported number
+     *     A body is required, but every field of it is optional: `{}` imports for `live`
+     *     (the client sends `{}` when the settings are left out). The imported number
      *     routes to no connector: it has no `connectorId` until `reassignPhoneNumber`
      *     routes it. Importing a number the project already has is not an error and
      *     changes nothing about it (its route and `clientEnv` stay as they are); the
@@ -674,8 +675,8 @@ export interface components {
       notFound: string[];
     };
     /**
-     * @description How to import one number. Every field is optional, and so is the body itself:
-     *     no body imports the number for `live`. Unknown fields are rejected.
+     * @description How to import one number. Every field is optional: `{}` imports the number for
+     *     `live`. Unknown fields are rejected.
      */
     ImportPhoneNumberBody: {
       /**
@@ -1480,8 +1481,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    /** @description How to import the number. May be left out. */
-    requestBody?: {
+    /**
+     * @description How to import the number. Required by PolyAI (#24), but `{}` will do: the
+     *     client sends it when the settings are left out.
+     */
+    requestBody: {
       content: {
         "application/json": components["schemas"]["ImportPhoneNumberBody"];
       };

@@ -97,6 +97,8 @@ export interface OperationSpec {
   readonly queryArg?: string;
   readonly body?: Rule;
   readonly bodyRequired?: boolean;
+  /** A required body that `{}` satisfies: its argument may be left out, and `{}` is sent (#24). */
+  readonly emptyBody?: boolean;
   readonly bodyArg?: string;
   readonly unwrap?: string;
   /** The rule of each documented 2xx answer; null for an answer without a body. */
@@ -520,6 +522,8 @@ export const operations = {
     params: { agentId: r0, phoneNumber: sE164Number },
     reserved: { phoneNumber: ["batch"] },
     body: sImportPhoneNumberBody,
+    bodyRequired: true,
+    emptyBody: true,
     bodyArg: "settings",
     answers: { 201: sImportPhoneNumberResult },
     write: true,

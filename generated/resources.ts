@@ -251,7 +251,8 @@ export interface PhoneNumbersResource {
    * Import a phone number
    *
    * Adds one number to the agent's project, with the rules of `importPhoneNumbers`.
-   * The body is optional; `clientEnv` is `live` when absent. The imported number
+   * A body is required, but every field of it is optional: `{}` imports for `live`
+   * (the client sends `{}` when the settings are left out). The imported number
    * routes to no connector: it has no `connectorId` until `reassignPhoneNumber`
    * routes it. Importing a number the project already has is not an error and
    * changes nothing about it (its route and `clientEnv` stay as they are); the
@@ -268,7 +269,7 @@ export interface PhoneNumbersResource {
   importOne(
     agentId: string,
     phoneNumber: string,
-    settings?: NonNullable<Ops["importPhoneNumber"]["requestBody"]>["content"]["application/json"],
+    settings?: Ops["importPhoneNumber"]["requestBody"]["content"]["application/json"],
     options?: RequestOptions,
   ): APIPromise<Ops["importPhoneNumber"]["responses"][201]["content"]["application/json"]>;
 

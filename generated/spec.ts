@@ -49,6 +49,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -119,6 +123,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
             },
           },
           "401": {
@@ -219,6 +227,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -250,6 +262,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -279,6 +295,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -310,6 +330,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -329,6 +353,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -418,6 +446,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -517,6 +549,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -548,6 +584,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -578,6 +618,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -607,6 +651,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -711,6 +759,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -810,6 +862,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -841,6 +897,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -870,6 +930,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -901,6 +965,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -920,6 +988,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -1107,6 +1179,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -1144,6 +1220,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -1175,6 +1255,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -1204,6 +1288,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -1235,6 +1323,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -1254,6 +1346,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -1270,6 +1366,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `agentId` (PolyAI types IDs as any string), and `batch` and `lookup` are refused: they would address the collection's batch and lookup endpoints instead of a connector.",
+            },
           },
           example: "CONN-7d2f9a",
         },
@@ -1335,6 +1435,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
             },
           },
           "401": {
@@ -1465,6 +1569,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -1496,6 +1604,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -1526,6 +1638,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -1555,6 +1671,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1639,6 +1759,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -1768,6 +1892,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -1799,6 +1927,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -1829,6 +1961,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -1858,6 +1994,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1917,6 +2057,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -2046,6 +2190,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2077,6 +2225,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2106,6 +2258,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -2137,6 +2293,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -2156,6 +2316,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -2286,6 +2450,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+            },
           },
           "401": {
             description:
@@ -2385,6 +2553,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2416,6 +2588,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2446,6 +2622,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -2475,6 +2655,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2548,6 +2732,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -2648,6 +2836,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2679,6 +2871,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2709,6 +2905,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -2738,6 +2938,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2818,6 +3022,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -2918,6 +3126,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -2949,6 +3161,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -2978,6 +3194,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -3009,6 +3229,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -3028,6 +3252,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -3113,6 +3341,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
+            },
           },
           "401": {
             description:
@@ -3212,6 +3444,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -3243,6 +3479,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -3272,6 +3512,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -3303,6 +3547,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -3322,6 +3570,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 256,
             pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+            "x-upstream-differs": {
+              "pattern, minLength, maxLength":
+                "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+            },
           },
           example: "PROJECT-58RP822I",
         },
@@ -3393,6 +3645,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -3487,6 +3743,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -3524,6 +3784,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -3555,6 +3819,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -3584,6 +3852,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -3615,6 +3887,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -3625,11 +3901,12 @@ export const spec: Record<string, unknown> = {
         tags: ["Phone numbers"],
         summary: "Import a phone number",
         description:
-          'Adds one number to the agent\'s project, with the rules of `importPhoneNumbers`.\nThe body is optional; `clientEnv` is `live` when absent. The imported number\nroutes to no connector: it has no `connectorId` until `reassignPhoneNumber`\nroutes it. Importing a number the project already has is not an error and\nchanges nothing about it (its route and `clientEnv` stay as they are); the\nanswer is still 201 with the number in `imported`, so a retried import is\nharmless. A number that belongs to another project is refused with 403\n`USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without\nsaying when it is sent; this document knows no such case, and a client reads\nit as "nothing was imported".\n',
+          'Adds one number to the agent\'s project, with the rules of `importPhoneNumbers`.\nA body is required, but every field of it is optional: `{}` imports for `live`\n(the client sends `{}` when the settings are left out). The imported number\nroutes to no connector: it has no `connectorId` until `reassignPhoneNumber`\nroutes it. Importing a number the project already has is not an error and\nchanges nothing about it (its route and `clientEnv` stay as they are); the\nanswer is still 201 with the number in `imported`, so a retried import is\nharmless. A number that belongs to another project is refused with 403\n`USER_ACCESS_FORBIDDEN`. PolyAI also lists a 404 for this operation without\nsaying when it is sent; this document knows no such case, and a client reads\nit as "nothing was imported".\n',
         requestBody: {
           "x-sdk-argument": "settings",
-          required: false,
-          description: "How to import the number. May be left out.",
+          required: true,
+          description:
+            "How to import the number. Required by PolyAI (#24), but `{}` will do: the\nclient sends it when the settings are left out.\n",
           content: {
             "application/json": {
               schema: { $ref: "#/components/schemas/ImportPhoneNumberBody" },
@@ -3686,6 +3963,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -3780,6 +4061,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -3817,6 +4102,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -3848,6 +4137,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -3878,6 +4171,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -3907,6 +4204,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -3985,6 +4286,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -4127,6 +4432,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -4158,6 +4467,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -4188,6 +4501,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "503": {
             description: "The service is temporarily unavailable. Safe to retry.",
@@ -4217,6 +4534,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -4273,6 +4594,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
             },
           },
           "401": {
@@ -4367,6 +4692,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -4404,6 +4733,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+            },
           },
           "500": {
             description:
@@ -4435,6 +4768,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
           "502": {
             description: "An upstream service failed. Safe to retry.",
@@ -4464,6 +4801,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "503": {
@@ -4495,6 +4836,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            },
           },
         },
       },
@@ -4524,6 +4869,10 @@ export const spec: Record<string, unknown> = {
           minLength: 1,
           maxLength: 256,
           pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          "x-upstream-differs": {
+            "pattern, minLength, maxLength":
+              "The ID rule of `ResourceId`; PolyAI types IDs as any string.",
+          },
         },
         example: "PROJECT-58RP822I",
       },
@@ -4540,6 +4889,10 @@ export const spec: Record<string, unknown> = {
           minLength: 1,
           maxLength: 256,
           pattern: "^(?!\\.\\.?$)(?!(?:batch|lookup)$)[\\x21-\\x7E]+$",
+          "x-upstream-differs": {
+            "pattern, minLength, maxLength":
+              "The ID rule of `agentId` (PolyAI types IDs as any string), and `batch` and `lookup` are refused: they would address the collection's batch and lookup endpoints instead of a connector.",
+          },
         },
         example: "CONN-7d2f9a",
       },
@@ -4572,6 +4925,9 @@ export const spec: Record<string, unknown> = {
         description: "The client environment the connector serves.",
         enum: ["sandbox", "pre-release", "live"],
         example: "live",
+        "x-upstream-differs": {
+          enum: "PolyAI types `clientEnv` as a string and names its three values only in the description; as an enum a typo is refused before sending and typed code can switch on it.",
+        },
       },
       Connector: {
         type: "object",
@@ -4633,7 +4989,13 @@ export const spec: Record<string, unknown> = {
           "The error envelope PolyAI sends with every non-2xx answer. Proxies in front of\nthe API may answer with other bodies (an HTML page, or nothing); clients must\nnot assume this shape on every error.\n",
         required: ["success", "error", "error_id", "error_code", "error_message", "data"],
         properties: {
-          success: { const: false, description: "Always `false` on an error." },
+          success: {
+            const: false,
+            description: "Always `false` on an error.",
+            "x-upstream-differs": {
+              enum: "PolyAI types `success` as a boolean and says in words that it is always false; `const: false` says it in the schema.",
+            },
+          },
           error: { type: "string", description: "Short, human-readable error summary." },
           error_id: {
             type: "string",
@@ -4650,7 +5012,13 @@ export const spec: Record<string, unknown> = {
             type: "string",
             description: "Detailed message; for validation failures it names the failing field.",
           },
-          data: { type: "null", description: "Always `null` on an error." },
+          data: {
+            type: "null",
+            description: "Always `null` on an error.",
+            "x-upstream-differs": {
+              type: "PolyAI writes `nullable: true` with no type (any value or null) and says in words that it is always null; we type it `null`.",
+            },
+          },
         },
       },
       ResourceId: {
@@ -4662,6 +5030,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 256,
         pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
         example: "PROJECT-58RP822I",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "PolyAI types IDs as any string. We refuse a malformed one before sending, with a typed error naming the field: 1 to 256 visible ASCII characters (a space or non-ASCII character is a copy-paste accident) and not `.` or `..`, which a URL parser resolves to another path.",
+        },
       },
       BatchGetConnectorsBody: {
         type: "object",
@@ -4674,12 +5046,20 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each ID at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: {
               $ref: "#/components/schemas/ResourceId",
               title: "connector ID",
               example: "CONN-7d2f9a",
             },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       BatchGetConnectorsResult: {
@@ -4701,6 +5081,12 @@ export const spec: Record<string, unknown> = {
         maxLength: 256,
         pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
         example: "VARIANT-spring-promo",
+        "x-upstream-differs": {
+          nullable:
+            'PolyAI\'s own text says "or null to unassign", but its schema allows only a string; we allow `null`, as the text says (`clearVariant()`).',
+          "pattern, minLength, maxLength":
+            "The ID rule of `ResourceId`; the empty string is refused too (send `null` to unassign). PolyAI types it as any string.",
+        },
       },
       LanguageCode: {
         title: "BCP 47 language code",
@@ -4712,6 +5098,10 @@ export const spec: Record<string, unknown> = {
         pattern:
           "^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$",
         example: "en-US",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "A BCP 47 code (`en-US`) checked before sending, so a malformed one is a typed error naming the field. PolyAI types it as any string.",
+        },
       },
       VoiceName: {
         title: "Google voice name",
@@ -4736,6 +5126,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 100,
         pattern: "^[A-Za-z]{2,3}-(?:[A-Za-z]{2}|[0-9]{3})-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$",
         example: "en-GB-Neural2-A",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "A Google voice name (`en-US-Neural2-A`) checked before sending, so a typo fails fast instead of at PolyAI's TTS probe. PolyAI types it as any string.",
+        },
       },
       BatchUpdateConnectorItem: {
         type: "object",
@@ -4757,6 +5151,10 @@ export const spec: Record<string, unknown> = {
           projectId: { $ref: "#/components/schemas/ResourceId", title: "project ID" },
         },
         example: { connectorId: "CONN-7d2f9a", voiceName: "en-GB-Neural2-A" },
+        "x-upstream-differs": {
+          "additionalProperties, minProperties":
+            "Closed, and at least one field besides `connectorId`, like `UpdateConnectorBody`. PolyAI leaves the item open.",
+        },
       },
       BatchUpdateConnectorsBody: {
         type: "object",
@@ -4771,6 +5169,10 @@ export const spec: Record<string, unknown> = {
             "x-sdk-unique-by": "connectorId",
             items: { $ref: "#/components/schemas/BatchUpdateConnectorItem" },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       BatchUpdateSuccess: {
@@ -4842,6 +5244,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 16,
         pattern: "^\\+[1-9][0-9]{0,14}$",
         example: "+14155550123",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "E.164 checked before sending. PolyAI types numbers as any string, says E.164 in words and answers `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` for the numbers this pattern refuses.",
+        },
       },
       LookupConnectorBody: {
         type: "object",
@@ -4849,6 +5255,10 @@ export const spec: Record<string, unknown> = {
         required: ["phoneNumber"],
         additionalProperties: false,
         properties: { phoneNumber: { $ref: "#/components/schemas/E164Number" } },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
+        },
       },
       DeleteConnectorResult: {
         type: "object",
@@ -4886,6 +5296,10 @@ export const spec: Record<string, unknown> = {
             description:
               "Move the connector to a different project. The API key must have access to\nboth projects (403 otherwise).\n",
           },
+        },
+        "x-upstream-differs": {
+          "additionalProperties, minProperties":
+            "Closed, and not empty: a misspelt field, or a patch that changes nothing, is refused before sending instead of being ignored. PolyAI leaves the body open.",
         },
       },
       PhoneNumber: {
@@ -4939,6 +5353,10 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each number at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: { $ref: "#/components/schemas/E164Number" },
           },
           clientEnv: {
@@ -4946,6 +5364,10 @@ export const spec: Record<string, unknown> = {
             description:
               "The client environment the imported numbers serve; `live` when absent. A\nnumber the project already has keeps its own.\n",
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       ImportPhoneNumbersResult: {
@@ -4972,8 +5394,16 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each number at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: { $ref: "#/components/schemas/E164Number" },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       DeletePhoneNumbersResult: {
@@ -5019,8 +5449,16 @@ export const spec: Record<string, unknown> = {
             type: "array",
             minItems: 1,
             uniqueItems: true,
+            "x-upstream-differs": {
+              uniqueItems:
+                "Each number at most once per call, checked before sending: PolyAI does not say what a repeat does, and the answer is read per item.",
+            },
             items: { $ref: "#/components/schemas/E164Number" },
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       BatchGetPhoneNumbersResult: {
@@ -5045,7 +5483,7 @@ export const spec: Record<string, unknown> = {
       ImportPhoneNumberBody: {
         type: "object",
         description:
-          "How to import one number. Every field is optional, and so is the body itself:\nno body imports the number for `live`. Unknown fields are rejected.\n",
+          "How to import one number. Every field is optional: `{}` imports the number for\n`live`. Unknown fields are rejected.\n",
         additionalProperties: false,
         properties: {
           clientEnv: {
@@ -5053,6 +5491,10 @@ export const spec: Record<string, unknown> = {
             description:
               "The client environment the number serves; `live` when absent. A number the\nproject already has keeps its own.\n",
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       ImportPhoneNumberResult: {
@@ -5086,6 +5528,10 @@ export const spec: Record<string, unknown> = {
             description:
               "A connector of the same agent. A connector the agent does not have (missing,\nor in another project) is refused with 404 `CONNECTORS_NOT_FOUND`.\n",
           },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
     },
@@ -5508,6 +5954,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI lists 400 only where a body or query is sent. We document it on every operation: a request that fails validation, a malformed path ID included, is answered 400 with the error envelope, which the SDK maps to a typed error.",
+        },
       },
       Unauthorized: {
         description: "The API key is missing, malformed, revoked, or belongs to another region.",
@@ -5606,6 +6056,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 429. The API limits its rate and the SDK retries 429 after `Retry-After`, so every operation documents it (a lint rule requires it).",
+        },
       },
       InternalServerError: {
         description:
@@ -5637,6 +6091,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+        },
       },
       BadGateway: {
         description: "An upstream service failed. Safe to retry.",
@@ -5667,6 +6125,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 502 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+        },
       },
       ServiceUnavailable: {
         description: "The service is temporarily unavailable. Safe to retry.",
@@ -5696,6 +6158,10 @@ export const spec: Record<string, unknown> = {
               },
             },
           },
+        },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
         },
       },
       LookupBadRequest: {
@@ -5769,6 +6235,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI lists no 404 for `lookupConnector`; a number the agent does not have, or that routes to no connector, finds no connector, and we document that answer.",
+        },
       },
       NotFound: {
         description: "The connector does not exist (or the agent has no such connector).",
@@ -5829,6 +6299,10 @@ export const spec: Record<string, unknown> = {
               },
             },
           },
+        },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI lists no 400 for reading or releasing one number; a number in the path that is not E.164 is answered 400 `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` like one in a body, so we document it.",
         },
       },
       ImportForbidden: {
@@ -5905,5 +6379,11 @@ export const spec: Record<string, unknown> = {
         },
       },
     },
+  },
+  "x-upstream-differs": {
+    "missing:operation:POST /v1/agents/{agentId}/telephony/outbound-calls":
+      "Outbound calls are being added to this document in their own change; until then the SDK has no method for them.",
+    "missing:operation:GET /v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status":
+      "Comes with the outbound-calls change that adds `POST .../outbound-calls`; until then the SDK has no method for it.",
   },
 };

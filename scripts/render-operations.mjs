@@ -4,7 +4,7 @@
 // so an operation added to openapi/ needs no code. It knows no operation, path or
 // schema by name; what the API needs beyond JSON Schema is said with the `x-`
 // extensions documented in openapi/README.md.
-import { deref, operationsOf, refName } from "./spec-model.mjs";
+import { bodyMayBeEmpty, deref, operationsOf, refName } from "./spec-model.mjs";
 
 // Keywords the rules carry, or that only annotate. Anything else in a checked
 // schema stops generation: a keyword the client silently ignored would let a
@@ -20,6 +20,8 @@ const ANNOTATIONS = new Set([
   "writeOnly",
   "format",
   "$comment",
+  // #24: why the schema differs from PolyAI's published one; read by spec:upstream only.
+  "x-upstream-differs",
 ]);
 const SUPPORTED = {
   string: ["type", "minLength", "maxLength", "pattern", "enum", "const"],
@@ -368,6 +370,7 @@ export function renderOperations(doc) {
       if (!json?.schema) throw unsupported(`${id} requestBody`, "a body that is not JSON");
       fields.push(`body: ${rules.rule(json.schema, `${id}.body`)}`);
       if (requestBody.required) fields.push("bodyRequired: true");
+      if (bodyMayBeEmpty(doc, requestBody)) fields.push("emptyBody: true");
       fields.push(`bodyArg: ${js(requestBody["x-sdk-argument"] ?? "body")}`);
       const unwrap = requestBody["x-sdk-unwrap"];
       if (unwrap !== undefined) {
@@ -495,6 +498,8 @@ export interface OperationSpec {
   readonly queryArg?: string;
   readonly body?: Rule;
   readonly bodyRequired?: boolean;
+  /** A required body that \`{}\` satisfies: its argument may be left out, and \`{}\` is sent (#24). */
+  readonly emptyBody?: boolean;
   readonly bodyArg?: string;
   readonly unwrap?: string;
   /** The rule of each documented 2xx answer; null for an answer without a body. */

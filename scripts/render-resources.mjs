@@ -2,7 +2,7 @@
 // (`x-sdk-resource`), one method per operation (`x-sdk-method`), its TSDoc taken
 // from the operation's summary and description. Types only: at run time every
 // method is the one generic call path of src/ walking generated/operations.ts.
-import { deref } from "./spec-model.mjs";
+import { bodyMayBeEmpty, deref } from "./spec-model.mjs";
 import { sdkOperations } from "./render-operations.mjs";
 
 const js = (value) => JSON.stringify(value);
@@ -44,7 +44,8 @@ function methodSignature(doc, o) {
         args.push(`${argName}${optional ? "?" : ""}: Omit<${type}, ${js(unwrap)}>`);
       }
     } else {
-      args.push(`${argName}${requestBody.required ? "" : "?"}: ${type}`);
+      const optional = !requestBody.required || bodyMayBeEmpty(doc, requestBody);
+      args.push(`${argName}${optional ? "?" : ""}: ${type}`);
     }
   }
   const query = parameters.filter((p) => p.in === "query");

@@ -31,7 +31,17 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { bundleSpec, deref, METHODS, refName, root } from "./spec-model.mjs";
+import {
+  bundleSpec,
+  deref,
+  enumOf,
+  METHODS,
+  operationKey,
+  refName,
+  root,
+  show,
+  typesOf,
+} from "./spec-model.mjs";
 
 const run = promisify(execFile);
 
@@ -44,23 +54,8 @@ const run = promisify(execFile);
  * @typedef {{ location: string, message: string, breaking: boolean, directions: Direction[], operations: string[] }} Change
  */
 
-/** The JSON types a schema allows (`null` included for 3.0 `nullable`), or null for any. */
-function typesOf(schema) {
-  if (schema.type === undefined) return null;
-  const types = new Set([schema.type].flat());
-  if (schema.nullable === true) types.add("null");
-  return types;
-}
-
 /** Whether type `t` is allowed by `types` (an integer is a number). */
 const allows = (types, t) => types.has(t) || (t === "integer" && types.has("number"));
-
-function enumOf(schema) {
-  if (schema.const !== undefined) return [schema.const];
-  return Array.isArray(schema.enum) ? schema.enum : null;
-}
-
-const show = (v) => JSON.stringify(v);
 
 class Differ {
   constructor(oldDoc, newDoc) {
@@ -483,7 +478,7 @@ class Differ {
         const item = deref(doc, rawItem).node;
         for (const method of METHODS) {
           if (item[method])
-            out.set(`${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`, {
+            out.set(operationKey(method, path), {
               path,
               method,
               item,

@@ -89,6 +89,41 @@ export function deref(doc, node) {
   return { node, ref };
 }
 
+/** The JSON types a schema allows (`null` included for 3.0 `nullable`), or null for any. */
+export function typesOf(schema) {
+  if (schema.type === undefined) return null;
+  const types = new Set([schema.type].flat());
+  if (schema.nullable === true) types.add("null");
+  return types;
+}
+
+/** The values a schema is limited to (`const` or `enum`), or null. */
+export function enumOf(schema) {
+  if (schema.const !== undefined) return [schema.const];
+  return Array.isArray(schema.enum) ? schema.enum : null;
+}
+
+/** A value as it is quoted in messages. */
+export const show = (v) => JSON.stringify(v);
+
+/**
+ * How two specs' operations are matched: method and path template, path parameter
+ * names ignored (`GET /v1/agents/{}/telephony/connectors`).
+ */
+export const operationKey = (method, path) =>
+  `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`;
+
+/**
+ * Whether a required JSON request body may be left out by the caller, the client
+ * sending `{}`: its schema is an object that `{}` satisfies (no required property, no
+ * `minProperties`). #24: PolyAI requires the import body although nothing in it is.
+ */
+export function bodyMayBeEmpty(doc, requestBody) {
+  if (!requestBody?.required) return false;
+  const schema = deref(doc, requestBody.content?.["application/json"]?.schema).node;
+  return schema?.type === "object" && !schema.required?.length && !(schema.minProperties > 0);
+}
+
 /** `#/components/schemas/VoiceName` → `VoiceName`. */
 export const refName = (ref) => ref?.split("/").pop()?.replace(/~1/g, "/").replace(/~0/g, "~");
 

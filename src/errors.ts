@@ -23,15 +23,48 @@ export class PolyAIError extends Error {
  */
 export class InvalidInputError extends PolyAIError {
   override name = "InvalidInputError";
-  /** The input that was rejected, as a path into the call's arguments. */
+  /** The input that was rejected, as a path into the call's arguments (the first, when several were). */
   readonly field: string;
-  /** Why it was rejected, without the field name. */
+  /** Why it was rejected, without the field name (the first problem's, when there are several). */
   readonly reason: string;
-  constructor(field: string, reason: string) {
-    super(`${field}: ${reason}`);
+  /**
+   * #22: every problem found, each with its path (and its line, when the input was
+   * a file's text). A check that stops at the first problem lists that one alone;
+   * a desired state's check lists them all (up to a cap, then `more` counts the rest).
+   */
+  readonly errors: readonly InputProblem[];
+  /** Problems found beyond those in `errors` (a cap keeps the list readable). */
+  readonly more: number;
+  constructor(field: string, reason: string, errors?: readonly InputProblem[], more = 0) {
+    const list = errors && errors.length > 0 ? errors : [{ path: field, message: reason }];
+    super(list.length === 1 && more === 0 ? `${field}: ${reason}` : listProblems(list, more));
     this.field = field;
     this.reason = reason;
+    this.errors = list;
+    this.more = more;
   }
+}
+
+/** One problem of an input: where (a path, and a line in a file when known) and what. */
+export interface InputProblem {
+  /** The path into the input: `connectors.CONN-main.voiceName`. */
+  readonly path: string;
+  /** What is wrong, without the path. */
+  readonly message: string;
+  /** The line in the file the input was read from, from 1, when known. */
+  readonly line?: number | undefined;
+  /** Stable, to branch on: `INVALID_VALUE`, `UNKNOWN_KEY`, `REQUIRED`, `DUPLICATE_KEY`, … */
+  readonly code?: string | undefined;
+}
+
+/** #22: several problems as one message, one per line. */
+function listProblems(list: readonly InputProblem[], more: number): string {
+  const total = list.length + more;
+  const lines = list.map(
+    (p) => `  ${p.path}: ${p.message}${p.line === undefined ? "" : ` (line ${p.line})`}`,
+  );
+  if (more > 0) lines.push(`  and ${more} more`);
+  return `${total} problems:\n${lines.join("\n")}`;
 }
 
 /** Where a request went, for error messages and logs. Never carries headers. */

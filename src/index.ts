@@ -12,6 +12,7 @@ export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";
 export type { VoiceName } from "./voice.js";
 export type { Logger, RetryEvent } from "./logger.js";
 export type { ApiKeyProvider, BackoffOptions } from "./options.js";
+export type { InputProblem } from "./errors.js";
 export {
   PolyAIError,
   InvalidInputError,

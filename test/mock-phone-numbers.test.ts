@@ -209,14 +209,14 @@ describe("every phone-number operation", () => {
     expect(mock.phoneNumbers.at(-1)).toEqual(stored("+14155550105"));
   });
 
-  it("importOne: without a body for live, with settings for their clientEnv; again is a no-op", async () => {
+  it("importOne: without settings sends {} for live (#24: PolyAI requires a body), with settings their clientEnv; again is a no-op", async () => {
     expect(await poly.phoneNumbers.importOne(AGENT, "+14155550104")).toEqual({
       imported: "+14155550104",
     });
     expect(lastRequest()).toEqual({
       method: "POST",
       path: `${PN}/%2B14155550104`,
-      body: undefined,
+      body: {},
     });
     expect(mock.phoneNumbers.at(-1)).toEqual(stored("+14155550104"));
 
@@ -234,6 +234,12 @@ describe("every phone-number operation", () => {
       imported: N2,
     });
     expect(mock.phoneNumbers).toEqual(before);
+  });
+
+  it("importOne: a request without a body is refused with 400, as PolyAI's spec requires one (#24)", async () => {
+    const reply = await raw("POST", `${PN}/%2B14155550106`);
+    expect(reply.status).toBe(400);
+    expect(mock.phoneNumbers.some((n) => n.number === "+14155550106")).toBe(false);
   });
 
   it("reassign: moves the route only; to the same connector again is a no-op", async () => {

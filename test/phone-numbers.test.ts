@@ -217,7 +217,7 @@ describe("on the wire", () => {
       ["GET", one, ""],
       ["POST", `${base}/batch`, JSON.stringify({ phoneNumbers: [NUMBER, "+442079460001"] })],
       ["POST", base, JSON.stringify({ phoneNumbers: [NUMBER], clientEnv: "sandbox" })],
-      ["POST", one, ""],
+      ["POST", one, "{}"],
       ["POST", one, JSON.stringify({ clientEnv: "live" })],
       ["PATCH", one, JSON.stringify({ connectorId: "CONN-3c1b0e" })],
       ["DELETE", one, ""],

@@ -344,7 +344,8 @@ describe("the reference's operations and shapes", () => {
       else if (isObject(node)) {
         for (const [key, child] of Object.entries(node)) {
           if (key === "nullable") found.push(pointer([...at, key]));
-          walk(child, [...at, key]);
+          // #24: an extension's keys are not keywords (x-upstream-differs has a `nullable` aspect).
+          if (!key.startsWith("x-")) walk(child, [...at, key]);
         }
       }
     };

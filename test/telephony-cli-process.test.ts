@@ -96,6 +96,72 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
     expect([bundled.code, bundled.stdout, bundled.stderr]).toEqual([0, `${version}\n`, ""]);
   });
 
+  it("validate without a key and without a server: 0 valid, 1 invalid with every problem as file:line, 2 usage (#22)", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const good = await t.file("good.json", DESIRED);
+      const bad = await t.file(
+        "bad.json",
+        `{\n  "agentId": "${AGENT}",\n  "connectors": { "CONN-main": { "voiceName": "x" } },\n  "phoneNumbers": { "0207": "CONN-main" }\n}\n`,
+      );
+      const [valid, invalid, usage] = await Promise.all([
+        cli(["validate", good], { env: {} }),
+        cli(["validate", bad], { env: {} }),
+        cli(["validate"], { env: {} }),
+      ]);
+      expect([valid.code, valid.stderr]).toEqual([0, ""]);
+      expect(valid.stdout).toBe(
+        `${good}: a valid desired state for agent ${AGENT}: 2 connectors, 2 numbers\n`,
+      );
+      expect(invalid.code).toBe(1);
+      expect(invalid.stderr.split("\n").map((l) => l.split(": ").slice(0, 2).join(": "))).toEqual([
+        `${bad}:3: connectors.CONN-main.voiceName`,
+        `${bad}:4: phoneNumbers.0207`,
+        `polyai-connectors: ${bad}`,
+        "",
+      ]);
+      expect([usage.code, usage.stderr]).toEqual([
+        2,
+        "polyai-connectors: validate needs a desired-state or plan file (see --help)\n",
+      ]);
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
+  it("plan --target with a warning: the ! line above the changes, exit 2; a target not in the file exits 1 (#22)", async ({
+    expect,
+  }) => {
+    await withSetup(
+      {
+        connectors: [
+          connector("CONN-main", { phoneNumbers: ["+442079460000"] }),
+          connector("CONN-sandbox", { clientEnv: "sandbox" }),
+        ],
+      },
+      async (t) => {
+        const file = await t.file("d.json", {
+          agentId: AGENT,
+          phoneNumbers: { "+442079460000": "CONN-sandbox", "+442079460009": "CONN-main" },
+        });
+        const url = ["--base-url", t.mock.url];
+        const [planned, missing] = await Promise.all([
+          cli(["plan", file, "--target", "number:+442079460000", ...url]),
+          cli(["plan", file, "--target", "number:+15550000000", "--json", ...url]),
+        ]);
+        expect(planned.code).toBe(2);
+        expect(planned.stdout.split("\n").slice(0, 3)).toEqual([
+          "Agent PROJECT-58RP822I: 1 change (1 number to reassign).",
+          "Targeted: only number:+442079460000; the rest of the file is not planned.",
+          `! phoneNumbers.+442079460000: serves clientEnv live but moves to "CONN-sandbox", a sandbox connector: its live callers would reach the sandbox agent the moment it applies`,
+        ]);
+        expect(missing.code).toBe(1);
+        expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, error: { code: "USAGE" } });
+        runsKeyless(expect, planned, missing);
+      },
+    );
+  });
+
   it("an unknown flag is one line naming it, exit 1; not Node's parser message (#11)", async ({
     expect,
   }) => {

@@ -1060,7 +1060,7 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "-q"], "unknown option -q"],
       [["plan", "x.json", "--out"], "--out needs a value"],
       [["plan", "x.json", "--json=yes"], "--json takes no value"],
-      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply or export'],
+      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply, export or validate'],
       [["export"], "export needs --agent PROJECT-ID"],
       [["export", "--agent", "a b"], "--agent: "],
       [["apply", "x.json", "--out", "y.json"], "--out is for plan and export"],
@@ -1080,7 +1080,10 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "--yes"], "--yes is for apply, not plan"],
       [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply, not plan"],
       [["plan", "x.json", "--chunk-size", "5"], "--chunk-size is for apply, not plan"],
-      [["plan", "x.json", "--client-env", "live"], "--client-env is for apply, not plan"],
+      [
+        ["export", "--agent", AGENT, "--client-env", "live"],
+        "--client-env is for plan and apply, not export",
+      ],
       [["plan", "x.json", "--agent", AGENT], "--agent is for export, not plan"],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [
@@ -1125,7 +1128,7 @@ describe.concurrent("the command line", () => {
     }
     const command = await cli(["pk_Test/Key+42", "x.json"]);
     expect(command.stderr).toBe(
-      "polyai-connectors: an unknown command was given; expected plan, apply or export (see --help)\n",
+      "polyai-connectors: an unknown command was given; expected plan, apply, export or validate (see --help)\n",
     );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(
@@ -1198,6 +1201,412 @@ describe.concurrent("the command line", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("AuthenticationError: 401");
       expect(`${r.stdout}${r.stderr}`).not.toContain(wrongKey);
+    });
+  });
+});
+
+describe.concurrent("every problem at once, and validate (#22)", () => {
+  /** Four mistakes on known lines, and a number written twice (line 11). */
+  const MISTAKES = `{
+  "agentId": "${AGENT}",
+  "conectors": {},
+  "connectors": {
+    "CONN-main": { "voiceName": "en-GB" },
+    "CONN-support": { "asrLangCode": 7 }
+  },
+  "phoneNumbers": {
+    "0207946": "CONN-main",
+    "+442079460000": "CONN-main",
+    "+442079460000": "CONN-support"
+  }
+}
+`;
+  // In the order of the file, by line.
+  const EXPECTED = [
+    ["conectors", 3, "UNKNOWN_KEY"],
+    ["connectors.CONN-main.voiceName", 5, "INVALID_VALUE"],
+    ["connectors.CONN-support.asrLangCode", 6, "INVALID_VALUE"],
+    ["phoneNumbers.0207946", 9, "INVALID_VALUE"],
+    ["+442079460000", 11, "DUPLICATE_KEY"],
+  ].map(([path, line, code]) => ({
+    path: path === "+442079460000" ? `phoneNumbers.${path}` : path,
+    line,
+    code,
+  }));
+
+  type Listed = { path: string; line?: number; code: string; message: string };
+
+  it("validate: offline (no key, no request), exit 1 with every problem as file:line: path: what; --json { ok, kind, errors }", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const file = await t.file("d.json", MISTAKES);
+      const count = countingFetch();
+      const text = await cli(["validate", file], {}, undefined, count.fetch);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toBe("");
+      const lines = text.stderr.split("\n");
+      for (const [i, p] of EXPECTED.entries())
+        expect(lines[i]).toMatch(new RegExp(`^${escapeRe(`${file}:${p.line}: ${p.path}: `)}`));
+      expect(lines[5]).toBe(`polyai-connectors: ${file}: 5 problems; nothing was sent`);
+      const json = await cli(["validate", file, "--json"], {}, undefined, count.fetch);
+      expect(json.code).toBe(1);
+      const printed = JSON.parse(json.stdout) as { ok: boolean; kind: string; errors: Listed[] };
+      expect(printed).toMatchObject({ ok: false, kind: "desired-state", more: 0 });
+      expect(printed.errors.map(({ path, line, code }) => ({ path, line, code }))).toEqual(
+        EXPECTED,
+      );
+      expect(count.sent).toBe(0);
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
+  it("validate: a valid desired state and an intact plan exit 0; an edited plan is PLAN_INVALID; unreadable and not JSON are listed too", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const desired = await t.file("d.json", DESIRED);
+      const ok = await cli(["validate", desired], {});
+      expect(ok).toEqual({
+        code: 0,
+        stdout: `${desired}: a valid desired state for agent ${AGENT}: 2 connectors, 2 numbers\n`,
+        stderr: "",
+      });
+      const json = await cli(["validate", desired, "--json"], {});
+      expect(JSON.parse(json.stdout)).toEqual({
+        ok: true,
+        kind: "desired-state",
+        errors: [],
+        more: 0,
+      });
+      const saved = await t.file("plan.json");
+      expect((await cli(["plan", desired, "--out", saved, ...url])).code).toBe(2);
+      const intact = await cli(["validate", saved, "--json"], {});
+      expect(intact.code).toBe(0);
+      expect(JSON.parse(intact.stdout)).toMatchObject({ ok: true, kind: "plan" });
+      expect(intact.stderr).toContain("with 4 changes, intact");
+      const edited = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      edited.desired.phoneNumbers["+442079460000"] = "CONN-main";
+      const broken = await cli(["validate", await t.file("e.json", edited), "--json"], {});
+      expect(broken.code).toBe(1);
+      expect(JSON.parse(broken.stdout)).toMatchObject({
+        ok: false,
+        kind: "plan",
+        errors: [{ code: "PLAN_INVALID" }],
+      });
+      const notJson = await cli(["validate", await t.file("bad.json", '{\n  "a": ,\n}'), "--json"]);
+      expect(notJson.code).toBe(1);
+      expect(JSON.parse(notJson.stdout)).toMatchObject({
+        ok: false,
+        kind: null,
+        errors: [{ path: "", code: "FILE_INVALID", message: expect.stringContaining("line 2") }],
+      });
+      const none = await cli(["validate", join(t.dir, "none.json")]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain("cannot read it: no such file");
+      const requests = t.mock.requests.length;
+      await cli(["validate", desired]);
+      expect(t.mock.requests.length).toBe(requests);
+    });
+  });
+
+  it("validate: a usage error exits 2 (1 means the file is invalid)", async ({ expect }) => {
+    for (const args of [
+      ["validate"],
+      ["validate", "a.json", "b.json"],
+      ["validate", "a.json", "--region", "eu"],
+      ["validate", "a.json", "--yes"],
+      ["--region", "eu", "validate", "a.json"],
+      ["--json", "validate"],
+    ]) {
+      const r = await cli(args, {});
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/\(see --help\)\n$/);
+    }
+    expect((await cli(["plan"], {})).code).toBe(1);
+  });
+
+  it("plan and apply list every problem with its line, code INVALID_INPUT, before any request", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const file = await t.file("d.json", MISTAKES);
+      const url = ["--base-url", t.mock.url];
+      for (const command of [["plan"], ["apply", "--yes"]]) {
+        const r = await cli([...command, file, "--json", ...url]);
+        expect(r.code).toBe(1);
+        const { error } = JSON.parse(r.stdout) as { error: Record<string, unknown> };
+        expect(error).toMatchObject({
+          name: "InvalidInputError",
+          code: "INVALID_INPUT",
+          field: "conectors",
+          more: 0,
+        });
+        expect(
+          (error["errors"] as Listed[]).map(({ path, line, code }) => ({ path, line, code })),
+        ).toEqual(EXPECTED);
+        const lines = r.stderr.split("\n");
+        expect(lines[0]).toBe(`polyai-connectors: ${file}: 5 problems:`);
+        expect(lines[2]).toMatch(
+          new RegExp(`^  ${escapeRe(`${file}:5: connectors.CONN-main.voiceName: `)}`),
+        );
+      }
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
+  it("the key pasted into the file is in no output of validate or plan, text or --json", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const file = await t.file("d.json", {
+        agentId: AGENT,
+        connectors: { [`CONN-${KEY}`]: { voiceName: KEY, asrLangCode: `x${KEY}` } },
+        phoneNumbers: { [KEY]: "CONN-main" },
+      });
+      const url = ["--base-url", t.mock.url];
+      const runs = [
+        await cli(["validate", file]),
+        await cli(["validate", file, "--json"]),
+        await cli(["plan", file, ...url]),
+        await cli(["plan", file, "--json", ...url]),
+      ];
+      for (const r of runs) expect(r.code).toBe(1);
+      expect(runs[0]?.stderr).toContain("[redacted]");
+      runsKeyless(expect, ...runs);
+      expect(t.mock.requests).toEqual([]);
+    });
+  });
+
+  it("10,000 problems: 50 listed, the rest counted; hostile keys escaped on their line", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const connectors: Record<string, unknown> = {};
+      for (let i = 0; i < 10_000; i++) connectors[`CONN-${i}\u001b[2J\n`] = { voiceName: "x" };
+      const file = await t.file("d.json", { agentId: AGENT, connectors });
+      const r = await cli(["validate", file, "--json"]);
+      expect(r.code).toBe(1);
+      const printed = JSON.parse(r.stdout) as { errors: Listed[]; more: number };
+      expect(printed.errors).toHaveLength(50);
+      expect(printed.more).toBe(20_000 - 50); // a bad ID and a bad voice each
+      const lines = r.stderr.split("\n");
+      expect(lines).toHaveLength(53); // 50, "and N more", the total, ""
+      expect(lines[50]).toBe(`and ${20_000 - 50} more`);
+      expect(r.stderr).not.toContain("\u001b");
+      expect(lines[0]).toContain("CONN-0\\u001b[2J\\u000a");
+    });
+  });
+});
+
+describe("a code on every failure (#22)", () => {
+  it("every CliError the CLI throws is given a literal code", async ({ expect }) => {
+    const dir = join(import.meta.dirname, "../src/telephony/cli");
+    const made: string[] = [];
+    for (const name of await readdir(dir)) {
+      const text = await readFile(join(dir, name), "utf8");
+      // Each call, up to the next statement: its code is a literal or the wrapped error's own.
+      for (const call of text.split("new CliError(").slice(1))
+        made.push(call.split(/\);\n/)[0] ?? "");
+    }
+    expect(made.length).toBeGreaterThan(10);
+    for (const args of made) expect(args).toMatch(/,\s*("[A-Z_]{4,}"|e\.code)/);
+  });
+
+  it("every error class the CLI can meet maps to a code", async ({ expect }) => {
+    const { codeOf } = await import("../src/telephony/cli/codes.js");
+    const errors = await import("../src/errors.js");
+    const body = { error_code: undefined };
+    const init = { status: 500, headers: new Headers(), body };
+    const cases: [Error, string][] = [
+      [new errors.InvalidInputError("a", "b"), "INVALID_INPUT"],
+      [new errors.BadRequestError({ ...init, status: 400 }), "BAD_REQUEST"],
+      [new errors.AuthenticationError({ ...init, status: 401 }), "AUTHENTICATION_FAILED"],
+      [new errors.PermissionDeniedError({ ...init, status: 403 }), "PERMISSION_DENIED"],
+      [new errors.NotFoundError({ ...init, status: 404 }), "NOT_FOUND"],
+      [new errors.ConflictError({ ...init, status: 409 }), "CONFLICT"],
+      [new errors.UnprocessableEntityError({ ...init, status: 422 }), "UNPROCESSABLE"],
+      [new errors.RateLimitError({ ...init, status: 429 }), "RATE_LIMITED"],
+      [new errors.InternalServerError(init), "SERVER_ERROR"],
+      [new errors.APIError({ ...init, status: 418 }), "API_ERROR"],
+      [new errors.APIError({ ...init, status: 418, code: "TEAPOT" }), "TEAPOT"],
+      [new Error("?"), "INTERNAL"],
+    ];
+    for (const [error, code] of cases) expect(codeOf(error), error.name).toBe(code);
+  });
+
+  it("through the CLI: no key, a bad region, a missing file, not JSON, a bad file, a failed connection", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const desired = await t.file("d.json", DESIRED);
+      const code = async (args: string[], env?: Record<string, string>, f?: typeof fetch) => {
+        const r = await cli([...args, "--json"], env, undefined, f);
+        expect(r.code).toBe(1);
+        return (JSON.parse(r.stdout) as { error: { code: string } }).error.code;
+      };
+      expect(await code(["plan", desired], {})).toBe("MISSING_API_KEY");
+      expect(await code(["plan", desired], { POLYAI_API_KEY: KEY, POLYAI_REGION: "mars" })).toBe(
+        "INVALID_ENVIRONMENT",
+      );
+      expect(await code(["plan", join(t.dir, "none.json")])).toBe("FILE_UNREADABLE");
+      expect(await code(["plan", await t.file("bad.json", "{")])).toBe("FILE_INVALID");
+      expect(await code(["plan", await t.file("x.json", { agentId: 1 })])).toBe("INVALID_INPUT");
+      const refused: typeof fetch = () => Promise.reject(new TypeError("fetch failed"));
+      expect(await code(["plan", desired, "--base-url", t.mock.url], undefined, refused)).toMatch(
+        /^(CONNECTION_FAILED|INTERNAL)$/,
+      );
+    });
+  });
+});
+
+describe.concurrent("warnings and --target (#22)", () => {
+  const SANDBOX = [
+    connector("CONN-main", { variantId: "VARIANT-spring", phoneNumbers: ["+442079460000"] }),
+    connector("CONN-support"),
+    connector("CONN-sandbox", { clientEnv: "sandbox" }),
+  ];
+  const RISKY: DesiredState = {
+    agentId: AGENT,
+    connectors: { "CONN-main": { voiceName: "de-DE-Neural2-A" } },
+    phoneNumbers: { "+442079460000": "CONN-sandbox", "+442079460009": "CONN-support" },
+  };
+
+  it("plan shows each warning as a ! line above the changes; --json carries them; apply shows them before asking", async ({
+    expect,
+  }) => {
+    await withSetup({ connectors: SANDBOX }, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", RISKY);
+      const text = await cli(["plan", file, ...url]);
+      expect(text.code).toBe(2);
+      const lines = text.stdout.split("\n");
+      expect(lines[1]).toMatch(
+        /^! connectors\.CONN-main\.voiceName: voice "de-DE-Neural2-A" speaks de-DE but asrLangCode is "en-US"/,
+      );
+      expect(lines[2]).toMatch(
+        /^! phoneNumbers\.\+442079460000: serves clientEnv live but moves to "CONN-sandbox", a sandbox connector/,
+      );
+      expect(lines[3]).toBe("");
+      const json = await cli(["plan", file, "--json", ...url]);
+      const p = JSON.parse(json.stdout) as Plan;
+      expect(p.warnings?.map((w) => w.code)).toEqual([
+        "VOICE_LANGUAGE_MISMATCH",
+        "NUMBER_CLIENT_ENV_MISMATCH",
+      ]);
+      expect(json.stderr).toContain("! phoneNumbers.+442079460000: ");
+      const asked = await cli(["apply", file, ...url], undefined, "n\n");
+      expect(asked.code).toBe(1);
+      const warning = asked.stdout.indexOf("! phoneNumbers.+442079460000");
+      expect(warning).toBeGreaterThan(0);
+      expect(asked.stderr).toContain(
+        "Apply 3 changes despite 2 warnings (marked ! above) to agent PROJECT-58RP822I? [y/N]",
+      );
+      expect(writes(t.mock.requests)).toEqual([]);
+    });
+  });
+
+  it("--client-env on plan: an import into another clientEnv than its connector's warns, and the saved plan keeps it", async ({
+    expect,
+  }) => {
+    await withSetup({ connectors: SANDBOX }, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", {
+        agentId: AGENT,
+        phoneNumbers: { "+442079460009": "CONN-sandbox" },
+      });
+      const saved = await t.file("plan.json");
+      const r = await cli(["plan", file, "--client-env", "live", "--out", saved, ...url]);
+      expect(r.stdout).toContain(
+        '! phoneNumbers.+442079460009: is imported for clientEnv live but routed to "CONN-sandbox", a sandbox connector',
+      );
+      expect((JSON.parse(await readFile(saved, "utf8")) as Plan).clientEnv).toBe("live");
+      const other = await cli([
+        "apply",
+        saved,
+        "--yes",
+        "--client-env",
+        "sandbox",
+        "--json",
+        ...url,
+      ]);
+      expect(other.code).toBe(1);
+      expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: "INVALID_INPUT" } });
+      const plain = await cli(["apply", file, "--yes", ...url]);
+      expect(plain.code).toBe(0);
+      expect(t.mock.phoneNumbers.find((n) => n.number === "+442079460009")?.clientEnv).toBe(
+        "sandbox",
+      );
+    });
+  });
+
+  it("--target limits plan and apply to the entries named; the saved plan records and shows them", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", DESIRED);
+      const target = ["--target", "number:+442079460000", "--target=connector:CONN-support"];
+      const saved = await t.file("plan.json");
+      const r = await cli(["plan", file, ...target, "--out", saved, ...url]);
+      expect(r.code).toBe(2);
+      expect(r.stdout.split("\n").slice(0, 2)).toEqual([
+        "Agent PROJECT-58RP822I: 2 changes (1 connector to update, 1 number to reassign).",
+        "Targeted: only connector:CONN-support, number:+442079460000; the rest of the file is not planned.",
+      ]);
+      const p = JSON.parse(await readFile(saved, "utf8")) as Plan;
+      expect(p.targets).toEqual({ connectors: ["CONN-support"], phoneNumbers: ["+442079460000"] });
+      const applied = await cli(["apply", saved, "--yes", ...url]);
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain(
+        "Targeted: only connector:CONN-support, number:+442079460000;",
+      );
+      expect(writes(t.mock.requests)).toHaveLength(2);
+      // The rest of the file is still pending.
+      const rest = await cli(["plan", file, "--json", ...url]);
+      expect((JSON.parse(rest.stdout) as Plan).phoneNumbers.map((c) => c.number)).toEqual([
+        "+442079460009",
+      ]);
+    });
+  });
+
+  it("--target: a target the file does not hold, a bad form, or one with a saved plan is a usage error naming it; nothing sent", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      const file = await t.file("d.json", DESIRED);
+      const usage = async (args: string[], message: string) => {
+        const r = await cli([...args, ...url]);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stderr).toBe(`polyai-connectors: ${message} (see --help)\n`);
+      };
+      await usage(
+        ["plan", file, "--target", "number:+15550000000"],
+        `--target number:+15550000000: "+15550000000" is not in the file's phoneNumbers: a target names an entry of the file`,
+      );
+      await usage(
+        ["apply", file, "--yes", "--target", "connector:CONN-other"],
+        `--target connector:CONN-other: "CONN-other" is not in the file's connectors: a target names an entry of the file`,
+      );
+      await usage(
+        ["plan", file, "--target", "phone:+442079460000"],
+        `--target "phone:+442079460000": expected connector:ID or number:+E164`,
+      );
+      const notE164 = await cli(["plan", file, "--target", "number:0800", ...url]);
+      expect(notE164.code).toBe(1);
+      expect(notE164.stderr).toMatch(/^polyai-connectors: --target "number:0800": .*E\.164/);
+      const hostile = await cli(["plan", file, "--target", `connector:${KEY}\u001b[2J`, ...url]);
+      expect(hostile.stderr).toContain("--target (a value not shown):");
+      runsKeyless(expect, hostile);
+      const saved = await t.file("plan.json");
+      await cli(["plan", file, "--out", saved, ...url]);
+      await usage(
+        ["apply", saved, "--yes", "--target", "number:+442079460000"],
+        "--target: a saved plan keeps the targets it was made with; plan again",
+      );
+      expect(writes(t.mock.requests)).toEqual([]);
     });
   });
 });

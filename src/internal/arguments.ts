@@ -69,12 +69,13 @@ export function checkArguments(op: OperationSpec, args: readonly unknown[]): Arg
     } else {
       const given = args[next++];
       // A required body (a patch) names its fields bare (`voiceName`), as the API does;
-      // an optional one is a settings object and names them by it (`settings.clientEnv`).
-      const prefix = op.bodyRequired ? "" : `${name}.`;
-      body =
-        given === undefined && !op.bodyRequired
-          ? undefined
-          : checkValue(given, op.body, name, prefix);
+      // an optional one, or one that may be left out, is a settings object and names
+      // them by it (`settings.clientEnv`).
+      const prefix = op.bodyRequired && !op.emptyBody ? "" : `${name}.`;
+      // #24: a required body that `{}` satisfies is sent as `{}` when left out.
+      if (given === undefined && op.emptyBody) body = {};
+      else if (given !== undefined || op.bodyRequired)
+        body = checkValue(given, op.body, name, prefix);
     }
   }
   let query: Record<string, unknown> | undefined;

@@ -2,18 +2,16 @@
 // connector patches through batchUpdate in chunks, imports in batches,
 // reassignments with bounded concurrency. Retries and timeouts are the client's.
 // Afterwards, re-read and report any change that did not take.
-import { operations, type StringRule } from "../../generated/operations.js";
-import { APIError, InvalidInputError, type ClientEnv, type PolyAIClient } from "../index.js";
+import { APIError, InvalidInputError, type PolyAIClient } from "../index.js";
 import { diff, differences, fingerprint } from "./diff.js";
 import { ChangeRejectedError, PlanStaleError } from "./errors.js";
 import { readLive } from "./live.js";
 import { checkPlan, readOptions } from "./plan.js";
 import type { ApplyOptions, ApplyResult, ChangeResult, PhoneNumberChange } from "./types.js";
-import { chunk, intOption, limiter } from "./util.js";
+import { clientEnvOption } from "./client-env.js";
+import { chunk, groupBy, intOption, limiter } from "./util.js";
 
-/** The environments an import may serve: the spec's ClientEnv enum. */
-export const CLIENT_ENVS: readonly string[] =
-  (operations.importPhoneNumbers.body.props.clientEnv as StringRule).enum ?? [];
+export { CLIENT_ENVS } from "./client-env.js";
 
 /** @internal The ranges of apply's numeric options (the CLI checks its flags with them). */
 export const APPLY_LIMITS = {
@@ -72,15 +70,20 @@ export async function apply(
     "options.concurrency",
     APPLY_LIMITS.concurrency,
   );
-  const clientEnv = read.raw["clientEnv"];
-  if (clientEnv !== undefined && !CLIENT_ENVS.includes(clientEnv as string))
-    throw new InvalidInputError("options.clientEnv", `expected one of ${CLIENT_ENVS.join(", ")}`);
+  const chosenEnv = clientEnvOption(read.raw["clientEnv"], "options.clientEnv");
   const onProgress = read.raw["onProgress"];
   if (onProgress !== undefined && typeof onProgress !== "function")
     throw new InvalidInputError("options.onProgress", "expected a function");
 
   const { plan: checked, planned } = checkPlan(plan);
   const { agentId, desired } = checked;
+  // #22: the plan's warnings were about the clientEnv it was made for; another would void them.
+  if (chosenEnv !== undefined && checked.clientEnv !== undefined && chosenEnv !== checked.clientEnv)
+    throw new InvalidInputError(
+      "options.clientEnv",
+      `the plan was made for imports into ${checked.clientEnv}, not ${chosenEnv}: make a new plan`,
+    );
+  const clientEnv = chosenEnv ?? checked.clientEnv;
   const call = { signal: read.signal };
   // #19: one bound for every request of this apply, whatever path a change takes.
   const limit = limiter(concurrency);
@@ -146,8 +149,14 @@ export async function apply(
   const numberChanges = checked.phoneNumbers.map((change, index) => ({ change, index }));
   const imports = numberChanges.filter(({ change }) => change.action === "import");
   const importFailed = new Map<number, Error>();
-  const settings = clientEnv === undefined ? undefined : { clientEnv: clientEnv as ClientEnv };
-  await each(chunk(imports, chunkSize), async (part) => {
+  // #22: without a clientEnv, each number is imported into its connector's (one request per env).
+  const envOf = ({ change }: (typeof imports)[number]) =>
+    clientEnv ?? before.found?.connectors.get(change.to)?.clientEnv;
+  const batches = [...groupBy(imports, envOf)].flatMap(([env, group]) =>
+    chunk(group, chunkSize).map((part) => ({ part, env })),
+  );
+  await each(batches, async ({ part, env }) => {
+    const settings = env === undefined ? undefined : { clientEnv: env };
     try {
       await limit(() =>
         poly.phoneNumbers.import(

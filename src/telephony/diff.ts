@@ -37,6 +37,15 @@ export interface Snapshot {
   readonly agentId: string;
   readonly connectors: ReadonlyMap<string, ConnectorState>;
   readonly numbers: ReadonlyMap<string, NumberState>;
+  /**
+   * #22: the live objects read, for warnings and for the clientEnv of imports; not
+   * part of the fingerprint (a plan's warnings are in its digest instead). Absent
+   * in the snapshot a saved plan claims.
+   */
+  readonly found?: {
+    readonly connectors: ReadonlyMap<string, Connector>;
+    readonly numbers: ReadonlyMap<string, PhoneNumber>;
+  };
 }
 
 /** The managed value of a live connector's field, as a desired state writes it. */
@@ -72,7 +81,12 @@ export function snapshotFromLive(
       route: live?.connectorId ?? null,
     });
   }
-  return { agentId: desired.agentId, connectors: connectorStates, numbers: numberStates };
+  return {
+    agentId: desired.agentId,
+    connectors: connectorStates,
+    numbers: numberStates,
+    found: { connectors: foundConnectors, numbers: foundNumbers },
+  };
 }
 
 /** The changes that take `snapshot` to `desired`, and the connectors that are missing. */

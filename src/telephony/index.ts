@@ -7,6 +7,7 @@ export { apply } from "./apply.js";
 export { exportState } from "./export.js";
 export { renderPlan, summarizePlan } from "./render.js";
 export { validateDesiredState } from "./desired.js";
+export type { ValidateOptions } from "./desired.js";
 export {
   PlanStaleError,
   InvalidPlanError,
@@ -23,6 +24,8 @@ export type {
   ConnectorChange,
   PhoneNumberChange,
   PlanOptions,
+  PlanWarning,
+  PlanTargets,
   ReadOptions,
   ExportOptions,
   OmittedValue,

@@ -1,8 +1,12 @@
 // plan(): validate, read, diff. Writes nothing. And checkPlan(): the proof that a
 // plan (perhaps read back from a file) is one plan() made, before apply trusts it.
-import { InvalidInputError, type PolyAIClient } from "../index.js";
+import { InvalidInputError, type ClientEnv, type PolyAIClient } from "../index.js";
 import { describeType, isPlainObject } from "../internal/validate.js";
-import { validateDesiredState } from "./desired.js";
+import { clientEnvOption } from "./client-env.js";
+import { checkTargets, scopeTo } from "./target.js";
+import { planWarnings } from "./warnings.js";
+import { collectDesiredState, validateDesiredState } from "./desired.js";
+import { Problems } from "./problems.js";
 import { diff, fingerprint, type ConnectorState, type NumberState, type Snapshot } from "./diff.js";
 import { InvalidPlanError, UnknownConnectorError } from "./errors.js";
 import { DEFAULT_READ_CHUNK, readLive } from "./live.js";
@@ -14,6 +18,8 @@ import {
   type PhoneNumberChange,
   type Plan,
   type PlanOptions,
+  type PlanTargets,
+  type PlanWarning,
 } from "./types.js";
 import { hash64 } from "./hash.js";
 import { canonical, checkOptionKeys, intOption, type Limit } from "./util.js";
@@ -76,15 +82,25 @@ export async function planWithin(
   limit?: Limit,
 ): Promise<Plan> {
   const checked = validateDesiredState(desired);
-  const opts = readOptions(options);
-  const snapshot = await readLive(poly, checked, opts, limit);
-  return planFrom(checked, snapshot);
+  const opts = readOptions(options, ["targets", "clientEnv"]);
+  const clientEnv = clientEnvOption(opts.raw["clientEnv"], "options.clientEnv");
+  const rawTargets = opts.raw["targets"];
+  // #22: a targeted plan reads, plans and records only the targeted entries.
+  const targets = rawTargets === undefined ? undefined : checkTargets(checked, rawTargets);
+  const scoped = targets ? scopeTo(checked, targets) : checked;
+  const snapshot = await readLive(poly, scoped, opts, limit);
+  return planFrom(scoped, snapshot, { targets, clientEnv });
 }
 
 /** @internal The plan of `desired` against a snapshot; throws when connectors are missing. */
-export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan {
+export function planFrom(
+  desired: CheckedDesiredState,
+  snapshot: Snapshot,
+  scope: { targets?: PlanTargets | undefined; clientEnv?: ClientEnv | undefined } = {},
+): Plan {
   const changes = diff(desired, snapshot);
   if (changes.missing.size > 0) throw new UnknownConnectorError(desired.agentId, changes.missing);
+  const { targets, clientEnv } = scope;
   return sealed({
     kind: PLAN_KIND,
     version: 1,
@@ -93,6 +109,9 @@ export function planFrom(desired: CheckedDesiredState, snapshot: Snapshot): Plan
     connectors: changes.connectors,
     phoneNumbers: changes.phoneNumbers,
     desired,
+    warnings: planWarnings(changes, snapshot, clientEnv),
+    ...(targets ? { targets } : {}),
+    ...(clientEnv ? { clientEnv } : {}),
   });
 }
 
@@ -124,10 +143,16 @@ function fail(field: string, reason: string): never {
   throw new InvalidPlanError(field, reason);
 }
 
-function objectAt(value: unknown, field: string, keys: readonly string[]): Record<string, unknown> {
+function objectAt(
+  value: unknown,
+  field: string,
+  keys: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, unknown> {
   if (!isPlainObject(value)) fail(field, `expected an object, got ${describeType(value)}`);
   for (const key of Object.keys(value))
-    if (!keys.includes(key)) fail(`${field}.${key}`, "is not part of a plan");
+    if (!keys.includes(key) && !optional.includes(key))
+      fail(`${field}.${key}`, "is not part of a plan");
   for (const key of keys) if (!(key in value)) fail(`${field}.${key}`, "is missing");
   return value;
 }
@@ -166,6 +191,46 @@ function compare<T>(kind: string, got: readonly T[], want: readonly T[], id: (c:
     );
 }
 
+/** The parts of a plan added by #22: each absent in older plans. */
+function planExtras(
+  top: Record<string, unknown>,
+  desired: CheckedDesiredState,
+): Pick<Plan, "warnings" | "targets" | "clientEnv"> {
+  const out: Pick<Plan, "warnings" | "targets" | "clientEnv"> = {};
+  const warnings = top["warnings"];
+  if (warnings !== undefined) {
+    if (!Array.isArray(warnings))
+      fail("warnings", `expected an array, got ${describeType(warnings)}`);
+    out.warnings = warnings.map((w, i) => {
+      const o = objectAt(w, `warnings[${i}]`, ["path", "code", "message"]);
+      for (const key of ["path", "code", "message"]) stringAt(o[key], `warnings[${i}].${key}`);
+      return o as unknown as PlanWarning;
+    });
+  }
+  if (top["targets"] !== undefined) {
+    const o = objectAt(top["targets"], "targets", ["connectors", "phoneNumbers"]);
+    // A targeted plan's desired state holds exactly its targets.
+    for (const kind of ["connectors", "phoneNumbers"] as const) {
+      const list = o[kind];
+      if (!Array.isArray(list) || canonical(list) !== canonical(Object.keys(desired[kind])))
+        fail(
+          `targets.${kind}`,
+          `does not list the entries of desired.${kind}; the plan was edited`,
+        );
+    }
+    out.targets = o as unknown as PlanTargets;
+  }
+  if (top["clientEnv"] !== undefined) {
+    try {
+      out.clientEnv = clientEnvOption(top["clientEnv"], "clientEnv") as ClientEnv;
+    } catch (e) {
+      if (e instanceof InvalidInputError) fail(e.field, e.reason);
+      throw e;
+    }
+  }
+  return out;
+}
+
 /**
  * Checks that `value` is a plan {@link plan} made: its shape, its desired state,
  * and that its changes and fingerprint follow from them. Returns the desired state
@@ -180,26 +245,29 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
     fail("kind", `expected ${JSON.stringify(PLAN_KIND)}: this is not a plan made by plan()`);
   if (value["version"] !== 1)
     fail("version", `expected 1, got ${JSON.stringify(value["version"]) ?? "nothing"}`);
-  const top = objectAt(value, "plan", [
-    "kind",
-    "version",
-    "agentId",
-    "fingerprint",
-    "digest",
-    "connectors",
-    "phoneNumbers",
-    "desired",
-  ]);
-  let desired: CheckedDesiredState;
-  try {
-    desired = validateDesiredState(top["desired"], "desired.");
-  } catch (err) {
-    if (err instanceof InvalidInputError) fail(err.field, err.reason);
-    throw err;
-  }
+  const top = objectAt(
+    value,
+    "plan",
+    [
+      "kind",
+      "version",
+      "agentId",
+      "fingerprint",
+      "digest",
+      "connectors",
+      "phoneNumbers",
+      "desired",
+    ],
+    ["warnings", "targets", "clientEnv"],
+  );
+  const problems = new Problems();
+  const desired = collectDesiredState(top["desired"], "desired.", problems);
+  const first = problems.listed[0];
+  if (first) fail(first.path, first.message);
   if (top["agentId"] !== desired.agentId)
     fail("agentId", `expected ${JSON.stringify(desired.agentId)}, the agent of desired.agentId`);
   const print = stringAt(top["fingerprint"], "fingerprint") as string;
+  const extras = planExtras(top, desired);
   const digest = stringAt(top["digest"], "digest") as string;
 
   const rawConnectors = top["connectors"];
@@ -291,6 +359,7 @@ export function checkPlan(value: unknown): { plan: Plan; planned: Snapshot } {
       connectors: connectorChanges,
       phoneNumbers: numberChanges,
       desired,
+      ...extras,
     },
     planned,
   };

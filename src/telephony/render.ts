@@ -1,6 +1,7 @@
 // renderPlan(): a plan for people: `old → new` per field, grouped by connector and
 // by number, with a one-line summary first.
 import { ttsLangCodeFromVoice } from "../index.js";
+import { planNotes } from "./plan-notes.js";
 import { MANAGED_FIELDS, type Plan } from "./types.js";
 
 const show = (value: unknown): string => (value === undefined ? "(unset)" : JSON.stringify(value));
@@ -38,7 +39,7 @@ export function summarizePlan(plan: Pick<Plan, "agentId" | "connectors" | "phone
  * //   route  "CONN-main" → "CONN-support"
  */
 export function renderPlan(plan: Plan): string {
-  const lines = [summarizePlan(plan)];
+  const lines = [summarizePlan(plan), ...planNotes(plan)]; // #22: targets, warnings
   for (const change of plan.connectors) {
     lines.push("", `connector ${change.connectorId}`);
     const fields = MANAGED_FIELDS.filter((f) => f in change.patch);

@@ -109,6 +109,47 @@ export interface Plan {
   phoneNumbers: PhoneNumberChange[];
   /** The desired state the plan was made for (validated; `$schema` dropped). */
   desired: CheckedDesiredState;
+  /**
+   * #22: what applying may break although it is what the file says: a number onto
+   * a connector of another `clientEnv`, a voice in another language than the
+   * recognition, an import into another environment than its connector's. Shown
+   * before apply asks; covered by `digest`. Absent in plans made before 22: none.
+   */
+  warnings?: PlanWarning[];
+  /**
+   * #22: the entries of the desired state the plan is limited to (`plan(…, { targets })`,
+   * the CLI's `--target`); absent when the plan covers the whole file.
+   */
+  targets?: PlanTargets;
+  /**
+   * #22: the environment the plan's imports serve, when one was chosen
+   * (`plan(…, { clientEnv })`, `--client-env`); absent: each number is imported
+   * into its connector's `clientEnv`.
+   */
+  clientEnv?: ClientEnv;
+}
+
+/** #22: something a plan would do that may break a phone line; the plan warns, it does not refuse. */
+export interface PlanWarning {
+  /** Where, as a path into the desired state: `phoneNumbers.+442079460000`, `connectors.CONN-main.voiceName`. */
+  path: string;
+  /**
+   * Stable, to branch on: `NUMBER_CLIENT_ENV_MISMATCH` (a number routed to a connector
+   * of another clientEnv than the number's), `VOICE_LANGUAGE_MISMATCH` (a voice whose
+   * language is not the connector's asrLangCode's), `IMPORT_CLIENT_ENV_MISMATCH` (an
+   * import into another clientEnv than its connector's).
+   */
+  code: "NUMBER_CLIENT_ENV_MISMATCH" | "VOICE_LANGUAGE_MISMATCH" | "IMPORT_CLIENT_ENV_MISMATCH";
+  /** What would happen, for people. */
+  message: string;
+}
+
+/** #22: the entries of a desired state a plan is limited to, like Terraform's `-target`. */
+export interface PlanTargets {
+  /** Connector IDs: their settings are planned (not the numbers routed to them). */
+  connectors: string[];
+  /** E.164 numbers: their routes (and imports) are planned. */
+  phoneNumbers: string[];
 }
 
 /** Options of {@link plan} and {@link exportState}. */
@@ -120,7 +161,18 @@ export interface ReadOptions {
 }
 
 /** Options of {@link plan}. */
-export type PlanOptions = ReadOptions;
+export interface PlanOptions extends ReadOptions {
+  /**
+   * #22: limit the plan to these entries of the desired state (each must be in it);
+   * nothing else is read, planned or applied.
+   */
+  targets?: Partial<PlanTargets> | undefined;
+  /**
+   * #22: the environment imports will serve. Default: each number is imported into
+   * the `clientEnv` of the connector it is routed to. Recorded in the plan.
+   */
+  clientEnv?: ClientEnv | undefined;
+}
 
 /** A live value {@link exportState} left out because a desired state cannot hold it. */
 export interface OmittedValue {

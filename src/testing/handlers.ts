@@ -79,11 +79,11 @@ export const handlers: { readonly [K in OperationId]?: Handler } = {
       ),
     };
   },
-  // The body is optional: no body imports for the default environment.
+  // #24: the body is required (PolyAI's spec) and `{}` imports for the default environment.
   importPhoneNumber: (store, req): Schemas["ImportPhoneNumberResult"] => {
-    const body = req.body as Schemas["ImportPhoneNumberBody"] | undefined;
+    const body = req.body as Schemas["ImportPhoneNumberBody"];
     const number = param(req, "phoneNumber");
-    store.importNumbers(param(req, "agentId"), [number], body?.clientEnv ?? DEFAULT_CLIENT_ENV);
+    store.importNumbers(param(req, "agentId"), [number], body.clientEnv ?? DEFAULT_CLIENT_ENV);
     return { imported: number };
   },
   reassignPhoneNumber: (store, req) =>

@@ -26,6 +26,7 @@ import {
   ttsLangCodeFromVoice,
   type ApiKeyProvider,
   type BackoffOptions,
+  type InputProblem,
   type BatchGetPhoneNumbersResult,
   type BatchGetResult,
   type BatchUpdateFailure,
@@ -87,6 +88,9 @@ import {
   type ApplyResult,
   type ChangeResult,
   type CheckedDesiredState,
+  type PlanTargets,
+  type PlanWarning,
+  type ValidateOptions,
   type ConnectorChange,
   type ConnectorResult,
   type DesiredConnector,
@@ -146,7 +150,10 @@ export interface Wrapper {
 }
 
 export function describeError(err: unknown): string {
-  if (err instanceof InvalidInputError) return `bad input ${err.field}: ${err.reason}`;
+  if (err instanceof InvalidInputError) {
+    const problems: readonly InputProblem[] = err.errors;
+    return `bad input ${err.field}: ${err.reason} (${problems.length + err.more} problems)`;
+  }
   if (err instanceof RateLimitError)
     return `rate limited, retry after ${err.retryAfterMs ?? "?"} ms`;
   if (
@@ -256,10 +263,19 @@ export async function phoneLines(poly: PolyAIClient): Promise<ApplyResult | stri
     connectors: { "CONN-main": main },
     phoneNumbers: { "+442079460099": "CONN-main" },
   };
-  const checked: CheckedDesiredState = validateDesiredState(desired);
+  const validateOptions: ValidateOptions = { lines: new Map([["agentId", 2]]) };
+  const checked: CheckedDesiredState = validateDesiredState(desired, validateOptions);
   const reads: ReadOptions = { readChunkSize: 500 };
-  const planOptions: PlanOptions = { ...reads, signal: AbortSignal.timeout(5_000) };
+  const targets: PlanTargets = { connectors: ["CONN-main"], phoneNumbers: [] };
+  const planOptions: PlanOptions = {
+    ...reads,
+    signal: AbortSignal.timeout(5_000),
+    targets,
+    clientEnv: "live",
+  };
   const p: Plan = await plan(poly, checked, planOptions);
+  const warnings: PlanWarning[] = p.warnings ?? [];
+  void warnings.map((w) => `${w.code} ${w.path}: ${w.message}`);
   const updates: ConnectorChange[] = p.connectors;
   const moves: PhoneNumberChange[] = p.phoneNumbers;
   const fields: ManagedField[] = updates.flatMap((c) => Object.keys(c.patch) as ManagedField[]);

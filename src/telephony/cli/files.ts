@@ -19,7 +19,7 @@ import {
 } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliError, UsageError } from "./errors.js";
-import { findJsonProblem } from "./json-text.js";
+import { scanJson, type JsonScan } from "./json-text.js";
 
 /** #19: the largest file read: far above any agent's (a plan of 2,600 numbers is under 1 MiB). */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -76,21 +76,36 @@ async function readCapped(file: string): Promise<string> {
   }
 }
 
-/** The JSON value of `file`; a problem is a CliError naming the file and the place. */
-export async function readJsonFile(file: string): Promise<unknown> {
+/** Why a key written twice is refused. */
+export const DUPLICATE_REASON = (line: number) =>
+  `is written twice (again on line ${line}); JSON keeps only the last, so say it once`;
+
+/** A JSON file read and scanned: its value, and what the scanner found (#22: lines, repeats). */
+export interface JsonDocument {
+  value: unknown;
+  scan: JsonScan;
+}
+
+/** The JSON value of `file` and its scan; a syntax error is a CliError naming the place. */
+export async function readJsonDocument(file: string): Promise<JsonDocument> {
   const text = (await readCapped(file)).replace(/^\uFEFF/, "");
   const invalid = (message: string) => new CliError(`${file}: ${message}`, "FILE_INVALID");
   if (text.trim() === "") throw invalid("the file is empty; expected a JSON object");
-  const problem = findJsonProblem(text);
-  if (problem?.kind === "syntax")
+  const scan = scanJson(text);
+  if (scan.syntax)
     throw invalid(
-      `not valid JSON: ${problem.reason} (line ${problem.line}, column ${problem.column})`,
+      `not valid JSON: ${scan.syntax.reason} (line ${scan.syntax.line}, column ${scan.syntax.column})`,
     );
-  if (problem?.kind === "duplicate")
-    throw invalid(
-      `${problem.path}: is written twice (again on line ${problem.line}); JSON keeps only the last, so say it once`,
-    );
-  return JSON.parse(text) as unknown;
+  return { value: JSON.parse(text) as unknown, scan };
+}
+
+/** The JSON value of `file`; a problem (syntax, a key written twice) is a CliError naming the file and the place. */
+export async function readJsonFile(file: string): Promise<unknown> {
+  const { value, scan } = await readJsonDocument(file);
+  const twice = scan.duplicates[0];
+  if (twice)
+    throw new CliError(`${file}: ${twice.path}: ${DUPLICATE_REASON(twice.line)}`, "FILE_INVALID");
+  return value;
 }
 
 /** The real path of `file`, or of its folder joined with its name when it does not exist yet. */

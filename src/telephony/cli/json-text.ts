@@ -47,8 +47,46 @@ function placeOf(text: string, at: number): { line: number; column: number } {
  * JSON with every key once.
  */
 export function findJsonProblem(text: string): JsonProblem | undefined {
+  const scan = scanJson(text);
+  if (scan.syntax) return scan.syntax;
+  const first = scan.duplicates[0];
+  return first && { kind: "duplicate", ...first };
+}
+
+/** What {@link scanJson} finds in a JSON text. */
+export interface JsonScan {
+  /** The syntax error, if any (then nothing else is complete). */
+  syntax?: Extract<JsonProblem, { kind: "syntax" }>;
+  /** #22: every key written twice in one object (the line of each repeat). */
+  duplicates: { path: string; line: number }[];
+  /** #22: the line of every key, by its path (`connectors.CONN-main.voiceName`). */
+  lines: Map<string, number>;
+}
+
+/** The first line of each key offset, in one pass: offsets come in increasing order. */
+function linesOf(text: string, keys: readonly { path: string; at: number }[]): number[] {
+  const out: number[] = [];
+  let line = 1;
+  LINE_END.lastIndex = 0;
+  let m = LINE_END.exec(text);
+  for (const { at } of keys) {
+    while (m !== null && m.index < at) {
+      line++;
+      m = LINE_END.exec(text);
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Walks every token of `text`: its syntax error (line and column, a reason that
+ * quotes nothing), every key written twice, and the line of every key by path.
+ */
+export function scanJson(text: string): JsonScan {
   let pos = 0;
-  let duplicate: { path: string; at: number } | undefined;
+  const keyOffsets: { path: string; at: number }[] = [];
+  const repeated: { path: string; at: number }[] = [];
 
   const skip = () => {
     while (pos < text.length && WHITESPACE.has(text[pos] as string)) pos++;
@@ -125,8 +163,9 @@ export function findJsonProblem(text: string): JsonProblem | undefined {
       const keyAt = pos;
       const key = string();
       const child = keyPath(path, key);
-      if (keys.has(key)) duplicate ??= { path: child, at: keyAt };
+      if (keys.has(key)) repeated.push({ path: child, at: keyAt });
       keys.add(key);
+      keyOffsets.push({ path: child, at: keyAt });
       expect(":", "expected ':' after a key");
       value(child, depth + 1);
       skip();
@@ -164,9 +203,16 @@ export function findJsonProblem(text: string): JsonProblem | undefined {
     if (pos < text.length) fail("unexpected text after the JSON value");
   } catch (e) {
     if (!(e instanceof SyntaxProblem)) throw e;
-    return { kind: "syntax", reason: e.reason, ...placeOf(text, e.at) };
+    const syntax = { kind: "syntax" as const, reason: e.reason, ...placeOf(text, e.at) };
+    return { syntax, duplicates: [], lines: new Map() };
   }
-  if (duplicate)
-    return { kind: "duplicate", path: duplicate.path, line: placeOf(text, duplicate.at).line };
-  return undefined;
+  const keyLines = linesOf(text, keyOffsets);
+  const lines = new Map<string, number>();
+  // The first place a path is written: a repeat is reported at its own line.
+  keyOffsets.forEach(({ path }, i) => {
+    if (!lines.has(path)) lines.set(path, keyLines[i] as number);
+  });
+  const repeatLines = linesOf(text, repeated);
+  const duplicates = repeated.map(({ path }, i) => ({ path, line: repeatLines[i] as number }));
+  return { duplicates, lines };
 }

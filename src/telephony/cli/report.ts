@@ -1,7 +1,9 @@
 // What the CLI says about an apply: a report for people, the result as JSON, and an
 // error as one line or as JSON. Values from files and from the server are shown
 // with every control character escaped, newlines too (#7), so each stays on its line.
-import type { ApplyResult, ChangeResult } from "../types.js";
+import { InvalidInputError, type InputProblem } from "../../index.js";
+import type { ApplyResult, ChangeResult, Plan } from "../types.js";
+import { codeOf } from "./codes.js";
 import { escapeLine } from "./escape.js";
 import { CliError } from "./errors.js";
 
@@ -12,6 +14,12 @@ function describeChange(r: ChangeResult): string {
   return r.change.action === "import"
     ? `number ${escapeLine(r.number)} (import, route to ${to})`
     : `number ${escapeLine(r.number)} (route to ${to})`;
+}
+
+/** #22: the question before an apply names its warnings: ` despite 2 warnings`. */
+export function warned(plan: Plan): string {
+  const n = plan.warnings?.length ?? 0;
+  return n === 0 ? "" : ` despite ${n} warning${n === 1 ? "" : "s"} (marked ! above)`;
 }
 
 /** An error as one line: `Name: message`, whatever the message holds. */
@@ -59,7 +67,7 @@ interface ErrorLike {
 }
 
 /**
- * An error as JSON: { name, message, code?, status?, field? }. A CliError that
+ * An error as JSON: { name, message, code, status?, field?, errors?, more? }. A CliError that
  * wraps a typed error (a file's PLAN_STALE, an API error) shows that error's name,
  * code, status and field, with the CLI's message (#19).
  */
@@ -68,13 +76,15 @@ function errorJson(value: unknown): Record<string, unknown> {
   const cause = (
     value instanceof CliError && value.cause instanceof Error ? value.cause : e
   ) as ErrorLike;
-  const code = typeof cause.code === "string" ? cause.code : e.code;
+  // #22: a code always: the typed error's own, else the CLI's (FILE_INVALID), else its class's.
+  const code = typeof cause.code === "string" && cause.code !== "" ? cause.code : codeOf(value);
   return {
     name: String(cause.name ?? "Error"),
     message: String(e.message ?? value),
-    ...(typeof code === "string" ? { code } : {}),
+    code,
     ...(typeof cause.status === "number" ? { status: cause.status } : {}),
     ...(typeof cause.field === "string" ? { field: cause.field } : {}),
+    ...(cause instanceof InvalidInputError ? { errors: cause.errors, more: cause.more } : {}),
   };
 }
 
@@ -86,4 +96,33 @@ export function toJson(value: unknown): string {
 /** A failed run as JSON, for --json: stdout always carries one JSON document. */
 export function failureJson(e: unknown): string {
   return toJson({ ok: false, error: errorJson(e) });
+}
+
+/** #22: one problem as a compiler writes it, so editors jump to it: `file:line: path: message`. */
+export function problemLine(file: string, p: InputProblem): string {
+  const at = p.line === undefined ? file : `${file}:${p.line}`;
+  const path = p.path === "" ? "" : `${p.path}: `;
+  return escapeLine(`${at}: ${path}${p.message}`);
+}
+
+/**
+ * A failed run as text for stderr: `polyai-connectors: message`; #22: an error
+ * listing several problems shows each on its own line (`file:line: path: what`),
+ * each value escaped on its line.
+ */
+export function failureText(e: unknown): string {
+  const cause = e instanceof CliError ? e.cause : e;
+  if (e instanceof CliError && cause instanceof InvalidInputError && cause.errors.length > 1) {
+    // aboutFile wrote `${file}: ${cause.message}`: the file is what comes before.
+    const file = e.message.endsWith(`: ${cause.message}`)
+      ? e.message.slice(0, e.message.length - cause.message.length - 2)
+      : "";
+    const lines = cause.errors.map((p) => `  ${problemLine(file, p)}`);
+    if (cause.more > 0) lines.push(`  and ${cause.more} more`);
+    const total = cause.errors.length + cause.more;
+    return `polyai-connectors: ${escapeLine(file)}: ${total} problems:\n${lines.join("\n")}\n`;
+  }
+  if (e instanceof CliError)
+    return `polyai-connectors: ${escapeLine(e.message)}${e.code === "USAGE" ? " (see --help)" : ""}\n`;
+  return `polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`;
 }

@@ -10,20 +10,29 @@ import {
   type Region,
 } from "../../index.js";
 import { apply, APPLY_LIMITS } from "../apply.js";
-import { validateDesiredState } from "../desired.js";
 import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../errors.js";
 import { exportState } from "../export.js";
-import { checkPlan, countChanges, PLAN_KIND, plan, planWithin } from "../plan.js";
+import { checkPlan, countChanges, plan, planWithin } from "../plan.js";
+import { planNotes } from "../plan-notes.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
-import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
+import { checkOutFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
-import { refuseRedacted, withoutKey } from "./keyless.js";
-import { errorLine, failureJson, report, toJson } from "./report.js";
-import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
+import { withoutKey } from "./keyless.js";
+import { failureJson, failureText, report, toJson, warned } from "./report.js";
+import { targetsIn } from "./targets.js";
+import {
+  commandOf,
+  parseCommand,
+  USAGE,
+  wantsJson,
+  type Command,
+  type Connection,
+} from "./usage.js";
+import { readDesiredOrPlan, runValidate } from "./validate-command.js";
 
 /** What one run of the CLI reads from and writes to. */
 export interface CliIO {
@@ -57,22 +66,14 @@ async function aboutFile<T>(file: string, fn: () => T | Promise<T>): Promise<T> 
   try {
     return await fn();
   } catch (e) {
-    if (
-      e instanceof InvalidInputError ||
-      e instanceof InvalidPlanError ||
-      e instanceof UnknownConnectorError
-    )
+    if (e instanceof InvalidInputError)
+      throw new CliError(`${file}: ${e.message}`, "INVALID_INPUT", { cause: e });
+    if (e instanceof InvalidPlanError || e instanceof UnknownConnectorError)
       throw new CliError(`${file}: ${e.message}`, "FILE_INVALID", { cause: e });
     if (e instanceof PlanStaleError)
       throw new CliError(`${file}: ${e.message} (${e.code})`, e.code, { cause: e });
     throw e;
   }
-}
-
-function isPlan(data: unknown): boolean {
-  return (
-    typeof data === "object" && data !== null && (data as { kind?: unknown }).kind === PLAN_KIND
-  );
 }
 
 /** The client, from the environment's key and the flags; checked before any file is read (#8). */
@@ -109,15 +110,17 @@ function connect(connection: Connection, io: CliIO): PolyAIClient {
 async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promise<number> {
   const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, cmd.file);
-  const data = await readJsonFile(cmd.file);
-  refuseRedacted(cmd.file, data);
-  if (isPlan(data))
+  const read = await aboutFile(cmd.file, () => readDesiredOrPlan(cmd.file));
+  if (read.kind === "plan")
     throw new CliError(
       `${cmd.file}: this is a saved plan; plan takes a desired-state file (apply takes either)`,
       "FILE_INVALID",
     );
-  const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
-  const p = await aboutFile(cmd.file, () => plan(poly, desired));
+  const { desired } = read;
+  const targets = cmd.targets && targetsIn(desired, cmd.targets);
+  const p = await aboutFile(cmd.file, () =>
+    plan(poly, desired, { targets, clientEnv: cmd.clientEnv }),
+  );
   if (cmd.out !== undefined) {
     const text = toJson(p);
     // #19: redacted, such a plan would not match its digest: it could never be applied.
@@ -130,7 +133,7 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   }
   if (cmd.json) {
     run.out(toJson(p));
-    run.err(`${summarizePlan(p)}\n`); // #12: the human text goes to stderr
+    run.err(`${[summarizePlan(p), ...planNotes(p)].join("\n")}\n`); // #12: the human text goes to stderr
   } else {
     run.out(`${renderPlan(p)}\n`);
     if (cmd.out !== undefined && countChanges(p) > 0)
@@ -165,15 +168,19 @@ function progress(err: Writer, total: number) {
 async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Promise<number> {
   const { out, err } = run;
   const poly = connect(cmd.connection, run.io);
-  const data = await readJsonFile(cmd.file);
-  refuseRedacted(cmd.file, data);
+  const read = await aboutFile(cmd.file, () => readDesiredOrPlan(cmd.file));
   let p: Plan;
-  if (isPlan(data)) p = await aboutFile(cmd.file, () => checkPlan(data).plan);
-  else {
-    const desired = await aboutFile(cmd.file, () => validateDesiredState(data));
+  if (read.kind === "plan") {
+    if (cmd.targets)
+      throw new UsageError("--target: a saved plan keeps the targets it was made with; plan again");
+    p = await aboutFile(cmd.file, () => checkPlan(read.data).plan);
+  } else {
+    const { desired } = read;
+    const targets = cmd.targets && targetsIn(desired, cmd.targets);
     // #19: --concurrency bounds the planning reads too, not only apply's own requests.
     const slots = cmd.concurrency ?? APPLY_LIMITS.concurrency.fallback;
-    p = await aboutFile(cmd.file, () => planWithin(poly, desired, {}, limiter(slots)));
+    const options = { targets, clientEnv: cmd.clientEnv };
+    p = await aboutFile(cmd.file, () => planWithin(poly, desired, options, limiter(slots)));
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
   const show = cmd.json ? err : out;
@@ -202,7 +209,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
     }
     const ok = await confirm(
       run.io,
-      `\nApply ${total} change${total === 1 ? "" : "s"} to agent ${escapeLine(p.agentId)}? [y/N] `,
+      `\nApply ${total} change${total === 1 ? "" : "s"}${warned(p)} to agent ${escapeLine(p.agentId)}? [y/N] `,
     );
     if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
   }
@@ -261,13 +268,16 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
       return runApply(run, cmd);
     case "export":
       return runExport(run, cmd);
+    case "validate":
+      return runValidate(run.out, run.err, cmd);
   }
 }
 
 /**
  * Runs one `polyai-connectors` command line and resolves with its exit code: plan
- * 0 (no change) or 2 (changes pending), apply and export 0, and 1 for any error,
- * usage errors included. Never rejects, never exits the process.
+ * 0 (no change) or 2 (changes pending), apply, export and validate 0, and 1 for
+ * any error, usage errors included but validate's, which exit 2 (#22: its 1 means
+ * "the file is invalid"). Never rejects, never exits the process.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const redact = redactorFor(io.env["POLYAI_API_KEY"]);
@@ -283,12 +293,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (e) {
     // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
     if (wantsJson(argv)) run.out(failureJson(e));
-    if (e instanceof CliError)
-      run.err(
-        `polyai-connectors: ${escapeLine(e.message)}${e instanceof UsageError ? " (see --help)" : ""}\n`,
-      );
-    else
-      run.err(`polyai-connectors: ${e instanceof Error ? errorLine(e) : escapeLine(String(e))}\n`);
-    return 1;
+    run.err(failureText(e));
+    return e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
   }
 }

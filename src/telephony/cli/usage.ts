@@ -7,12 +7,16 @@ import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
+import type { PlanTargets } from "../types.js";
+import { parseTargets } from "./targets.js";
+import type { ValidateCommand } from "./validate-command.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
-  polyai-connectors plan <desired.json> [--json] [--out plan.json]
-  polyai-connectors apply <desired.json | plan.json> [--yes] [--json]
+  polyai-connectors plan <desired.json> [--json] [--out plan.json] [--target T]...
+  polyai-connectors apply <desired.json | plan.json> [--yes] [--json] [--target T]...
   polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
+  polyai-connectors validate <desired.json | plan.json> [--json]
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
@@ -21,12 +25,15 @@ file names is managed; connectors are never created or deleted.
   plan     show what would change (reads only)
   apply    make the changes; shows the plan first and asks on a terminal
   export   print the desired state of everything the agent has now
+  validate check a file offline, every problem at once (no key, no request);
+           a plan file is checked for integrity, not for staleness
 
 Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings; a failure:
+                      result; export: the state and its warnings; validate:
+                      { ok, kind, errors: [{ path, message, code, line }] }; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
                       to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
@@ -36,13 +43,17 @@ Options:
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
   --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback})
-  --client-env ENV    apply: the environment numbers it imports serve:
-                      ${CLIENT_ENVS.join(", ")} (default live)
+  --client-env ENV    plan, apply: the environment imported numbers serve:
+                      ${CLIENT_ENVS.join(", ")} (default: the clientEnv of the
+                      connector each is routed to); a saved plan keeps its own
+  --target T          plan, apply: only this entry of the file: connector:ID (its
+                      settings) or number:+E164 (its route); may be repeated. A
+                      target the file does not hold is a usage error
   --version           print the version
   --help, -h          show this help
   --                  ends the options (a file whose name starts with -)
 
-A flag of another command, or a flag given twice, is refused. Files read are at
+A flag of another command, or a flag given twice (but --target), is refused. Files read are at
 most ${MAX_FILE_BYTES / 1024 / 1024} MiB.
 
 Environment:
@@ -54,7 +65,9 @@ Exit codes:
   plan     0 no changes, 2 changes pending, 1 error
   apply    0 every change in effect, 1 otherwise (or not confirmed: nothing written)
   export   0 done, 1 error
-  a usage error exits 1
+  validate 0 valid, 1 invalid (each problem on stderr as file:line: path: what),
+           2 usage error
+  any other usage error exits 1
 `;
 
 /** Where the API is: a region, or another host. */
@@ -67,12 +80,21 @@ export interface Connection {
 export type Command =
   | { name: "help" }
   | { name: "version" }
-  | { name: "plan"; file: string; json: boolean; out: string | undefined; connection: Connection }
+  | {
+      name: "plan";
+      file: string;
+      json: boolean;
+      out: string | undefined;
+      connection: Connection;
+      targets: PlanTargets | undefined;
+      clientEnv: ClientEnv | undefined;
+    }
   | {
       name: "apply";
       file: string;
       json: boolean;
       yes: boolean;
+      targets: PlanTargets | undefined;
       chunkSize: number | undefined;
       concurrency: number | undefined;
       clientEnv: ClientEnv | undefined;
@@ -84,21 +106,23 @@ export type Command =
       json: boolean;
       out: string | undefined;
       connection: Connection;
-    };
+    }
+  | ValidateCommand;
 
 type Flag = "string" | "boolean";
 
 /** Every flag, its kind, and the commands it belongs to (#19: a flag of another command is refused). */
 const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[] }> = {
-  region: { type: "string" },
-  "base-url": { type: "string" },
+  region: { type: "string", for: ["plan", "apply", "export"] },
+  "base-url": { type: "string", for: ["plan", "apply", "export"] },
   json: { type: "boolean" },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
   agent: { type: "string", for: ["export"] },
   "chunk-size": { type: "string", for: ["apply"] },
   concurrency: { type: "string", for: ["apply"] },
-  "client-env": { type: "string", for: ["apply"] },
+  "client-env": { type: "string", for: ["plan", "apply"] },
+  target: { type: "string", for: ["plan", "apply"] },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -126,12 +150,18 @@ function unknownOption(arg: string): UsageError {
 interface Parsed {
   values: Map<string, string | true>;
   positionals: string[];
+  /** #22: every value of the one flag that may repeat, --target. */
+  targets: string[];
 }
+
+/** #22: the only flag that may be given more than once. */
+const REPEATABLE = "target";
 
 /** argv read by hand: every message is ours, `--` ends the options, a flag given twice is refused. */
 function parse(argv: readonly string[]): Parsed {
   const values = new Map<string, string | true>();
   const positionals: string[] = [];
+  const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--") {
@@ -148,7 +178,7 @@ function parse(argv: readonly string[]): Parsed {
     const flag = name === undefined || !Object.hasOwn(FLAGS, name) ? undefined : FLAGS[name];
     if (name === undefined || flag === undefined) throw unknownOption(arg);
     const shown = `--${name}`;
-    if (values.has(name)) throw new UsageError(`${shown} given twice`);
+    if (values.has(name) && name !== REPEATABLE) throw new UsageError(`${shown} given twice`);
     if (flag.type === "boolean") {
       if (eq !== -1) throw new UsageError(`${shown} takes no value`);
       values.set(name, true);
@@ -163,8 +193,25 @@ function parse(argv: readonly string[]): Parsed {
     }
     if (value === undefined || value === "") throw new UsageError(`${shown} needs a value`);
     values.set(name, value);
+    if (name === REPEATABLE) targets.push(value);
   }
-  return { values, positionals };
+  return { values, positionals, targets };
+}
+
+/**
+ * #22: the command argv names, as far as it can be told without checking it whole
+ * (a flag's value is skipped): `validate` exits 2 on a usage error, since its 1
+ * means "the file is invalid".
+ */
+export function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") return argv[i + 1];
+    if (!arg.startsWith("-") || arg === "-") return arg;
+    const name = arg.startsWith("--") ? arg.slice(2) : SHORT[arg.slice(1)];
+    if (name !== undefined && !arg.includes("=") && FLAGS[name]?.type === "string") i++;
+  }
+  return undefined;
 }
 
 /** Whether argv asks for --json (before any `--`): a failure is then printed as JSON too. */
@@ -218,11 +265,11 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
   }
 }
 
-const COMMANDS = ["plan", "apply", "export"];
+const COMMANDS = ["plan", "apply", "export", "validate"];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
-  const { values, positionals } = parse(argv);
+  const { values, positionals, targets: targetArgs } = parse(argv);
   const text = (name: string) => values.get(name) as string | undefined;
   if (values.has("help")) return { name: "help" };
   if (values.has("version")) return { name: "version" };
@@ -230,7 +277,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === undefined) throw new UsageError("no command given");
   if (!COMMANDS.includes(command))
     throw new UsageError(
-      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected plan, apply or export`,
+      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected ${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`,
     );
   checkFlagsOf(command, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
@@ -242,7 +289,15 @@ export function parseCommand(argv: readonly string[]): Command {
   switch (command) {
     case "plan":
       if (file === undefined) throw new UsageError("plan needs a desired-state file");
-      return { name: "plan", file, json, out, connection };
+      return {
+        name: "plan",
+        file,
+        json,
+        out,
+        connection,
+        targets: parseTargets(targetArgs),
+        clientEnv: clientEnv(text("client-env")),
+      };
     case "apply":
       if (file === undefined) throw new UsageError("apply needs a desired-state or plan file");
       return {
@@ -250,11 +305,15 @@ export function parseCommand(argv: readonly string[]): Command {
         file,
         json,
         yes: values.has("yes"),
+        targets: parseTargets(targetArgs),
         chunkSize: wholeNumber(text("chunk-size"), "--chunk-size", APPLY_LIMITS.chunkSize),
         concurrency: wholeNumber(text("concurrency"), "--concurrency", APPLY_LIMITS.concurrency),
         clientEnv: clientEnv(text("client-env")),
         connection,
       };
+    case "validate":
+      if (file === undefined) throw new UsageError("validate needs a desired-state or plan file");
+      return { name: "validate", file, json };
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
       return { name: "export", agent: agent(text("agent")), json, out, connection };

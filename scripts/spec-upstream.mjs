@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// `npm run spec:upstream`: our spec against PolyAI's published one (#24). Every
+// difference must be deliberate (a reason in `x-upstream-differs`, see
+// openapi/README.md) or it is drift; a reason that names no difference is stale.
+//
+//   npm run spec:upstream                       against the vendored copy (openapi/upstream/)
+//   ... --upstream FILE                         against another copy of PolyAI's spec (JSON)
+//   ... --ours FILE                             a bundled JSON or a root YAML instead of openapi/
+//   ... --json                                  the result as JSON
+//   ... --write-docs                            (re)write docs/upstream-differences.md
+//
+// Against the vendored copy it also checks the copy is the one openapi/upstream/source.json
+// records and that docs/upstream-differences.md is current.
+// Exit status: 0 nothing to act on, 1 drift, a stale or invalid annotation, or a stale
+// table; 2 usage or input error.
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadSpec } from "./spec-diff.mjs";
+import { root } from "./spec-model.mjs";
+import { judge } from "./upstream-annotations.mjs";
+import { compareWithUpstream } from "./upstream-compare.mjs";
+import { formatUpstreamReport, hasProblems, renderDifferencesDoc } from "./upstream-report.mjs";
+
+export const UPSTREAM_DIR = join(root, "openapi/upstream");
+export const DOCS_FILE = join(root, "docs/upstream-differences.md");
+
+/** Our bundled spec against PolyAI's: the findings, ready to print or serialise. */
+export function checkUpstream(ours, upstream, label = "PolyAI's spec") {
+  const { deliberate, drift, stale, invalid } = judge(ours, compareWithUpstream(ours, upstream));
+  const finding = (d) => ({
+    aspect: d.aspect,
+    annotateAt: d.host,
+    messages: [...d.messages],
+    where: d.where,
+    operations: [...d.operations].sort(),
+    ...(d.reason ? { reason: d.reason } : {}),
+  });
+  const order = (a, b) =>
+    a.annotateAt.localeCompare(b.annotateAt) || a.aspect.localeCompare(b.aspect);
+  return {
+    upstream: {
+      title: upstream.info?.title ?? "",
+      version: upstream.info?.version ?? "",
+      label: `${upstream.info?.title ?? "PolyAI"} ${upstream.info?.version ?? ""} (${label})`,
+    },
+    drift: drift.map(finding).sort(order),
+    deliberate: deliberate.map(finding).sort(order),
+    stale,
+    invalid,
+  };
+}
+
+/** `git hash-object` of a file's bytes: what source.json records as `blob`. */
+const blobHash = (bytes) =>
+  createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+
+/** The vendored copy, refused when it is not byte for byte the one source.json records. */
+export async function loadVendored(dir = UPSTREAM_DIR) {
+  const source = JSON.parse(await readFile(join(dir, "source.json"), "utf8"));
+  const file = join(dir, source.file);
+  const bytes = await readFile(file);
+  if (blobHash(bytes) !== source.blob)
+    throw new Error(
+      `${relative(root, file)} is not the file source.json records (blob ${source.blob}): re-vendor it as openapi/upstream/README.md says`,
+    );
+  const doc = JSON.parse(bytes.toString("utf8"));
+  if (doc.info?.version !== source.version)
+    throw new Error(
+      `${relative(root, file)} is version ${doc.info?.version}, source.json says ${source.version}`,
+    );
+  return { doc, source, label: relative(root, file) };
+}
+
+const USAGE =
+  "usage: npm run spec:upstream [-- --upstream FILE] [--ours FILE] [--json] [--write-docs]";
+
+function parseArgs(argv) {
+  const opts = { upstream: null, ours: null, json: false, writeDocs: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--json") opts.json = true;
+    else if (flag === "--write-docs") opts.writeDocs = true;
+    else if (flag === "--help" || flag === "-h") opts.help = true;
+    else if (flag === "--upstream") opts.upstream = value();
+    else if (flag === "--ours") opts.ours = value();
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  if (opts.writeDocs && opts.upstream)
+    throw new Error("--write-docs writes the table of the vendored copy: drop --upstream");
+  return opts;
+}
+
+async function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const tmp = await mkdtemp(join(tmpdir(), "polyai-spec-upstream-"));
+  try {
+    const vendored = opts.upstream ? null : await loadVendored();
+    const upstream = vendored
+      ? vendored
+      : { doc: JSON.parse(await readFile(resolve(opts.upstream), "utf8")), label: opts.upstream };
+    const ours = await loadSpec({ path: opts.ours ?? join(root, "openapi/openapi.yaml") }, tmp);
+    const result = checkUpstream(ours, upstream.doc, upstream.label);
+    if (vendored) {
+      const doc = renderDifferencesDoc(result, vendored.source);
+      if (opts.writeDocs) {
+        await mkdir(dirname(DOCS_FILE), { recursive: true });
+        await writeFile(DOCS_FILE, doc);
+        if (!opts.json) console.log(`wrote ${relative(root, DOCS_FILE)}`);
+      } else if ((await readFile(DOCS_FILE, "utf8").catch(() => null)) !== doc)
+        result.docsStale = relative(root, DOCS_FILE);
+    }
+    console.log(opts.json ? JSON.stringify(result, null, 2) : formatUpstreamReport(result));
+    return hasProblems(result) ? 1 : 0;
+  } catch (err) {
+    console.error(err.message ?? err);
+    return 2;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main();
+}

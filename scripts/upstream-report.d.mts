@@ -1,0 +1,11 @@
+// Types of scripts/upstream-report.mjs, for test/spec-upstream.test.ts.
+import type { UpstreamResult, VendoredSource } from "./spec-upstream.mjs";
+
+/** The human-readable report. */
+export function formatUpstreamReport(result: UpstreamResult): string;
+
+/** Whether the result holds anything to act on (exit status 1). */
+export function hasProblems(result: UpstreamResult): boolean;
+
+/** docs/upstream-differences.md for a result against the vendored copy. */
+export function renderDifferencesDoc(result: UpstreamResult, source: VendoredSource): string;
