@@ -37,42 +37,7 @@ import {
   writes,
   type Run,
 } from "./support/telephony-cli.js";
-
-/** A stream that keeps what is written. */
-class Sink {
-  text = "";
-  constructor(readonly isTTY = false) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  on(): this {
-    return this;
-  }
-}
-
-/** Runs the CLI in process; stdin is not a terminal unless `typed` is what a terminal answers. */
-async function cli(
-  args: string[],
-  env: Record<string, string> = { POLYAI_API_KEY: KEY },
-  typed?: string,
-  fetchImpl?: typeof fetch,
-): Promise<Run> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const stdin = Object.assign(Readable.from(typed === undefined ? [] : [typed]), {
-    isTTY: typed !== undefined,
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin,
-    env,
-    version: () => "9.9.9-test",
-    fetch: fetchImpl,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cli } from "./support/cli-in-process.js";
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -89,7 +54,7 @@ describe.concurrent("plan", () => {
       expect(text.stdout).toContain(
         '  voiceName  "en-US-Neural2-C" → "en-GB-Neural2-A"  (ttsLangCode follows: en-GB)',
       );
-      expect(text.stdout).toContain('  route  "CONN-main" → "CONN-support"');
+      expect(text.stdout).toContain("~ CONN-main → CONN-support: 1 number\n    +442079460000\n");
 
       const saved = await t.file("plan.json");
       const json = await cli(["plan", desired, ...url, "--json", "--out", saved]);

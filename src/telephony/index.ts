@@ -23,6 +23,7 @@ export type {
   ConnectorChange,
   PhoneNumberChange,
   PlanOptions,
+  RenderPlanOptions,
   ReadOptions,
   ExportOptions,
   OmittedValue,

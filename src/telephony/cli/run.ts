@@ -17,6 +17,7 @@ import { checkPlan, countChanges, PLAN_KIND, plan, planWithin } from "../plan.js
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
+import { planPaint } from "./colour.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
@@ -106,6 +107,11 @@ function connect(connection: Connection, io: CliIO): PolyAIClient {
   }
 }
 
+/** #22: the plan for people, grouped (every number with --full), its markers coloured on a terminal. */
+function showPlan(run: Run, to: Writer, p: Plan, full: boolean): void {
+  to.painted(`${renderPlan(p, { full })}\n`, planPaint(to.isTTY, run.io.env));
+}
+
 async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promise<number> {
   const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) await checkOutFile(cmd.out, cmd.file);
@@ -132,7 +138,7 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
     run.out(toJson(p));
     run.err(`${summarizePlan(p)}\n`); // #12: the human text goes to stderr
   } else {
-    run.out(`${renderPlan(p)}\n`);
+    showPlan(run, run.out, p, cmd.full);
     if (cmd.out !== undefined && countChanges(p) > 0)
       run.out(
         `\nSaved the plan to ${cmd.out}; apply it with: polyai-connectors apply ${cmd.out}\n`,
@@ -177,7 +183,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
   const show = cmd.json ? err : out;
-  show(`${renderPlan(p)}\n`);
+  showPlan(run, show, p, cmd.full);
   const total = countChanges(p);
   if (total === 0) {
     show("Nothing to apply.\n");

@@ -10,8 +10,8 @@ import { MAX_FILE_BYTES } from "./files.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
-  polyai-connectors plan <desired.json> [--json] [--out plan.json]
-  polyai-connectors apply <desired.json | plan.json> [--yes] [--json]
+  polyai-connectors plan <desired.json> [--full] [--json] [--out plan.json]
+  polyai-connectors apply <desired.json | plan.json> [--yes] [--full] [--json]
   polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
@@ -32,6 +32,8 @@ Options:
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
                       (never the input file; written whole or not at all; a FIFO
                       or device, /dev/stdout, is written in place)
+  --full              plan, apply: list every number changed (by default each
+                      route shows its first 3 numbers and how many more)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
@@ -67,11 +69,19 @@ export interface Connection {
 export type Command =
   | { name: "help" }
   | { name: "version" }
-  | { name: "plan"; file: string; json: boolean; out: string | undefined; connection: Connection }
+  | {
+      name: "plan";
+      file: string;
+      json: boolean;
+      full: boolean;
+      out: string | undefined;
+      connection: Connection;
+    }
   | {
       name: "apply";
       file: string;
       json: boolean;
+      full: boolean;
       yes: boolean;
       chunkSize: number | undefined;
       concurrency: number | undefined;
@@ -93,6 +103,7 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
   region: { type: "string" },
   "base-url": { type: "string" },
   json: { type: "boolean" },
+  full: { type: "boolean", for: ["plan", "apply"] },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
   agent: { type: "string", for: ["export"] },
@@ -242,13 +253,14 @@ export function parseCommand(argv: readonly string[]): Command {
   switch (command) {
     case "plan":
       if (file === undefined) throw new UsageError("plan needs a desired-state file");
-      return { name: "plan", file, json, out, connection };
+      return { name: "plan", file, json, full: values.has("full"), out, connection };
     case "apply":
       if (file === undefined) throw new UsageError("apply needs a desired-state or plan file");
       return {
         name: "apply",
         file,
         json,
+        full: values.has("full"),
         yes: values.has("yes"),
         chunkSize: wholeNumber(text("chunk-size"), "--chunk-size", APPLY_LIMITS.chunkSize),
         concurrency: wholeNumber(text("concurrency"), "--concurrency", APPLY_LIMITS.concurrency),
