@@ -24,10 +24,10 @@ export class Sink {
 export interface InProcess {
   env?: Record<string, string>;
   /** What a terminal on stdin answers; without it, stdin is not a terminal. */
-  typed?: string;
-  fetch?: typeof fetch;
+  typed?: string | undefined;
+  fetch?: typeof fetch | undefined;
   /** stdout (and stderr) is a terminal this many columns wide. */
-  terminal?: number;
+  terminal?: number | undefined;
 }
 
 /** Runs the CLI in process. */
