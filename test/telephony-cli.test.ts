@@ -20,7 +20,7 @@ import {
 } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, it, type ExpectStatic } from "vitest";
+import { describe, expect, it, type ExpectStatic } from "vitest";
 import { keyRedactor } from "../src/redact.js";
 import { MAX_FILE_BYTES } from "../src/telephony/cli/files.js";
 import { runCli } from "../src/telephony/cli/run.js";
@@ -38,6 +38,9 @@ import {
   type Run,
 } from "./support/telephony-cli.js";
 import { cli } from "./support/cli-in-process.js";
+
+/** #22: export's `$schema`, a relative path to the package's schema (its value is tested in telephony-cli-export). */
+const SCHEMA_REF = expect.stringMatching(/^\.\.?\/.*desired-state\.schema\.json$/);
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -119,6 +122,19 @@ describe.concurrent("apply", () => {
       expect(r.stdout).toContain("Agent PROJECT-58RP822I: 4 changes");
       expect(r.stderr).toContain("refusing to apply without --yes");
       expect(r.stderr).toContain("Nothing was written");
+      expect(writes(t.mock.requests)).toEqual([]);
+    });
+  });
+
+  it("on a terminal, the end of input at the question (Ctrl-D) is a no: cancelled, nothing written, no hang (#22)", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const desired = await t.file("d.json", DESIRED);
+      const r = await cli(["apply", desired, "--base-url", t.mock.url], undefined, "");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N] ");
+      expect(r.stderr).toContain("polyai-connectors: cancelled. Nothing was written.");
       expect(writes(t.mock.requests)).toEqual([]);
     });
   });
@@ -433,7 +449,8 @@ describe.concurrent("export", () => {
       expect(written.stderr).toContain(
         `Wrote 3 connectors and 2 numbers of agent ${AGENT} to ${file}`,
       );
-      expect(JSON.parse(await readFile(file, "utf8"))).toEqual(state);
+      // The same state; `$schema` is relative to the file's folder there, to the cwd on stdout (#22).
+      expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ ...state, $schema: SCHEMA_REF });
       const p = await cli(["plan", file, ...url]);
       expect(p.code, p.stdout + p.stderr).toBe(0);
       expect(writes(t.mock.requests)).toEqual([]);
@@ -489,7 +506,7 @@ describe.concurrent("export", () => {
           warnings: { path: string; value: unknown; reason: string }[];
         };
         expect(printed.ok).toBe(true);
-        expect(printed.desired).toEqual(state);
+        expect(printed.desired).toEqual({ ...state, $schema: SCHEMA_REF });
         expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
           ["connectors.CONN-main.asrLangCode", "en_GB"],
           ["connectors.CONN-variant.variantId", "VARIANT spring"],
@@ -818,7 +835,7 @@ describe.concurrent("the key inside a server's values (#19)", () => {
         expect(written.code, written.stderr).toBe(0);
         const file = await readFile(exportFile, "utf8");
         const state = JSON.parse(file) as Required<DesiredState>;
-        expect(JSON.parse(exported.stdout)).toEqual(state);
+        expect(JSON.parse(exported.stdout)).toEqual({ ...state, $schema: SCHEMA_REF });
         expect(file).not.toContain("[redacted]");
         expect(Object.keys(state.connectors)).toEqual([
           ...SPELLINGS.map((_, i) => `CONN-k${i}`),
@@ -832,7 +849,7 @@ describe.concurrent("the key inside a server's values (#19)", () => {
           desired: DesiredState;
           warnings: { path: string; value: string }[];
         };
-        expect(printed.desired).toEqual(state);
+        expect(printed.desired).toEqual({ ...state, $schema: SCHEMA_REF });
         expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
           ["connectors.CONN-[redacted]", "CONN-[redacted]"], // "CONN-%…" sorts first
           ...SPELLINGS.map((_, i) => [`connectors.CONN-k${i}.variantId`, "V-[redacted]"]),

@@ -28,6 +28,8 @@ export interface InProcess {
   fetch?: typeof fetch | undefined;
   /** stdout (and stderr) is a terminal this many columns wide. */
   terminal?: number | undefined;
+  /** The working directory the CLI is told of (default: the process's). */
+  cwd?: string | undefined;
 }
 
 /** Runs the CLI in process. */
@@ -46,6 +48,7 @@ export async function cliWith(args: string[], options: InProcess = {}): Promise<
     env: options.env ?? { POLYAI_API_KEY: KEY },
     version: () => "9.9.9-test",
     fetch: options.fetch,
+    cwd: options.cwd,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

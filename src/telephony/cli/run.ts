@@ -2,7 +2,6 @@
 // the streams and environment it is given and resolves with the exit code. The bin
 // (../cli.ts) is a thin wrapper over it with the process's own; tests call it in
 // process. The key comes from the environment only and never leaves (output.ts).
-import { createInterface } from "node:readline/promises";
 import {
   createPolyAIClient,
   InvalidInputError,
@@ -18,8 +17,10 @@ import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { planPaint } from "./colour.js";
+import { confirm, type Terminal } from "./confirm.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
+import { checkOverwrite, packageSchemaFile, schemaBase, schemaRef } from "./export-file.js";
 import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
 import { refuseRedacted, withoutKey } from "./keyless.js";
@@ -38,6 +39,8 @@ export interface CliIO {
   readonly version: () => string;
   /** The fetch the client sends with (default: the global one); a test counts requests with it. */
   readonly fetch?: typeof fetch | undefined;
+  /** #22: the working directory, which export's `$schema` is relative to on stdout (default: the process's). */
+  readonly cwd?: string | undefined;
 }
 
 interface Run {
@@ -147,15 +150,11 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   return countChanges(p) > 0 ? 2 : 0;
 }
 
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
-  try {
-    const answer = await rl.question(question);
-    return /^(y|yes)$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
+/** The terminal a confirmation is asked on: stdin, and stderr (stdout stays the output). */
+const terminalOf = (io: CliIO): Terminal => ({
+  input: io.stdin,
+  output: io.stderr as NodeJS.WritableStream,
+});
 
 function progress(err: Writer, total: number) {
   if (!err.isTTY || total < 20) return undefined;
@@ -207,7 +206,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
       );
     }
     const ok = await confirm(
-      run.io,
+      terminalOf(run.io),
       `\nApply ${total} change${total === 1 ? "" : "s"} to agent ${escapeLine(p.agentId)}? [y/N] `,
     );
     if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
@@ -233,14 +232,22 @@ function omittedLine(o: OmittedValue): string {
 
 async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): Promise<number> {
   const poly = connect(cmd.connection, run.io);
-  if (cmd.out !== undefined) await checkOutFile(cmd.out, undefined);
+  if (cmd.out !== undefined) {
+    await checkOutFile(cmd.out, undefined);
+    const ask = (question: string) => confirm(terminalOf(run.io), run.clean(question));
+    await checkOverwrite(cmd.out, cmd.force, run.io.stdin.isTTY ? ask : undefined);
+  }
   const warnings: OmittedValue[] = [];
   const omit = (o: OmittedValue) => warnings.push(o);
-  const state = withoutKey(
+  const exported = withoutKey(
     await exportState(poly, cmd.agent, { onOmit: omit }),
     run.holdsKey,
     omit,
   );
+  const schema = packageSchemaFile(import.meta.url);
+  const base = await schemaBase(cmd.out, run.io.cwd ?? process.cwd());
+  // #22: `$schema` first, so an editor completes and checks the file at once.
+  const state = schema === undefined ? exported : { $schema: schemaRef(schema, base), ...exported };
   const text = toJson(state);
   if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));

@@ -12,7 +12,7 @@ import { MAX_FILE_BYTES } from "./files.js";
 export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--full] [--json] [--out plan.json]
   polyai-connectors apply <desired.json | plan.json> [--yes] [--full] [--json]
-  polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
+  polyai-connectors export --agent PROJECT-ID [--out desired.json [--force]] [--json]
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
@@ -34,6 +34,8 @@ Options:
                       or device, /dev/stdout, is written in place)
   --full              plan, apply: list every number changed (by default each
                       route shows its first 3 numbers and how many more)
+  --force             export: replace an existing --out file without asking (on a
+                      terminal export asks; otherwise it refuses without --force)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
@@ -92,6 +94,7 @@ export type Command =
       name: "export";
       agent: string;
       json: boolean;
+      force: boolean;
       out: string | undefined;
       connection: Connection;
     };
@@ -106,6 +109,7 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
   full: { type: "boolean", for: ["plan", "apply"] },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
+  force: { type: "boolean", for: ["export"] },
   agent: { type: "string", for: ["export"] },
   "chunk-size": { type: "string", for: ["apply"] },
   concurrency: { type: "string", for: ["apply"] },
@@ -269,6 +273,13 @@ export function parseCommand(argv: readonly string[]): Command {
       };
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
-      return { name: "export", agent: agent(text("agent")), json, out, connection };
+      return {
+        name: "export",
+        agent: agent(text("agent")),
+        json,
+        force: values.has("force"),
+        out,
+        connection,
+      };
   }
 }
