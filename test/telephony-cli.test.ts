@@ -1042,7 +1042,10 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "-q"], "unknown option -q"],
       [["plan", "x.json", "--out"], "--out needs a value"],
       [["plan", "x.json", "--json=yes"], "--json takes no value"],
-      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply or export'],
+      [
+        ["frobnicate"],
+        'unknown command "frobnicate"; expected plan, apply, export, connectors, numbers or lookup',
+      ],
       [["export"], "export needs --agent PROJECT-ID"],
       [["export", "--agent", "a b"], "--agent: "],
       [["apply", "x.json", "--out", "y.json"], "--out is for plan and export"],
@@ -1063,13 +1066,19 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply, not plan"],
       [["plan", "x.json", "--chunk-size", "5"], "--chunk-size is for apply, not plan"],
       [["plan", "x.json", "--client-env", "live"], "--client-env is for apply, not plan"],
-      [["plan", "x.json", "--agent", AGENT], "--agent is for export, not plan"],
+      [
+        ["plan", "x.json", "--agent", AGENT],
+        "--agent is for export, connectors, numbers and lookup, not plan",
+      ],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [
         ["export", "--agent", AGENT, "--concurrency", "2"],
         "--concurrency is for apply, not export",
       ],
-      [["apply", "x.json", "--agent", AGENT], "--agent is for export, not apply"],
+      [
+        ["apply", "x.json", "--agent", AGENT],
+        "--agent is for export, connectors, numbers and lookup, not apply",
+      ],
       [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
       [["apply", "x.json", "-y", "--yes"], "--yes given twice"],
       [["plan", "x.json", "--json", "--json"], "--json given twice"],
@@ -1107,7 +1116,7 @@ describe.concurrent("the command line", () => {
     }
     const command = await cli(["pk_Test/Key+42", "x.json"]);
     expect(command.stderr).toBe(
-      "polyai-connectors: an unknown command was given; expected plan, apply or export (see --help)\n",
+      "polyai-connectors: an unknown command was given; expected plan, apply, export, connectors, numbers or lookup (see --help)\n",
     );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(

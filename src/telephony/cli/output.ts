@@ -10,6 +10,8 @@ export interface OutStream {
   write(chunk: string): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
   readonly isTTY?: boolean | undefined;
+  /** #22: a terminal's width, which a table fits. */
+  readonly columns?: number | undefined;
 }
 
 /** Writes text to one stream, cleaned; after the stream fails (EPIPE), writes nothing. */

@@ -21,9 +21,10 @@ import { confirm, type Terminal } from "./confirm.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOverwrite, packageSchemaFile, schemaBase, schemaRef } from "./export-file.js";
-import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
+import { checkOutFile, MAX_FILE_BYTES, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
 import { refuseRedacted, withoutKey } from "./keyless.js";
+import { runRead } from "./read-commands.js";
 import { errorLine, failureJson, report, toJson } from "./report.js";
 import { parseCommand, USAGE, wantsJson, type Command, type Connection } from "./usage.js";
 
@@ -96,6 +97,9 @@ function connect(connection: Connection, io: CliIO): PolyAIClient {
       region: region as Region | undefined,
       baseUrl: connection.baseUrl,
       fetch: io.fetch,
+      // #22: an agent's lists come in one answer (not paginated): 100,000 numbers are
+      // 13 MB, over the library's 10 MiB guard. The CLI takes what it takes in a file.
+      maxResponseBytes: MAX_FILE_BYTES,
     });
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
@@ -274,6 +278,13 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
       return runApply(run, cmd);
     case "export":
       return runExport(run, cmd);
+    case "connectors":
+    case "numbers":
+    case "lookup":
+      return runRead(connect(cmd.connection, run.io), cmd, {
+        out: run.out,
+        columns: run.io.stdout.columns,
+      });
   }
 }
 

@@ -4,7 +4,7 @@
 // every message is ours (#11, #19: `--yes=1`, `--concurrency -1`, a flag given twice).
 import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
-import { checkAgentId } from "../desired.js";
+import { checkAgentId, checkConnectorId, checkPhoneNumber } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
 
@@ -13,6 +13,9 @@ export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--full] [--json] [--out plan.json]
   polyai-connectors apply <desired.json | plan.json> [--yes] [--full] [--json]
   polyai-connectors export --agent PROJECT-ID [--out desired.json [--force]] [--json]
+  polyai-connectors connectors list --agent PROJECT-ID [--json]
+  polyai-connectors numbers list --agent PROJECT-ID [--connector ID] [--json]
+  polyai-connectors lookup +E164 --agent PROJECT-ID [--json]
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
@@ -21,6 +24,11 @@ file names is managed; connectors are never created or deleted.
   plan     show what would change (reads only)
   apply    make the changes; shows the plan first and asks on a terminal
   export   print the desired state of everything the agent has now
+  connectors list, numbers list, lookup
+           read only: the agent's connectors (with how many numbers each has),
+           its numbers and their connectors, the connector serving a number.
+           A table on a terminal; piped, one line per row, cells separated by
+           a tab, no header, an empty cell as -
 
 Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
@@ -34,6 +42,8 @@ Options:
                       or device, /dev/stdout, is written in place)
   --full              plan, apply: list every number changed (by default each
                       route shows its first 3 numbers and how many more)
+  --agent ID          export, connectors list, numbers list, lookup: the agent
+  --connector ID      numbers list: only the numbers routed to that connector
   --force             export: replace an existing --out file without asking (on a
                       terminal export asks; otherwise it refuses without --force)
   --yes, -y           apply without asking (required when stdin is not a terminal)
@@ -58,6 +68,10 @@ Exit codes:
   plan     0 no changes, 2 changes pending, 1 error
   apply    0 every change in effect, 1 otherwise (or not confirmed: nothing written)
   export   0 done, 1 error
+  connectors list, numbers list
+           0 listed (an empty list too), 1 error (with --connector, a
+           connector the agent does not have)
+  lookup   0 found, 1 error or not found (no such number, or it routes nowhere)
   a usage error exits 1
 `;
 
@@ -67,8 +81,21 @@ export interface Connection {
   baseUrl: string | undefined;
 }
 
+/** #22: a read command, checked. */
+export type ReadCommand =
+  | { name: "connectors"; agent: string; json: boolean; connection: Connection }
+  | {
+      name: "numbers";
+      agent: string;
+      connector: string | undefined;
+      json: boolean;
+      connection: Connection;
+    }
+  | { name: "lookup"; agent: string; number: string; json: boolean; connection: Connection };
+
 /** A command line, checked. */
 export type Command =
+  | ReadCommand
   | { name: "help" }
   | { name: "version" }
   | {
@@ -101,6 +128,9 @@ export type Command =
 
 type Flag = "string" | "boolean";
 
+/** #22: the read commands. */
+const READ_COMMANDS = ["connectors", "numbers", "lookup"];
+
 /** Every flag, its kind, and the commands it belongs to (#19: a flag of another command is refused). */
 const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[] }> = {
   region: { type: "string" },
@@ -110,7 +140,8 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
   force: { type: "boolean", for: ["export"] },
-  agent: { type: "string", for: ["export"] },
+  agent: { type: "string", for: ["export", ...READ_COMMANDS] },
+  connector: { type: "string", for: ["numbers"] },
   "chunk-size": { type: "string", for: ["apply"] },
   concurrency: { type: "string", for: ["apply"] },
   "client-env": { type: "string", for: ["apply"] },
@@ -213,14 +244,51 @@ function clientEnv(value: string | undefined): ClientEnv | undefined {
   );
 }
 
-function agent(value: string | undefined): string {
-  if (value === undefined) throw new UsageError("export needs --agent PROJECT-ID");
+/** A value checked with the SDK's own rule, a usage error naming `what` when refused. */
+function checked(value: string, what: string, check: (value: string, field: string) => string) {
   try {
-    return checkAgentId(value, "--agent");
+    return check(value, what);
   } catch (e) {
-    if (e instanceof InvalidInputError) throw new UsageError(`--agent: ${e.reason}`);
+    if (e instanceof InvalidInputError) throw new UsageError(`${what}: ${e.reason}`);
     throw e;
   }
+}
+
+function agent(command: string, value: string | undefined): string {
+  if (value === undefined) throw new UsageError(`${command} needs --agent PROJECT-ID`);
+  return checked(value, "--agent", checkAgentId);
+}
+
+/** #22: `connectors list`, `numbers list`, `lookup +E164`, checked whole. */
+function readCommand(
+  command: string,
+  operand: string | undefined,
+  values: Parsed["values"],
+  json: boolean,
+  connection: Connection,
+): ReadCommand {
+  const text = (name: string) => values.get(name) as string | undefined;
+  if (command === "lookup") {
+    if (operand === undefined) throw new UsageError("lookup needs a phone number (+E164)");
+    const number = checked(operand, "lookup", checkPhoneNumber);
+    return { name: "lookup", agent: agent(command, text("agent")), number, json, connection };
+  }
+  if (operand !== "list")
+    throw new UsageError(
+      `${command} takes the subcommand list${operand === undefined ? "" : `, not ${JSON.stringify(operand)}`}`,
+    );
+  const id = agent(`${command} list`, text("agent"));
+  if (command === "connectors") return { name: "connectors", agent: id, json, connection };
+  const only = text("connector");
+  const connector = only === undefined ? undefined : checked(only, "--connector", checkConnectorId);
+  return { name: "numbers", agent: id, connector, json, connection };
+}
+
+/** `a, b and c` (or `or`). */
+function listed(words: readonly string[], and = "and"): string {
+  return words.length < 2
+    ? words.join("")
+    : `${words.slice(0, -1).join(", ")} ${and} ${words.at(-1)}`;
 }
 
 /** #19: a flag of another command is refused, not ignored (`plan --yes` does not apply). */
@@ -229,11 +297,11 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
     const only = FLAGS[name]?.for;
     if (only === undefined || only.includes(command)) continue;
     const hint = name === "out" ? "; plan --out saves a plan to apply" : "";
-    throw new UsageError(`--${name} is for ${only.join(" and ")}, not ${command}${hint}`);
+    throw new UsageError(`--${name} is for ${listed(only)}, not ${command}${hint}`);
   }
 }
 
-const COMMANDS = ["plan", "apply", "export"];
+const COMMANDS = ["plan", "apply", "export", ...READ_COMMANDS];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -245,7 +313,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === undefined) throw new UsageError("no command given");
   if (!COMMANDS.includes(command))
     throw new UsageError(
-      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected plan, apply or export`,
+      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected ${listed(COMMANDS, "or")}`,
     );
   checkFlagsOf(command, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
@@ -254,6 +322,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const connection: Connection = { region: text("region"), baseUrl: text("base-url") };
   const json = values.has("json");
   const out = text("out");
+  if (READ_COMMANDS.includes(command)) return readCommand(command, file, values, json, connection);
   switch (command) {
     case "plan":
       if (file === undefined) throw new UsageError("plan needs a desired-state file");
@@ -275,7 +344,7 @@ export function parseCommand(argv: readonly string[]): Command {
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
       return {
         name: "export",
-        agent: agent(text("agent")),
+        agent: agent("export", text("agent")),
         json,
         force: values.has("force"),
         out,
