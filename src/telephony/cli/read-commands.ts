@@ -111,7 +111,7 @@ async function lookup(
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
     throw new CliError(
-      `${cmd.number}: not found: agent ${cmd.agent} has no such number, or it routes to no connector (${e.message})`,
+      `${cmd.number}: not found: agent ${cmd.agent} has no such number, or it routes to no connector (${e.status}${e.code === undefined ? "" : ` ${e.code}`})`,
       e.code ?? "NOT_FOUND",
       { cause: e },
     );
