@@ -71,6 +71,36 @@ describe.concurrent("export: $schema (#22)", () => {
     });
   });
 
+  it("a project that installed the package: the path names its node_modules copy, found from the file's folder up, whichever CLI runs (npx from a cache)", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const installed = join(t.dir, "node_modules", "polyai-connectors");
+      await mkdir(join(installed, "dist"), { recursive: true });
+      await writeFile(
+        join(installed, "package.json"),
+        JSON.stringify({
+          name: "polyai-connectors",
+          exports: { "./desired-state.schema.json": "./dist/desired-state.schema.json" },
+        }),
+      );
+      await writeFile(join(installed, "dist", "desired-state.schema.json"), "{}");
+      await mkdir(join(t.dir, "telephony"));
+      const out = join(t.dir, "telephony", "phone-lines.json");
+      const r = await cliWith(["export", "--agent", AGENT, "--out", out, "--base-url", t.mock.url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(await readFile(out, "utf8")) as DesiredState).$schema).toBe(
+        "../node_modules/polyai-connectors/dist/desired-state.schema.json",
+      );
+      const printed = await cliWith(["export", "--agent", AGENT, "--base-url", t.mock.url], {
+        cwd: t.dir,
+      });
+      expect((JSON.parse(printed.stdout) as DesiredState).$schema).toBe(
+        "./node_modules/polyai-connectors/dist/desired-state.schema.json",
+      );
+    });
+  });
+
   it("the package's schema is found from the package's own location: dist's export when built, else the source", ({
     expect,
   }) => {

@@ -4,12 +4,12 @@
 // without a yes: a terminal is asked, anything else needs --force.
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CliError, UsageError } from "./errors.js";
 import { escapeLine } from "./escape.js";
 import { outMode } from "./files.js";
-import { ownPackage } from "./version.js";
+import { NAME, ownPackage, packageAt, type OwnPackage } from "./version.js";
 
 /** The package's export of the schema. */
 const SCHEMA_EXPORT = "./desired-state.schema.json";
@@ -17,19 +17,37 @@ const SCHEMA_EXPORT = "./desired-state.schema.json";
 /** In a source checkout (no build), the schema's own file. */
 const SCHEMA_SOURCE = "src/telephony/desired-state.schema.json";
 
-/**
- * The schema file of the package `fromUrl` is in: the target of its
- * `polyai-connectors/desired-state.schema.json` export (in dist/), else, in a
- * checkout not built, the source file; undefined outside the package.
- */
-export function packageSchemaFile(fromUrl: string): string | undefined {
-  const own = ownPackage(fromUrl);
-  if (own === undefined) return undefined;
+/** The schema file of a package: its export's target, else (a checkout not built) the source file. */
+function schemaIn(own: OwnPackage): string {
   const exported = (own.json["exports"] as Record<string, unknown> | undefined)?.[SCHEMA_EXPORT];
   const candidates = [typeof exported === "string" ? exported : undefined, SCHEMA_SOURCE]
     .filter((c) => c !== undefined)
     .map((c) => resolve(own.dir, c));
-  return candidates.find((c) => existsSync(c)) ?? candidates[0];
+  return candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
+}
+
+/**
+ * The schema file of the package `fromUrl` is in (the running CLI's own);
+ * undefined outside the package.
+ */
+export function packageSchemaFile(fromUrl: string): string | undefined {
+  const own = ownPackage(fromUrl);
+  return own === undefined ? undefined : schemaIn(own);
+}
+
+/**
+ * The schema a file written in `base` should name: the package as the project
+ * installed it (`node_modules/polyai-connectors`, looked up from `base` as Node
+ * resolves a package), so the path holds in the project's repository even when the
+ * CLI runs from elsewhere (`npx` from its cache, a global install); else the running
+ * CLI's own.
+ */
+export function schemaFor(base: string, fromUrl: string): string | undefined {
+  for (let dir = base; ; dir = dirname(dir)) {
+    const installed = packageAt(join(dir, "node_modules", NAME));
+    if (installed !== undefined) return schemaIn(installed);
+    if (dirname(dir) === dir) return packageSchemaFile(fromUrl);
+  }
 }
 
 /**

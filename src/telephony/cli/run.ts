@@ -20,7 +20,7 @@ import { planPaint } from "./colour.js";
 import { confirm, type Terminal } from "./confirm.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
-import { checkOverwrite, packageSchemaFile, schemaBase, schemaRef } from "./export-file.js";
+import { checkOverwrite, schemaBase, schemaFor, schemaRef } from "./export-file.js";
 import { checkOutFile, MAX_FILE_BYTES, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
 import { refuseRedacted, withoutKey } from "./keyless.js";
@@ -248,8 +248,8 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
     run.holdsKey,
     omit,
   );
-  const schema = packageSchemaFile(import.meta.url);
   const base = await schemaBase(cmd.out, run.io.cwd ?? process.cwd());
+  const schema = schemaFor(base, import.meta.url);
   // #22: `$schema` first, so an editor completes and checks the file at once.
   const state = schema === undefined ? exported : { $schema: schemaRef(schema, base), ...exported };
   const text = toJson(state);

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const NAME = "polyai-connectors";
+/** The package's name, as its package.json says. */
+export const NAME = "polyai-connectors";
 
 /** The package's own package.json: its folder and content. */
 export interface OwnPackage {
@@ -15,20 +16,24 @@ export interface OwnPackage {
   readonly json: Record<string, unknown>;
 }
 
+/** The package.json in `dir`, when it is polyai-connectors'. */
+export function packageAt(dir: string): OwnPackage | undefined {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as unknown;
+    if (typeof json === "object" && json !== null && (json as { name?: unknown }).name === NAME)
+      return { dir, json: json as Record<string, unknown> };
+  } catch {
+    // No package.json here (or not JSON).
+  }
+  return undefined;
+}
+
 /** The nearest package.json named polyai-connectors above `fromUrl`, if any. */
 export function ownPackage(fromUrl: string): OwnPackage | undefined {
-  let dir = dirname(fileURLToPath(fromUrl));
-  for (;;) {
-    try {
-      const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as unknown;
-      if (typeof json === "object" && json !== null && (json as { name?: unknown }).name === NAME)
-        return { dir, json: json as Record<string, unknown> };
-    } catch {
-      // No package.json here (or not JSON): keep walking up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+  for (let dir = dirname(fileURLToPath(fromUrl)); ; dir = dirname(dir)) {
+    const own = packageAt(dir);
+    if (own !== undefined) return own;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
