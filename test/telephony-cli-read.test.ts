@@ -92,6 +92,34 @@ describe.concurrent("connectors list (#22)", () => {
   });
 });
 
+describe.concurrent("read commands: the key (#22)", () => {
+  it("a server value holding the key is printed redacted in the table, the lines and the JSON; a cut cell keeps no part of it", async ({
+    expect,
+  }) => {
+    await withSetup(
+      {
+        connectors: [
+          connector("CONN-main", { name: `line ${KEY}`, variantId: encodeURIComponent(KEY) }),
+          // Cut to fit a terminal, a name must not keep part of the key.
+          connector("CONN-long", { name: `${KEY}${"m".repeat(40)}` }),
+        ],
+      },
+      async (t) => {
+        const runs = [
+          await read(t, ["connectors", "list"]),
+          await read(t, ["connectors", "list"], 200),
+          await read(t, ["connectors", "list", "--json"]),
+          await read(t, ["connectors", "list"], 60),
+        ];
+        for (const r of runs.slice(0, 3)) expect(r.stdout).toContain("[redacted]");
+        expect(runs[3]?.stdout).toMatch(/^CONN-long {2}\[redac?t?…/m);
+        for (const r of runs) expect(r.stdout).not.toContain(KEY.slice(0, 6));
+        runsKeyless(expect, ...runs);
+      },
+    );
+  });
+});
+
 describe.concurrent("numbers list (#22)", () => {
   it("every number with its connector (- when it routes nowhere); --connector only that connector's; an unknown one is exit 1", async ({
     expect,
@@ -240,6 +268,7 @@ describe("table (#22)", () => {
       [{ header: "ID" }, { header: "NAME", cut: true }],
       [["X".repeat(50), "n".repeat(50)]],
       20,
+      (text) => text,
     );
     expect(text).toBe(`ID${" ".repeat(50)}NAME\n${"X".repeat(50)}  nnnnnnn…\n`);
   });

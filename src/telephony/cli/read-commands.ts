@@ -8,7 +8,7 @@ import { NotFoundError, type Connector, type PhoneNumber, type PolyAIClient } fr
 import { CliError } from "./errors.js";
 import type { Writer } from "./output.js";
 import { toJson } from "./report.js";
-import { tabSeparated, table, type Column } from "./table.js";
+import { tabSeparated, table, type Column, type Redact } from "./table.js";
 import type { ReadCommand } from "./usage.js";
 
 /** Where rows go: a table `columns` wide on a terminal, else tab-separated lines. */
@@ -16,6 +16,8 @@ export interface Sheet {
   readonly out: Writer;
   /** The terminal's width; 80 when a terminal does not say. */
   readonly columns: number | undefined;
+  /** The key's redaction, applied to each cell before it is cut. */
+  readonly redact: Redact;
 }
 
 const CONNECTOR_COLUMNS: readonly Column[] = [
@@ -53,7 +55,8 @@ function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 
 function write(sheet: Sheet, columns: readonly Column[], rows: readonly string[][]): void {
   const { out } = sheet;
-  out(out.isTTY ? table(columns, rows, sheet.columns ?? 80) : tabSeparated(rows));
+  const { redact } = sheet;
+  out(out.isTTY ? table(columns, rows, sheet.columns ?? 80, redact) : tabSeparated(rows, redact));
 }
 
 async function connectorsList(poly: PolyAIClient, cmd: ReadCommand, sheet: Sheet) {

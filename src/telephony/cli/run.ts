@@ -284,6 +284,7 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
       return runRead(connect(cmd.connection, run.io), cmd, {
         out: run.out,
         columns: run.io.stdout.columns,
+        redact: run.clean,
       });
   }
 }

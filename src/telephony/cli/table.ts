@@ -56,10 +56,17 @@ function cut(text: string, width: number): string {
   return `${out}…`;
 }
 
-const cell = (value: string): string => (value === "" ? "-" : escapeLine(value));
+/** Makes a cell safe to show: the key redacted (#22: before a cell is cut, so no part of a key is left). */
+export type Redact = (text: string) => string;
+
+const cellOf =
+  (redact: Redact) =>
+  (value: string): string =>
+    value === "" ? "-" : redact(escapeLine(value));
 
 /** Rows as tab-separated lines, for a pipe. */
-export function tabSeparated(rows: readonly (readonly string[])[]): string {
+export function tabSeparated(rows: readonly (readonly string[])[], redact: Redact): string {
+  const cell = cellOf(redact);
   let text = "";
   for (const row of rows) text += `${row.map(cell).join("\t")}\n`;
   return text;
@@ -87,7 +94,9 @@ export function table(
   columns: readonly Column[],
   rows: readonly (readonly string[])[],
   total: number,
+  redact: Redact,
 ): string {
+  const cell = cellOf(redact);
   const cells = [columns.map((c) => c.header), ...rows.map((row) => row.map(cell))];
   const natural = columns.map((_, i) =>
     cells.reduce((max, row) => Math.max(max, displayWidth(row[i] ?? "")), 0),
