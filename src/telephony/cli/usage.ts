@@ -34,7 +34,9 @@ Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings; a failure:
+                      result; export: the state and its warnings; the read
+                      commands: { "ok": true, "connectors" | "phoneNumbers" |
+                      "connector": … } with every field; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
                       to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
@@ -63,6 +65,9 @@ Environment:
   POLYAI_API_KEY      the API key (required; never printed or written)
   POLYAI_REGION       the default region
   POLYAI_LOG          debug, info or warn: the client's log lines, on stderr
+  NO_COLOR            set: no colour, ever (the plan's markers are coloured on a
+                      terminal only); FORCE_COLOR=1 colours output that is not a
+                      terminal, FORCE_COLOR=0 turns colour off
 
 Exit codes:
   plan     0 no changes, 2 changes pending, 1 error
