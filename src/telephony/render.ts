@@ -22,8 +22,10 @@ const MAX_GROUPS = 8;
 const show = (value: unknown): string => (value === undefined ? "(unset)" : JSON.stringify(value));
 
 /** #22: a connector ID as is when it is a plain token, else quoted, so no ID can pass for layout. */
-const label = (id: string | null): string =>
-  id === null ? "(none)" : /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id) ? id : JSON.stringify(id);
+function label(id: string | null): string {
+  if (id === null) return "(none)";
+  return /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id) ? id : JSON.stringify(id);
+}
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -76,8 +78,8 @@ function groupNumbers(
   const groups = new Map<string, Group>();
   for (const change of changes) {
     const key = heading(change);
-    let group = groups.get(key);
-    if (group === undefined) groups.set(key, (group = { heading: key, numbers: [] }));
+    const group = groups.get(key) ?? { heading: key, numbers: [] };
+    groups.set(key, group);
     group.numbers.push(change.number);
   }
   // Array.prototype.sort is stable: equal sizes keep plan order.
