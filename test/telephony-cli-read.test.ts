@@ -157,7 +157,7 @@ describe.concurrent("numbers list (#22)", () => {
       const typoJson = await read(t, ["numbers", "list", "--connector", "CONN-typo", "--json"]);
       expect(JSON.parse(typoJson.stdout)).toMatchObject({
         ok: false,
-        error: { name: "NotFoundError", status: 404 },
+        error: { name: "CliError", code: "UNKNOWN_CONNECTOR" },
       });
     });
   });

@@ -95,10 +95,10 @@ async function known(poly: PolyAIClient, agent: string, connectorId: string): Pr
     await poly.connectors.get(agent, connectorId);
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
+    // Plan's code for the same mistake; not the API's 404, which would say "not found" of a list.
     throw new CliError(
       `--connector ${connectorId}: agent ${agent} has no such connector`,
       "UNKNOWN_CONNECTOR",
-      { cause: e },
     );
   }
 }
