@@ -14,7 +14,9 @@ export async function confirm(terminal: Terminal, question: string): Promise<boo
   const rl = createInterface({ input: terminal.input, output: terminal.output });
   const ended = new Promise<string>((resolve) => rl.once("close", () => resolve("")));
   try {
-    const answer = await Promise.race([rl.question(question), ended]);
+    // Newer Nodes reject the pending question on close instead: a no as well, never unhandled.
+    const asked = rl.question(question).catch(() => "");
+    const answer = await Promise.race([asked, ended]);
     return /^(y|yes)$/i.test(answer.trim());
   } finally {
     rl.close();
