@@ -1,7 +1,8 @@
 // A yes/no question on the terminal: the answer is yes only when it says so. #22:
-// the input ending (Ctrl-D, a closed stdin) is a no: readline's question() never
-// settles then, which left `apply` (and `export`'s overwrite prompt) waiting forever.
-import { createInterface } from "node:readline/promises";
+// the input ending (Ctrl-D, a closed stdin) is a no: readline/promises' question()
+// never settles then (Node 20), which left `apply` waiting forever. The first line
+// or the end of input, whichever readline reports first, decides.
+import { createInterface } from "node:readline";
 
 /** Where the question is asked: the answer is read from `input`, the question written to `output`. */
 export interface Terminal {
@@ -12,11 +13,13 @@ export interface Terminal {
 /** Asks `question`; true for `y` or `yes` (any case), false for anything else or the end of input. */
 export async function confirm(terminal: Terminal, question: string): Promise<boolean> {
   const rl = createInterface({ input: terminal.input, output: terminal.output });
-  const ended = new Promise<string>((resolve) => rl.once("close", () => resolve("")));
   try {
-    // Newer Nodes reject the pending question on close instead: a no as well, never unhandled.
-    const asked = rl.question(question).catch(() => "");
-    const answer = await Promise.race([asked, ended]);
+    const answer = await new Promise<string>((resolve) => {
+      rl.once("line", resolve);
+      rl.once("close", () => resolve(""));
+      rl.setPrompt(question);
+      rl.prompt();
+    });
     return /^(y|yes)$/i.test(answer.trim());
   } finally {
     rl.close();
