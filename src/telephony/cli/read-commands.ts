@@ -54,15 +54,15 @@ function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 }
 
 function write(sheet: Sheet, columns: readonly Column[], rows: readonly string[][]): void {
-  const { out } = sheet;
-  const { redact } = sheet;
+  const { out, redact } = sheet;
   out(out.isTTY ? table(columns, rows, sheet.columns ?? 80, redact) : tabSeparated(rows, redact));
 }
 
 async function connectorsList(poly: PolyAIClient, cmd: ReadCommand, sheet: Sheet) {
+  // The numbers are read for the count column only: --json lists the connectors as the API has them.
   const [connectors, numbers] = await Promise.all([
     poly.connectors.list(cmd.agent),
-    poly.phoneNumbers.list(cmd.agent),
+    cmd.json ? [] : poly.phoneNumbers.list(cmd.agent),
   ]);
   const sorted = sortedBy(connectors, (c) => c.connectorId);
   if (cmd.json) return sheet.out(toJson({ ok: true, connectors: sorted }));
