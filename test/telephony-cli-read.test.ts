@@ -38,7 +38,11 @@ describe.concurrent("connectors list (#22)", () => {
           "",
         ].join("\n"),
       );
+      const before = t.mock.requests.length;
       const json = await read(t, ["connectors", "list", "--json"]);
+      expect(t.mock.requests.slice(before).map((r) => r.path)).toEqual([
+        `/v1/agents/${AGENT}/telephony/connectors`,
+      ]);
       const parsed = JSON.parse(json.stdout) as { ok: boolean; connectors: Connector[] };
       expect(parsed.ok).toBe(true);
       expect(parsed.connectors.map((c) => c.connectorId)).toEqual([
