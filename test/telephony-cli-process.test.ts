@@ -346,9 +346,16 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         expect(big.code).toBe(0);
 
         // #22: the plan's markers in colour; export asks before replacing a file.
-        const back = { agentId: AGENT, connectors: { "CONN-support": { asrLangCode: "fr-FR" } } };
+        const back = {
+          agentId: AGENT,
+          connectors: { "CONN-support": { asrLangCode: "fr-FR" } },
+          phoneNumbers: { "+442079460000": "CONN-main" },
+        };
         const coloured = await onTty(["plan", await t.file("c.json", back), ...url]);
         expect(coloured.output).toContain("\u001b[33m~ connector CONN-support\u001b[0m");
+        expect(coloured.output).toContain(
+          "\u001b[33m~ CONN-support → CONN-main: 1 number\u001b[0m\r\n    +442079460000",
+        );
         const out = await t.file("phone-lines.json", "{}\n");
         const keep = await onTty(["export", "--agent", AGENT, "--out", out, ...url], "n");
         expect(keep.output).toContain(`${out} exists. Replace it? [y/N]`);
