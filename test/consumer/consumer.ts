@@ -103,6 +103,7 @@ import {
   type Plan,
   type PlanOptions,
   type ReadOptions,
+  type RenderPlanOptions,
   type StaleValue,
 } from "polyai-connectors/telephony";
 
@@ -305,6 +306,7 @@ export async function phoneLines(poly: PolyAIClient): Promise<ApplyResult | stri
     }
     if (err instanceof InvalidPlanError) return `${err.code} at ${err.field}`;
     if (err instanceof UnknownConnectorError) return err.connectorIds.join(", ");
-    return renderPlan(p);
+    const view: RenderPlanOptions = { full: true };
+    return renderPlan(p, view);
   }
 }
