@@ -342,7 +342,10 @@ export interface OutboundCallsResource {
    * call was certainly not placed (the connection was refused or the host name
    * did not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers
    * before placing the call). A timeout or reset after the request was sent, a
-   * 500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec
+   * 500, 504, 408 or other 5xx, or a 200 that cannot be read leave the outcome
+   * unknown and are never retried: the SDK throws `CallOutcomeUnknownError`
+   * (`CALL_OUTCOME_UNKNOWN`) with the request's correlation ID, whatever
+   * `maxRetries` says. PolyAI's spec
    * documents 502 with "retry with exponential backoff" and neither 429, 500,
    * 503 nor 504; this document adds those four, as any server can answer them.
    *
