@@ -365,7 +365,9 @@ export interface OutboundCallsResource {
    * a `reason`). Ask in the environment the call was placed in. The status is kept
    * for about 2 hours after the call ends; after that, and for a SID that was
    * never issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this
-   * document: PolyAI's spec is silent on it). Reading is safe to retry.
+   * document: PolyAI's spec is silent on it). Reading is safe to retry. PolyAI's
+   * spec documents 400, 401, 403 and 502 here; this document adds 404 (above)
+   * and 429, 500 and 503, which any server can answer.
    *
    * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
    * @param callSid - The call's SID, as the trigger answered it (`OUT-…`).

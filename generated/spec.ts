@@ -4933,7 +4933,7 @@ export const spec: Record<string, unknown> = {
         tags: ["Outbound calls"],
         summary: "Get the status of an outbound call",
         description:
-          "Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with\na `reason`). Ask in the environment the call was placed in. The status is kept\nfor about 2 hours after the call ends; after that, and for a SID that was\nnever issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this\ndocument: PolyAI's spec is silent on it). Reading is safe to retry.\n",
+          "Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with\na `reason`). Ask in the environment the call was placed in. The status is kept\nfor about 2 hours after the call ends; after that, and for a SID that was\nnever issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this\ndocument: PolyAI's spec is silent on it). Reading is safe to retry. PolyAI's\nspec documents 400, 401, 403 and 502 here; this document adds 404 (above)\nand 429, 500 and 503, which any server can answer.\n",
         parameters: [
           {
             name: "environment",
@@ -5913,7 +5913,7 @@ export const spec: Record<string, unknown> = {
             title: "variant ID",
             example: "VARIANT-spring-promo",
             description:
-              "The variant whose connector places the call. When absent, the\nenvironment's default connector does. A variant with no connector in the\nenvironment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR`.\n",
+              "The variant whose connector places the call. When absent, the\nenvironment's default connector does. A variant with no connector in the\nenvironment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR` (PolyAI's spec says\n404 means \"no connector for the environment\"; this document reads a\nvariant without one the same way). PolyAI's spec types it as any string;\nthis document holds it to the ID rules of `ResourceId`.\n",
           },
           encryption: {
             title: "encryption mode",
