@@ -47,3 +47,6 @@ export function checkUpstream(ours: object, upstream: object, label?: string): U
 export function loadVendored(
   dir?: string,
 ): Promise<{ doc: Record<string, any>; source: VendoredSource; label: string }>;
+
+/** A copy of PolyAI's spec (`--upstream FILE`), refused unless it is an OpenAPI 3 document with `paths`. */
+export function readUpstream(file: string): Promise<Record<string, any>>;

@@ -74,6 +74,26 @@ export async function loadVendored(dir = UPSTREAM_DIR) {
   return { doc, source, label: relative(root, file) };
 }
 
+/**
+ * A copy of PolyAI's spec given with `--upstream`, refused unless it is an OpenAPI 3
+ * document with `paths`. #24: anything else would read as PolyAI dropping every
+ * operation (drift everywhere, exit 1) instead of an input error (exit 2).
+ */
+export async function readUpstream(file) {
+  const text = await readFile(resolve(file), "utf8");
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${err.message}): pass PolyAI's openapi.json`);
+  }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !/^3\./.test(String(doc.openapi)))
+    throw new Error(`${file} is not an OpenAPI 3 document (no \`openapi: 3.x\`)`);
+  if (!doc.paths || typeof doc.paths !== "object")
+    throw new Error(`${file} has no \`paths\` object`);
+  return doc;
+}
+
 const USAGE =
   "usage: npm run spec:upstream [-- --upstream FILE] [--ours FILE] [--json] [--write-docs]";
 
@@ -115,7 +135,7 @@ async function main() {
     const vendored = opts.upstream ? null : await loadVendored();
     const upstream = vendored
       ? vendored
-      : { doc: JSON.parse(await readFile(resolve(opts.upstream), "utf8")), label: opts.upstream };
+      : { doc: await readUpstream(opts.upstream), label: opts.upstream };
     const ours = await loadSpec({ path: opts.ours ?? join(root, "openapi/openapi.yaml") }, tmp);
     const result = checkUpstream(ours, upstream.doc, upstream.label);
     if (vendored) {

@@ -11,6 +11,7 @@ import {
   checkUpstream,
   DOCS_FILE,
   loadVendored,
+  readUpstream,
   UPSTREAM_DIR,
   type UpstreamResult,
   type VendoredSource,
@@ -302,6 +303,52 @@ describe("annotations", () => {
     expect(r.deliberate.some((d) => d.operations.includes(`POST ${TEL}/outbound-calls`))).toBe(
       true,
     );
+  });
+});
+
+describe("an upstream file that is not PolyAI's spec", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "spec-upstream-input-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // #24: a file that is not an OpenAPI 3 document would otherwise read as PolyAI
+  // dropping every operation (exit 1, drift everywhere), or fail with a bare parser error.
+  it.each([
+    ["not JSON", "openapi: 3.1.0\n", /upstream\.txt is not JSON/],
+    ["JSON but not an object", "[]", /upstream\.txt is not an OpenAPI 3 document/],
+    ["null", "null", /upstream\.txt is not an OpenAPI 3 document/],
+    [
+      "an object without `openapi`",
+      '{"paths":{}}',
+      /is not an OpenAPI 3 document \(no `openapi: 3\.x`\)/,
+    ],
+    ["Swagger 2", '{"swagger":"2.0","paths":{}}', /is not an OpenAPI 3 document/],
+    [
+      "OpenAPI without paths",
+      '{"openapi":"3.1.0","info":{}}',
+      /upstream\.txt has no `paths` object/,
+    ],
+  ])("%s is refused, naming the file", async (_, text, message) => {
+    const file = join(dir, "upstream.txt");
+    writeFileSync(file, text);
+    await expect(readUpstream(file)).rejects.toThrow(message);
+  });
+
+  it("the CLI exits 2 with the reason on stderr and nothing on stdout", async () => {
+    const file = join(dir, "not-openapi.json");
+    writeFileSync(file, '{"hello":1}');
+    const failed = await promisify(execFile)(process.execPath, [
+      join(root, "scripts/spec-upstream.mjs"),
+      "--upstream",
+      file,
+      "--ours",
+      join(root, "generated/openapi.json"),
+    ]).catch((err: { code: number; stdout: string; stderr: string }) => err);
+    expect("code" in failed && failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/not-openapi\.json is not an OpenAPI 3 document/);
+    expect(failed.stdout).toBe("");
   });
 });
 
