@@ -146,8 +146,9 @@ class Comparer {
         ours: type in ca ? child(a.at, "content", type) : null,
         upstream: type in cb ? child(b.at, "content", type) : null,
       };
+      const say = (message) => this.add(a, `content:${type}`, message, where, op);
       if (!(type in ca) || !(type in cb)) {
-        this.add(a, `content:${type}`, `${type} in ${type in ca ? "ours" : "PolyAI"} only`, where);
+        say(`${type} in ${type in ca ? "ours" : "PolyAI"} only`);
         continue;
       }
       const sa = ca[type].schema;
@@ -158,8 +159,7 @@ class Comparer {
           locate(this.up, sb, child(where.upstream, "schema")),
           op,
         );
-      else if (sa || sb)
-        this.add(a, `content:${type}`, `${type} schema in ${sa ? "ours" : "PolyAI"} only`, where);
+      else if (sa || sb) say(`${type} schema in ${sa ? "ours" : "PolyAI"} only`);
     }
   }
 

@@ -187,6 +187,22 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(r.drift[0]?.where[0]?.upstream).toBe(at(`${TEL}/connectors/{id}/test-call`, "post"));
   });
 
+  it("a media type changed for one status names that response and its operation", () => {
+    const r = check((up) => {
+      const ok = up.paths[`${TEL}/connectors/{connectorId}`].get.responses["200"];
+      ok.content = { "application/problem+json": ok.content["application/json"] };
+    });
+    const response = at(`${TEL}/connectors/{connectorId}`, "get", "responses", "200");
+    expect(drift(r)).toEqual([
+      `${response} [content:application/json]`,
+      `${response} [content:application/problem+json]`,
+    ]);
+    expect(r.drift.map((d) => d.operations)).toEqual([
+      [`GET ${TEL}/connectors/{connectorId} (getConnector)`],
+      [`GET ${TEL}/connectors/{connectorId} (getConnector)`],
+    ]);
+  });
+
   it("a removed operation", () => {
     const r = check((up) => delete up.paths[`${TEL}/phone-numbers/batch`].post);
     expect(drift(r)).toEqual([`${at(`${TEL}/phone-numbers/batch`, "post")} [absent-upstream]`]);
