@@ -24,6 +24,8 @@ export interface UpstreamResult {
   readonly stale: { at: string; aspect: string; reason: string }[];
   /** Annotations that are not an object of non-empty reasons. */
   readonly invalid: { at: string; message: string }[];
+  /** Deliberate differences not as docs/upstream-differences.md records them (the CLI only). */
+  changed?: { at: string; aspects: string[]; differences: string[]; reason: string }[];
   docsStale?: string;
 }
 

@@ -20,6 +20,7 @@ import {
   formatUpstreamReport,
   hasProblems,
   renderDifferencesDoc,
+  unpinned,
 } from "../scripts/upstream-report.mjs";
 
 type Json = Record<string, any>;
@@ -252,6 +253,35 @@ describe("annotations", () => {
     expect(hasProblems(r)).toBe(true);
   });
 
+  // #24: an annotation is keyed by aspect, so PolyAI changing its own side of a
+  // deliberate difference (adding its own limit where we annotated that it has none)
+  // still matches it. The table records each difference as it was when annotated.
+  it("PolyAI changing its side of a deliberate difference is reported against the table", () => {
+    const committed = readFileSync(DOCS_FILE, "utf8");
+    expect(unpinned(checkUpstream(ours, upstream), committed)).toEqual([]);
+    const r = check((up) => {
+      up.paths[`${TEL}/connectors/{connectorId}`].parameters[1].schema.maxLength = 64;
+      up.components.schemas.Error.properties.data = { type: "object", nullable: true };
+    });
+    expect(r.drift).toEqual([]);
+    expect(unpinned(r, committed)).toEqual([
+      {
+        at: "#/components/parameters/ConnectorId/schema",
+        aspects: ["maxLength", "minLength", "pattern"],
+        differences: expect.arrayContaining(["maxLength: ours 256, PolyAI 64"]),
+        reason: expect.stringContaining("The ID rule of `agentId`"),
+      },
+      expect.objectContaining({
+        at: "#/components/schemas/Error/properties/data",
+        differences: ["type: ours null only, PolyAI object"],
+      }),
+    ]);
+    expect(hasProblems({ ...r, changed: unpinned(r, committed) })).toBe(true);
+    expect(formatUpstreamReport({ ...r, changed: unpinned(r, committed) })).toContain(
+      "CHANGED  #/components/parameters/ConnectorId/schema [maxLength, minLength, pattern]",
+    );
+  });
+
   it("an annotation that hides nothing is reported, and so is one without a reason", () => {
     const r = check(
       () => {},
@@ -406,6 +436,20 @@ describe("the report", () => {
     expect("code" in failed && failed.code).toBe(1);
     const result = JSON.parse(failed.stdout) as UpstreamResult;
     expect(result.drift.map((d) => d.aspect)).toEqual(["required"]);
+    expect(result.changed).toEqual([]);
+    // No drift, but PolyAI's side of a deliberate difference moved: exit 1 too.
+    const moved = structuredClone(upstream);
+    moved["components"].schemas.Error.properties.data = { type: "object", nullable: true };
+    writeFileSync(changedCopy, JSON.stringify(moved));
+    const changed = await run(process.execPath, [
+      cli,
+      "--upstream",
+      changedCopy,
+      "--ours",
+      oursFile,
+    ]).catch((err: { code: number; stdout: string }) => err);
+    expect("code" in changed && changed.code).toBe(1);
+    expect(changed.stdout).toContain("CHANGED  #/components/schemas/Error/properties/data [type]");
     const passed = await run(process.execPath, [cli, "--ours", oursFile]);
     expect(passed.stdout).toMatch(/0 drift, 0 stale annotation\(s\)$/m);
   });
