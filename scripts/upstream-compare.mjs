@@ -176,7 +176,8 @@ class Comparer {
         // Path parameters are matched by their place in the template, not their name.
         const index = p.node.in === "path" ? pathNames(entry.path).indexOf(p.node.name) : -1;
         const name = index >= 0 && rename[index] ? rename[index] : p.node.name;
-        out.set(`${p.node.in}:${name}`, p);
+        // Header names are case-insensitive (RFC 9110).
+        out.set(`${p.node.in}:${p.node.in === "header" ? name.toLowerCase() : name}`, p);
       }
     }
     return out;

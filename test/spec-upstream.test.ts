@@ -224,6 +224,15 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(r.drift[0]?.messages).toEqual(["nullable in PolyAI only"]);
   });
 
+  it("a header parameter matches whatever the case of its name, as HTTP headers do", () => {
+    const header = (name: string) => ({ name, in: "header", schema: { type: "string" } });
+    const r = check(
+      (up) => up.paths[`${TEL}/connectors`].parameters.push(header("x-request-id")),
+      (o) => (o.paths[`${TEL}/connectors`].get.parameters = [header("X-Request-Id")]),
+    );
+    expect(r.drift).toEqual([]);
+  });
+
   it("a path parameter renamed by PolyAI still matches by its place", () => {
     const r = check((up) => {
       const path = `${TEL}/connectors/{connectorId}`;
