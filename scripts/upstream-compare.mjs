@@ -9,8 +9,9 @@
 //   a property only one side has                                on our object, `property:<name>`
 //   anything else (required, type, nullable, enum, pattern, …)  on our node, by aspect
 //
-// Descriptions, examples, defaults, headers, tags, operationIds and security are not
-// compared: they do not change what a request or an answer may hold.
+// Descriptions, examples, response headers, tags, operationIds and security are not
+// compared: they do not change what a request or an answer may hold. Defaults are:
+// one is what the server does with a field left out.
 import { METHODS, operationKey, show } from "./spec-model.mjs";
 import { child, KEYWORDS, locate, viewOf } from "./upstream-view.mjs";
 
@@ -21,6 +22,8 @@ import { child, KEYWORDS, locate, viewOf } from "./upstream-view.mjs";
  */
 
 const fmtTypes = (t) => (t ? [...t].sort().join("|") || "null only" : "any type");
+/** A keyword's value in a message; `none` when the schema does not have it (#24). */
+const shown = (v) => (v === undefined ? "none" : show(v));
 const sameSet = (a, b) => (a && b ? a.size === b.size && [...a].every((x) => b.has(x)) : a === b);
 
 /** Operations of a document keyed by {@link operationKey}, with their pointers. */
@@ -96,8 +99,8 @@ class Comparer {
       say("nullable", x.nullable ? "nullable in ours only" : "nullable in PolyAI only");
     this.values(x, y, say);
     for (const key of KEYWORDS)
-      if (x[key] !== y[key])
-        say(key, `${key}: ours ${show(x[key] ?? null)}, PolyAI ${show(y[key] ?? null)}`);
+      if (show(x[key]) !== show(y[key]))
+        say(key, `${key}: ours ${shown(x[key])}, PolyAI ${shown(y[key])}`);
     for (const [name, p] of x.properties) {
       const q = y.properties.get(name);
       if (!q) say(`property:${name}`, `property ${show(name)} in ours only`);

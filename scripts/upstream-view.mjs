@@ -24,6 +24,8 @@ export const KEYWORDS = [
   "minProperties",
   "maxProperties",
   "additionalProperties",
+  // #24: a default is what the server does with a field left out (importOne sends {}).
+  "default",
 ];
 
 const keywordOf = (node, key) =>

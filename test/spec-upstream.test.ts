@@ -204,6 +204,28 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     ]);
   });
 
+  // #24: importOne sends `{}`, so PolyAI's default for an omitted field is what it does.
+  it("a changed default", () => {
+    const r = check((up) => {
+      up.components.schemas.ImportPhoneNumberBody.properties.clientEnv.default = "sandbox";
+    });
+    expect(drift(r)).toEqual([]);
+    expect(
+      r.deliberate.find((d) => d.aspect === "default" && d.annotateAt.endsWith("/ClientEnv"))
+        ?.messages,
+    ).toEqual(['default: ours none, PolyAI "live"', 'default: ours none, PolyAI "sandbox"']);
+    expect(unpinned(r, readFileSync(DOCS_FILE, "utf8")).map((c) => c.at)).toEqual([
+      "#/components/schemas/ClientEnv",
+    ]);
+    const added = check((up) => {
+      up.components.schemas.ConnectorResponse.properties.disableHandoff.default = false;
+    });
+    expect(drift(added)).toEqual([
+      "#/components/schemas/Connector/properties/disableHandoff [default]",
+    ]);
+    expect(added.drift[0]?.messages).toEqual(["default: ours none, PolyAI false"]);
+  });
+
   it("a removed operation", () => {
     const r = check((up) => delete up.paths[`${TEL}/phone-numbers/batch`].post);
     expect(drift(r)).toEqual([`${at(`${TEL}/phone-numbers/batch`, "post")} [absent-upstream]`]);
