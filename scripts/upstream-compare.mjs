@@ -187,6 +187,14 @@ class Comparer {
   }
 
   operation(a, b, op) {
+    if (Boolean(a.op.node.deprecated) !== Boolean(b.op.node.deprecated))
+      this.add(
+        a.op,
+        "deprecated",
+        `operation deprecated in ${a.op.node.deprecated ? "ours" : "PolyAI"} only`,
+        { ours: a.op.at, upstream: b.op.at },
+        op,
+      );
     const pa = this.parameters(this.ours, a);
     const pb = this.parameters(this.up, b, pathNames(a.path));
     for (const [key, p] of pa) {
@@ -196,14 +204,15 @@ class Comparer {
         this.add(p, "absent-upstream", `parameter ${key} in ours only`, where, op);
         continue;
       }
-      if (Boolean(p.node.required) !== Boolean(q.node.required))
-        this.add(
-          p,
-          "required",
-          `parameter ${key} required in ${p.node.required ? "ours" : "PolyAI"} only`,
-          where,
-          op,
-        );
+      for (const flag of ["required", "deprecated"])
+        if (Boolean(p.node[flag]) !== Boolean(q.node[flag]))
+          this.add(
+            p,
+            flag,
+            `parameter ${key} ${flag} in ${p.node[flag] ? "ours" : "PolyAI"} only`,
+            where,
+            op,
+          );
       if (p.node.schema || q.node.schema)
         this.schema(
           locate(this.ours, p.node.schema ?? {}, child(p.at, "schema")),

@@ -7,7 +7,8 @@ import { deref, enumOf, show, typesOf } from "./spec-model.mjs";
 /**
  * The single-valued keywords compared as they are: a pattern or a limit either side
  * adds changes what the API accepts or answers. `additionalProperties` counts only as
- * `false` (a closed object); a schema under it is not compared.
+ * `false` (a closed object); a schema under it is not compared. `deprecated` counts
+ * only as `true`.
  */
 export const KEYWORDS = [
   "pattern",
@@ -26,10 +27,15 @@ export const KEYWORDS = [
   "additionalProperties",
   // #24: a default is what the server does with a field left out (importOne sends {}).
   "default",
+  // #24: a field PolyAI deprecates is one to stop sending or reading.
+  "deprecated",
 ];
 
+/** The values of a keyword that say something; any other is as good as none. */
+const MEANINGFUL = { additionalProperties: false, deprecated: true };
+
 const keywordOf = (node, key) =>
-  key === "additionalProperties" ? (node[key] === false ? false : undefined) : node[key];
+  key in MEANINGFUL ? (node[key] === MEANINGFUL[key] ? node[key] : undefined) : node[key];
 
 const escape = (key) => String(key).replace(/~/g, "~0").replace(/\//g, "~1");
 

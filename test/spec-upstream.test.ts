@@ -226,6 +226,25 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(added.drift[0]?.messages).toEqual(["default: ours none, PolyAI false"]);
   });
 
+  it("an operation, a parameter or a property deprecated", () => {
+    const r = check((up) => {
+      up.paths[`${TEL}/connectors/lookup`].post.deprecated = true;
+      up.paths[`${TEL}/phone-numbers`].get.parameters[0].deprecated = true;
+      up.components.schemas.ConnectorResponse.properties.voiceName.deprecated = true;
+      up.components.schemas.ConnectorResponse.properties.name.deprecated = false;
+    });
+    expect(drift(r)).toEqual([
+      "#/components/parameters/ConnectorIdQuery [deprecated]",
+      "#/components/schemas/Connector/properties/voiceName [deprecated]",
+      `${at(`${TEL}/connectors/lookup`, "post")} [deprecated]`,
+    ]);
+    expect(r.drift.map((d) => d.messages[0])).toEqual([
+      "parameter query:connectorId deprecated in PolyAI only",
+      "deprecated: ours none, PolyAI true",
+      "operation deprecated in PolyAI only",
+    ]);
+  });
+
   it("a removed operation", () => {
     const r = check((up) => delete up.paths[`${TEL}/phone-numbers/batch`].post);
     expect(drift(r)).toEqual([`${at(`${TEL}/phone-numbers/batch`, "post")} [absent-upstream]`]);
