@@ -351,6 +351,22 @@ describe("annotations", () => {
     ]);
   });
 
+  it("an aspect given two reasons at one place is invalid: each difference is explained once", () => {
+    const r = check(
+      () => {},
+      (o) => {
+        o.components.schemas.E164Number["x-upstream-differs"]["pattern"] = "a second reason";
+      },
+    );
+    expect(r.invalid).toEqual([
+      {
+        at: "#/components/schemas/E164Number/x-upstream-differs/pattern",
+        message: "aspect pattern is already explained under another key",
+      },
+    ]);
+    expect(hasProblems(r)).toBe(true);
+  });
+
   it("one reason may cover several aspects; each is judged on its own", () => {
     const r = check((up) => {
       // PolyAI adopts our E.164 pattern for every number we send: the pattern aspect
