@@ -56,6 +56,18 @@ function sharedPrefix(paths) {
   return first.slice(0, n).join("/");
 }
 
+/**
+ * A request body's or response's media types by their essence (`application/json`):
+ * case and parameters (`; charset=utf-8`) do not make another type (RFC 9110).
+ */
+const mediaTypes = ({ node, at }) =>
+  Object.fromEntries(
+    Object.entries(node.content ?? {}).map(([type, media]) => [
+      type.split(";")[0].trim().toLowerCase(),
+      { node: media ?? {}, at: child(at, "content", type) },
+    ]),
+  );
+
 class Comparer {
   constructor(ours, upstream) {
     this.ours = ours;
@@ -142,20 +154,17 @@ class Comparer {
 
   /** Media types and their schemas, of a request body or a response. */
   content(a, b, op) {
-    const ca = a.node.content ?? {};
-    const cb = b.node.content ?? {};
+    const ca = mediaTypes(a);
+    const cb = mediaTypes(b);
     for (const type of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
-      const where = {
-        ours: type in ca ? child(a.at, "content", type) : null,
-        upstream: type in cb ? child(b.at, "content", type) : null,
-      };
+      const where = { ours: ca[type]?.at ?? null, upstream: cb[type]?.at ?? null };
       const say = (message) => this.add(a, `content:${type}`, message, where, op);
       if (!(type in ca) || !(type in cb)) {
         say(`${type} in ${type in ca ? "ours" : "PolyAI"} only`);
         continue;
       }
-      const sa = ca[type].schema;
-      const sb = cb[type].schema;
+      const sa = ca[type].node.schema;
+      const sb = cb[type].node.schema;
       if (sa && sb)
         this.schema(
           locate(this.ours, sa, child(where.ours, "schema")),
