@@ -25,7 +25,14 @@ export interface UpstreamResult {
   /** Annotations that are not an object of non-empty reasons. */
   readonly invalid: { at: string; message: string }[];
   /** Deliberate differences not as docs/upstream-differences.md records them (the CLI only). */
-  changed?: { at: string; aspects: string[]; differences: string[]; reason: string }[];
+  changed?: {
+    at: string;
+    aspects: string[];
+    differences: string[];
+    /** The operationIds it is in. */
+    operations: string[];
+    reason: string;
+  }[];
   docsStale?: string;
 }
 

@@ -10,7 +10,8 @@ import { ANNOTATION } from "./upstream-annotations.mjs";
  *   drift: Finding[], deliberate: Finding[],
  *   stale: { at: string, aspect: string, reason: string }[],
  *   invalid: { at: string, message: string }[],
- *   changed?: { at: string, aspects: string[], differences: string[], reason: string }[] }} UpstreamResult
+ *   changed?: { at: string, aspects: string[], differences: string[], operations: string[],
+ *     reason: string }[] }} UpstreamResult
  */
 
 const SHOWN = 3; // places listed per finding; the rest are counted
@@ -72,8 +73,9 @@ export function formatUpstreamReport(r) {
 const cell = (s) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 
 /**
- * One row per reason, with the aspects it covers and the differences as they are now.
- * #24: the differences pin PolyAI's side, so a change there under a reason shows.
+ * One row per reason, with the aspects it covers, the differences as they are now and
+ * the operations they are in. #24: these pin PolyAI's side, so a change there under a
+ * reason shows (its own limit, or a 429 it now documents for one operation).
  */
 function rowsOf(r) {
   const rows = new Map();
@@ -84,9 +86,11 @@ function rowsOf(r) {
       reason: f.reason,
       aspects: new Set(),
       differences: new Set(),
+      operations: new Set(),
     };
     row.aspects.add(f.aspect);
     for (const m of f.messages) row.differences.add(m);
+    for (const op of f.operations) row.operations.add(opName(op));
     rows.set(key, row);
   }
   return [...rows.values()]
@@ -94,6 +98,7 @@ function rowsOf(r) {
       at: row.at,
       aspects: [...row.aspects].sort(),
       differences: [...row.differences].sort(),
+      operations: [...row.operations].sort(),
       reason: row.reason,
     }))
     .sort((a, b) => a.at.localeCompare(b.at) || a.reason.localeCompare(b.reason));
@@ -101,7 +106,7 @@ function rowsOf(r) {
 
 const code = (s) => `\`${cell(s)}\``;
 const rowLine = (row) =>
-  `| ${code(row.at)} | ${row.aspects.map(code).join(", ")} | ${row.differences.map(code).join("; ")} | ${cell(row.reason)} |`;
+  `| ${code(row.at)} | ${row.aspects.map(code).join(", ")} | ${row.differences.map(code).join("; ")} | ${row.operations.join(", ")} | ${cell(row.reason)} |`;
 
 /**
  * The deliberate differences the table (docs/upstream-differences.md as committed)
@@ -126,14 +131,14 @@ export function renderDifferencesDoc(r, source) {
     `\`${ANNOTATION}\` reason in our spec; \`npm run spec:upstream\` reports any other difference`,
     "as drift. The place is a JSON pointer into the bundled spec (`generated/openapi.json`);",
     "`#/components/schemas/Connector` is `openapi/components/schemas/Connector.yaml`.",
-    "Each difference is recorded as it was when annotated: if PolyAI changes its side of one,",
-    "`npm run spec:upstream` reports it as `CHANGED` until the reason is checked and this",
-    "table rewritten.",
+    "Each difference is recorded as it was when annotated, with the operations it is in: if",
+    "PolyAI changes its side of one, `npm run spec:upstream` reports it as `CHANGED` until the",
+    "reason is checked and this table rewritten.",
     "",
     `${r.deliberate.length} deliberate differences, ${rows.length} reasons.`,
     "",
-    "| where (our spec) | aspect | the difference | reason |",
-    "|---|---|---|---|",
+    "| where (our spec) | aspect | the difference | in operations | reason |",
+    "|---|---|---|---|---|",
     ...rows.map(rowLine),
     "",
   ].join("\n");

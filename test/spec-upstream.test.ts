@@ -329,6 +329,7 @@ describe("annotations", () => {
         at: "#/components/parameters/ConnectorId/schema",
         aspects: ["maxLength", "minLength", "pattern"],
         differences: expect.arrayContaining(["maxLength: ours 256, PolyAI 64"]),
+        operations: ["deleteConnector", "getConnector", "updateConnector"],
         reason: expect.stringContaining("The ID rule of `agentId`"),
       },
       expect.objectContaining({
@@ -340,6 +341,21 @@ describe("annotations", () => {
     expect(formatUpstreamReport({ ...r, changed: unpinned(r, committed) })).toContain(
       "CHANGED  #/components/parameters/ConnectorId/schema [maxLength, minLength, pattern]",
     );
+  });
+
+  it("PolyAI documenting what we annotated it lacks, for one operation, is reported against the table", () => {
+    const r = check((up) => {
+      const list = up.paths[`${TEL}/connectors`].get.responses;
+      list["429"] = structuredClone(list["401"]);
+    });
+    expect(r.drift).toEqual([]);
+    expect(r.stale).toEqual([]);
+    expect(unpinned(r, readFileSync(DOCS_FILE, "utf8"))).toEqual([
+      expect.objectContaining({
+        at: "#/components/responses/RateLimited",
+        operations: expect.not.arrayContaining(["listConnectors"]),
+      }),
+    ]);
   });
 
   it("an annotation that hides nothing is reported, and so is one without a reason", () => {
