@@ -8,10 +8,12 @@
 //   a thing only PolyAI documents                               on our parent, `missing:<what>`
 //   a property only one side has                                on our object, `property:<name>`
 //   anything else (required, type, nullable, enum, pattern, …)  on our node, by aspect
+//   how an operation authenticates, a server URL                on the root (`#`), or on
+//                                        our operation when it has its own `security`
 //
-// Descriptions, examples, response headers, tags, operationIds and security are not
-// compared: they do not change what a request or an answer may hold. Defaults are:
-// one is what the server does with a field left out.
+// Descriptions, examples, response headers, tags and operationIds are not compared:
+// they do not change what a request or an answer may hold. Defaults are: one is what
+// the server does with a field left out.
 import { METHODS, operationKey, show } from "./spec-model.mjs";
 import { child, KEYWORDS, locate, viewOf } from "./upstream-view.mjs";
 
@@ -56,6 +58,39 @@ function sharedPrefix(paths) {
   return first.slice(0, n).join("/");
 }
 
+/** An authentication scheme in words, as it reaches the wire (`apiKey in header x-api-key`). */
+function schemeText(doc, name) {
+  const { node: s } = locate(doc, doc.components?.securitySchemes?.[name] ?? {}, "#");
+  // Header names are case-insensitive (RFC 9110); an HTTP scheme's name too.
+  if (s.type === "apiKey")
+    return `apiKey in ${s.in} ${s.in === "header" ? String(s.name).toLowerCase() : s.name}`;
+  if (s.type === "http") return `http ${String(s.scheme).toLowerCase()}`;
+  return String(s.type ?? `undefined scheme ${name}`);
+}
+
+/** How an operation authenticates: its alternatives in words, and where they are written. */
+function securityOf(doc, entry) {
+  const own = entry.op.node.security;
+  const alternatives = (own ?? doc.security ?? []).map(
+    (requirement) =>
+      Object.keys(requirement)
+        .map((name) => schemeText(doc, name))
+        .sort()
+        .join(" and ") || "none",
+  );
+  return {
+    own: Boolean(own),
+    text: [...new Set(alternatives)].sort().join(" or ") || "none",
+    at: own ? child(entry.op.at, "security") : "#/security",
+  };
+}
+
+/** The document's server URLs (a trailing `/` is no other host), with their pointers. */
+const serversOf = (doc) =>
+  new Map(
+    (doc.servers ?? []).map((s, i) => [String(s?.url).replace(/\/+$/, ""), child("#/servers", i)]),
+  );
+
 /**
  * A request body's or response's media types by their essence (`application/json`):
  * case and parameters (`; charset=utf-8`) do not make another type (RFC 9110).
@@ -74,6 +109,8 @@ class Comparer {
     this.up = upstream;
     /** @type {Map<string, Difference>} */
     this.found = new Map();
+    /** Where a difference of the whole document is annotated. */
+    this.root = { node: ours, at: "#" };
   }
 
   /** Records a difference on `host` (a located node of our spec). */
@@ -196,6 +233,16 @@ class Comparer {
   }
 
   operation(a, b, op) {
+    const sa = securityOf(this.ours, a);
+    const sb = securityOf(this.up, b);
+    if (sa.text !== sb.text)
+      this.add(
+        sa.own ? a.op : this.root,
+        "security",
+        `security: ours ${sa.text}, PolyAI ${sb.text}`,
+        { ours: sa.at, upstream: sb.at },
+        op,
+      );
     if (Boolean(a.op.node.deprecated) !== Boolean(b.op.node.deprecated))
       this.add(
         a.op,
@@ -318,7 +365,20 @@ class Comparer {
           label(a),
         );
     }
-    const root = { node: this.ours, at: "#" };
+    const root = this.root;
+    const sa = serversOf(this.ours);
+    const sb = serversOf(this.up);
+    for (const url of new Set([...sa.keys(), ...sb.keys()]))
+      if (!sa.has(url) || !sb.has(url))
+        this.add(
+          root,
+          `server:${url}`,
+          `server ${url} in ${sa.has(url) ? "ours" : "PolyAI"} only`,
+          {
+            ours: sa.get(url) ?? null,
+            upstream: sb.get(url) ?? null,
+          },
+        );
     for (const [key, b] of ob) {
       const under = key.split(" ")[1].startsWith(`${prefix}/`);
       if (!oa.has(key) && under)

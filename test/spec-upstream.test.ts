@@ -284,6 +284,43 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(r.drift).toEqual([]);
   });
 
+  // #24: the API key's header and the regions' hosts are what every call depends on.
+  it("a new authentication scheme, or the API key moved to another header", () => {
+    const r = check((up) => {
+      up.components.securitySchemes.polyApiKey.name = "Authorization";
+    });
+    expect(drift(r)).toEqual(["# [security]"]);
+    expect(r.drift[0]?.messages).toEqual([
+      "security: ours apiKey in header x-api-key, PolyAI apiKey in header authorization",
+    ]);
+    expect(r.drift[0]?.operations).toHaveLength(15);
+    const bearer = check((up) => {
+      up.components.securitySchemes.bearer = { type: "http", scheme: "Bearer" };
+      up.paths[`${TEL}/connectors`].get.security = [{ bearer: [] }];
+    });
+    expect(drift(bearer)).toEqual(["# [security]"]);
+    expect(bearer.drift[0]?.where).toEqual([
+      { ours: "#/security", upstream: at(`${TEL}/connectors`, "get", "security") },
+    ]);
+    expect(bearer.drift[0]?.operations).toEqual([`GET ${TEL}/connectors (listConnectors)`]);
+  });
+
+  it("a region's host added or removed", () => {
+    const r = check((up) => {
+      up.servers.push({ url: "https://api.ap.poly.ai/" });
+      up.servers = up.servers.filter((s: Json) => !s.url.includes(".uk."));
+    });
+    expect(drift(r)).toEqual([
+      "# [server:https://api.ap.poly.ai]",
+      "# [server:https://api.uk.poly.ai]",
+    ]);
+    expect(r.drift.map((d) => d.messages[0])).toEqual([
+      "server https://api.ap.poly.ai in PolyAI only",
+      "server https://api.uk.poly.ai in ours only",
+    ]);
+    expect(r.drift[0]?.where).toEqual([{ ours: null, upstream: "#/servers/3" }]);
+  });
+
   it("a path parameter renamed by PolyAI still matches by its place", () => {
     const r = check((up) => {
       const path = `${TEL}/connectors/{connectorId}`;
