@@ -148,7 +148,10 @@ function merged(doc, { node, at }, depth) {
   if (Array.isArray(node.allOf)) parts.push(...sub(node.allOf, "allOf"));
   for (const key of ["anyOf", "oneOf"])
     if (Array.isArray(node[key])) parts.push(anyOf(sub(node[key], key), at));
-  return parts.length === 1 ? parts[0] : allOf(parts);
+  const m = parts.length === 1 ? parts[0] : allOf(parts);
+  // #24: `nullable` beside `allOf` (PolyAI's reference, 3.0 style) admits null too.
+  if (node.nullable === true && m.types) m.types = new Set([...m.types, "null"]);
+  return m;
 }
 
 /** The view of a located schema. */

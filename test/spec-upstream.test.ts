@@ -275,6 +275,16 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(r.drift[0]?.messages).toEqual(["nullable in PolyAI only"]);
   });
 
+  it("nullability written as `nullable` beside PolyAI's `allOf` reference", () => {
+    const r = check((up) => {
+      up.components.schemas.BatchUpdateResultItem.properties.data.nullable = true;
+    });
+    expect(drift(r)).toEqual(["#/components/schemas/Connector [nullable]"]);
+    expect(r.drift[0]?.where[0]?.upstream).toBe(
+      "#/components/schemas/BatchUpdateResultItem/properties/data",
+    );
+  });
+
   it("a header parameter matches whatever the case of its name, as HTTP headers do", () => {
     const header = (name: string) => ({ name, in: "header", schema: { type: "string" } });
     const r = check(
