@@ -52,7 +52,8 @@ export function locate(doc, node, at) {
 }
 
 /**
- * @typedef {{ node: any, at: string }} Located
+ * @typedef {{ node: any, at: string, parts?: Located[] }} Located  `parts`: a property
+ *   several `allOf` branches define, read as all of them
  * @typedef {{
  *   node: any, at: string,
  *   types: Set<string> | null, nullable: boolean, values: unknown[] | null,
@@ -96,7 +97,11 @@ function allOf(parts) {
     out.values ??= p.values;
     for (const k of KEYWORDS) out[k] ??= p[k];
     out.items ??= p.items;
-    for (const [k, v] of p.properties) if (!out.properties.has(k)) out.properties.set(k, v);
+    for (const [k, v] of p.properties) {
+      const before = out.properties.get(k);
+      // #24: a property in several branches is all of them (a later one may narrow it).
+      out.properties.set(k, before ? { ...before, parts: [...(before.parts ?? [before]), v] } : v);
+    }
     for (const k of p.required) out.required.add(k);
   }
   return out;
@@ -140,8 +145,10 @@ function anyOf(branches, at) {
 }
 
 /** A schema's keywords with composition merged; `types` still holds `null`. */
-function merged(doc, { node, at }, depth) {
+function merged(doc, located, depth) {
+  const { node, at, parts: all } = located;
   if (depth > 32) throw new Error(`${at}: schema nests deeper than 32 levels`);
+  if (all) return allOf(all.map((p) => merged(doc, p, depth + 1)));
   const sub = (list, key) =>
     list.map((s, i) => merged(doc, locate(doc, s, child(at, key, i)), depth + 1));
   const parts = [own(doc, node, at)];

@@ -275,6 +275,19 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(r.drift[0]?.messages).toEqual(["nullable in PolyAI only"]);
   });
 
+  it("a property narrowed in a second `allOf` branch", () => {
+    const r = check((up) => {
+      up.components.schemas.GetConnectorsResponse.properties.connectors.items = {
+        allOf: [
+          { $ref: "#/components/schemas/ConnectorResponse" },
+          { properties: { name: { maxLength: 10 } } },
+        ],
+      };
+    });
+    expect(drift(r)).toEqual(["#/components/schemas/Connector/properties/name [maxLength]"]);
+    expect(r.drift[0]?.operations).toEqual([`GET ${TEL}/connectors (listConnectors)`]);
+  });
+
   it("nullability written as `nullable` beside PolyAI's `allOf` reference", () => {
     const r = check((up) => {
       up.components.schemas.BatchUpdateResultItem.properties.data.nullable = true;
