@@ -57,5 +57,5 @@ export function loadVendored(
   dir?: string,
 ): Promise<{ doc: Record<string, any>; source: VendoredSource; label: string }>;
 
-/** A copy of PolyAI's spec (`--upstream FILE`), refused unless it is an OpenAPI 3 document with `paths`. */
+/** A copy of PolyAI's spec (`--upstream FILE`), refused unless it is an OpenAPI 3 document with `paths` whose `$ref`s resolve. */
 export function readUpstream(file: string): Promise<Record<string, any>>;

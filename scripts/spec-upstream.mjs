@@ -19,9 +19,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadSpec } from "./spec-diff.mjs";
-import { root } from "./spec-model.mjs";
+import { deref, root } from "./spec-model.mjs";
 import { judge } from "./upstream-annotations.mjs";
 import { compareWithUpstream } from "./upstream-compare.mjs";
+import { child } from "./upstream-view.mjs";
 import {
   formatUpstreamReport,
   hasProblems,
@@ -81,7 +82,7 @@ export async function loadVendored(dir = UPSTREAM_DIR) {
 
 /**
  * A copy of PolyAI's spec given with `--upstream`, refused unless it is an OpenAPI 3
- * document with `paths`. #24: anything else would read as PolyAI dropping every
+ * document with `paths` whose `$ref`s all resolve. #24: anything else would read as PolyAI dropping every
  * operation (drift everywhere, exit 1) instead of an input error (exit 2).
  */
 export async function readUpstream(file) {
@@ -96,7 +97,24 @@ export async function readUpstream(file) {
     throw new Error(`${file} is not an OpenAPI 3 document (no \`openapi: 3.x\`)`);
   if (!doc.paths || typeof doc.paths !== "object")
     throw new Error(`${file} has no \`paths\` object`);
+  checkRefs(doc, file);
   return doc;
+}
+
+/** Every `$ref` resolves; else an error naming where (it would stop the comparison unlocated). */
+function checkRefs(doc, file) {
+  const walk = (node, at) => {
+    if (!node || typeof node !== "object") return;
+    if (typeof node.$ref === "string") {
+      try {
+        deref(doc, node);
+      } catch (err) {
+        throw new Error(`${file}: ${at}: ${err.message}`);
+      }
+    }
+    for (const [key, value] of Object.entries(node)) walk(value, child(at, key));
+  };
+  walk(doc, "#");
 }
 
 const USAGE =

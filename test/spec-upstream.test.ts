@@ -534,6 +534,23 @@ describe("an upstream file that is not PolyAI's spec", () => {
     await expect(readUpstream(file)).rejects.toThrow(message);
   });
 
+  it.each([
+    ["unresolved", "#/components/schemas/Nope", /unresolved \$ref #\/components\/schemas\/Nope/],
+    ["circular", "#/components/schemas/Loop", /circular \$ref/],
+    ["external", "common.json#/Name", /external \$ref common\.json#\/Name/],
+  ])("a $ref that is %s is refused, naming the file and where it is", async (_, ref, message) => {
+    const up = structuredClone(upstream);
+    if (ref.endsWith("Loop")) up["components"].schemas.Loop = { $ref: ref };
+    up["components"].schemas.ConnectorResponse.properties.name = { $ref: ref };
+    const file = join(dir, "refs.json");
+    writeFileSync(file, JSON.stringify(up));
+    const refused = readUpstream(file);
+    await expect(refused).rejects.toThrow(message);
+    await expect(refused).rejects.toThrow(
+      /refs\.json: #\/components\/schemas\/ConnectorResponse\/properties\/name: /,
+    );
+  });
+
   it("the CLI exits 2 with the reason on stderr and nothing on stdout", async () => {
     const file = join(dir, "not-openapi.json");
     writeFileSync(file, '{"hello":1}');
