@@ -5728,6 +5728,8 @@ export const spec: Record<string, unknown> = {
         example: "live",
         "x-upstream-differs": {
           enum: "PolyAI types `clientEnv` as a string and names its three values only in the description; as an enum a typo is refused before sending and typed code can switch on it.",
+          default:
+            "PolyAI writes `default: live` on the import bodies' `clientEnv`; we say it in their descriptions (`live` when absent), because a schema default would make `clientEnv` required in the generated request types.",
         },
       },
       Connector: {
@@ -6221,6 +6223,10 @@ export const spec: Record<string, unknown> = {
           errors: {
             type: "array",
             default: [],
+            "x-upstream-differs": {
+              default:
+                "PolyAI omits `errors` when it is empty (its text says so) and writes no default; ours is `[]`, which the SDK fills in so a caller need not test for absence.",
+            },
             description:
               "The numbers that could not be released, each with why (a number the agent\ndoes not have, including one of another project). The API omits `errors`\nwhen it is empty; the SDK then fills in the default, `[]`.\n",
             items: {
