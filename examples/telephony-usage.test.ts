@@ -35,6 +35,7 @@ import {
   type PlanTargets,
   type PlanWarning,
   type ReadOptions,
+  type RenderPlanOptions,
   type StaleValue,
   type ValidateOptions,
 } from "../src/telephony/index.js";
@@ -115,6 +116,11 @@ it("plans, reviews, applies and exports an agent's phone lines", async () => {
     );
     expect(renderPlan(p)).toContain(
       'voiceName  "en-US-Neural2-C" → "en-GB-Neural2-A"  (ttsLangCode follows: en-GB)',
+    );
+    // Number changes are grouped by route; `full` lists every number, one per line.
+    const everyNumber: RenderPlanOptions = { full: true };
+    expect(renderPlan(p, everyNumber)).toContain(
+      "~ CONN-main → CONN-support: 1 number\n    +442079460000",
     );
     const [update]: ConnectorChange[] = p.connectors;
     const fields = Object.keys(update?.patch ?? {}) as ManagedField[];

@@ -24,6 +24,15 @@ export interface UpstreamResult {
   readonly stale: { at: string; aspect: string; reason: string }[];
   /** Annotations that are not an object of non-empty reasons. */
   readonly invalid: { at: string; message: string }[];
+  /** Deliberate differences not as docs/upstream-differences.md records them (the CLI only). */
+  changed?: {
+    at: string;
+    aspects: string[];
+    differences: string[];
+    /** The operationIds it is in. */
+    operations: string[];
+    reason: string;
+  }[];
   docsStale?: string;
 }
 
@@ -47,3 +56,6 @@ export function checkUpstream(ours: object, upstream: object, label?: string): U
 export function loadVendored(
   dir?: string,
 ): Promise<{ doc: Record<string, any>; source: VendoredSource; label: string }>;
+
+/** A copy of PolyAI's spec (`--upstream FILE`), refused unless it is an OpenAPI 3 document with `paths` whose `$ref`s resolve. */
+export function readUpstream(file: string): Promise<Record<string, any>>;

@@ -19,10 +19,16 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadSpec } from "./spec-diff.mjs";
-import { root } from "./spec-model.mjs";
+import { deref, root } from "./spec-model.mjs";
 import { judge } from "./upstream-annotations.mjs";
 import { compareWithUpstream } from "./upstream-compare.mjs";
-import { formatUpstreamReport, hasProblems, renderDifferencesDoc } from "./upstream-report.mjs";
+import { child } from "./upstream-view.mjs";
+import {
+  formatUpstreamReport,
+  hasProblems,
+  renderDifferencesDoc,
+  unpinned,
+} from "./upstream-report.mjs";
 
 export const UPSTREAM_DIR = join(root, "openapi/upstream");
 export const DOCS_FILE = join(root, "docs/upstream-differences.md");
@@ -74,6 +80,43 @@ export async function loadVendored(dir = UPSTREAM_DIR) {
   return { doc, source, label: relative(root, file) };
 }
 
+/**
+ * A copy of PolyAI's spec given with `--upstream`, refused unless it is an OpenAPI 3
+ * document with `paths` whose `$ref`s all resolve. #24: anything else would read as PolyAI dropping every
+ * operation (drift everywhere, exit 1) instead of an input error (exit 2).
+ */
+export async function readUpstream(file) {
+  const text = await readFile(resolve(file), "utf8");
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${err.message}): pass PolyAI's openapi.json`);
+  }
+  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !/^3\./.test(String(doc.openapi)))
+    throw new Error(`${file} is not an OpenAPI 3 document (no \`openapi: 3.x\`)`);
+  if (!doc.paths || typeof doc.paths !== "object")
+    throw new Error(`${file} has no \`paths\` object`);
+  checkRefs(doc, file);
+  return doc;
+}
+
+/** Every `$ref` resolves; else an error naming where (it would stop the comparison unlocated). */
+function checkRefs(doc, file) {
+  const walk = (node, at) => {
+    if (!node || typeof node !== "object") return;
+    if (typeof node.$ref === "string") {
+      try {
+        deref(doc, node);
+      } catch (err) {
+        throw new Error(`${file}: ${at}: ${err.message}`);
+      }
+    }
+    for (const [key, value] of Object.entries(node)) walk(value, child(at, key));
+  };
+  walk(doc, "#");
+}
+
 const USAGE =
   "usage: npm run spec:upstream [-- --upstream FILE] [--ours FILE] [--json] [--write-docs]";
 
@@ -115,18 +158,20 @@ async function main() {
     const vendored = opts.upstream ? null : await loadVendored();
     const upstream = vendored
       ? vendored
-      : { doc: JSON.parse(await readFile(resolve(opts.upstream), "utf8")), label: opts.upstream };
+      : { doc: await readUpstream(opts.upstream), label: opts.upstream };
     const ours = await loadSpec({ path: opts.ours ?? join(root, "openapi/openapi.yaml") }, tmp);
     const result = checkUpstream(ours, upstream.doc, upstream.label);
+    const table = await readFile(DOCS_FILE, "utf8").catch(() => "");
     if (vendored) {
       const doc = renderDifferencesDoc(result, vendored.source);
       if (opts.writeDocs) {
         await mkdir(dirname(DOCS_FILE), { recursive: true });
         await writeFile(DOCS_FILE, doc);
         if (!opts.json) console.log(`wrote ${relative(root, DOCS_FILE)}`);
-      } else if ((await readFile(DOCS_FILE, "utf8").catch(() => null)) !== doc)
-        result.docsStale = relative(root, DOCS_FILE);
+      } else if (table !== doc) result.docsStale = relative(root, DOCS_FILE);
     }
+    // #24: against any copy, a deliberate difference PolyAI changed its side of.
+    result.changed = opts.writeDocs ? [] : unpinned(result, table);
     console.log(opts.json ? JSON.stringify(result, null, 2) : formatUpstreamReport(result));
     return hasProblems(result) ? 1 : 0;
   } catch (err) {

@@ -47,12 +47,23 @@ export function collectAnnotations(doc) {
         continue;
       }
       byObject.set(value, at);
-      for (const [aspect, reason] of Object.entries(value))
+      const explained = new Set();
+      for (const [aspects, reason] of Object.entries(value)) {
         if (typeof reason !== "string" || !reason.trim())
           invalid.push({
-            at: child(where, aspect),
+            at: child(where, aspects),
             message: "the reason must be a non-empty string",
           });
+        // #24: one reason per difference; a second would never be read.
+        for (const aspect of aspectsOf(aspects)) {
+          if (explained.has(aspect))
+            invalid.push({
+              at: child(where, aspects),
+              message: `aspect ${aspect} is already explained under another key`,
+            });
+          explained.add(aspect);
+        }
+      }
     }
   };
   walk(doc, "#", 0);

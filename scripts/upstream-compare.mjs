@@ -8,9 +8,12 @@
 //   a thing only PolyAI documents                               on our parent, `missing:<what>`
 //   a property only one side has                                on our object, `property:<name>`
 //   anything else (required, type, nullable, enum, pattern, …)  on our node, by aspect
+//   how an operation authenticates, a server URL                on the root (`#`), or on
+//                                        our operation when it has its own `security`
 //
-// Descriptions, examples, defaults, headers, tags, operationIds and security are not
-// compared: they do not change what a request or an answer may hold.
+// Descriptions, examples, response headers, tags and operationIds are not compared:
+// they do not change what a request or an answer may hold. Defaults are: one is what
+// the server does with a field left out.
 import { METHODS, operationKey, show } from "./spec-model.mjs";
 import { child, KEYWORDS, locate, viewOf } from "./upstream-view.mjs";
 
@@ -21,6 +24,8 @@ import { child, KEYWORDS, locate, viewOf } from "./upstream-view.mjs";
  */
 
 const fmtTypes = (t) => (t ? [...t].sort().join("|") || "null only" : "any type");
+/** A keyword's value in a message; `none` when the schema does not have it (#24). */
+const shown = (v) => (v === undefined ? "none" : show(v));
 const sameSet = (a, b) => (a && b ? a.size === b.size && [...a].every((x) => b.has(x)) : a === b);
 
 /** Operations of a document keyed by {@link operationKey}, with their pointers. */
@@ -53,12 +58,59 @@ function sharedPrefix(paths) {
   return first.slice(0, n).join("/");
 }
 
+/** An authentication scheme in words, as it reaches the wire (`apiKey in header x-api-key`). */
+function schemeText(doc, name) {
+  const { node: s } = locate(doc, doc.components?.securitySchemes?.[name] ?? {}, "#");
+  // Header names are case-insensitive (RFC 9110); an HTTP scheme's name too.
+  if (s.type === "apiKey")
+    return `apiKey in ${s.in} ${s.in === "header" ? String(s.name).toLowerCase() : s.name}`;
+  if (s.type === "http") return `http ${String(s.scheme).toLowerCase()}`;
+  return String(s.type ?? `undefined scheme ${name}`);
+}
+
+/** How an operation authenticates: its alternatives in words, and where they are written. */
+function securityOf(doc, entry) {
+  const own = entry.op.node.security;
+  const alternatives = (own ?? doc.security ?? []).map(
+    (requirement) =>
+      Object.keys(requirement)
+        .map((name) => schemeText(doc, name))
+        .sort()
+        .join(" and ") || "none",
+  );
+  return {
+    own: Boolean(own),
+    text: [...new Set(alternatives)].sort().join(" or ") || "none",
+    at: own ? child(entry.op.at, "security") : "#/security",
+  };
+}
+
+/** The document's server URLs (a trailing `/` is no other host), with their pointers. */
+const serversOf = (doc) =>
+  new Map(
+    (doc.servers ?? []).map((s, i) => [String(s?.url).replace(/\/+$/, ""), child("#/servers", i)]),
+  );
+
+/**
+ * A request body's or response's media types by their essence (`application/json`):
+ * case and parameters (`; charset=utf-8`) do not make another type (RFC 9110).
+ */
+const mediaTypes = ({ node, at }) =>
+  Object.fromEntries(
+    Object.entries(node.content ?? {}).map(([type, media]) => [
+      type.split(";")[0].trim().toLowerCase(),
+      { node: media ?? {}, at: child(at, "content", type) },
+    ]),
+  );
+
 class Comparer {
   constructor(ours, upstream) {
     this.ours = ours;
     this.up = upstream;
     /** @type {Map<string, Difference>} */
     this.found = new Map();
+    /** Where a difference of the whole document is annotated. */
+    this.root = { node: ours, at: "#" };
   }
 
   /** Records a difference on `host` (a located node of our spec). */
@@ -96,8 +148,8 @@ class Comparer {
       say("nullable", x.nullable ? "nullable in ours only" : "nullable in PolyAI only");
     this.values(x, y, say);
     for (const key of KEYWORDS)
-      if (x[key] !== y[key])
-        say(key, `${key}: ours ${show(x[key] ?? null)}, PolyAI ${show(y[key] ?? null)}`);
+      if (show(x[key]) !== show(y[key]))
+        say(key, `${key}: ours ${shown(x[key])}, PolyAI ${shown(y[key])}`);
     for (const [name, p] of x.properties) {
       const q = y.properties.get(name);
       if (!q) say(`property:${name}`, `property ${show(name)} in ours only`);
@@ -139,27 +191,24 @@ class Comparer {
 
   /** Media types and their schemas, of a request body or a response. */
   content(a, b, op) {
-    const ca = a.node.content ?? {};
-    const cb = b.node.content ?? {};
+    const ca = mediaTypes(a);
+    const cb = mediaTypes(b);
     for (const type of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
-      const where = {
-        ours: type in ca ? child(a.at, "content", type) : null,
-        upstream: type in cb ? child(b.at, "content", type) : null,
-      };
+      const where = { ours: ca[type]?.at ?? null, upstream: cb[type]?.at ?? null };
+      const say = (message) => this.add(a, `content:${type}`, message, where, op);
       if (!(type in ca) || !(type in cb)) {
-        this.add(a, `content:${type}`, `${type} in ${type in ca ? "ours" : "PolyAI"} only`, where);
+        say(`${type} in ${type in ca ? "ours" : "PolyAI"} only`);
         continue;
       }
-      const sa = ca[type].schema;
-      const sb = cb[type].schema;
+      const sa = ca[type].node.schema;
+      const sb = cb[type].node.schema;
       if (sa && sb)
         this.schema(
           locate(this.ours, sa, child(where.ours, "schema")),
           locate(this.up, sb, child(where.upstream, "schema")),
           op,
         );
-      else if (sa || sb)
-        this.add(a, `content:${type}`, `${type} schema in ${sa ? "ours" : "PolyAI"} only`, where);
+      else if (sa || sb) say(`${type} schema in ${sa ? "ours" : "PolyAI"} only`);
     }
   }
 
@@ -176,13 +225,32 @@ class Comparer {
         // Path parameters are matched by their place in the template, not their name.
         const index = p.node.in === "path" ? pathNames(entry.path).indexOf(p.node.name) : -1;
         const name = index >= 0 && rename[index] ? rename[index] : p.node.name;
-        out.set(`${p.node.in}:${name}`, p);
+        // Header names are case-insensitive (RFC 9110).
+        out.set(`${p.node.in}:${p.node.in === "header" ? name.toLowerCase() : name}`, p);
       }
     }
     return out;
   }
 
   operation(a, b, op) {
+    const sa = securityOf(this.ours, a);
+    const sb = securityOf(this.up, b);
+    if (sa.text !== sb.text)
+      this.add(
+        sa.own ? a.op : this.root,
+        "security",
+        `security: ours ${sa.text}, PolyAI ${sb.text}`,
+        { ours: sa.at, upstream: sb.at },
+        op,
+      );
+    if (Boolean(a.op.node.deprecated) !== Boolean(b.op.node.deprecated))
+      this.add(
+        a.op,
+        "deprecated",
+        `operation deprecated in ${a.op.node.deprecated ? "ours" : "PolyAI"} only`,
+        { ours: a.op.at, upstream: b.op.at },
+        op,
+      );
     const pa = this.parameters(this.ours, a);
     const pb = this.parameters(this.up, b, pathNames(a.path));
     for (const [key, p] of pa) {
@@ -192,14 +260,15 @@ class Comparer {
         this.add(p, "absent-upstream", `parameter ${key} in ours only`, where, op);
         continue;
       }
-      if (Boolean(p.node.required) !== Boolean(q.node.required))
-        this.add(
-          p,
-          "required",
-          `parameter ${key} required in ${p.node.required ? "ours" : "PolyAI"} only`,
-          where,
-          op,
-        );
+      for (const flag of ["required", "deprecated"])
+        if (Boolean(p.node[flag]) !== Boolean(q.node[flag]))
+          this.add(
+            p,
+            flag,
+            `parameter ${key} ${flag} in ${p.node[flag] ? "ours" : "PolyAI"} only`,
+            where,
+            op,
+          );
       if (p.node.schema || q.node.schema)
         this.schema(
           locate(this.ours, p.node.schema ?? {}, child(p.at, "schema")),
@@ -296,7 +365,20 @@ class Comparer {
           label(a),
         );
     }
-    const root = { node: this.ours, at: "#" };
+    const root = this.root;
+    const sa = serversOf(this.ours);
+    const sb = serversOf(this.up);
+    for (const url of new Set([...sa.keys(), ...sb.keys()]))
+      if (!sa.has(url) || !sb.has(url))
+        this.add(
+          root,
+          `server:${url}`,
+          `server ${url} in ${sa.has(url) ? "ours" : "PolyAI"} only`,
+          {
+            ours: sa.get(url) ?? null,
+            upstream: sb.get(url) ?? null,
+          },
+        );
     for (const [key, b] of ob) {
       const under = key.split(" ")[1].startsWith(`${prefix}/`);
       if (!oa.has(key) && under)

@@ -7,7 +7,8 @@ import { deref, enumOf, show, typesOf } from "./spec-model.mjs";
 /**
  * The single-valued keywords compared as they are: a pattern or a limit either side
  * adds changes what the API accepts or answers. `additionalProperties` counts only as
- * `false` (a closed object); a schema under it is not compared.
+ * `false` (a closed object); a schema under it is not compared. `deprecated` counts
+ * only as `true`.
  */
 export const KEYWORDS = [
   "pattern",
@@ -24,10 +25,17 @@ export const KEYWORDS = [
   "minProperties",
   "maxProperties",
   "additionalProperties",
+  // #24: a default is what the server does with a field left out (importOne sends {}).
+  "default",
+  // #24: a field PolyAI deprecates is one to stop sending or reading.
+  "deprecated",
 ];
 
+/** The values of a keyword that say something; any other is as good as none. */
+const MEANINGFUL = { additionalProperties: false, deprecated: true };
+
 const keywordOf = (node, key) =>
-  key === "additionalProperties" ? (node[key] === false ? false : undefined) : node[key];
+  key in MEANINGFUL ? (node[key] === MEANINGFUL[key] ? node[key] : undefined) : node[key];
 
 const escape = (key) => String(key).replace(/~/g, "~0").replace(/\//g, "~1");
 
@@ -44,7 +52,8 @@ export function locate(doc, node, at) {
 }
 
 /**
- * @typedef {{ node: any, at: string }} Located
+ * @typedef {{ node: any, at: string, parts?: Located[] }} Located  `parts`: a property
+ *   several `allOf` branches define, read as all of them
  * @typedef {{
  *   node: any, at: string,
  *   types: Set<string> | null, nullable: boolean, values: unknown[] | null,
@@ -88,7 +97,11 @@ function allOf(parts) {
     out.values ??= p.values;
     for (const k of KEYWORDS) out[k] ??= p[k];
     out.items ??= p.items;
-    for (const [k, v] of p.properties) if (!out.properties.has(k)) out.properties.set(k, v);
+    for (const [k, v] of p.properties) {
+      const before = out.properties.get(k);
+      // #24: a property in several branches is all of them (a later one may narrow it).
+      out.properties.set(k, before ? { ...before, parts: [...(before.parts ?? [before]), v] } : v);
+    }
     for (const k of p.required) out.required.add(k);
   }
   return out;
@@ -132,15 +145,20 @@ function anyOf(branches, at) {
 }
 
 /** A schema's keywords with composition merged; `types` still holds `null`. */
-function merged(doc, { node, at }, depth) {
+function merged(doc, located, depth) {
+  const { node, at, parts: all } = located;
   if (depth > 32) throw new Error(`${at}: schema nests deeper than 32 levels`);
+  if (all) return allOf(all.map((p) => merged(doc, p, depth + 1)));
   const sub = (list, key) =>
     list.map((s, i) => merged(doc, locate(doc, s, child(at, key, i)), depth + 1));
   const parts = [own(doc, node, at)];
   if (Array.isArray(node.allOf)) parts.push(...sub(node.allOf, "allOf"));
   for (const key of ["anyOf", "oneOf"])
     if (Array.isArray(node[key])) parts.push(anyOf(sub(node[key], key), at));
-  return parts.length === 1 ? parts[0] : allOf(parts);
+  const m = parts.length === 1 ? parts[0] : allOf(parts);
+  // #24: `nullable` beside `allOf` (PolyAI's reference, 3.0 style) admits null too.
+  if (node.nullable === true && m.types) m.types = new Set([...m.types, "null"]);
+  return m;
 }
 
 /** The view of a located schema. */

@@ -11,6 +11,7 @@ import {
   checkUpstream,
   DOCS_FILE,
   loadVendored,
+  readUpstream,
   UPSTREAM_DIR,
   type UpstreamResult,
   type VendoredSource,
@@ -19,6 +20,7 @@ import {
   formatUpstreamReport,
   hasProblems,
   renderDifferencesDoc,
+  unpinned,
 } from "../scripts/upstream-report.mjs";
 
 type Json = Record<string, any>;
@@ -186,6 +188,73 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
     expect(r.drift[0]?.where[0]?.upstream).toBe(at(`${TEL}/connectors/{id}/test-call`, "post"));
   });
 
+  it("a media type changed for one status names that response and its operation", () => {
+    const r = check((up) => {
+      const ok = up.paths[`${TEL}/connectors/{connectorId}`].get.responses["200"];
+      ok.content = { "application/problem+json": ok.content["application/json"] };
+    });
+    const response = at(`${TEL}/connectors/{connectorId}`, "get", "responses", "200");
+    expect(drift(r)).toEqual([
+      `${response} [content:application/json]`,
+      `${response} [content:application/problem+json]`,
+    ]);
+    expect(r.drift.map((d) => d.operations)).toEqual([
+      [`GET ${TEL}/connectors/{connectorId} (getConnector)`],
+      [`GET ${TEL}/connectors/{connectorId} (getConnector)`],
+    ]);
+  });
+
+  // #24: importOne sends `{}`, so PolyAI's default for an omitted field is what it does.
+  it("a changed default", () => {
+    const r = check((up) => {
+      up.components.schemas.ImportPhoneNumberBody.properties.clientEnv.default = "sandbox";
+    });
+    expect(drift(r)).toEqual([]);
+    expect(
+      r.deliberate.find((d) => d.aspect === "default" && d.annotateAt.endsWith("/ClientEnv"))
+        ?.messages,
+    ).toEqual(['default: ours none, PolyAI "live"', 'default: ours none, PolyAI "sandbox"']);
+    expect(unpinned(r, readFileSync(DOCS_FILE, "utf8")).map((c) => c.at)).toEqual([
+      "#/components/schemas/ClientEnv",
+    ]);
+    const added = check((up) => {
+      up.components.schemas.ConnectorResponse.properties.disableHandoff.default = false;
+    });
+    expect(drift(added)).toEqual([
+      "#/components/schemas/Connector/properties/disableHandoff [default]",
+    ]);
+    expect(added.drift[0]?.messages).toEqual(["default: ours none, PolyAI false"]);
+  });
+
+  it("an operation, a parameter or a property deprecated", () => {
+    const r = check((up) => {
+      up.paths[`${TEL}/connectors/lookup`].post.deprecated = true;
+      up.paths[`${TEL}/phone-numbers`].get.parameters[0].deprecated = true;
+      up.components.schemas.ConnectorResponse.properties.voiceName.deprecated = true;
+      up.components.schemas.ConnectorResponse.properties.name.deprecated = false;
+    });
+    expect(drift(r)).toEqual([
+      "#/components/parameters/ConnectorIdQuery [deprecated]",
+      "#/components/schemas/Connector/properties/voiceName [deprecated]",
+      `${at(`${TEL}/connectors/lookup`, "post")} [deprecated]`,
+    ]);
+    expect(r.drift.map((d) => d.messages[0])).toEqual([
+      "parameter query:connectorId deprecated in PolyAI only",
+      "deprecated: ours none, PolyAI true",
+      "operation deprecated in PolyAI only",
+    ]);
+  });
+
+  it("a media type written with parameters or in capitals is the same media type", () => {
+    const r = check((up) => {
+      const ok = up.paths[`${TEL}/connectors/{connectorId}`].get.responses["200"];
+      ok.content = { "Application/JSON; charset=utf-8": ok.content["application/json"] };
+      up.components.schemas.ConnectorResponse.properties.disableHandoff.type = "string";
+    });
+    // Still compared: the schema under it differs only in the type PolyAI changed.
+    expect(drift(r)).toEqual(["#/components/schemas/Connector/properties/disableHandoff [type]"]);
+  });
+
   it("a removed operation", () => {
     const r = check((up) => delete up.paths[`${TEL}/phone-numbers/batch`].post);
     expect(drift(r)).toEqual([`${at(`${TEL}/phone-numbers/batch`, "post")} [absent-upstream]`]);
@@ -204,6 +273,75 @@ describe("PolyAI changes its spec: each change is drift, named in both specs", (
       "#/components/schemas/Connector/properties/voiceName [nullable]",
     ]);
     expect(r.drift[0]?.messages).toEqual(["nullable in PolyAI only"]);
+  });
+
+  it("a property narrowed in a second `allOf` branch", () => {
+    const r = check((up) => {
+      up.components.schemas.GetConnectorsResponse.properties.connectors.items = {
+        allOf: [
+          { $ref: "#/components/schemas/ConnectorResponse" },
+          { properties: { name: { maxLength: 10 } } },
+        ],
+      };
+    });
+    expect(drift(r)).toEqual(["#/components/schemas/Connector/properties/name [maxLength]"]);
+    expect(r.drift[0]?.operations).toEqual([`GET ${TEL}/connectors (listConnectors)`]);
+  });
+
+  it("nullability written as `nullable` beside PolyAI's `allOf` reference", () => {
+    const r = check((up) => {
+      up.components.schemas.BatchUpdateResultItem.properties.data.nullable = true;
+    });
+    expect(drift(r)).toEqual(["#/components/schemas/Connector [nullable]"]);
+    expect(r.drift[0]?.where[0]?.upstream).toBe(
+      "#/components/schemas/BatchUpdateResultItem/properties/data",
+    );
+  });
+
+  it("a header parameter matches whatever the case of its name, as HTTP headers do", () => {
+    const header = (name: string) => ({ name, in: "header", schema: { type: "string" } });
+    const r = check(
+      (up) => up.paths[`${TEL}/connectors`].parameters.push(header("x-request-id")),
+      (o) => (o.paths[`${TEL}/connectors`].get.parameters = [header("X-Request-Id")]),
+    );
+    expect(r.drift).toEqual([]);
+  });
+
+  // #24: the API key's header and the regions' hosts are what every call depends on.
+  it("a new authentication scheme, or the API key moved to another header", () => {
+    const r = check((up) => {
+      up.components.securitySchemes.polyApiKey.name = "Authorization";
+    });
+    expect(drift(r)).toEqual(["# [security]"]);
+    expect(r.drift[0]?.messages).toEqual([
+      "security: ours apiKey in header x-api-key, PolyAI apiKey in header authorization",
+    ]);
+    expect(r.drift[0]?.operations).toHaveLength(15);
+    const bearer = check((up) => {
+      up.components.securitySchemes.bearer = { type: "http", scheme: "Bearer" };
+      up.paths[`${TEL}/connectors`].get.security = [{ bearer: [] }];
+    });
+    expect(drift(bearer)).toEqual(["# [security]"]);
+    expect(bearer.drift[0]?.where).toEqual([
+      { ours: "#/security", upstream: at(`${TEL}/connectors`, "get", "security") },
+    ]);
+    expect(bearer.drift[0]?.operations).toEqual([`GET ${TEL}/connectors (listConnectors)`]);
+  });
+
+  it("a region's host added or removed", () => {
+    const r = check((up) => {
+      up.servers.push({ url: "https://api.ap.poly.ai/" });
+      up.servers = up.servers.filter((s: Json) => !s.url.includes(".uk."));
+    });
+    expect(drift(r)).toEqual([
+      "# [server:https://api.ap.poly.ai]",
+      "# [server:https://api.uk.poly.ai]",
+    ]);
+    expect(r.drift.map((d) => d.messages[0])).toEqual([
+      "server https://api.ap.poly.ai in PolyAI only",
+      "server https://api.uk.poly.ai in ours only",
+    ]);
+    expect(r.drift[0]?.where).toEqual([{ ours: null, upstream: "#/servers/3" }]);
   });
 
   it("a path parameter renamed by PolyAI still matches by its place", () => {
@@ -235,6 +373,51 @@ describe("annotations", () => {
     expect(hasProblems(r)).toBe(true);
   });
 
+  // #24: an annotation is keyed by aspect, so PolyAI changing its own side of a
+  // deliberate difference (adding its own limit where we annotated that it has none)
+  // still matches it. The table records each difference as it was when annotated.
+  it("PolyAI changing its side of a deliberate difference is reported against the table", () => {
+    const committed = readFileSync(DOCS_FILE, "utf8");
+    expect(unpinned(checkUpstream(ours, upstream), committed)).toEqual([]);
+    const r = check((up) => {
+      up.paths[`${TEL}/connectors/{connectorId}`].parameters[1].schema.maxLength = 64;
+      up.components.schemas.Error.properties.data = { type: "object", nullable: true };
+    });
+    expect(r.drift).toEqual([]);
+    expect(unpinned(r, committed)).toEqual([
+      {
+        at: "#/components/parameters/ConnectorId/schema",
+        aspects: ["maxLength", "minLength", "pattern"],
+        differences: expect.arrayContaining(["maxLength: ours 256, PolyAI 64"]),
+        operations: ["deleteConnector", "getConnector", "updateConnector"],
+        reason: expect.stringContaining("The ID rule of `agentId`"),
+      },
+      expect.objectContaining({
+        at: "#/components/schemas/Error/properties/data",
+        differences: ["type: ours null only, PolyAI object"],
+      }),
+    ]);
+    expect(hasProblems({ ...r, changed: unpinned(r, committed) })).toBe(true);
+    expect(formatUpstreamReport({ ...r, changed: unpinned(r, committed) })).toContain(
+      "CHANGED  #/components/parameters/ConnectorId/schema [maxLength, minLength, pattern]",
+    );
+  });
+
+  it("PolyAI documenting what we annotated it lacks, for one operation, is reported against the table", () => {
+    const r = check((up) => {
+      const list = up.paths[`${TEL}/connectors`].get.responses;
+      list["429"] = structuredClone(list["401"]);
+    });
+    expect(r.drift).toEqual([]);
+    expect(r.stale).toEqual([]);
+    expect(unpinned(r, readFileSync(DOCS_FILE, "utf8"))).toEqual([
+      expect.objectContaining({
+        at: "#/components/responses/RateLimited",
+        operations: expect.not.arrayContaining(["listConnectors"]),
+      }),
+    ]);
+  });
+
   it("an annotation that hides nothing is reported, and so is one without a reason", () => {
     const r = check(
       () => {},
@@ -252,6 +435,22 @@ describe("annotations", () => {
         message: "the reason must be a non-empty string",
       },
     ]);
+  });
+
+  it("an aspect given two reasons at one place is invalid: each difference is explained once", () => {
+    const r = check(
+      () => {},
+      (o) => {
+        o.components.schemas.E164Number["x-upstream-differs"]["pattern"] = "a second reason";
+      },
+    );
+    expect(r.invalid).toEqual([
+      {
+        at: "#/components/schemas/E164Number/x-upstream-differs/pattern",
+        message: "aspect pattern is already explained under another key",
+      },
+    ]);
+    expect(hasProblems(r)).toBe(true);
   });
 
   it("one reason may cover several aspects; each is judged on its own", () => {
@@ -305,6 +504,69 @@ describe("annotations", () => {
   });
 });
 
+describe("an upstream file that is not PolyAI's spec", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "spec-upstream-input-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // #24: a file that is not an OpenAPI 3 document would otherwise read as PolyAI
+  // dropping every operation (exit 1, drift everywhere), or fail with a bare parser error.
+  it.each([
+    ["not JSON", "openapi: 3.1.0\n", /upstream\.txt is not JSON/],
+    ["JSON but not an object", "[]", /upstream\.txt is not an OpenAPI 3 document/],
+    ["null", "null", /upstream\.txt is not an OpenAPI 3 document/],
+    [
+      "an object without `openapi`",
+      '{"paths":{}}',
+      /is not an OpenAPI 3 document \(no `openapi: 3\.x`\)/,
+    ],
+    ["Swagger 2", '{"swagger":"2.0","paths":{}}', /is not an OpenAPI 3 document/],
+    [
+      "OpenAPI without paths",
+      '{"openapi":"3.1.0","info":{}}',
+      /upstream\.txt has no `paths` object/,
+    ],
+  ])("%s is refused, naming the file", async (_, text, message) => {
+    const file = join(dir, "upstream.txt");
+    writeFileSync(file, text);
+    await expect(readUpstream(file)).rejects.toThrow(message);
+  });
+
+  it.each([
+    ["unresolved", "#/components/schemas/Nope", /unresolved \$ref #\/components\/schemas\/Nope/],
+    ["circular", "#/components/schemas/Loop", /circular \$ref/],
+    ["external", "common.json#/Name", /external \$ref common\.json#\/Name/],
+  ])("a $ref that is %s is refused, naming the file and where it is", async (_, ref, message) => {
+    const up = structuredClone(upstream);
+    if (ref.endsWith("Loop")) up["components"].schemas.Loop = { $ref: ref };
+    up["components"].schemas.ConnectorResponse.properties.name = { $ref: ref };
+    const file = join(dir, "refs.json");
+    writeFileSync(file, JSON.stringify(up));
+    const refused = readUpstream(file);
+    await expect(refused).rejects.toThrow(message);
+    await expect(refused).rejects.toThrow(
+      /refs\.json: #\/components\/schemas\/ConnectorResponse\/properties\/name: /,
+    );
+  });
+
+  it("the CLI exits 2 with the reason on stderr and nothing on stdout", async () => {
+    const file = join(dir, "not-openapi.json");
+    writeFileSync(file, '{"hello":1}');
+    const failed = await promisify(execFile)(process.execPath, [
+      join(root, "scripts/spec-upstream.mjs"),
+      "--upstream",
+      file,
+      "--ours",
+      join(root, "generated/openapi.json"),
+    ]).catch((err: { code: number; stdout: string; stderr: string }) => err);
+    expect("code" in failed && failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/not-openapi\.json is not an OpenAPI 3 document/);
+    expect(failed.stdout).toBe("");
+  });
+});
+
 describe("the report", () => {
   let dir: string;
   beforeAll(() => {
@@ -343,6 +605,20 @@ describe("the report", () => {
     expect("code" in failed && failed.code).toBe(1);
     const result = JSON.parse(failed.stdout) as UpstreamResult;
     expect(result.drift.map((d) => d.aspect)).toEqual(["required"]);
+    expect(result.changed).toEqual([]);
+    // No drift, but PolyAI's side of a deliberate difference moved: exit 1 too.
+    const moved = structuredClone(upstream);
+    moved["components"].schemas.Error.properties.data = { type: "object", nullable: true };
+    writeFileSync(changedCopy, JSON.stringify(moved));
+    const changed = await run(process.execPath, [
+      cli,
+      "--upstream",
+      changedCopy,
+      "--ours",
+      oursFile,
+    ]).catch((err: { code: number; stdout: string }) => err);
+    expect("code" in changed && changed.code).toBe(1);
+    expect(changed.stdout).toContain("CHANGED  #/components/schemas/Error/properties/data [type]");
     const passed = await run(process.execPath, [cli, "--ours", oursFile]);
     expect(passed.stdout).toMatch(/0 drift, 0 stale annotation\(s\)$/m);
   });

@@ -325,6 +325,33 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
     }
   });
 
+  it("read commands and export as the bin (#22): a closed pipe ends a list quietly; export's $schema resolves from the bundle's package; an existing --out is refused off a terminal", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const url = ["--base-url", t.mock.url];
+      // `numbers list | head -0`: the reader is gone; exit 0 and no crash on stderr.
+      const closed = await cli(["numbers", "list", "--agent", AGENT, ...url], { close: "stdout" });
+      expect([closed.code, closed.stderr]).toEqual([0, ""]);
+      const found = await cli(["lookup", "+442079460011", "--agent", AGENT, ...url]);
+      expect([found.code, found.stdout.split("\t")[0]]).toEqual([0, "CONN-other"]);
+
+      const out = await t.file("phone-lines.json");
+      const first = await cli(["export", "--agent", AGENT, "--out", out, ...url]);
+      expect(first.code, first.stderr).toBe(0);
+      const written = await readFile(out, "utf8");
+      const ref = (JSON.parse(written) as { $schema: string }).$schema;
+      const schema = await readFile(resolve(t.dir, ref), "utf8");
+      expect(JSON.parse(schema)).toHaveProperty("title", "PolyAI phone lines: desired state");
+      // stdin is a pipe: no one to ask, so --force is needed; the file is left as it was.
+      const again = await cli(["export", "--agent", AGENT, "--out", out, ...url]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain(`--out ${out}: the file exists; pass --force to replace it`);
+      expect(await readFile(out, "utf8")).toBe(written);
+      runsKeyless(expect, closed, found, first, again);
+    });
+  });
+
   // On a terminal: util-linux `script` gives the CLI a pseudo-terminal.
   const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
   it.skipIf(!hasScript)(
@@ -383,7 +410,24 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
         const big = await onTty(["apply", await t.file("many.json", many), "--yes", ...url]);
         expect(big.output).toContain("\rApplying: 30/30 (100%)");
         expect(big.code).toBe(0);
-        keyless(expect, no.output, yes.output, big.output);
+
+        // #22: the plan's markers in colour; export asks before replacing a file.
+        const back = {
+          agentId: AGENT,
+          connectors: { "CONN-support": { asrLangCode: "fr-FR" } },
+          phoneNumbers: { "+442079460000": "CONN-main" },
+        };
+        const coloured = await onTty(["plan", await t.file("c.json", back), ...url]);
+        expect(coloured.output).toContain("\u001b[33m~ connector CONN-support\u001b[0m");
+        expect(coloured.output).toContain(
+          "\u001b[33m~ CONN-support → CONN-main: 1 number\u001b[0m\r\n    +442079460000",
+        );
+        const out = await t.file("phone-lines.json", "{}\n");
+        const keep = await onTty(["export", "--agent", AGENT, "--out", out, ...url], "n");
+        expect(keep.output).toContain(`${out} exists. Replace it? [y/N]`);
+        expect(keep.code).toBe(1);
+        expect(await readFile(out, "utf8")).toBe("{}\n");
+        keyless(expect, no.output, yes.output, big.output, coloured.output, keep.output);
       });
     },
   );

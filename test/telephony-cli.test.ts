@@ -20,7 +20,7 @@ import {
 } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { describe, it, type ExpectStatic } from "vitest";
+import { describe, expect, it, type ExpectStatic } from "vitest";
 import { keyRedactor } from "../src/internal/redact.js";
 import { MAX_FILE_BYTES } from "../src/telephony/cli/files.js";
 import { runCli } from "../src/telephony/cli/run.js";
@@ -37,42 +37,10 @@ import {
   writes,
   type Run,
 } from "./support/telephony-cli.js";
+import { cli } from "./support/cli-in-process.js";
 
-/** A stream that keeps what is written. */
-class Sink {
-  text = "";
-  constructor(readonly isTTY = false) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  on(): this {
-    return this;
-  }
-}
-
-/** Runs the CLI in process; stdin is not a terminal unless `typed` is what a terminal answers. */
-async function cli(
-  args: string[],
-  env: Record<string, string> = { POLYAI_API_KEY: KEY },
-  typed?: string,
-  fetchImpl?: typeof fetch,
-): Promise<Run> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const stdin = Object.assign(Readable.from(typed === undefined ? [] : [typed]), {
-    isTTY: typed !== undefined,
-  });
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    stdin,
-    env,
-    version: () => "9.9.9-test",
-    fetch: fetchImpl,
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+/** #22: export's `$schema`, a relative path to the package's schema (its value is tested in telephony-cli-export). */
+const SCHEMA_REF = expect.stringMatching(/^\.\.?\/.*desired-state\.schema\.json$/);
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -89,7 +57,7 @@ describe.concurrent("plan", () => {
       expect(text.stdout).toContain(
         '  voiceName  "en-US-Neural2-C" → "en-GB-Neural2-A"  (ttsLangCode follows: en-GB)',
       );
-      expect(text.stdout).toContain('  route  "CONN-main" → "CONN-support"');
+      expect(text.stdout).toContain("~ CONN-main → CONN-support: 1 number\n    +442079460000\n");
 
       const saved = await t.file("plan.json");
       const json = await cli(["plan", desired, ...url, "--json", "--out", saved]);
@@ -154,6 +122,19 @@ describe.concurrent("apply", () => {
       expect(r.stdout).toContain("Agent PROJECT-58RP822I: 4 changes");
       expect(r.stderr).toContain("refusing to apply without --yes");
       expect(r.stderr).toContain("Nothing was written");
+      expect(writes(t.mock.requests)).toEqual([]);
+    });
+  });
+
+  it("on a terminal, the end of input at the question (Ctrl-D) is a no: cancelled, nothing written, no hang (#22)", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const desired = await t.file("d.json", DESIRED);
+      const r = await cli(["apply", desired, "--base-url", t.mock.url], undefined, "");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("Apply 4 changes to agent PROJECT-58RP822I? [y/N] ");
+      expect(r.stderr).toContain("polyai-connectors: cancelled. Nothing was written.");
       expect(writes(t.mock.requests)).toEqual([]);
     });
   });
@@ -468,7 +449,8 @@ describe.concurrent("export", () => {
       expect(written.stderr).toContain(
         `Wrote 3 connectors and 2 numbers of agent ${AGENT} to ${file}`,
       );
-      expect(JSON.parse(await readFile(file, "utf8"))).toEqual(state);
+      // The same state; `$schema` is relative to the file's folder there, to the cwd on stdout (#22).
+      expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ ...state, $schema: SCHEMA_REF });
       const p = await cli(["plan", file, ...url]);
       expect(p.code, p.stdout + p.stderr).toBe(0);
       expect(writes(t.mock.requests)).toEqual([]);
@@ -524,7 +506,7 @@ describe.concurrent("export", () => {
           warnings: { path: string; value: unknown; reason: string }[];
         };
         expect(printed.ok).toBe(true);
-        expect(printed.desired).toEqual(state);
+        expect(printed.desired).toEqual({ ...state, $schema: SCHEMA_REF });
         expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
           ["connectors.CONN-main.asrLangCode", "en_GB"],
           ["connectors.CONN-variant.variantId", "VARIANT spring"],
@@ -853,7 +835,7 @@ describe.concurrent("the key inside a server's values (#19)", () => {
         expect(written.code, written.stderr).toBe(0);
         const file = await readFile(exportFile, "utf8");
         const state = JSON.parse(file) as Required<DesiredState>;
-        expect(JSON.parse(exported.stdout)).toEqual(state);
+        expect(JSON.parse(exported.stdout)).toEqual({ ...state, $schema: SCHEMA_REF });
         expect(file).not.toContain("[redacted]");
         expect(Object.keys(state.connectors)).toEqual([
           ...SPELLINGS.map((_, i) => `CONN-k${i}`),
@@ -867,7 +849,7 @@ describe.concurrent("the key inside a server's values (#19)", () => {
           desired: DesiredState;
           warnings: { path: string; value: string }[];
         };
-        expect(printed.desired).toEqual(state);
+        expect(printed.desired).toEqual({ ...state, $schema: SCHEMA_REF });
         expect(printed.warnings.map((w) => [w.path, w.value])).toEqual([
           ["connectors.CONN-[redacted]", "CONN-[redacted]"], // "CONN-%…" sorts first
           ...SPELLINGS.map((_, i) => [`connectors.CONN-k${i}.variantId`, "V-[redacted]"]),
@@ -1060,7 +1042,10 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "-q"], "unknown option -q"],
       [["plan", "x.json", "--out"], "--out needs a value"],
       [["plan", "x.json", "--json=yes"], "--json takes no value"],
-      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply, export or validate'],
+      [
+        ["frobnicate"],
+        'unknown command "frobnicate"; expected plan, apply, export, validate, connectors, numbers or lookup',
+      ],
       [["export"], "export needs --agent PROJECT-ID"],
       [["export", "--agent", "a b"], "--agent: "],
       [["apply", "x.json", "--out", "y.json"], "--out is for plan and export"],
@@ -1084,13 +1069,19 @@ describe.concurrent("the command line", () => {
         ["export", "--agent", AGENT, "--client-env", "live"],
         "--client-env is for plan and apply, not export",
       ],
-      [["plan", "x.json", "--agent", AGENT], "--agent is for export, not plan"],
+      [
+        ["plan", "x.json", "--agent", AGENT],
+        "--agent is for export, connectors, numbers and lookup, not plan",
+      ],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [
         ["export", "--agent", AGENT, "--concurrency", "2"],
         "--concurrency is for apply, not export",
       ],
-      [["apply", "x.json", "--agent", AGENT], "--agent is for export, not apply"],
+      [
+        ["apply", "x.json", "--agent", AGENT],
+        "--agent is for export, connectors, numbers and lookup, not apply",
+      ],
       [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
       [["apply", "x.json", "-y", "--yes"], "--yes given twice"],
       [["plan", "x.json", "--json", "--json"], "--json given twice"],
@@ -1128,7 +1119,7 @@ describe.concurrent("the command line", () => {
     }
     const command = await cli(["pk_Test/Key+42", "x.json"]);
     expect(command.stderr).toBe(
-      "polyai-connectors: an unknown command was given; expected plan, apply, export or validate (see --help)\n",
+      "polyai-connectors: an unknown command was given; expected plan, apply, export, validate, connectors, numbers or lookup (see --help)\n",
     );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(

@@ -109,6 +109,6 @@ describe("plan warnings", () => {
     });
     const lines = renderPlan(p).split("\n");
     expect(lines[1]).toMatch(/^! phoneNumbers\.\+442079460000: serves clientEnv live/);
-    expect(lines.findIndex((l) => l.startsWith("number "))).toBeGreaterThan(1);
+    expect(lines.findIndex((l) => l.startsWith("~ "))).toBeGreaterThan(1);
   });
 });

@@ -257,18 +257,16 @@ describe("plan", () => {
     expect(p.fingerprint).toMatch(/^fp1:[0-9a-f]{16}$/);
   });
 
-  it("renders old → new per field, grouped by connector and number", async () => {
+  it("renders old → new per field for connectors, and number changes grouped by route (#22)", async () => {
     const mock = await start(MIXED_SEED());
     const text = renderPlan(await plan(client(mock), MIXED));
     expect(text).toContain("Agent PROJECT-58RP822I: 4 changes");
     expect(text).toContain(
-      'connector CONN-main\n  voiceName  "en-US-Neural2-C" → "en-GB-Neural2-A"  (ttsLangCode follows: en-GB)\n  variantId  "VARIANT-spring" → null',
+      '~ connector CONN-main\n    voiceName  "en-US-Neural2-C" → "en-GB-Neural2-A"  (ttsLangCode follows: en-GB)\n    variantId  "VARIANT-spring" → null',
     );
-    expect(text).toContain('connector CONN-support\n  asrLangCode  "en-US" → "en-GB"');
-    expect(text).toContain('number +442079460000\n  route  "CONN-main" → "CONN-support"');
-    expect(text).toContain(
-      'number +442079460010\n  import  not in the project → imported\n  route   (none) → "CONN-ok"',
-    );
+    expect(text).toContain('~ connector CONN-support\n    asrLangCode  "en-US" → "en-GB"');
+    expect(text).toContain("~ CONN-main → CONN-support: 1 number\n    +442079460000");
+    expect(text).toContain("+ import → CONN-ok: 1 number\n    +442079460010");
     expect(text).not.toContain("CONN-other");
   });
 

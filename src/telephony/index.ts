@@ -26,6 +26,7 @@ export type {
   PlanOptions,
   PlanWarning,
   PlanTargets,
+  RenderPlanOptions,
   ReadOptions,
   ExportOptions,
   OmittedValue,

@@ -174,6 +174,12 @@ export interface PlanOptions extends ReadOptions {
   clientEnv?: ClientEnv | undefined;
 }
 
+/** Options of {@link renderPlan}. */
+export interface RenderPlanOptions {
+  /** #22: list every number of every group, one per line, not only the first 3. Default false. */
+  full?: boolean | undefined;
+}
+
 /** A live value {@link exportState} left out because a desired state cannot hold it. */
 export interface OmittedValue {
   /** Where it would have been: `connectors.CONN-main.asrLangCode`, `phoneNumbers.+442079460000`. */

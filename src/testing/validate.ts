@@ -3,6 +3,7 @@
 // the SDK's types are generated from, so neither can drift from the spec unnoticed.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { spec } from "../../generated/spec.js";
+import { base64Size } from "../internal/base64-size.js";
 import { describeType, quote } from "../internal/validate.js";
 
 type Json = Record<string, unknown>;
@@ -44,6 +45,11 @@ export interface OperationSpec {
   readonly body: { readonly required: boolean; readonly check: Check } | undefined;
   /** Documented answers by status code (`"200"`, `"404"`). */
   readonly responses: ReadonlyMap<string, ResponseSpec>;
+  /**
+   * The `error_code` of a request that fails validation: the `…_VALIDATION_FAILED`
+   * code an example of the operation's 400 shows (#23), else `CONNECTORS_VALIDATION_FAILED`.
+   */
+  readonly validationCode: string;
 }
 
 /** The compiled spec. */
@@ -160,6 +166,11 @@ function describeError(error: ErrorObject, root: string): { field: string; messa
         message: `${quote(String(p["value"]))} is already in ${at()}[${String(p["i"])}]; each ${by} may appear once`,
       };
     }
+    case "x-sdk-base64-size-under":
+      return {
+        field: at(),
+        message: `its base64 is ${Number(p["size"]).toLocaleString("en")} bytes; the limit is under ${Number(p["limit"]).toLocaleString("en")}`,
+      };
     case "uniqueItems":
       return {
         field: at(),
@@ -212,6 +223,50 @@ function uniqueBy(by: string, data: unknown[]): boolean {
     seen.set(value, j);
   }
   return true;
+}
+
+/** `x-sdk-base64-size-under`: the base64 of the value's JSON is shorter than `limit` bytes. */
+function base64Under(limit: number, data: Json, parentSchema?: Json): boolean {
+  const size = base64Size(data);
+  if (size < limit) return true;
+  // With its schema, so that the schema's x-error-code answers (toProblem).
+  (base64Under as { errors?: Partial<ErrorObject>[] }).errors = [
+    {
+      keyword: "x-sdk-base64-size-under",
+      params: { size, limit },
+      parentSchema: parentSchema ?? {},
+    },
+  ];
+  return false;
+}
+
+/** `x-sdk-when-absent` as JSON Schema: `if` the key is absent, `then` the named schemas apply. */
+function whenAbsent(rules: Record<string, Record<string, string>>): Json {
+  return {
+    allOf: Object.entries(rules).map(([absent, checks]) => ({
+      if: { type: "object", properties: { [absent]: false } },
+      then: {
+        type: "object",
+        properties: Object.fromEntries(
+          Object.entries(checks).map(([key, name]) => [key, { $ref: `${ROOT_ID}#/$defs/${name}` }]),
+        ),
+      },
+    })),
+  };
+}
+
+/** The `…_VALIDATION_FAILED` code an example of `op`'s 400 answer shows (#23). */
+function validationCode(op: Json): string {
+  const bad = isObject(op["responses"]) ? op["responses"]["400"] : undefined;
+  const content = isObject(bad) && isObject(bad["content"]) ? bad["content"] : {};
+  const json = content["application/json"];
+  const examples = isObject(json) && isObject(json["examples"]) ? json["examples"] : {};
+  for (const example of Object.values(examples)) {
+    const value = isObject(example) && isObject(example["value"]) ? example["value"] : {};
+    const code = value["error_code"];
+    if (typeof code === "string" && code.endsWith("_VALIDATION_FAILED")) return code;
+  }
+  return "CONNECTORS_VALIDATION_FAILED";
 }
 
 /** An object or array as canonical JSON (keys sorted): equal for deeply equal values. */
@@ -270,6 +325,21 @@ function build(): SpecIndex {
     "x-upstream-differs", // #24: why a schema differs from PolyAI's; nothing to check
   ])
     ajv.addKeyword(keyword);
+  // #23: call metadata's base64 size, measured as the client measures it.
+  ajv.addKeyword({
+    keyword: "x-sdk-base64-size-under",
+    type: "object",
+    schemaType: "number",
+    errors: true,
+    validate: base64Under,
+  });
+  // #23: while a property is absent, others must also match a named schema.
+  ajv.addKeyword({
+    keyword: "x-sdk-when-absent",
+    type: "object",
+    schemaType: "object",
+    macro: whenAbsent,
+  });
   // Items that must differ in one property (each connector once per batch).
   ajv.addKeyword({
     keyword: "x-sdk-unique-by",
@@ -335,6 +405,7 @@ function build(): SpecIndex {
         body,
         responses,
         success: Number([...responses.keys()].find((s) => /^2\d\d$/.test(s)) ?? 200),
+        validationCode: validationCode(op),
       });
     }
   }

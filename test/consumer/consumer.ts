@@ -11,6 +11,8 @@ import {
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
+  CallOutcomeUnknownError,
+  CallWaitTimeoutError,
   ConflictError,
   InternalServerError,
   InvalidInputError,
@@ -46,6 +48,12 @@ import {
   type ImportPhoneNumbersResult,
   type ImportSettings,
   type Logger,
+  type OutboundCall,
+  type OutboundCallRequest,
+  type OutboundCalls,
+  type OutboundCallsResource,
+  type OutboundCallState,
+  type OutboundCallStatus,
   type PhoneNumber,
   type PhoneNumberFilter,
   type PhoneNumbersResource,
@@ -55,6 +63,7 @@ import {
   type RequestOptions,
   type RetryEvent,
   type VoiceName,
+  type WaitOptions,
   type WithResponse,
   type WriteOptions,
 } from "polyai-connectors";
@@ -63,6 +72,9 @@ import {
   MockSpecViolationError,
   createMockPolyAI,
   type FailNextOptions,
+  type MockCallOutcome,
+  type MockOutboundCall,
+  type MockOutboundOptions,
   type MockConnector,
   type MockPolyAI,
   type MockPhoneNumber,
@@ -103,6 +115,7 @@ import {
   type Plan,
   type PlanOptions,
   type ReadOptions,
+  type RenderPlanOptions,
   type StaleValue,
 } from "polyai-connectors/telephony";
 
@@ -117,6 +130,13 @@ export async function startMock(
     phoneNumbers: [{ number: "+442079460099", agentId: AGENT }] satisfies SeedPhoneNumber[],
     unavailableVoices: [`en-GB-${KNOWN_VOICE_FAMILIES[0] ?? "Neural2"}-Z`],
     onSpecViolation: (error: MockSpecViolationError) => void error.message,
+    outbound: {
+      outcomes: {
+        "+442079460098": { status: "FAILURE", reason: "busy" } satisfies MockCallOutcome,
+      },
+      readsPerStep: 2,
+      clock: () => Date.now(),
+    } satisfies MockOutboundOptions,
   };
   const mock = await createMockPolyAI(options);
   const fault: FailNextOptions = { status: 503, times: 1 };
@@ -128,7 +148,9 @@ export async function startMock(
   const state: MockConnector[] = mock.connectors;
   const agents: string[] = state.map((c) => c.agentId);
   const numbers: MockPhoneNumber[] = mock.phoneNumbers;
-  void [seen, state, agents, numbers];
+  const calls: MockOutboundCall[] = mock.outboundCalls;
+  mock.failNext({ operation: "createOutboundCall", processed: true, reset: true });
+  void [seen, state, agents, numbers, calls];
   return mock;
 }
 
@@ -252,6 +274,36 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
 
   void [predicted, cleared, found, byNumber, deleted, voice, tts, names];
   void [routed, both, gone, failures];
+
+  // #23: outbound calls.
+  const calls: OutboundCalls = poly.outboundCalls;
+  const plain: OutboundCallsResource = calls;
+  const request: OutboundCallRequest = {
+    toNumber: "020 7946 0000",
+    countryCode: "GB",
+    environment: "sandbox",
+  };
+  const placed: OutboundCall = await plain.create(AGENT, request);
+  const status: OutboundCallStatus = await plain.get(AGENT, placed.callSid, {
+    environment: "sandbox",
+  });
+  const state: OutboundCallState = status.status;
+  const waiting: WaitOptions = {
+    pollIntervalMs: 500,
+    timeoutMs: 60_000,
+    signal: AbortSignal.timeout(90_000),
+  };
+  try {
+    await calls.createAndWait(AGENT, { ...request, metadata: { customer: "Paul" } }, waiting);
+  } catch (err) {
+    if (err instanceof CallOutcomeUnknownError) void [err.code, err.correlationId, err.status];
+    if (err instanceof CallWaitTimeoutError) void [err.callSid, err.lastStatus.status];
+  }
+  // @ts-expect-error metadata values are strings
+  await calls.create(AGENT, { ...request, metadata: { attempt: 2 } });
+  // @ts-expect-error the status read needs the call's environment
+  await calls.get(AGENT, placed.callSid);
+  void state;
   return updated;
 }
 
@@ -305,6 +357,7 @@ export async function phoneLines(poly: PolyAIClient): Promise<ApplyResult | stri
     }
     if (err instanceof InvalidPlanError) return `${err.code} at ${err.field}`;
     if (err instanceof UnknownConnectorError) return err.connectorIds.join(", ");
-    return renderPlan(p);
+    const view: RenderPlanOptions = { full: true };
+    return renderPlan(p, view);
   }
 }

@@ -141,7 +141,7 @@ async function throughStreamLink(file: string): Promise<boolean> {
  * How `--out` is written: "replace" (a regular file, or none yet: a temporary file
  * renamed over it) or "in-place" (a FIFO, a device, a stream: opened and written).
  */
-async function outMode(file: string): Promise<"replace" | "in-place"> {
+export async function outMode(file: string): Promise<"replace" | "in-place"> {
   const info = await stat(file).catch(() => null);
   if (info === null) return "replace";
   if (info.isFile() && !(await throughStreamLink(file))) return "replace";

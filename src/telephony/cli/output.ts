@@ -10,6 +10,8 @@ export interface OutStream {
   write(chunk: string): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
   readonly isTTY?: boolean | undefined;
+  /** #22: a terminal's width, which a table fits. */
+  readonly columns?: number | undefined;
 }
 
 /** Writes text to one stream, cleaned; after the stream fails (EPIPE), writes nothing. */
@@ -17,6 +19,8 @@ export interface Writer {
   (text: string): void;
   /** A progress line: returns to the line's start first (`\r`), on a terminal only. */
   progress(text: string): void;
+  /** #22: text cleaned, then `paint`ed: colour is added after escaping, so no value can add its own. */
+  painted(text: string, paint: (clean: string) => string): void;
   readonly isTTY: boolean;
 }
 
@@ -47,6 +51,7 @@ export function writer(stream: OutStream, redact: (text: string) => string): Wri
   };
   const write = ((text: string) => send(cleanText(text, redact))) as Writer;
   write.progress = (text: string) => send(`\r${cleanText(text, redact)}`);
+  write.painted = (text, paint) => send(paint(cleanText(text, redact)));
   Object.defineProperty(write, "isTTY", { value: stream.isTTY === true });
   return write;
 }

@@ -2,7 +2,6 @@
 // the streams and environment it is given and resolves with the exit code. The bin
 // (../cli.ts) is a thin wrapper over it with the process's own; tests call it in
 // process. The key comes from the environment only and never leaves (output.ts).
-import { createInterface } from "node:readline/promises";
 import {
   createPolyAIClient,
   InvalidInputError,
@@ -17,12 +16,16 @@ import { planNotes } from "../plan-notes.js";
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
+import { planPaint } from "./colour.js";
+import { confirm, type Terminal } from "./confirm.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
-import { checkOutFile, writeOutFile } from "./files.js";
+import { checkOverwrite, schemaBase, schemaFor, schemaRef } from "./export-file.js";
+import { checkOutFile, MAX_FILE_BYTES, readJsonFile, writeOutFile } from "./files.js";
 import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
-import { withoutKey } from "./keyless.js";
-import { failureJson, failureText, report, toJson, warned } from "./report.js";
+import { refuseRedacted, withoutKey } from "./keyless.js";
+import { runRead } from "./read-commands.js";
+import { errorLine, failureJson, failureText, report, toJson, warned } from "./report.js";
 import { targetsIn } from "./targets.js";
 import {
   commandOf,
@@ -46,6 +49,8 @@ export interface CliIO {
   readonly version: () => string;
   /** The fetch the client sends with (default: the global one); a test counts requests with it. */
   readonly fetch?: typeof fetch | undefined;
+  /** #22: the working directory, which export's `$schema` is relative to on stdout (default: the process's). */
+  readonly cwd?: string | undefined;
 }
 
 interface Run {
@@ -93,6 +98,9 @@ function connect(connection: Connection, io: CliIO): PolyAIClient {
       region: region as Region | undefined,
       baseUrl: connection.baseUrl,
       fetch: io.fetch,
+      // #22: an agent's lists come in one answer (not paginated): 100,000 numbers are
+      // 13 MB, over the library's 10 MiB guard. The CLI takes what it takes in a file.
+      maxResponseBytes: MAX_FILE_BYTES,
     });
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
@@ -105,6 +113,11 @@ function connect(connection: Connection, io: CliIO): PolyAIClient {
     if (name.startsWith("--")) throw new UsageError(`${name}: ${e.reason}`);
     throw new CliError(`${name}: ${e.reason}`, "INVALID_ENVIRONMENT", { cause: e });
   }
+}
+
+/** #22: the plan for people, grouped (every number with --full), its markers coloured on a terminal. */
+function showPlan(run: Run, to: Writer, p: Plan, full: boolean): void {
+  to.painted(`${renderPlan(p, { full })}\n`, planPaint(to.isTTY, run.io.env));
 }
 
 async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promise<number> {
@@ -135,7 +148,7 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
     run.out(toJson(p));
     run.err(`${[summarizePlan(p), ...planNotes(p)].join("\n")}\n`); // #12: the human text goes to stderr
   } else {
-    run.out(`${renderPlan(p)}\n`);
+    showPlan(run, run.out, p, cmd.full);
     if (cmd.out !== undefined && countChanges(p) > 0)
       run.out(
         `\nSaved the plan to ${cmd.out}; apply it with: polyai-connectors apply ${cmd.out}\n`,
@@ -144,15 +157,11 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   return countChanges(p) > 0 ? 2 : 0;
 }
 
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
-  try {
-    const answer = await rl.question(question);
-    return /^(y|yes)$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
+/** The terminal a confirmation is asked on: stdin, and stderr (stdout stays the output). */
+const terminalOf = (io: CliIO): Terminal => ({
+  input: io.stdin,
+  output: io.stderr as NodeJS.WritableStream,
+});
 
 function progress(err: Writer, total: number) {
   if (!err.isTTY || total < 20) return undefined;
@@ -184,7 +193,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
   const show = cmd.json ? err : out;
-  show(`${renderPlan(p)}\n`);
+  showPlan(run, show, p, cmd.full);
   const total = countChanges(p);
   if (total === 0) {
     show("Nothing to apply.\n");
@@ -208,7 +217,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
       );
     }
     const ok = await confirm(
-      run.io,
+      terminalOf(run.io),
       `\nApply ${total} change${total === 1 ? "" : "s"}${warned(p)} to agent ${escapeLine(p.agentId)}? [y/N] `,
     );
     if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
@@ -234,14 +243,22 @@ function omittedLine(o: OmittedValue): string {
 
 async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): Promise<number> {
   const poly = connect(cmd.connection, run.io);
-  if (cmd.out !== undefined) await checkOutFile(cmd.out, undefined);
+  if (cmd.out !== undefined) {
+    await checkOutFile(cmd.out, undefined);
+    const ask = (question: string) => confirm(terminalOf(run.io), run.clean(question));
+    await checkOverwrite(cmd.out, cmd.force, run.io.stdin.isTTY ? ask : undefined);
+  }
   const warnings: OmittedValue[] = [];
   const omit = (o: OmittedValue) => warnings.push(o);
-  const state = withoutKey(
+  const exported = withoutKey(
     await exportState(poly, cmd.agent, { onOmit: omit }),
     run.holdsKey,
     omit,
   );
+  const base = await schemaBase(cmd.out, run.io.cwd ?? process.cwd());
+  const schema = schemaFor(base, import.meta.url);
+  // #22: `$schema` first, so an editor completes and checks the file at once.
+  const state = schema === undefined ? exported : { $schema: schemaRef(schema, base), ...exported };
   const text = toJson(state);
   if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));
@@ -270,6 +287,14 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
       return runExport(run, cmd);
     case "validate":
       return runValidate(run.out, run.err, cmd);
+    case "connectors":
+    case "numbers":
+    case "lookup":
+      return runRead(connect(cmd.connection, run.io), cmd, {
+        out: run.out,
+        columns: run.io.stdout.columns,
+        redact: run.clean,
+      });
   }
 }
 

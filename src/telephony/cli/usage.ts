@@ -4,7 +4,7 @@
 // every message is ours (#11, #19: `--yes=1`, `--concurrency -1`, a flag given twice).
 import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
-import { checkAgentId } from "../desired.js";
+import { checkAgentId, checkConnectorId, checkPhoneNumber } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
 import type { PlanTargets } from "../types.js";
@@ -13,10 +13,13 @@ import type { ValidateCommand } from "./validate-command.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
-  polyai-connectors plan <desired.json> [--json] [--out plan.json] [--target T]...
-  polyai-connectors apply <desired.json | plan.json> [--yes] [--json] [--target T]...
-  polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
+  polyai-connectors plan <desired.json> [--full] [--json] [--out plan.json] [--target T]...
+  polyai-connectors apply <desired.json | plan.json> [--yes] [--full] [--json] [--target T]...
+  polyai-connectors export --agent PROJECT-ID [--out desired.json [--force]] [--json]
   polyai-connectors validate <desired.json | plan.json> [--json]
+  polyai-connectors connectors list --agent PROJECT-ID [--json]
+  polyai-connectors numbers list --agent PROJECT-ID [--connector ID] [--json]
+  polyai-connectors lookup +E164 --agent PROJECT-ID [--json]
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
@@ -27,18 +30,31 @@ file names is managed; connectors are never created or deleted.
   export   print the desired state of everything the agent has now
   validate check a file offline, every problem at once (no key, no request);
            a plan file is checked for integrity, not for staleness
+  connectors list, numbers list, lookup
+           read only: the agent's connectors (with how many numbers each has),
+           its numbers and their connectors, the connector serving a number.
+           A table on a terminal; piped, one line per row, cells separated by
+           a tab, no header, an empty cell as -
 
 Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
                       result; export: the state and its warnings; validate:
-                      { ok, kind, errors: [{ path, message, code, line }] }; a failure:
+                      { ok, kind, errors: [{ path, message, code, line }] }; the read
+                      commands: { "ok": true, "connectors" | "phoneNumbers" |
+                      "connector": … } with every field; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
                       to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
                       (never the input file; written whole or not at all; a FIFO
                       or device, /dev/stdout, is written in place)
+  --full              plan, apply: list every number changed (by default each
+                      route shows its first 3 numbers and how many more)
+  --agent ID          export, connectors list, numbers list, lookup: the agent
+  --connector ID      numbers list: only the numbers routed to that connector
+  --force             export: replace an existing --out file without asking (on a
+                      terminal export asks; otherwise it refuses without --force)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
@@ -60,6 +76,9 @@ Environment:
   POLYAI_API_KEY      the API key (required; never printed or written)
   POLYAI_REGION       the default region
   POLYAI_LOG          debug, info or warn: the client's log lines, on stderr
+  NO_COLOR            set: no colour, ever (the plan's markers are coloured on a
+                      terminal only); FORCE_COLOR=1 colours output that is not a
+                      terminal, FORCE_COLOR=0 turns colour off
 
 Exit codes:
   plan     0 no changes, 2 changes pending, 1 error
@@ -67,6 +86,10 @@ Exit codes:
   export   0 done, 1 error
   validate 0 valid, 1 invalid (each problem on stderr as file:line: path: what),
            2 usage error
+  connectors list, numbers list
+           0 listed (an empty list too), 1 error (with --connector, a
+           connector the agent does not have)
+  lookup   0 found, 1 error or not found (no such number, or it routes nowhere)
   any other usage error exits 1
 `;
 
@@ -76,14 +99,28 @@ export interface Connection {
   baseUrl: string | undefined;
 }
 
+/** #22: a read command, checked. */
+export type ReadCommand =
+  | { name: "connectors"; agent: string; json: boolean; connection: Connection }
+  | {
+      name: "numbers";
+      agent: string;
+      connector: string | undefined;
+      json: boolean;
+      connection: Connection;
+    }
+  | { name: "lookup"; agent: string; number: string; json: boolean; connection: Connection };
+
 /** A command line, checked. */
 export type Command =
+  | ReadCommand
   | { name: "help" }
   | { name: "version" }
   | {
       name: "plan";
       file: string;
       json: boolean;
+      full: boolean;
       out: string | undefined;
       connection: Connection;
       targets: PlanTargets | undefined;
@@ -93,6 +130,7 @@ export type Command =
       name: "apply";
       file: string;
       json: boolean;
+      full: boolean;
       yes: boolean;
       targets: PlanTargets | undefined;
       chunkSize: number | undefined;
@@ -104,6 +142,7 @@ export type Command =
       name: "export";
       agent: string;
       json: boolean;
+      force: boolean;
       out: string | undefined;
       connection: Connection;
     }
@@ -111,14 +150,20 @@ export type Command =
 
 type Flag = "string" | "boolean";
 
+/** #22: the read commands. */
+const READ_COMMANDS = ["connectors", "numbers", "lookup"];
+
 /** Every flag, its kind, and the commands it belongs to (#19: a flag of another command is refused). */
 const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[] }> = {
-  region: { type: "string", for: ["plan", "apply", "export"] },
-  "base-url": { type: "string", for: ["plan", "apply", "export"] },
+  region: { type: "string", for: ["plan", "apply", "export", ...READ_COMMANDS] },
+  "base-url": { type: "string", for: ["plan", "apply", "export", ...READ_COMMANDS] },
   json: { type: "boolean" },
+  full: { type: "boolean", for: ["plan", "apply"] },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
-  agent: { type: "string", for: ["export"] },
+  force: { type: "boolean", for: ["export"] },
+  agent: { type: "string", for: ["export", ...READ_COMMANDS] },
+  connector: { type: "string", for: ["numbers"] },
   "chunk-size": { type: "string", for: ["apply"] },
   concurrency: { type: "string", for: ["apply"] },
   "client-env": { type: "string", for: ["plan", "apply"] },
@@ -245,14 +290,51 @@ function clientEnv(value: string | undefined): ClientEnv | undefined {
   );
 }
 
-function agent(value: string | undefined): string {
-  if (value === undefined) throw new UsageError("export needs --agent PROJECT-ID");
+/** A value checked with the SDK's own rule, a usage error naming `what` when refused. */
+function checked(value: string, what: string, check: (value: string, field: string) => string) {
   try {
-    return checkAgentId(value, "--agent");
+    return check(value, what);
   } catch (e) {
-    if (e instanceof InvalidInputError) throw new UsageError(`--agent: ${e.reason}`);
+    if (e instanceof InvalidInputError) throw new UsageError(`${what}: ${e.reason}`);
     throw e;
   }
+}
+
+function agent(command: string, value: string | undefined): string {
+  if (value === undefined) throw new UsageError(`${command} needs --agent PROJECT-ID`);
+  return checked(value, "--agent", checkAgentId);
+}
+
+/** #22: `connectors list`, `numbers list`, `lookup +E164`, checked whole. */
+function readCommand(
+  command: string,
+  operand: string | undefined,
+  values: Parsed["values"],
+  json: boolean,
+  connection: Connection,
+): ReadCommand {
+  const text = (name: string) => values.get(name) as string | undefined;
+  if (command === "lookup") {
+    if (operand === undefined) throw new UsageError("lookup needs a phone number (+E164)");
+    const number = checked(operand, "lookup", checkPhoneNumber);
+    return { name: "lookup", agent: agent(command, text("agent")), number, json, connection };
+  }
+  if (operand !== "list")
+    throw new UsageError(
+      `${command} takes the subcommand list${operand === undefined ? "" : `, not ${JSON.stringify(operand)}`}`,
+    );
+  const id = agent(`${command} list`, text("agent"));
+  if (command === "connectors") return { name: "connectors", agent: id, json, connection };
+  const only = text("connector");
+  const connector = only === undefined ? undefined : checked(only, "--connector", checkConnectorId);
+  return { name: "numbers", agent: id, connector, json, connection };
+}
+
+/** `a, b and c` (or `or`). */
+function listed(words: readonly string[], and = "and"): string {
+  return words.length < 2
+    ? words.join("")
+    : `${words.slice(0, -1).join(", ")} ${and} ${words.at(-1)}`;
 }
 
 /** #19: a flag of another command is refused, not ignored (`plan --yes` does not apply). */
@@ -261,11 +343,11 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
     const only = FLAGS[name]?.for;
     if (only === undefined || only.includes(command)) continue;
     const hint = name === "out" ? "; plan --out saves a plan to apply" : "";
-    throw new UsageError(`--${name} is for ${only.join(" and ")}, not ${command}${hint}`);
+    throw new UsageError(`--${name} is for ${listed(only)}, not ${command}${hint}`);
   }
 }
 
-const COMMANDS = ["plan", "apply", "export", "validate"];
+const COMMANDS = ["plan", "apply", "export", "validate", ...READ_COMMANDS];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -277,7 +359,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === undefined) throw new UsageError("no command given");
   if (!COMMANDS.includes(command))
     throw new UsageError(
-      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected ${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`,
+      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected ${listed(COMMANDS, "or")}`,
     );
   checkFlagsOf(command, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
@@ -286,6 +368,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const connection: Connection = { region: text("region"), baseUrl: text("base-url") };
   const json = values.has("json");
   const out = text("out");
+  if (READ_COMMANDS.includes(command)) return readCommand(command, file, values, json, connection);
   switch (command) {
     case "plan":
       if (file === undefined) throw new UsageError("plan needs a desired-state file");
@@ -293,6 +376,7 @@ export function parseCommand(argv: readonly string[]): Command {
         name: "plan",
         file,
         json,
+        full: values.has("full"),
         out,
         connection,
         targets: parseTargets(targetArgs),
@@ -304,6 +388,7 @@ export function parseCommand(argv: readonly string[]): Command {
         name: "apply",
         file,
         json,
+        full: values.has("full"),
         yes: values.has("yes"),
         targets: parseTargets(targetArgs),
         chunkSize: wholeNumber(text("chunk-size"), "--chunk-size", APPLY_LIMITS.chunkSize),
@@ -316,6 +401,13 @@ export function parseCommand(argv: readonly string[]): Command {
       return { name: "validate", file, json };
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
-      return { name: "export", agent: agent(text("agent")), json, out, connection };
+      return {
+        name: "export",
+        agent: agent("export", text("agent")),
+        json,
+        force: values.has("force"),
+        out,
+        connection,
+      };
   }
 }

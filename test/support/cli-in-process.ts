@@ -1,0 +1,68 @@
+// The CLI run in process: runCli(argv, io) with streams that keep what is written,
+// and a stdin that is a terminal only when the test types an answer.
+import { Readable } from "node:stream";
+import { runCli } from "../../src/telephony/cli/run.js";
+import { KEY, type Run } from "./telephony-cli.js";
+
+/** A stream that keeps what is written; a terminal of `columns` when `isTTY`. */
+export class Sink {
+  text = "";
+  constructor(
+    readonly isTTY = false,
+    readonly columns?: number,
+  ) {}
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+  on(): this {
+    return this;
+  }
+}
+
+/** How {@link cliWith} runs. */
+export interface InProcess {
+  env?: Record<string, string>;
+  /** What a terminal on stdin answers; without it, stdin is not a terminal. */
+  typed?: string | undefined;
+  fetch?: typeof fetch | undefined;
+  /** stdout (and stderr) is a terminal this many columns wide. */
+  terminal?: number | undefined;
+  /** The working directory the CLI is told of (default: the process's). */
+  cwd?: string | undefined;
+}
+
+/** Runs the CLI in process. */
+export async function cliWith(args: string[], options: InProcess = {}): Promise<Run> {
+  const tty = options.terminal !== undefined;
+  const stdout = new Sink(tty, options.terminal);
+  const stderr = new Sink(tty, options.terminal);
+  const { typed } = options;
+  const stdin = Object.assign(Readable.from(typed === undefined ? [] : [typed]), {
+    isTTY: typed !== undefined,
+  });
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    stdin,
+    env: options.env ?? { POLYAI_API_KEY: KEY },
+    version: () => "9.9.9-test",
+    fetch: options.fetch,
+    cwd: options.cwd,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Runs the CLI in process; stdin is not a terminal unless `typed` is what a terminal answers. */
+export function cli(
+  args: string[],
+  env: Record<string, string> = { POLYAI_API_KEY: KEY },
+  typed?: string,
+  fetchImpl?: typeof fetch,
+): Promise<Run> {
+  return cliWith(args, {
+    env,
+    ...(typed === undefined ? {} : { typed }),
+    ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+  });
+}
