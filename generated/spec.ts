@@ -6458,15 +6458,15 @@ export const spec: Record<string, unknown> = {
       OutboundCall: {
         type: "object",
         description:
-          "A call that was accepted: its SID, for reading its status, and its first status\n(`QUEUED` as a rule). PolyAI's spec marks neither field required; this\ndocument requires both, since an answer without a `callSid` leaves the caller\nunable to follow the call (the SDK then reports the outcome as unknown).\n",
-        required: ["callSid", "status"],
+          "A call that was accepted: its SID, for reading its status, and its first status.\nPolyAI's spec marks neither field required. This document requires `callSid`,\nsince an answer without it leaves the caller unable to follow the call (the SDK\nthen reports the outcome as unknown). An answer without `status` reads as\n`QUEUED`: PolyAI's 200 means \"accepted and queued\", and refusing it would hide\nthe SID of a call that was placed.\n",
+        required: ["callSid"],
         properties: {
           callSid: { $ref: "#/components/schemas/CallSid" },
-          status: { $ref: "#/components/schemas/OutboundCallState" },
+          status: { $ref: "#/components/schemas/OutboundCallState", default: "QUEUED" },
         },
         "x-upstream-differs": {
-          "required:callSid, required:status":
-            'PolyAI\'s 200 is "accepted and queued", with the SID to poll and the first status; without a SID the call cannot be followed (see the description).',
+          "required:callSid":
+            'PolyAI\'s 200 "returns a callSid" to poll in words only; without one the call cannot be followed (see the description).',
         },
       },
       OutboundCallStatus: {
