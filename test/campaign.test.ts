@@ -238,11 +238,6 @@ describe("the journal", () => {
     expect(again.rows.map((r) => r.dialledNow)).toEqual([false, false, true]);
     expect([...resumed.calls.keys()]).toEqual([input[2]?.toNumber]);
   });
-    expect(again.rows.map((r) => r.outcome)).toEqual(["placed", "unknown", "placed"]);
-    expect(again.rows[1]?.error?.code).toBe("CALL_OUTCOME_UNKNOWN");
-    expect(again.rows.map((r) => r.dialledNow)).toEqual([false, false, true]);
-    expect([...p.calls.values()]).toEqual([1, 1, 1]);
-  });
 
   it("a journal of other rows, another agent or another environment is refused before any call", async () => {
     const journal = memoryJournal();
