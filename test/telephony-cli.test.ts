@@ -1060,7 +1060,7 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "-q"], "unknown option -q"],
       [["plan", "x.json", "--out"], "--out needs a value"],
       [["plan", "x.json", "--json=yes"], "--json takes no value"],
-      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply or export'],
+      [["frobnicate"], 'unknown command "frobnicate"; expected plan, apply, export, dial or call'],
       [["export"], "export needs --agent PROJECT-ID"],
       [["export", "--agent", "a b"], "--agent: "],
       [["apply", "x.json", "--out", "y.json"], "--out is for plan and export"],
@@ -1125,7 +1125,7 @@ describe.concurrent("the command line", () => {
     }
     const command = await cli(["pk_Test/Key+42", "x.json"]);
     expect(command.stderr).toBe(
-      "polyai-connectors: an unknown command was given; expected plan, apply or export (see --help)\n",
+      "polyai-connectors: an unknown command was given; expected plan, apply, export, dial or call (see --help)\n",
     );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(

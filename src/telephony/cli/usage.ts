@@ -7,12 +7,23 @@ import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
+import { DIAL_LIMITS } from "../dial.js";
+import {
+  DIAL_EXIT_CODES,
+  DIAL_FLAGS,
+  DIAL_USAGE_LINES,
+  DIAL_USAGE_OPTIONS,
+  parseDialCommand,
+  type CallCommand,
+  type DialCommand,
+} from "./dial-usage.js";
 
 /** What --help prints. */
 export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--json] [--out plan.json]
   polyai-connectors apply <desired.json | plan.json> [--yes] [--json]
   polyai-connectors export --agent PROJECT-ID [--out desired.json] [--json]
+${DIAL_USAGE_LINES}
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
@@ -21,6 +32,8 @@ file names is managed; connectors are never created or deleted.
   plan     show what would change (reads only)
   apply    make the changes; shows the plan first and asks on a terminal
   export   print the desired state of everything the agent has now
+  dial     place a campaign's calls, each row once (a journal makes re-runs safe)
+  call     place one outbound call
 
 Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
@@ -38,6 +51,7 @@ Options:
   --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback})
   --client-env ENV    apply: the environment numbers it imports serve:
                       ${CLIENT_ENVS.join(", ")} (default live)
+${DIAL_USAGE_OPTIONS}
   --version           print the version
   --help, -h          show this help
   --                  ends the options (a file whose name starts with -)
@@ -54,6 +68,7 @@ Exit codes:
   plan     0 no changes, 2 changes pending, 1 error
   apply    0 every change in effect, 1 otherwise (or not confirmed: nothing written)
   export   0 done, 1 error
+${DIAL_EXIT_CODES}
   a usage error exits 1
 `;
 
@@ -84,7 +99,8 @@ export type Command =
       json: boolean;
       out: string | undefined;
       connection: Connection;
-    };
+    }
+  | ((DialCommand | CallCommand) & { connection: Connection });
 
 type Flag = "string" | "boolean";
 
@@ -95,9 +111,10 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
   json: { type: "boolean" },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
-  agent: { type: "string", for: ["export"] },
+  agent: { type: "string", for: ["export", "dial", "call"] },
   "chunk-size": { type: "string", for: ["apply"] },
-  concurrency: { type: "string", for: ["apply"] },
+  concurrency: { type: "string", for: ["apply", "dial"] },
+  ...DIAL_FLAGS,
   "client-env": { type: "string", for: ["apply"] },
   version: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -106,7 +123,7 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
 const SHORT: Record<string, string> = { y: "yes", h: "help" };
 
 /** Flags whose value is a number: `--concurrency -1` is a value out of range, not a missing one. */
-const NUMERIC = new Set(["chunk-size", "concurrency"]);
+const NUMERIC = new Set(["chunk-size", "concurrency", "rate"]);
 
 /**
  * #19: an unknown option is echoed only when it looks like a flag name; anything
@@ -218,7 +235,7 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
   }
 }
 
-const COMMANDS = ["plan", "apply", "export"];
+const COMMANDS = ["plan", "apply", "export", "dial", "call"];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -230,7 +247,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === undefined) throw new UsageError("no command given");
   if (!COMMANDS.includes(command))
     throw new UsageError(
-      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected plan, apply or export`,
+      `${/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(command) ? `unknown command ${JSON.stringify(command)}` : "an unknown command was given"}; expected ${COMMANDS.slice(0, -1).join(", ")} or ${COMMANDS.at(-1)}`,
     );
   checkFlagsOf(command, values);
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
@@ -255,6 +272,11 @@ export function parseCommand(argv: readonly string[]): Command {
         clientEnv: clientEnv(text("client-env")),
         connection,
       };
+    case "dial":
+    case "call": {
+      const slots = wholeNumber(text("concurrency"), "--concurrency", DIAL_LIMITS.concurrency);
+      return { ...parseDialCommand(command, file, values, slots), connection };
+    }
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
       return { name: "export", agent: agent(text("agent")), json, out, connection };
