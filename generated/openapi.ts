@@ -318,6 +318,91 @@ export interface paths {
     patch: operations["reassignPhoneNumber"];
     trace?: never;
   };
+  "/v1/agents/{agentId}/telephony/outbound-calls": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Place an outbound call
+     * @description The agent dials `toNumber` and holds the conversation itself. The answer is
+     *     the call's SID and first status (`QUEUED`); read how it goes on with
+     *     `getOutboundCallStatus`, in the same environment.
+     *
+     *     Not idempotent: every accepted request places a call, and PolyAI has no
+     *     idempotency key, so a request repeated after a lost answer can ring the
+     *     person twice. Hence `x-sdk-at-most-once`: a client retries only where the
+     *     call was certainly not placed (the connection was refused or the host name
+     *     did not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers
+     *     before placing the call). A timeout or reset after the request was sent, a
+     *     500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec
+     *     documents 502 with "retry with exponential backoff" and neither 429, 500,
+     *     503 nor 504; this document adds those four, as any server can answer them.
+     */
+    post: operations["createOutboundCall"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The call's SID, as the trigger answered it (`OUT-…`). Characters outside
+         *     unreserved ASCII must be percent-encoded. PolyAI's spec allows any string; this
+         *     document requires the `OUT-` prefix (see the `CallSid` schema).
+         * @example OUT-550e8400-e29b-41d4-a716-446655440000
+         */
+        callSid: components["parameters"]["CallSid"];
+      };
+      cookie?: never;
+    };
+    /**
+     * Get the status of an outbound call
+     * @description Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with
+     *     a `reason`). Ask in the environment the call was placed in. The status is kept
+     *     for about 2 hours after the call ends; after that, and for a SID that was
+     *     never issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this
+     *     document: PolyAI's spec is silent on it). Reading is safe to retry.
+     */
+    get: operations["getOutboundCallStatus"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -389,6 +474,13 @@ export interface components {
        *     | `CONNECTORS_VALIDATION_FAILED` | 400 | connector request body failed validation |
        *     | `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` | 400 | number is not E.164 |
        *     | `PHONE_NUMBERS_NOT_FOUND` | 404 | phone number does not exist |
+       *     | `OUTBOUND_CALLS_VALIDATION_FAILED` | 400 | call request failed validation (a code this document assumes) |
+       *     | `OUTBOUND_CALLS_METADATA_TOO_LARGE` | 400 | call metadata's base64 is 26,000 bytes or more (assumed) |
+       *     | `OUTBOUND_CALLS_NOT_CONFIGURED` | 400 | outbound calling is not set up for the environment (assumed) |
+       *     | `OUTBOUND_CALLS_INVALID_CALL_SID` | 400 | call SID is not of the form `OUT-…` (assumed) |
+       *     | `OUTBOUND_CALLS_NO_CONNECTOR` | 404 | no connector serves the environment or variant (assumed) |
+       *     | `OUTBOUND_CALLS_NOT_FOUND` | 404 | no status for the call SID: unknown, or expired (this document's decision) |
+       *     | `OUTBOUND_CALLS_UNAVAILABLE` | 502 | outbound calling service unavailable (assumed) |
        *     | `AUTH_USER_UNAUTHORISED` | 401 | invalid credentials |
        *     | `AUTH_USER_INVALID_TOKEN` | 401 | key malformed, expired or revoked |
        *     | `USER_ACCESS_FORBIDDEN` | 403 | no permission for the action |
@@ -707,6 +799,132 @@ export interface components {
        */
       connectorId: components["schemas"]["ResourceId"];
     };
+    /**
+     * phone number to dial (E.164, or national digits with countryCode)
+     * @description The number to dial. In E.164 form (`+442079460000`) it stands alone; a number
+     *     written as dialled within its country (`020 7946 0000`) needs `countryCode`
+     *     beside it (the body's `x-sdk-when-absent` says so). PolyAI's spec types it as
+     *     any string; this document allows digits, an optional leading `+`, and the
+     *     spaces, brackets, dots and dashes people write numbers with, 2 to 32
+     *     characters, starting with a digit, `+` or `(` and ending with a digit.
+     * @example +442079460000
+     */
+    DialledNumber: string;
+    /**
+     * ISO 3166-1 alpha-2 country code (two capital letters)
+     * @description The country whose numbering plan reads a `toNumber` written without its
+     *     country prefix, as an ISO 3166-1 alpha-2 code (`GB`, `US`). PolyAI's spec types
+     *     it as any string; this document requires two capital letters, the only form
+     *     ISO 3166-1 alpha-2 has (`gb` and `GBR` are refused before sending).
+     * @example GB
+     */
+    CountryCode: string;
+    /**
+     * call metadata
+     * @description Values handed to the agent for this call (a customer's name, an appointment),
+     *     delivered as SIP headers. A flat object whose values are all strings: nested
+     *     objects, numbers, booleans and null are refused (send `"3"`, not `3`).
+     *
+     *     PolyAI limits its base64 form to "under 26 KB" without saying base64 of what.
+     *     This document reads it as the base64 of the metadata's JSON text, UTF-8 encoded
+     *     and written without spaces (as `JSON.stringify` writes it), and reads KB as
+     *     1,000 bytes, the stricter of the two readings: that base64 must be under
+     *     26,000 bytes (`x-sdk-base64-size-under`), which allows about 19,400 bytes of
+     *     JSON. Metadata over the limit is refused with
+     *     `OUTBOUND_CALLS_METADATA_TOO_LARGE`.
+     * @example {
+     *       "customer_name": "Paul Smith",
+     *       "appointment_date": "2026-08-26"
+     *     }
+     */
+    OutboundCallMetadata: {
+      [key: string]: string;
+    };
+    /**
+     * @description The call to place. Unknown fields are rejected (PolyAI's spec does not say;
+     *     this document refuses them so that a misspelt `countrycode` is not silently
+     *     ignored). `toNumber` must be in E.164 form unless `countryCode` is set
+     *     (`x-sdk-when-absent`); PolyAI's spec says so in prose only.
+     */
+    InitiateOutboundCallBody: {
+      toNumber: components["schemas"]["DialledNumber"];
+      /**
+       * environment
+       * @description The environment whose outbound configuration and connector place the call:
+       *     `sandbox`, `pre-release` or `live`. Reading the call's status later needs
+       *     the same value.
+       */
+      environment: components["schemas"]["ClientEnv"];
+      countryCode?: components["schemas"]["CountryCode"];
+      /**
+       * variant ID
+       * @description The variant whose connector places the call. When absent, the
+       *     environment's default connector does. A variant with no connector in the
+       *     environment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR`.
+       * @example VARIANT-spring-promo
+       */
+      variantId?: components["schemas"]["ResourceId"];
+      /**
+       * encryption mode
+       * @description How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)
+       *     when absent. PolyAI names no other value, so this document lists none and
+       *     leaves any other value to the server to accept or refuse (400).
+       * @default tls_srtp
+       * @example tls_srtp
+       */
+      encryption: string;
+      metadata?: components["schemas"]["OutboundCallMetadata"];
+    };
+    /**
+     * call SID (OUT- then 1 to 252 visible ASCII characters)
+     * @description The identifier PolyAI gives an outbound call when it is triggered, `OUT-` then
+     *     an opaque token (PolyAI's examples use a UUID). PolyAI's spec types it as any
+     *     string and says only that it is "prefixed with OUT-"; this document requires
+     *     the prefix and, like every ID here, 1 to 252 visible ASCII characters after it
+     *     (256 in all), so that a connector ID, a phone number or a carrier's own call SID
+     *     passed by mistake is refused before it is sent. The token is opaque: no client
+     *     may read anything into it.
+     * @example OUT-550e8400-e29b-41d4-a716-446655440000
+     */
+    CallSid: string;
+    /**
+     * outbound call status
+     * @description Where an outbound call is: `QUEUED` (accepted, not yet dialling), `CALLING`
+     *     (dialling or in conversation), then one of the two final states, `SUCCESS`
+     *     (the call was answered and ended) and `FAILURE` (it could not be completed;
+     *     `reason` says why). A call only moves forward, and a final state does not
+     *     change. PolyAI's spec lists these values for the status answer only and types
+     *     the trigger's `status` as any string; this document uses the same four for
+     *     both (in an answer an unknown value is accepted, as for every enum).
+     * @example QUEUED
+     * @enum {string}
+     */
+    OutboundCallState: "QUEUED" | "CALLING" | "SUCCESS" | "FAILURE";
+    /**
+     * @description A call that was accepted: its SID, for reading its status, and its first status
+     *     (`QUEUED` as a rule). PolyAI's spec marks neither field required; this
+     *     document requires both, since an answer without a `callSid` leaves the caller
+     *     unable to follow the call (the SDK then reports the outcome as unknown).
+     */
+    OutboundCall: {
+      callSid: components["schemas"]["CallSid"];
+      status: components["schemas"]["OutboundCallState"];
+    };
+    /**
+     * @description Where an outbound call is now. PolyAI's spec marks no field required; this
+     *     document requires `callSid` and `status`, and lets `reason` be absent, read as
+     *     `""`.
+     */
+    OutboundCallStatus: {
+      callSid: components["schemas"]["CallSid"];
+      status: components["schemas"]["OutboundCallState"];
+      /**
+       * @description Why the call is in this state, for people: set for `FAILURE` (`busy`,
+       *     `no-answer`, …, free text), as a rule empty otherwise. Absent reads as `""`.
+       * @default
+       */
+      reason: string;
+    };
   };
   responses: {
     /** @description The request failed validation; `error_message` names the field. */
@@ -854,6 +1072,106 @@ export interface components {
         "application/json": components["schemas"]["Error"];
       };
     };
+    /**
+     * @description The call was refused and not placed. `error_code` says why:
+     *     `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` (`toNumber` cannot be read as a
+     *     number, or is not E.164 without `countryCode`),
+     *     `OUTBOUND_CALLS_METADATA_TOO_LARGE` (the metadata's base64 is 26,000 bytes or
+     *     more), `OUTBOUND_CALLS_NOT_CONFIGURED` (outbound calling is not set up for the
+     *     environment), `OUTBOUND_CALLS_VALIDATION_FAILED` (any other field, such as an
+     *     environment that is not one of the three); `error_message` names the field.
+     *     PolyAI's spec gives these cases one 400 without codes; the codes are this
+     *     document's.
+     */
+    OutboundCallBadRequest: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description No connector of the agent serves the environment (or, with `variantId`, that
+     *     variant in the environment): `OUTBOUND_CALLS_NO_CONNECTOR`. The call was not
+     *     placed.
+     */
+    OutboundNoConnector: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description The server or a gateway failed while the trigger was in hand: the call may
+     *     have been placed. Unlike the same status elsewhere, this is not safe to retry
+     *     (a retry could ring the number twice); find out whether the call took place
+     *     (quote `error_id` to PolyAI support) before placing it again. PolyAI's spec
+     *     documents neither 500 nor 504 for the trigger; this document does, because
+     *     any server can answer them.
+     */
+    OutcomeUnknown: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description The outbound calling service is unavailable and the call was not placed.
+     *     Retry with exponential backoff (the SDK does, within `maxRetries`).
+     */
+    OutboundServiceUnavailable: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description The status was not read. `error_code` says why:
+     *     `OUTBOUND_CALLS_INVALID_CALL_SID` (the call SID is not of the form `OUT-…`),
+     *     `OUTBOUND_CALLS_NOT_CONFIGURED` (outbound calling is not set up for the
+     *     environment, so no call of it can exist), `OUTBOUND_CALLS_VALIDATION_FAILED`
+     *     (`environment` missing or not one of the three). PolyAI's spec lists these as
+     *     "missing environment, invalid call SID, or no connector" without codes; the
+     *     codes are this document's.
+     */
+    OutboundCallStatusBadRequest: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+    /**
+     * @description No status is known for this call SID in this environment:
+     *     `OUTBOUND_CALLS_NOT_FOUND`. The SID was never issued, was issued for another
+     *     agent or environment, or its call ended more than the retention period ago
+     *     (about 2 hours). PolyAI's spec does not say how an unknown or expired SID is
+     *     answered; this document decides 404, kept apart from the 400 of a malformed
+     *     SID, so that a client can tell "no such call (any more)" from "bad request".
+     *     It says nothing about whether the call took place.
+     */
+    OutboundCallNotFound: {
+      headers: {
+        "X-PolyAI-Correlation-Id": components["headers"]["CorrelationId"];
+        [name: string]: unknown;
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
   };
   parameters: {
     /**
@@ -892,6 +1210,20 @@ export interface components {
      * @example +442079460000
      */
     PhoneNumber: components["schemas"]["E164Number"];
+    /**
+     * @description The call's SID, as the trigger answered it (`OUT-…`). Characters outside
+     *     unreserved ASCII must be percent-encoded. PolyAI's spec allows any string; this
+     *     document requires the `OUT-` prefix (see the `CallSid` schema).
+     * @example OUT-550e8400-e29b-41d4-a716-446655440000
+     */
+    CallSid: components["schemas"]["CallSid"];
+    /**
+     * @description The environment the call was placed in: the `environment` of its trigger.
+     *     Required. A call SID is known only in its own environment: asked in another,
+     *     it is answered 404 like an unknown one.
+     * @example live
+     */
+    EnvironmentQuery: components["schemas"]["ClientEnv"];
   };
   requestBodies: never;
   headers: {
@@ -1608,6 +1940,105 @@ export interface operations {
       429: components["responses"]["RateLimited"];
       500: components["responses"]["InternalServerError"];
       502: components["responses"]["BadGateway"];
+      503: components["responses"]["ServiceUnavailable"];
+    };
+  };
+  createOutboundCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+      };
+      cookie?: never;
+    };
+    /** @description The number to call, the environment, and what the agent should know. */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InitiateOutboundCallBody"];
+      };
+    };
+    responses: {
+      /** @description The call is accepted and queued. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OutboundCall"];
+        };
+      };
+      400: components["responses"]["OutboundCallBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["OutboundNoConnector"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["OutcomeUnknown"];
+      502: components["responses"]["OutboundServiceUnavailable"];
+      503: components["responses"]["ServiceUnavailable"];
+      504: components["responses"]["OutcomeUnknown"];
+    };
+  };
+  getOutboundCallStatus: {
+    parameters: {
+      query: {
+        /**
+         * @description The environment the call was placed in: the `environment` of its trigger.
+         *     Required. A call SID is known only in its own environment: asked in another,
+         *     it is answered 404 like an unknown one.
+         * @example live
+         */
+        environment: components["parameters"]["EnvironmentQuery"];
+      };
+      header?: never;
+      path: {
+        /**
+         * @description The agent, the same value as the Agent Studio "Project ID" (for example
+         *     `PROJECT-58RP822I`). PolyAI's IDs are printable ASCII tokens; this document
+         *     restricts every ID to 1 to 256 visible ASCII characters (no whitespace, control
+         *     or non-ASCII characters, which in an ID are always a copy-paste accident) and
+         *     forbids `.` and `..`, which a URL parser would resolve to a different path.
+         *     Characters such as `/`, `?` or `%` are allowed and must be percent-encoded.
+         * @example PROJECT-58RP822I
+         */
+        agentId: components["parameters"]["AgentId"];
+        /**
+         * @description The call's SID, as the trigger answered it (`OUT-…`). Characters outside
+         *     unreserved ASCII must be percent-encoded. PolyAI's spec allows any string; this
+         *     document requires the `OUT-` prefix (see the `CallSid` schema).
+         * @example OUT-550e8400-e29b-41d4-a716-446655440000
+         */
+        callSid: components["parameters"]["CallSid"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The call's status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OutboundCallStatus"];
+        };
+      };
+      400: components["responses"]["OutboundCallStatusBadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["OutboundCallNotFound"];
+      429: components["responses"]["RateLimited"];
+      500: components["responses"]["InternalServerError"];
+      502: components["responses"]["OutboundServiceUnavailable"];
       503: components["responses"]["ServiceUnavailable"];
     };
   };

@@ -70,6 +70,12 @@ export interface ObjectRule extends RuleBase {
   readonly minProperties?: number;
   /** Values the API means when it leaves a property out. */
   readonly defaults?: Readonly<Record<string, unknown>>;
+  /** The rule of every key not in `props` (`additionalProperties` with a schema). */
+  readonly values?: Rule;
+  /** The base64 of the value's JSON must be shorter than this many bytes (`x-sdk-base64-size-under`). */
+  readonly base64Under?: number;
+  /** While the key is absent, these properties must also match these rules (`x-sdk-when-absent`). */
+  readonly whenAbsent?: Readonly<Record<string, Readonly<Record<string, Rule>>>>;
 }
 
 /** One of several objects, told apart by the const value of `tag`. */
@@ -104,6 +110,11 @@ export interface OperationSpec {
   readonly returns?: string;
   readonly write?: boolean;
   readonly dryRun?: boolean;
+  /**
+   * Must not take effect twice (`x-sdk-at-most-once`): retried only where it
+   * certainly did not (a connection never made, or one of `retryStatuses`).
+   */
+  readonly atMostOnce?: { readonly retryStatuses: readonly number[] };
 }
 
 /** Base URL of each region, from the spec's `servers`. The first is the default. */
@@ -356,6 +367,76 @@ const sReassignPhoneNumberBody: Rule = {
   required: true,
   closed: true,
 };
+const sDialledNumber: Rule = {
+  type: "string",
+  minLength: 2,
+  maxLength: 32,
+  pattern: /^\+?[0-9(][0-9 ().-]*[0-9]$/u,
+  example: "+442079460000",
+  title: "phone number to dial (E.164, or national digits with countryCode)",
+};
+const sCountryCode: Rule = {
+  type: "string",
+  minLength: 2,
+  maxLength: 2,
+  pattern: /^[A-Z]{2}$/u,
+  example: "GB",
+  title: "ISO 3166-1 alpha-2 country code (two capital letters)",
+};
+const r15: Rule = {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  example: "tls_srtp",
+  title: "encryption mode",
+};
+const sOutboundCallMetadata: Rule = {
+  type: "object",
+  props: {},
+  values: r1,
+  base64Under: 26000,
+  title: "call metadata",
+};
+const sInitiateOutboundCallBody: Rule = {
+  type: "object",
+  props: {
+    toNumber: sDialledNumber,
+    environment: { ...sClientEnv, title: "environment" },
+    countryCode: sCountryCode,
+    variantId: { ...sResourceId, title: "variant ID", example: "VARIANT-spring-promo" },
+    encryption: r15,
+    metadata: sOutboundCallMetadata,
+  },
+  required: ["toNumber", "environment"],
+  closed: true,
+  defaults: { encryption: "tls_srtp" },
+  whenAbsent: { countryCode: { toNumber: sE164Number } },
+};
+const sCallSid: Rule = {
+  type: "string",
+  minLength: 5,
+  maxLength: 256,
+  pattern: /^OUT-[\x21-\x7E]+$/u,
+  example: "OUT-550e8400-e29b-41d4-a716-446655440000",
+  title: "call SID (OUT- then 1 to 252 visible ASCII characters)",
+};
+const sOutboundCallState: Rule = {
+  type: "string",
+  example: "QUEUED",
+  enum: ["QUEUED", "CALLING", "SUCCESS", "FAILURE"],
+  title: "outbound call status",
+};
+const sOutboundCall: Rule = {
+  type: "object",
+  props: { callSid: sCallSid, status: sOutboundCallState },
+  required: true,
+};
+const sOutboundCallStatus: Rule = {
+  type: "object",
+  props: { callSid: sCallSid, status: sOutboundCallState, reason: r1 },
+  required: ["callSid", "status"],
+  defaults: { reason: "" },
+};
 
 /** The rule of each format, for parsing such a value outside a call (`parseVoiceName`). */
 export const formatRules = { "voice-name": sVoiceName as StringRule } satisfies Record<
@@ -547,6 +628,34 @@ export const operations = {
     unwrap: "connectorId",
     answers: { 200: sPhoneNumber },
     write: true,
+  },
+  createOutboundCall: {
+    method: "POST",
+    path: "/v1/agents/{agentId}/telephony/outbound-calls",
+    resource: "outboundCalls",
+    name: "create",
+    params: { agentId: r0 },
+    body: sInitiateOutboundCallBody,
+    bodyRequired: true,
+    bodyArg: "body",
+    answers: { 200: sOutboundCall },
+    write: true,
+    atMostOnce: { retryStatuses: [429, 502, 503] },
+  },
+  getOutboundCallStatus: {
+    method: "GET",
+    path: "/v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status",
+    resource: "outboundCalls",
+    name: "get",
+    params: { agentId: r0, callSid: sCallSid },
+    query: {
+      type: "object",
+      props: { environment: { ...sClientEnv, title: "environment" } },
+      required: true,
+      closed: true,
+    },
+    queryArg: "query",
+    answers: { 200: sOutboundCallStatus },
   },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -318,10 +318,70 @@ export interface PhoneNumbersResource {
   ): APIPromise<Ops["reassignPhoneNumber"]["responses"][200]["content"]["application/json"]>;
 }
 
+/**
+ * `poly.outboundCalls`: Outbound calls.
+ *
+ * Calls the agent places: it dials a number and holds the conversation
+ * (reminders, follow-ups, notifications). Outbound calling must be enabled
+ * for the project by PolyAI. Both operations live under
+ * `/v1/agents/{agentId}/telephony/outbound-calls`. Placing a call is the one
+ * operation of this document that must never be repeated blindly: see
+ * `x-sdk-at-most-once`.
+ */
+export interface OutboundCallsResource {
+  /**
+   * Place an outbound call
+   *
+   * The agent dials `toNumber` and holds the conversation itself. The answer is
+   * the call's SID and first status (`QUEUED`); read how it goes on with
+   * `getOutboundCallStatus`, in the same environment.
+   *
+   * Not idempotent: every accepted request places a call, and PolyAI has no
+   * idempotency key, so a request repeated after a lost answer can ring the
+   * person twice. Hence `x-sdk-at-most-once`: a client retries only where the
+   * call was certainly not placed (the connection was refused or the host name
+   * did not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers
+   * before placing the call). A timeout or reset after the request was sent, a
+   * 500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec
+   * documents 502 with "retry with exponential backoff" and neither 429, 500,
+   * 503 nor 504; this document adds those four, as any server can answer them.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @see operation `createOutboundCall`: `POST /v1/agents/{agentId}/telephony/outbound-calls`
+   */
+  create(
+    agentId: string,
+    body: Ops["createOutboundCall"]["requestBody"]["content"]["application/json"],
+    options?: RequestOptions,
+  ): APIPromise<Ops["createOutboundCall"]["responses"][200]["content"]["application/json"]>;
+
+  /**
+   * Get the status of an outbound call
+   *
+   * Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with
+   * a `reason`). Ask in the environment the call was placed in. The status is kept
+   * for about 2 hours after the call ends; after that, and for a SID that was
+   * never issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this
+   * document: PolyAI's spec is silent on it). Reading is safe to retry.
+   *
+   * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
+   * @param callSid - The call's SID, as the trigger answered it (`OUT-…`).
+   * @see operation `getOutboundCallStatus`: `GET /v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status`
+   */
+  get(
+    agentId: string,
+    callSid: string,
+    query: Readonly<NonNullable<Ops["getOutboundCallStatus"]["parameters"]["query"]>>,
+    options?: RequestOptions,
+  ): APIPromise<Ops["getOutboundCallStatus"]["responses"][200]["content"]["application/json"]>;
+}
+
 /** Every resource of the client, one per `x-sdk-resource` of the spec. */
 export interface Resources {
   /** Connectors: see {@link ConnectorsResource}. */
   readonly connectors: ConnectorsResource;
   /** PhoneNumbers: see {@link PhoneNumbersResource}. */
   readonly phoneNumbers: PhoneNumbersResource;
+  /** OutboundCalls: see {@link OutboundCallsResource}. */
+  readonly outboundCalls: OutboundCallsResource;
 }

@@ -7,7 +7,7 @@ export const spec: Record<string, unknown> = {
     version: "1.0.0",
     summary: "Read and change the connectors that answer a PolyAI agent's phone lines.",
     description:
-      "A hand-written description of PolyAI's telephony connector endpoints, kept more\nprecise than the published reference so that clients can be generated from it.\n\nA **connector** is the voice, language, variant and environment bundle that handles\nincoming calls. Several phone numbers can share one connector.\n\nA **phone number** belongs to an agent's project and routes its incoming calls to\nat most one connector of the same agent.\n\nDecisions this document makes where PolyAI's public documentation is silent are\nwritten into the `description` of the schema or parameter they concern.\n",
+      "A hand-written description of PolyAI's telephony connector endpoints, kept more\nprecise than the published reference so that clients can be generated from it.\n\nA **connector** is the voice, language, variant and environment bundle that handles\nincoming calls. Several phone numbers can share one connector.\n\nA **phone number** belongs to an agent's project and routes its incoming calls to\nat most one connector of the same agent.\n\nAn **outbound call** is one the agent places: it dials a number and holds the\nconversation.\n\nDecisions this document makes where PolyAI's public documentation is silent are\nwritten into the `description` of the schema or parameter they concern.\n",
     license: { name: "MIT", identifier: "MIT" },
     contact: {
       name: "polyai-connectors maintainers",
@@ -31,6 +31,11 @@ export const spec: Record<string, unknown> = {
       name: "Phone numbers",
       description:
         "Phone numbers of an agent's project, each routing its incoming calls to at most\none connector of the same agent (an imported number routes to none until it is\nreassigned). All operations live under\n`/v1/agents/{agentId}/telephony/phone-numbers`. Every operation but the imports\naddresses only the agent's own numbers: a number of another project is\nanswered like one that does not exist, while importing it is refused with 403.\nLists are in no particular order and not paginated.\n",
+    },
+    {
+      name: "Outbound calls",
+      description:
+        "Calls the agent places: it dials a number and holds the conversation\n(reminders, follow-ups, notifications). Outbound calling must be enabled\nfor the project by PolyAI. Both operations live under\n`/v1/agents/{agentId}/telephony/outbound-calls`. Placing a call is the one\noperation of this document that must never be repeated blindly: see\n`x-sdk-at-most-once`.\n",
     },
   ],
   paths: {
@@ -4499,6 +4504,732 @@ export const spec: Record<string, unknown> = {
         },
       },
     },
+    "/v1/agents/{agentId}/telephony/outbound-calls": {
+      parameters: [
+        {
+          name: "agentId",
+          in: "path",
+          required: true,
+          description:
+            'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
+          schema: {
+            title: "agent ID",
+            example: "PROJECT-58RP822I",
+            type: "string",
+            minLength: 1,
+            maxLength: 256,
+            pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          },
+          example: "PROJECT-58RP822I",
+        },
+      ],
+      post: {
+        operationId: "createOutboundCall",
+        "x-sdk-resource": "outboundCalls",
+        "x-sdk-method": "create",
+        "x-sdk-at-most-once": { "retry-statuses": [429, 502, 503] },
+        tags: ["Outbound calls"],
+        summary: "Place an outbound call",
+        description:
+          "The agent dials `toNumber` and holds the conversation itself. The answer is\nthe call's SID and first status (`QUEUED`); read how it goes on with\n`getOutboundCallStatus`, in the same environment.\n\nNot idempotent: every accepted request places a call, and PolyAI has no\nidempotency key, so a request repeated after a lost answer can ring the\nperson twice. Hence `x-sdk-at-most-once`: a client retries only where the\ncall was certainly not placed (the connection was refused or the host name\ndid not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers\nbefore placing the call). A timeout or reset after the request was sent, a\n500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec\ndocuments 502 with \"retry with exponential backoff\" and neither 429, 500,\n503 nor 504; this document adds those four, as any server can answer them.\n",
+        requestBody: {
+          required: true,
+          description: "The number to call, the environment, and what the agent should know.",
+          content: {
+            "application/json": {
+              schema: { $ref: "#/components/schemas/InitiateOutboundCallBody" },
+              examples: {
+                InitiateOutboundCallBody: {
+                  summary: "A reminder call with metadata",
+                  value: {
+                    toNumber: "+442079460000",
+                    environment: "live",
+                    variantId: "VARIANT-reminders",
+                    metadata: { customer_name: "Paul Smith", appointment_date: "2026-08-26" },
+                  },
+                },
+                InitiateNationalCallBody: {
+                  summary: "A number written as dialled in its country, with its country code",
+                  value: { toNumber: "020 7946 0000", countryCode: "GB", environment: "sandbox" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The call is accepted and queued.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/OutboundCall" },
+                examples: {
+                  OutboundCall: {
+                    summary: "A call accepted and queued",
+                    value: {
+                      callSid: "OUT-550e8400-e29b-41d4-a716-446655440000",
+                      status: "QUEUED",
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "The call was refused and not placed. `error_code` says why:\n`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` (`toNumber` cannot be read as a\nnumber, or is not E.164 without `countryCode`),\n`OUTBOUND_CALLS_METADATA_TOO_LARGE` (the metadata's base64 is 26,000 bytes or\nmore), `OUTBOUND_CALLS_NOT_CONFIGURED` (outbound calling is not set up for the\nenvironment), `OUTBOUND_CALLS_VALIDATION_FAILED` (any other field, such as an\nenvironment that is not one of the three); `error_message` names the field.\nPolyAI's spec gives these cases one 400 without codes; the codes are this\ndocument's.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  OutboundNotConfigured: {
+                    summary: "Outbound calling is not set up for the environment",
+                    value: {
+                      success: false,
+                      error: "Outbound calling not configured",
+                      error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
+                      error_message:
+                        'environment: outbound calling is not configured for "pre-release"',
+                      data: null,
+                    },
+                  },
+                  MetadataTooLarge: {
+                    summary: "Metadata whose base64 is too large",
+                    value: {
+                      success: false,
+                      error: "Metadata too large",
+                      error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_METADATA_TOO_LARGE",
+                      error_message:
+                        "metadata: its base64 is 31,204 bytes; the limit is under 26,000",
+                      data: null,
+                    },
+                  },
+                  InvalidPhoneNumber: {
+                    summary: "A number not in E.164 form",
+                    value: {
+                      success: false,
+                      error: "Invalid phone number",
+                      error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                      error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "404": {
+            description:
+              "No connector of the agent serves the environment (or, with `variantId`, that\nvariant in the environment): `OUTBOUND_CALLS_NO_CONNECTOR`. The call was not\nplaced.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  OutboundNoConnector: {
+                    summary: "No connector serves the environment",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "0000000d-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_NO_CONNECTOR",
+                      error_message: 'No connector of PROJECT-58RP822I serves "sandbox"',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server or a gateway failed while the trigger was in hand: the call may\nhave been placed. Unlike the same status elsewhere, this is not safe to retry\n(a retry could ring the number twice); find out whether the call took place\n(quote `error_id` to PolyAI support) before placing it again. PolyAI's spec\ndocuments neither 500 nor 504 for the trigger; this document does, because\nany server can answer them.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description:
+              "The outbound calling service is unavailable and the call was not placed.\nRetry with exponential backoff (the SDK does, within `maxRetries`).\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  OutboundUnavailable: {
+                    summary: "The outbound calling service is down",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "0000000f-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_UNAVAILABLE",
+                      error_message:
+                        "Outbound calling is unavailable; retry with exponential backoff",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "504": {
+            description:
+              "The server or a gateway failed while the trigger was in hand: the call may\nhave been placed. Unlike the same status elsewhere, this is not safe to retry\n(a retry could ring the number twice); find out whether the call took place\n(quote `error_id` to PolyAI support) before placing it again. PolyAI's spec\ndocuments neither 500 nor 504 for the trigger; this document does, because\nany server can answer them.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    "/v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status": {
+      parameters: [
+        {
+          name: "agentId",
+          in: "path",
+          required: true,
+          description:
+            'The agent, the same value as the Agent Studio "Project ID" (for example\n`PROJECT-58RP822I`). PolyAI\'s IDs are printable ASCII tokens; this document\nrestricts every ID to 1 to 256 visible ASCII characters (no whitespace, control\nor non-ASCII characters, which in an ID are always a copy-paste accident) and\nforbids `.` and `..`, which a URL parser would resolve to a different path.\nCharacters such as `/`, `?` or `%` are allowed and must be percent-encoded.\n',
+          schema: {
+            title: "agent ID",
+            example: "PROJECT-58RP822I",
+            type: "string",
+            minLength: 1,
+            maxLength: 256,
+            pattern: "^(?!\\.\\.?$)[\\x21-\\x7E]+$",
+          },
+          example: "PROJECT-58RP822I",
+        },
+        {
+          name: "callSid",
+          in: "path",
+          required: true,
+          description:
+            "The call's SID, as the trigger answered it (`OUT-…`). Characters outside\nunreserved ASCII must be percent-encoded. PolyAI's spec allows any string; this\ndocument requires the `OUT-` prefix (see the `CallSid` schema).\n",
+          schema: { $ref: "#/components/schemas/CallSid" },
+          example: "OUT-550e8400-e29b-41d4-a716-446655440000",
+        },
+      ],
+      get: {
+        operationId: "getOutboundCallStatus",
+        "x-sdk-resource": "outboundCalls",
+        "x-sdk-method": "get",
+        tags: ["Outbound calls"],
+        summary: "Get the status of an outbound call",
+        description:
+          "Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with\na `reason`). Ask in the environment the call was placed in. The status is kept\nfor about 2 hours after the call ends; after that, and for a SID that was\nnever issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this\ndocument: PolyAI's spec is silent on it). Reading is safe to retry.\n",
+        parameters: [
+          {
+            name: "environment",
+            in: "query",
+            required: true,
+            description:
+              "The environment the call was placed in: the `environment` of its trigger.\nRequired. A call SID is known only in its own environment: asked in another,\nit is answered 404 like an unknown one.\n",
+            schema: { $ref: "#/components/schemas/ClientEnv", title: "environment" },
+            example: "live",
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The call's status.",
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/OutboundCallStatus" },
+                examples: {
+                  OutboundCallSucceeded: {
+                    summary: "A call that was answered and ended",
+                    value: {
+                      callSid: "OUT-550e8400-e29b-41d4-a716-446655440000",
+                      status: "SUCCESS",
+                      reason: "",
+                    },
+                  },
+                  OutboundCallFailed: {
+                    summary: "A call that could not be completed",
+                    value: {
+                      callSid: "OUT-550e8400-e29b-41d4-a716-446655440000",
+                      status: "FAILURE",
+                      reason: "busy",
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": {
+            description:
+              "The status was not read. `error_code` says why:\n`OUTBOUND_CALLS_INVALID_CALL_SID` (the call SID is not of the form `OUT-…`),\n`OUTBOUND_CALLS_NOT_CONFIGURED` (outbound calling is not set up for the\nenvironment, so no call of it can exist), `OUTBOUND_CALLS_VALIDATION_FAILED`\n(`environment` missing or not one of the three). PolyAI's spec lists these as\n\"missing environment, invalid call SID, or no connector\" without codes; the\ncodes are this document's.\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InvalidCallSid: {
+                    summary: "A call SID that is not of the form OUT-…",
+                    value: {
+                      success: false,
+                      error: "Invalid call SID",
+                      error_id: "0000000c-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_INVALID_CALL_SID",
+                      error_message: 'callSid: "CA3f9e" does not start with OUT-',
+                      data: null,
+                    },
+                  },
+                  OutboundNotConfigured: {
+                    summary: "Outbound calling is not set up for the environment",
+                    value: {
+                      success: false,
+                      error: "Outbound calling not configured",
+                      error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
+                      error_message:
+                        'environment: outbound calling is not configured for "pre-release"',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "401": {
+            description:
+              "The API key is missing, malformed, revoked, or belongs to another region.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Unauthorised: {
+                    summary: "No key, or a key this region does not know",
+                    value: {
+                      success: false,
+                      error: "Unauthorised",
+                      error_id: "00000003-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "AUTH_USER_UNAUTHORISED",
+                      error_message: "Missing or invalid API key",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "403": {
+            description:
+              "The API key may not do this (for example, move a connector to a project it has no access to).",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  Forbidden: {
+                    summary: "A project move to a project the key cannot reach",
+                    value: {
+                      success: false,
+                      error: "Forbidden",
+                      error_id: "00000004-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "USER_ACCESS_FORBIDDEN",
+                      error_message: "The API key has no access to project PROJECT-OTHER",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "404": {
+            description:
+              'No status is known for this call SID in this environment:\n`OUTBOUND_CALLS_NOT_FOUND`. The SID was never issued, was issued for another\nagent or environment, or its call ended more than the retention period ago\n(about 2 hours). PolyAI\'s spec does not say how an unknown or expired SID is\nanswered; this document decides 404, kept apart from the 400 of a malformed\nSID, so that a client can tell "no such call (any more)" from "bad request".\nIt says nothing about whether the call took place.\n',
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  OutboundCallNotFound: {
+                    summary: "A call SID with no status (unknown, or expired)",
+                    value: {
+                      success: false,
+                      error: "Not found",
+                      error_id: "0000000e-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_NOT_FOUND",
+                      error_message:
+                        'No status for OUT-550e8400-e29b-41d4-a716-446655440000 in "live"',
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "429": {
+            description: "Too many requests. Wait for `Retry-After`, then retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+              "Retry-After": {
+                description:
+                  "How long to wait before retrying: a number of seconds, or an HTTP date\n(RFC 9110 section 10.2.3).\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "2",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  RateLimited: {
+                    summary: "Too many requests",
+                    value: {
+                      success: false,
+                      error: "Too many requests",
+                      error_id: "00000006-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "RATE_LIMITED",
+                      error_message: "Rate limit exceeded; retry after 2 seconds",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "500": {
+            description:
+              "The server failed. Safe to retry; quote `error_id` to support if it persists.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  InternalError: {
+                    summary: "A server fault",
+                    value: {
+                      success: false,
+                      error: "Internal server error",
+                      error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "An unexpected error occurred",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "502": {
+            description:
+              "The outbound calling service is unavailable and the call was not placed.\nRetry with exponential backoff (the SDK does, within `maxRetries`).\n",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  OutboundUnavailable: {
+                    summary: "The outbound calling service is down",
+                    value: {
+                      success: false,
+                      error: "Bad gateway",
+                      error_id: "0000000f-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_UNAVAILABLE",
+                      error_message:
+                        "Outbound calling is unavailable; retry with exponential backoff",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "503": {
+            description: "The service is temporarily unavailable. Safe to retry.",
+            headers: {
+              "X-PolyAI-Correlation-Id": {
+                description:
+                  "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+                required: true,
+                schema: { type: "string", minLength: 1 },
+                example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+              },
+            },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                examples: {
+                  ServiceUnavailable: {
+                    summary: "Temporarily unavailable",
+                    value: {
+                      success: false,
+                      error: "Service unavailable",
+                      error_id: "00000009-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "INTERNAL_SERVER_ERROR",
+                      error_message: "The service is temporarily unavailable",
+                      data: null,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -4564,6 +5295,24 @@ export const spec: Record<string, unknown> = {
           "The phone number, in E.164 form (for example `+442079460000`). Its `+` must be\nsent percent-encoded as `%2B` (`.../phone-numbers/%2B442079460000`), so that the\nnumber reaches the server unchanged: a literal `+` is read as a space by form\ndecoders, while `%2B` decodes to `+` under every decoding. A number always starts\nwith `+`, so it never collides with the collection's `batch` endpoint. Only the\nagent's own numbers can be read, reassigned or released: a number of another\nproject answers 404, like one that does not exist (importing it answers 403).\n",
         schema: { $ref: "#/components/schemas/E164Number" },
         example: "+442079460000",
+      },
+      CallSid: {
+        name: "callSid",
+        in: "path",
+        required: true,
+        description:
+          "The call's SID, as the trigger answered it (`OUT-…`). Characters outside\nunreserved ASCII must be percent-encoded. PolyAI's spec allows any string; this\ndocument requires the `OUT-` prefix (see the `CallSid` schema).\n",
+        schema: { $ref: "#/components/schemas/CallSid" },
+        example: "OUT-550e8400-e29b-41d4-a716-446655440000",
+      },
+      EnvironmentQuery: {
+        name: "environment",
+        in: "query",
+        required: true,
+        description:
+          "The environment the call was placed in: the `environment` of its trigger.\nRequired. A call SID is known only in its own environment: asked in another,\nit is answered 404 like an unknown one.\n",
+        schema: { $ref: "#/components/schemas/ClientEnv", title: "environment" },
+        example: "live",
       },
     },
     schemas: {
@@ -4643,7 +5392,7 @@ export const spec: Record<string, unknown> = {
           error_code: {
             type: "string",
             description:
-              "Machine-readable code. Known codes for this resource and its neighbours (more\nmay appear; treat unknown codes by their HTTP status):\n\n| error_code | HTTP | meaning |\n|---|---|---|\n| `CONNECTORS_NOT_FOUND` | 404 | connector id does not exist |\n| `CONNECTORS_VALIDATION_FAILED` | 400 | connector request body failed validation |\n| `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` | 400 | number is not E.164 |\n| `PHONE_NUMBERS_NOT_FOUND` | 404 | phone number does not exist |\n| `AUTH_USER_UNAUTHORISED` | 401 | invalid credentials |\n| `AUTH_USER_INVALID_TOKEN` | 401 | key malformed, expired or revoked |\n| `USER_ACCESS_FORBIDDEN` | 403 | no permission for the action |\n| `ACCOUNT_INSUFFICIENT_PERMISSIONS` | 403 | no permission for this account operation |\n| `RATE_LIMITED` | 429 | too many requests (a code this document assumes) |\n| `INTERNAL_SERVER_ERROR` | 5xx | server fault (a code this document assumes) |\n",
+              "Machine-readable code. Known codes for this resource and its neighbours (more\nmay appear; treat unknown codes by their HTTP status):\n\n| error_code | HTTP | meaning |\n|---|---|---|\n| `CONNECTORS_NOT_FOUND` | 404 | connector id does not exist |\n| `CONNECTORS_VALIDATION_FAILED` | 400 | connector request body failed validation |\n| `PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` | 400 | number is not E.164 |\n| `PHONE_NUMBERS_NOT_FOUND` | 404 | phone number does not exist |\n| `OUTBOUND_CALLS_VALIDATION_FAILED` | 400 | call request failed validation (a code this document assumes) |\n| `OUTBOUND_CALLS_METADATA_TOO_LARGE` | 400 | call metadata's base64 is 26,000 bytes or more (assumed) |\n| `OUTBOUND_CALLS_NOT_CONFIGURED` | 400 | outbound calling is not set up for the environment (assumed) |\n| `OUTBOUND_CALLS_INVALID_CALL_SID` | 400 | call SID is not of the form `OUT-…` (assumed) |\n| `OUTBOUND_CALLS_NO_CONNECTOR` | 404 | no connector serves the environment or variant (assumed) |\n| `OUTBOUND_CALLS_NOT_FOUND` | 404 | no status for the call SID: unknown, or expired (this document's decision) |\n| `OUTBOUND_CALLS_UNAVAILABLE` | 502 | outbound calling service unavailable (assumed) |\n| `AUTH_USER_UNAUTHORISED` | 401 | invalid credentials |\n| `AUTH_USER_INVALID_TOKEN` | 401 | key malformed, expired or revoked |\n| `USER_ACCESS_FORBIDDEN` | 403 | no permission for the action |\n| `ACCOUNT_INSUFFICIENT_PERMISSIONS` | 403 | no permission for this account operation |\n| `RATE_LIMITED` | 429 | too many requests (a code this document assumes) |\n| `INTERNAL_SERVER_ERROR` | 5xx | server fault (a code this document assumes) |\n",
             examples: ["CONNECTORS_NOT_FOUND", "CONNECTORS_VALIDATION_FAILED"],
           },
           error_message: {
@@ -5088,6 +5837,117 @@ export const spec: Record<string, unknown> = {
           },
         },
       },
+      DialledNumber: {
+        title: "phone number to dial (E.164, or national digits with countryCode)",
+        "x-error-code": "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+        type: "string",
+        description:
+          "The number to dial. In E.164 form (`+442079460000`) it stands alone; a number\nwritten as dialled within its country (`020 7946 0000`) needs `countryCode`\nbeside it (the body's `x-sdk-when-absent` says so). PolyAI's spec types it as\nany string; this document allows digits, an optional leading `+`, and the\nspaces, brackets, dots and dashes people write numbers with, 2 to 32\ncharacters, starting with a digit, `+` or `(` and ending with a digit.\n",
+        minLength: 2,
+        maxLength: 32,
+        pattern: "^\\+?[0-9(][0-9 ().-]*[0-9]$",
+        example: "+442079460000",
+      },
+      CountryCode: {
+        title: "ISO 3166-1 alpha-2 country code (two capital letters)",
+        type: "string",
+        description:
+          "The country whose numbering plan reads a `toNumber` written without its\ncountry prefix, as an ISO 3166-1 alpha-2 code (`GB`, `US`). PolyAI's spec types\nit as any string; this document requires two capital letters, the only form\nISO 3166-1 alpha-2 has (`gb` and `GBR` are refused before sending).\n",
+        minLength: 2,
+        maxLength: 2,
+        pattern: "^[A-Z]{2}$",
+        example: "GB",
+      },
+      OutboundCallMetadata: {
+        title: "call metadata",
+        "x-error-code": "OUTBOUND_CALLS_METADATA_TOO_LARGE",
+        "x-sdk-base64-size-under": 26000,
+        type: "object",
+        description:
+          'Values handed to the agent for this call (a customer\'s name, an appointment),\ndelivered as SIP headers. A flat object whose values are all strings: nested\nobjects, numbers, booleans and null are refused (send `"3"`, not `3`).\n\nPolyAI limits its base64 form to "under 26 KB" without saying base64 of what.\nThis document reads it as the base64 of the metadata\'s JSON text, UTF-8 encoded\nand written without spaces (as `JSON.stringify` writes it), and reads KB as\n1,000 bytes, the stricter of the two readings: that base64 must be under\n26,000 bytes (`x-sdk-base64-size-under`), which allows about 19,400 bytes of\nJSON. Metadata over the limit is refused with\n`OUTBOUND_CALLS_METADATA_TOO_LARGE`.\n',
+        additionalProperties: { type: "string" },
+        example: { customer_name: "Paul Smith", appointment_date: "2026-08-26" },
+      },
+      InitiateOutboundCallBody: {
+        type: "object",
+        description:
+          "The call to place. Unknown fields are rejected (PolyAI's spec does not say;\nthis document refuses them so that a misspelt `countrycode` is not silently\nignored). `toNumber` must be in E.164 form unless `countryCode` is set\n(`x-sdk-when-absent`); PolyAI's spec says so in prose only.\n",
+        required: ["toNumber", "environment"],
+        additionalProperties: false,
+        "x-sdk-when-absent": { countryCode: { toNumber: "E164Number" } },
+        properties: {
+          toNumber: { $ref: "#/components/schemas/DialledNumber" },
+          environment: {
+            $ref: "#/components/schemas/ClientEnv",
+            title: "environment",
+            description:
+              "The environment whose outbound configuration and connector place the call:\n`sandbox`, `pre-release` or `live`. Reading the call's status later needs\nthe same value.\n",
+          },
+          countryCode: { $ref: "#/components/schemas/CountryCode" },
+          variantId: {
+            $ref: "#/components/schemas/ResourceId",
+            title: "variant ID",
+            example: "VARIANT-spring-promo",
+            description:
+              "The variant whose connector places the call. When absent, the\nenvironment's default connector does. A variant with no connector in the\nenvironment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR`.\n",
+          },
+          encryption: {
+            title: "encryption mode",
+            type: "string",
+            minLength: 1,
+            maxLength: 64,
+            default: "tls_srtp",
+            example: "tls_srtp",
+            description:
+              "How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)\nwhen absent. PolyAI names no other value, so this document lists none and\nleaves any other value to the server to accept or refuse (400).\n",
+          },
+          metadata: { $ref: "#/components/schemas/OutboundCallMetadata" },
+        },
+      },
+      CallSid: {
+        title: "call SID (OUT- then 1 to 252 visible ASCII characters)",
+        type: "string",
+        description:
+          "The identifier PolyAI gives an outbound call when it is triggered, `OUT-` then\nan opaque token (PolyAI's examples use a UUID). PolyAI's spec types it as any\nstring and says only that it is \"prefixed with OUT-\"; this document requires\nthe prefix and, like every ID here, 1 to 252 visible ASCII characters after it\n(256 in all), so that a connector ID, a phone number or a carrier's own call SID\npassed by mistake is refused before it is sent. The token is opaque: no client\nmay read anything into it.\n",
+        minLength: 5,
+        maxLength: 256,
+        pattern: "^OUT-[\\x21-\\x7E]+$",
+        example: "OUT-550e8400-e29b-41d4-a716-446655440000",
+      },
+      OutboundCallState: {
+        title: "outbound call status",
+        type: "string",
+        description:
+          "Where an outbound call is: `QUEUED` (accepted, not yet dialling), `CALLING`\n(dialling or in conversation), then one of the two final states, `SUCCESS`\n(the call was answered and ended) and `FAILURE` (it could not be completed;\n`reason` says why). A call only moves forward, and a final state does not\nchange. PolyAI's spec lists these values for the status answer only and types\nthe trigger's `status` as any string; this document uses the same four for\nboth (in an answer an unknown value is accepted, as for every enum).\n",
+        enum: ["QUEUED", "CALLING", "SUCCESS", "FAILURE"],
+        example: "QUEUED",
+      },
+      OutboundCall: {
+        type: "object",
+        description:
+          "A call that was accepted: its SID, for reading its status, and its first status\n(`QUEUED` as a rule). PolyAI's spec marks neither field required; this\ndocument requires both, since an answer without a `callSid` leaves the caller\nunable to follow the call (the SDK then reports the outcome as unknown).\n",
+        required: ["callSid", "status"],
+        properties: {
+          callSid: { $ref: "#/components/schemas/CallSid" },
+          status: { $ref: "#/components/schemas/OutboundCallState" },
+        },
+      },
+      OutboundCallStatus: {
+        type: "object",
+        description:
+          'Where an outbound call is now. PolyAI\'s spec marks no field required; this\ndocument requires `callSid` and `status`, and lets `reason` be absent, read as\n`""`.\n',
+        required: ["callSid", "status"],
+        properties: {
+          callSid: { $ref: "#/components/schemas/CallSid" },
+          status: { $ref: "#/components/schemas/OutboundCallState" },
+          reason: {
+            type: "string",
+            default: "",
+            description:
+              'Why the call is in this state, for people: set for `FAILURE` (`busy`,\n`no-answer`, …, free text), as a rule empty otherwise. Absent reads as `""`.\n',
+          },
+        },
+      },
     },
     examples: {
       ConnectorList: {
@@ -5458,6 +6318,105 @@ export const spec: Record<string, unknown> = {
           error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
           error_code: "CONNECTORS_NOT_FOUND",
           error_message: "Connector CONN-missing not found",
+          data: null,
+        },
+      },
+      InitiateOutboundCallBody: {
+        summary: "A reminder call with metadata",
+        value: {
+          toNumber: "+442079460000",
+          environment: "live",
+          variantId: "VARIANT-reminders",
+          metadata: { customer_name: "Paul Smith", appointment_date: "2026-08-26" },
+        },
+      },
+      InitiateNationalCallBody: {
+        summary: "A number written as dialled in its country, with its country code",
+        value: { toNumber: "020 7946 0000", countryCode: "GB", environment: "sandbox" },
+      },
+      OutboundCall: {
+        summary: "A call accepted and queued",
+        value: { callSid: "OUT-550e8400-e29b-41d4-a716-446655440000", status: "QUEUED" },
+      },
+      OutboundNotConfigured: {
+        summary: "Outbound calling is not set up for the environment",
+        value: {
+          success: false,
+          error: "Outbound calling not configured",
+          error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
+          error_message: 'environment: outbound calling is not configured for "pre-release"',
+          data: null,
+        },
+      },
+      MetadataTooLarge: {
+        summary: "Metadata whose base64 is too large",
+        value: {
+          success: false,
+          error: "Metadata too large",
+          error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_METADATA_TOO_LARGE",
+          error_message: "metadata: its base64 is 31,204 bytes; the limit is under 26,000",
+          data: null,
+        },
+      },
+      OutboundNoConnector: {
+        summary: "No connector serves the environment",
+        value: {
+          success: false,
+          error: "Not found",
+          error_id: "0000000d-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_NO_CONNECTOR",
+          error_message: 'No connector of PROJECT-58RP822I serves "sandbox"',
+          data: null,
+        },
+      },
+      OutboundUnavailable: {
+        summary: "The outbound calling service is down",
+        value: {
+          success: false,
+          error: "Bad gateway",
+          error_id: "0000000f-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_UNAVAILABLE",
+          error_message: "Outbound calling is unavailable; retry with exponential backoff",
+          data: null,
+        },
+      },
+      OutboundCallSucceeded: {
+        summary: "A call that was answered and ended",
+        value: {
+          callSid: "OUT-550e8400-e29b-41d4-a716-446655440000",
+          status: "SUCCESS",
+          reason: "",
+        },
+      },
+      OutboundCallFailed: {
+        summary: "A call that could not be completed",
+        value: {
+          callSid: "OUT-550e8400-e29b-41d4-a716-446655440000",
+          status: "FAILURE",
+          reason: "busy",
+        },
+      },
+      InvalidCallSid: {
+        summary: "A call SID that is not of the form OUT-…",
+        value: {
+          success: false,
+          error: "Invalid call SID",
+          error_id: "0000000c-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_INVALID_CALL_SID",
+          error_message: 'callSid: "CA3f9e" does not start with OUT-',
+          data: null,
+        },
+      },
+      OutboundCallNotFound: {
+        summary: "A call SID with no status (unknown, or expired)",
+        value: {
+          success: false,
+          error: "Not found",
+          error_id: "0000000e-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_NOT_FOUND",
+          error_message: 'No status for OUT-550e8400-e29b-41d4-a716-446655440000 in "live"',
           data: null,
         },
       },
@@ -5897,6 +6856,227 @@ export const spec: Record<string, unknown> = {
                   error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
                   error_code: "CONNECTORS_NOT_FOUND",
                   error_message: "Connector CONN-missing not found",
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      OutboundCallBadRequest: {
+        description:
+          "The call was refused and not placed. `error_code` says why:\n`PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT` (`toNumber` cannot be read as a\nnumber, or is not E.164 without `countryCode`),\n`OUTBOUND_CALLS_METADATA_TOO_LARGE` (the metadata's base64 is 26,000 bytes or\nmore), `OUTBOUND_CALLS_NOT_CONFIGURED` (outbound calling is not set up for the\nenvironment), `OUTBOUND_CALLS_VALIDATION_FAILED` (any other field, such as an\nenvironment that is not one of the three); `error_message` names the field.\nPolyAI's spec gives these cases one 400 without codes; the codes are this\ndocument's.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              OutboundNotConfigured: {
+                summary: "Outbound calling is not set up for the environment",
+                value: {
+                  success: false,
+                  error: "Outbound calling not configured",
+                  error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
+                  error_message:
+                    'environment: outbound calling is not configured for "pre-release"',
+                  data: null,
+                },
+              },
+              MetadataTooLarge: {
+                summary: "Metadata whose base64 is too large",
+                value: {
+                  success: false,
+                  error: "Metadata too large",
+                  error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_METADATA_TOO_LARGE",
+                  error_message: "metadata: its base64 is 31,204 bytes; the limit is under 26,000",
+                  data: null,
+                },
+              },
+              InvalidPhoneNumber: {
+                summary: "A number not in E.164 form",
+                value: {
+                  success: false,
+                  error: "Invalid phone number",
+                  error_id: "00000002-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "PHONE_NUMBERS_INVALID_PHONE_NUMBER_FORMAT",
+                  error_message: 'phoneNumber: "0207 946 0000" is not in E.164 form',
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      OutboundNoConnector: {
+        description:
+          "No connector of the agent serves the environment (or, with `variantId`, that\nvariant in the environment): `OUTBOUND_CALLS_NO_CONNECTOR`. The call was not\nplaced.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              OutboundNoConnector: {
+                summary: "No connector serves the environment",
+                value: {
+                  success: false,
+                  error: "Not found",
+                  error_id: "0000000d-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_NO_CONNECTOR",
+                  error_message: 'No connector of PROJECT-58RP822I serves "sandbox"',
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      OutcomeUnknown: {
+        description:
+          "The server or a gateway failed while the trigger was in hand: the call may\nhave been placed. Unlike the same status elsewhere, this is not safe to retry\n(a retry could ring the number twice); find out whether the call took place\n(quote `error_id` to PolyAI support) before placing it again. PolyAI's spec\ndocuments neither 500 nor 504 for the trigger; this document does, because\nany server can answer them.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              InternalError: {
+                summary: "A server fault",
+                value: {
+                  success: false,
+                  error: "Internal server error",
+                  error_id: "00000007-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "INTERNAL_SERVER_ERROR",
+                  error_message: "An unexpected error occurred",
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      OutboundServiceUnavailable: {
+        description:
+          "The outbound calling service is unavailable and the call was not placed.\nRetry with exponential backoff (the SDK does, within `maxRetries`).\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              OutboundUnavailable: {
+                summary: "The outbound calling service is down",
+                value: {
+                  success: false,
+                  error: "Bad gateway",
+                  error_id: "0000000f-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_UNAVAILABLE",
+                  error_message: "Outbound calling is unavailable; retry with exponential backoff",
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      OutboundCallStatusBadRequest: {
+        description:
+          "The status was not read. `error_code` says why:\n`OUTBOUND_CALLS_INVALID_CALL_SID` (the call SID is not of the form `OUT-…`),\n`OUTBOUND_CALLS_NOT_CONFIGURED` (outbound calling is not set up for the\nenvironment, so no call of it can exist), `OUTBOUND_CALLS_VALIDATION_FAILED`\n(`environment` missing or not one of the three). PolyAI's spec lists these as\n\"missing environment, invalid call SID, or no connector\" without codes; the\ncodes are this document's.\n",
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              InvalidCallSid: {
+                summary: "A call SID that is not of the form OUT-…",
+                value: {
+                  success: false,
+                  error: "Invalid call SID",
+                  error_id: "0000000c-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_INVALID_CALL_SID",
+                  error_message: 'callSid: "CA3f9e" does not start with OUT-',
+                  data: null,
+                },
+              },
+              OutboundNotConfigured: {
+                summary: "Outbound calling is not set up for the environment",
+                value: {
+                  success: false,
+                  error: "Outbound calling not configured",
+                  error_id: "0000000a-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
+                  error_message:
+                    'environment: outbound calling is not configured for "pre-release"',
+                  data: null,
+                },
+              },
+            },
+          },
+        },
+      },
+      OutboundCallNotFound: {
+        description:
+          'No status is known for this call SID in this environment:\n`OUTBOUND_CALLS_NOT_FOUND`. The SID was never issued, was issued for another\nagent or environment, or its call ended more than the retention period ago\n(about 2 hours). PolyAI\'s spec does not say how an unknown or expired SID is\nanswered; this document decides 404, kept apart from the 400 of a malformed\nSID, so that a client can tell "no such call (any more)" from "bad request".\nIt says nothing about whether the call took place.\n',
+        headers: {
+          "X-PolyAI-Correlation-Id": {
+            description:
+              "Identifier of this request in PolyAI's logs. The error body's `error_id` carries\nthe same value; quote it to PolyAI support.\n",
+            required: true,
+            schema: { type: "string", minLength: 1 },
+            example: "8f14e45f-ceea-467f-a0e6-7b5c2f3a9d10",
+          },
+        },
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/Error" },
+            examples: {
+              OutboundCallNotFound: {
+                summary: "A call SID with no status (unknown, or expired)",
+                value: {
+                  success: false,
+                  error: "Not found",
+                  error_id: "0000000e-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_NOT_FOUND",
+                  error_message: 'No status for OUT-550e8400-e29b-41d4-a716-446655440000 in "live"',
                   data: null,
                 },
               },

@@ -34,6 +34,8 @@ const EXTENSIONS = new Set([
   "x-sdk-clear-helper",
   "x-sdk-voice-families",
   "x-error-code",
+  "x-sdk-base64-size-under",
+  "x-sdk-when-absent",
 ]);
 
 const js = (value) => JSON.stringify(value);
@@ -214,8 +216,14 @@ class RuleRenderer {
       case "object": {
         checkKeywords(schema, "object", where);
         const extra = schema.additionalProperties;
-        if (extra !== undefined && extra !== false && extra !== true)
-          throw unsupported(where, "additionalProperties with a schema");
+        // #23: a schema for the other keys (metadata: string values only).
+        const values =
+          extra !== undefined && typeof extra === "object"
+            ? `values: ${this.rule(extra, `${where}.*`)}`
+            : "";
+        const under = schema["x-sdk-base64-size-under"];
+        if (under !== undefined && !(Number.isInteger(under) && under > 0))
+          throw unsupported(where, "x-sdk-base64-size-under must be a positive integer");
         const required = schema.required ?? [];
         for (const key of required)
           if (!schema.properties?.[key]) throw unsupported(where, `required ${key} has no schema`);
@@ -229,11 +237,32 @@ class RuleRenderer {
           ...objectFields(props, required, Object.keys(schema.properties ?? {}), extra === false),
           schema.minProperties ? `minProperties: ${schema.minProperties}` : "",
           defaults.length ? `defaults: ${js(Object.fromEntries(defaults))}` : "",
+          values,
+          under !== undefined ? `base64Under: ${under}` : "",
+          this.whenAbsent(schema, where),
         ]);
       }
       default:
         throw unsupported(where, `the type ${type} is not supported`);
     }
+  }
+
+  /** #23: `x-sdk-when-absent`: while a property is absent, others must also match these schemas. */
+  whenAbsent(schema, where) {
+    const given = schema["x-sdk-when-absent"];
+    if (given === undefined) return "";
+    const entries = Object.entries(given).map(([absent, rules]) => {
+      if (!schema.properties?.[absent])
+        throw unsupported(where, `x-sdk-when-absent names ${absent}, which it does not have`);
+      // A component schema by name: Redocly resolves no $ref inside an extension.
+      const inner = Object.entries(rules).map(([key, name]) => {
+        if (!schema.properties?.[key] || !this.doc.components?.schemas?.[name])
+          throw unsupported(where, `x-sdk-when-absent: ${key} or the schema ${name} is missing`);
+        return `${js(key)}: ${this.rule({ $ref: `#/components/schemas/${name}` }, `${where}.${key}`)}`;
+      });
+      return `${js(absent)}: { ${inner.join(", ")} }`;
+    });
+    return `whenAbsent: { ${entries.join(", ")} }`;
   }
 
   oneOf(schema, where) {
@@ -393,6 +422,15 @@ export function renderOperations(doc) {
     const write = !["GET", "HEAD"].includes(method.toUpperCase()) && op["x-sdk-read-only"] !== true;
     if (write) fields.push("write: true");
     if (op["x-sdk-dry-run"] === true) fields.push("dryRun: true");
+    const once = op["x-sdk-at-most-once"];
+    if (once !== undefined) {
+      const statuses = once?.["retry-statuses"] ?? [];
+      if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= 400))
+        throw new Error(
+          `openapi: ${id}: x-sdk-at-most-once retry-statuses must be HTTP error statuses`,
+        );
+      fields.push(`atMostOnce: { retryStatuses: ${js(statuses)} }`);
+    }
     return `  ${id}: { ${fields.join(", ")} },`;
   });
   const regions = regionsOf(doc);
@@ -468,6 +506,12 @@ export interface ObjectRule extends RuleBase {
   readonly minProperties?: number;
   /** Values the API means when it leaves a property out. */
   readonly defaults?: Readonly<Record<string, unknown>>;
+  /** The rule of every key not in \`props\` (\`additionalProperties\` with a schema). */
+  readonly values?: Rule;
+  /** The base64 of the value's JSON must be shorter than this many bytes (\`x-sdk-base64-size-under\`). */
+  readonly base64Under?: number;
+  /** While the key is absent, these properties must also match these rules (\`x-sdk-when-absent\`). */
+  readonly whenAbsent?: Readonly<Record<string, Readonly<Record<string, Rule>>>>;
 }
 
 /** One of several objects, told apart by the const value of \`tag\`. */
@@ -502,6 +546,11 @@ export interface OperationSpec {
   readonly returns?: string;
   readonly write?: boolean;
   readonly dryRun?: boolean;
+  /**
+   * Must not take effect twice (\`x-sdk-at-most-once\`): retried only where it
+   * certainly did not (a connection never made, or one of \`retryStatuses\`).
+   */
+  readonly atMostOnce?: { readonly retryStatuses: readonly number[] };
 }
 
 /** Base URL of each region, from the spec's \`servers\`. The first is the default. */

@@ -14,7 +14,8 @@ import {
 import { InvalidInputError } from "../errors.js";
 import { checkString, describeType, isPlainObject, quote } from "../validate.js";
 import { formats } from "./formats.js";
-import { suggestKey } from "./keys.js";
+import { base64Size } from "./base64-size.js";
+import { nearMiss, suggestKey } from "./keys.js";
 
 /**
  * Checks `value` against `rule`. `field` names it in errors; the keys of an object
@@ -106,8 +107,15 @@ function checkText(value: unknown, rule: StringRule, field: string): string {
     );
   if (rule.format) formats[rule.format](value, field, rule);
   else if (rule.enum && typeof value === "string") {
-    if (!rule.enum.includes(value))
-      throw new InvalidInputError(field, `${quote(value)} is not one of ${rule.enum.join(", ")}`);
+    if (!rule.enum.includes(value)) {
+      // #23: "prerelease" or "LIVE" is a near miss, as a mistyped key is.
+      const near = nearMiss(value, rule.enum);
+      const hint = near === undefined ? "" : `; did you mean ${quote(near)}?`;
+      throw new InvalidInputError(
+        field,
+        `${quote(value)} is not one of ${rule.enum.join(", ")}${hint}`,
+      );
+    }
   } else checkString(value, rule, field, rule.title ?? "value");
   return value as string;
 }
@@ -199,10 +207,21 @@ function checkObject(
           : "cannot be null; leave the key out instead",
       );
     }
-    out[key] = inner ? checkValue(v, inner, path) : v;
+    // #23: keys beyond the properties follow the spec's additionalProperties schema.
+    const rest = inner ?? rule.values;
+    out[key] = rest ? checkValue(v, rest, path) : v;
   }
   for (const key of required) {
     if (!(key in out)) throw new InvalidInputError(prefix + key, "is required");
+  }
+  checkWhenAbsent(out, rule, prefix);
+  if (rule.base64Under !== undefined) {
+    const size = base64Size(out);
+    if (size >= rule.base64Under)
+      throw new InvalidInputError(
+        field,
+        `its base64 (of its JSON text) is ${size.toLocaleString("en")} bytes; PolyAI accepts under ${rule.base64Under.toLocaleString("en")} bytes`,
+      );
   }
   if (Object.keys(out).length < (rule.minProperties ?? 0)) {
     throw new InvalidInputError(
@@ -211,6 +230,25 @@ function checkObject(
     );
   }
   return out;
+}
+
+/**
+ * #23: `x-sdk-when-absent`: while a key is absent, other keys must also match a
+ * stricter rule (`toNumber` in E.164 form unless `countryCode` is set).
+ */
+function checkWhenAbsent(out: Record<string, unknown>, rule: ObjectRule, prefix: string): void {
+  for (const [absent, rules] of Object.entries(rule.whenAbsent ?? {})) {
+    if (absent in out) continue;
+    for (const [key, inner] of Object.entries(rules)) {
+      if (!(key in out)) continue;
+      try {
+        checkValue(out[key], inner, prefix + key);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        throw new InvalidInputError(err.field, `${err.reason}; or set ${prefix}${absent}`);
+      }
+    }
+  }
 }
 
 /** The keys `rule` requires; `required: true` (#21) is every property, in their order. @internal */

@@ -1,6 +1,12 @@
 // The one check of an object's keys against the keys it may have, used for client
 // options, call options, bodies, filters and the mock's options alike, so a typo
-// gets the same "did you mean" everywhere.
+// gets the same "did you mean" everywhere (enum values too, #23).
+
+/** The known name `key` is a near miss of: the same but for case, `_`, `-` and spaces. */
+export function nearMiss(key: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
+  return known.find((k) => norm(k) === norm(key));
+}
 
 /** `; did you mean "voiceName"?` for a near miss, else the list of known keys. */
 export function suggestKey(
@@ -8,8 +14,7 @@ export function suggestKey(
   known: readonly string[],
   listed = "known options are",
 ): string {
-  const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
-  const hit = known.find((k) => norm(k) === norm(key));
+  const hit = nearMiss(key, known);
   return hit ? `; did you mean ${JSON.stringify(hit)}?` : `; ${listed} ${known.join(", ")}`;
 }
 

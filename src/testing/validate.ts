@@ -3,6 +3,7 @@
 // the SDK's types are generated from, so neither can drift from the spec unnoticed.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { spec } from "../../generated/spec.js";
+import { base64Size } from "../internal/base64-size.js";
 import { describeType, quote } from "../validate.js";
 
 type Json = Record<string, unknown>;
@@ -160,6 +161,11 @@ function describeError(error: ErrorObject, root: string): { field: string; messa
         message: `${quote(String(p["value"]))} is already in ${at()}[${String(p["i"])}]; each ${by} may appear once`,
       };
     }
+    case "x-sdk-base64-size-under":
+      return {
+        field: at(),
+        message: `its base64 is ${Number(p["size"]).toLocaleString("en")} bytes; the limit is under ${Number(p["limit"]).toLocaleString("en")}`,
+      };
     case "uniqueItems":
       return {
         field: at(),
@@ -212,6 +218,31 @@ function uniqueBy(by: string, data: unknown[]): boolean {
     seen.set(value, j);
   }
   return true;
+}
+
+/** `x-sdk-base64-size-under`: the base64 of the value's JSON is shorter than `limit` bytes. */
+function base64Under(limit: number, data: Json): boolean {
+  const size = base64Size(data);
+  if (size < limit) return true;
+  (base64Under as { errors?: Partial<ErrorObject>[] }).errors = [
+    { keyword: "x-sdk-base64-size-under", params: { size, limit } },
+  ];
+  return false;
+}
+
+/** `x-sdk-when-absent` as JSON Schema: `if` the key is absent, `then` the named schemas apply. */
+function whenAbsent(rules: Record<string, Record<string, string>>): Json {
+  return {
+    allOf: Object.entries(rules).map(([absent, checks]) => ({
+      if: { type: "object", properties: { [absent]: false } },
+      then: {
+        type: "object",
+        properties: Object.fromEntries(
+          Object.entries(checks).map(([key, name]) => [key, { $ref: `${ROOT_ID}#/$defs/${name}` }]),
+        ),
+      },
+    })),
+  };
 }
 
 /** An object or array as canonical JSON (keys sorted): equal for deeply equal values. */
@@ -269,6 +300,21 @@ function build(): SpecIndex {
     "x-error-code",
   ])
     ajv.addKeyword(keyword);
+  // #23: call metadata's base64 size, measured as the client measures it.
+  ajv.addKeyword({
+    keyword: "x-sdk-base64-size-under",
+    type: "object",
+    schemaType: "number",
+    errors: true,
+    validate: base64Under,
+  });
+  // #23: while a property is absent, others must also match a named schema.
+  ajv.addKeyword({
+    keyword: "x-sdk-when-absent",
+    type: "object",
+    schemaType: "object",
+    macro: whenAbsent,
+  });
   // Items that must differ in one property (each connector once per batch).
   ajv.addKeyword({
     keyword: "x-sdk-unique-by",
