@@ -3,7 +3,11 @@
 // sent and the result after it, so a re-run dials only rows never tried or refused
 // before sending. Concurrency bounds the rows in progress (a trigger, and with
 // `wait` its polling), the rate the triggers per second; both are true bounds.
-import { APIError, InvalidInputError } from "../index.js";
+import { operations, type ObjectRule, type StringRule } from "../../generated/operations.js";
+import { checkArguments } from "../internal/arguments.js";
+import { checkValue } from "../internal/check.js";
+import { APIError, InvalidInputError, type ClientEnv, type PolyAIClient } from "../index.js";
+import { checkAgentId } from "./desired.js";
 import { campaignDigest, checkRows, rowDigest, type CampaignRow } from "./campaign-rows.js";
 import {
   mayDial,
@@ -52,6 +56,12 @@ export const DIAL_LIMITS = {
   pollIntervalMs: { min: 1, max: 600_000, fallback: 2_000 },
 } as const;
 
+const TRIGGER = operations.createOutboundCall;
+const ENVIRONMENT = (TRIGGER.body as ObjectRule).props["environment"] as StringRule;
+
+/** @internal The environments a call is placed from: the spec's enum (the CLI's --env). */
+export const CALL_ENVIRONMENTS: readonly string[] = ENVIRONMENT.enum ?? [];
+
 /** The most triggers per second a campaign may ask for. */
 export const MAX_RATE = 1_000;
 
@@ -66,7 +76,7 @@ export interface CampaignProgress {
 /** Options of {@link dialMany}. */
 export interface DialManyOptions {
   /** The environment whose connector places the calls. */
-  readonly environment: "sandbox" | "pre-release" | "live";
+  readonly environment: ClientEnv;
   /** Where what happened to each row is kept; the same journal on a re-run resumes the campaign. */
   readonly journal: CampaignJournal;
   /** Rows in progress at once (a trigger, and with `wait` its polling): 1 to 256, default 4. */
@@ -360,4 +370,72 @@ function summarize(
     dialledNow: rows.filter((r) => r.dialledNow).length,
     rows,
   };
+}
+
+type TriggerBody = Parameters<PolyAIClient["outboundCalls"]["create"]>[1];
+
+/** A row as the trigger's body (a checked row: no key set to undefined). */
+const bodyOf = (row: CampaignRow, environment: ClientEnv) =>
+  ({ ...row, environment }) as TriggerBody;
+
+/** The SDK's outboundCalls as a campaign's placer; rows checked with the trigger's own rules. */
+function sdkPlacer(poly: PolyAIClient, agentId: string, environment: ClientEnv): CallPlacer {
+  return {
+    check(row, field) {
+      try {
+        checkArguments(TRIGGER, [agentId, bodyOf(row, environment)]);
+      } catch (e) {
+        if (e instanceof InvalidInputError)
+          throw new InvalidInputError(`${field}.${e.field}`, e.reason);
+        throw e;
+      }
+    },
+    place: (row) => poly.outboundCalls.create(agentId, bodyOf(row, environment)),
+    status: (callSid) => poly.outboundCalls.get(agentId, callSid, { environment }),
+  };
+}
+
+/**
+ * #23: places a campaign's calls, each row at most once, with a journal that makes
+ * a re-run safe. Every row is checked first (its shape, the trigger's own rules,
+ * and no number twice unless `allowDuplicates`): an InvalidInputError names the
+ * row (`rows[3].toNumber`) and nothing is dialled. Then, per row, the journal
+ * records `attempting` (durably) before the trigger is sent, and the result after:
+ * placed (with its `callSid`), refused (certainly not placed), or outcome unknown
+ * (`CALL_OUTCOME_UNKNOWN`: it may have been placed). With `wait`, each placed call
+ * is polled until it ends and its final status journaled.
+ *
+ * Run again with the same journal, it dials only rows never tried or refused
+ * before sending: never a row placed, nor one whose outcome is unknown (among them
+ * a row whose trigger was out when the process died). A journal of other rows,
+ * another agent or another environment is refused ({@link JournalMismatchError}).
+ * It resolves with what became of every row; it does not reject because calls failed.
+ *
+ * @example
+ * const result = await dialMany(poly, "PROJECT-58RP822I", rows, {
+ *   environment: "live",
+ *   journal: memoryJournal(),
+ *   concurrency: 8,
+ *   ratePerSecond: 5,
+ * });
+ * for (const r of result.rows) if (r.outcome === "unknown") console.error(`check ${r.toNumber} by hand`);
+ * @throws {InvalidInputError} for a bad row or option, before any call.
+ * @throws {JournalMismatchError} for another campaign's journal; {@link InvalidJournalError} for one edited out of shape.
+ * @throws the journal's own error when an append fails: the campaign stops before the next trigger.
+ */
+export function dialMany(
+  poly: PolyAIClient,
+  agentId: string,
+  rows: readonly CampaignRow[],
+  options: DialManyOptions,
+): Promise<CampaignResult> {
+  return Promise.resolve().then(() => {
+    checkAgentId(agentId, "agentId");
+    const environment = checkValue(
+      options?.environment,
+      ENVIRONMENT,
+      "options.environment",
+    ) as ClientEnv;
+    return runCampaign(sdkPlacer(poly, agentId, environment), agentId, rows, options);
+  });
 }

@@ -66,26 +66,29 @@ export interface JournalFile extends CampaignJournal {
 }
 
 /**
- * Opens (or creates) the journal at `path`, locked. `clean` is what every line
- * goes through (the CLI's escaping and key redaction: the journal is a file it writes).
+ * The journal at `path`, opened (created if need be) and locked when first read:
+ * after dialMany has checked every row, so a file of bad rows leaves no journal.
+ * `clean` is what every line goes through (the CLI's escaping and key redaction:
+ * the journal is a file the CLI writes).
  */
-export async function openJournalFile(
-  path: string,
-  clean: (text: string) => string,
-): Promise<JournalFile> {
-  const lockFile = await lock(path);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, "a+");
-  } catch (e) {
-    await rm(lockFile, { force: true });
-    throw new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
-  }
+export function openJournalFile(path: string, clean: (text: string) => string): JournalFile {
+  let opened: { handle: FileHandle; lockFile: string } | undefined;
   let failure: unknown;
   let queue: { text: string; done: () => void; fail: (e: unknown) => void }[] = [];
   let flushing = false;
 
-  const flush = async () => {
+  const openLocked = async () => {
+    const lockFile = await lock(path);
+    try {
+      opened = { handle: await open(path, "a+"), lockFile };
+    } catch (e) {
+      await rm(lockFile, { force: true });
+      throw new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
+    }
+    return opened.handle;
+  };
+
+  const flush = async (handle: FileHandle) => {
     flushing = true;
     while (queue.length > 0) {
       const batch = queue;
@@ -97,10 +100,13 @@ export async function openJournalFile(
         for (const b of batch) b.done();
       } catch (e) {
         // Sticky: after one failed write, no later line is trusted to land in order.
-        failure ??= new CliError(
-          `--journal ${path}: cannot write it: ${codeOf(e)}; the campaign stopped`,
-          "JOURNAL_UNWRITABLE",
-        );
+        failure ??=
+          e instanceof CliError
+            ? e
+            : new CliError(
+                `--journal ${path}: cannot write it: ${codeOf(e)}; the campaign stopped`,
+                "JOURNAL_UNWRITABLE",
+              );
         for (const b of batch) b.fail(failure);
       }
     }
@@ -109,6 +115,7 @@ export async function openJournalFile(
 
   return {
     async read() {
+      const handle = opened?.handle ?? (await openLocked());
       const text = await handle.readFile("utf8");
       const { entries, whole } = parse(text);
       if (whole !== Buffer.byteLength(text)) await handle.truncate(whole);
@@ -116,13 +123,16 @@ export async function openJournalFile(
     },
     append(entry) {
       return new Promise<void>((done, fail) => {
+        if (opened === undefined)
+          return fail(new Error("the journal is appended to before it is read"));
         queue.push({ text: `${clean(JSON.stringify(entry))}\n`, done, fail });
-        if (!flushing) void flush();
+        if (!flushing) void flush(opened.handle);
       });
     },
     async close() {
-      await handle.close().catch(() => undefined);
-      await rm(lockFile, { force: true });
+      if (opened === undefined) return;
+      await opened.handle.close().catch(() => undefined);
+      await rm(opened.lockFile, { force: true });
     },
   };
 }

@@ -17,6 +17,7 @@ import { checkPlan, countChanges, PLAN_KIND, plan, planWithin } from "../plan.js
 import { renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
+import { runCall, runDial, type SignalSource } from "./dial-command.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOutFile, readJsonFile, writeOutFile } from "./files.js";
@@ -37,9 +38,12 @@ export interface CliIO {
   readonly version: () => string;
   /** The fetch the client sends with (default: the global one); a test counts requests with it. */
   readonly fetch?: typeof fetch | undefined;
+  /** #23: where Ctrl-C comes from, to stop a campaign between calls (the bin passes the process). */
+  readonly signals?: SignalSource | undefined;
 }
 
 interface Run {
+  readonly signals?: SignalSource | undefined;
   readonly out: Writer;
   readonly err: Writer;
   readonly io: CliIO;
@@ -261,6 +265,10 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
       return runApply(run, cmd);
     case "export":
       return runExport(run, cmd);
+    case "dial":
+      return runDial(run, cmd, connect(cmd.connection, run.io));
+    case "call":
+      return runCall(run, cmd, connect(cmd.connection, run.io));
   }
 }
 
@@ -275,6 +283,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     out: writer(io.stdout, redact),
     err: writer(io.stderr, redact),
     io,
+    signals: io.signals,
     clean: (text) => cleanText(text, redact),
     holdsKey: (text) => redact(text) !== text,
   };
