@@ -10,7 +10,11 @@ export interface OutboundServer {
   /** Calls placed, per number. */
   readonly placed: Map<string, number>;
   /** Every call placed, in order. */
-  readonly calls: { toNumber: string; callSid: string; metadata?: Record<string, string> }[];
+  readonly calls: {
+    toNumber: string;
+    callSid: string;
+    metadata?: Record<string, string> | undefined;
+  }[];
   /** The most triggers in flight at once. */
   readonly most: () => number;
   close(): Promise<void>;
