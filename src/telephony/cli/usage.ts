@@ -231,7 +231,8 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
     const only = FLAGS[name]?.for;
     if (only === undefined || only.includes(command)) continue;
     const hint = name === "out" ? "; plan --out saves a plan to apply" : "";
-    throw new UsageError(`--${name} is for ${only.join(" and ")}, not ${command}${hint}`);
+    const list = only.length > 1 ? `${only.slice(0, -1).join(", ")} and ${only.at(-1)}` : only[0];
+    throw new UsageError(`--${name} is for ${list}, not ${command}${hint}`);
   }
 }
 
