@@ -46,7 +46,7 @@ interface Ran {
 }
 
 function start(args: string[], closeStdout = false): { child: ChildProcess; done: Promise<Ran> } {
-  const env = { ...process.env, POLYAI_API_KEY: KEY };
+  const env: NodeJS.ProcessEnv = { ...process.env, POLYAI_API_KEY: KEY };
   delete env["POLYAI_LOG"];
   const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env, stdio: "pipe" });
   let stdout = "";
