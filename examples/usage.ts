@@ -9,6 +9,8 @@ import {
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
+  CallOutcomeUnknownError,
+  CallWaitTimeoutError,
   ConflictError,
   InternalServerError,
   InvalidInputError,
@@ -43,6 +45,12 @@ import {
   type ImportPhoneNumbersResult,
   type ImportSettings,
   type Logger,
+  type OutboundCall,
+  type OutboundCallRequest,
+  type OutboundCalls,
+  type OutboundCallsResource,
+  type OutboundCallState,
+  type OutboundCallStatus,
   type PhoneNumber,
   type PhoneNumberFilter,
   type PhoneNumbersResource,
@@ -52,6 +60,7 @@ import {
   type RequestOptions,
   type RetryEvent,
   type VoiceName,
+  type WaitOptions,
   type WithResponse,
   type WriteOptions,
 } from "../src/index.js";
@@ -164,6 +173,39 @@ export async function moveNumbers(
   return result;
 }
 
+const outboundCalls: OutboundCalls = poly.outboundCalls;
+const generated: OutboundCallsResource = outboundCalls; // create and get, without createAndWait
+
+/**
+ * #23: rings a customer about an appointment once, and waits for the call to end.
+ * A call whose outcome is unknown is never placed again here: it is reported.
+ */
+export async function remind(agentId: string, number: string, date: string): Promise<string> {
+  const call: OutboundCallRequest = {
+    toNumber: number, // E.164, or national digits with countryCode: "GB"
+    environment: "live",
+    metadata: { appointment_date: date },
+  };
+  const waiting: WaitOptions = {
+    pollIntervalMs: 2_000,
+    timeoutMs: 15 * 60_000,
+    onPlaced: (placed: OutboundCall) => console.log(`placed ${placed.callSid}`),
+  };
+  try {
+    const final: OutboundCallStatus = await outboundCalls.createAndWait(agentId, call, waiting);
+    const state: OutboundCallState = final.status;
+    return state === "FAILURE" ? `failed: ${final.reason}` : "reminded";
+  } catch (err) {
+    if (err instanceof CallOutcomeUnknownError)
+      return `may have been placed; ask PolyAI about ${err.correlationId}, do not redial`;
+    if (err instanceof CallWaitTimeoutError) {
+      const now = await generated.get(agentId, err.callSid, { environment: "live" });
+      return `still ${now.status} after the wait`;
+    }
+    throw err;
+  }
+}
+
 /** Changes a voice and returns the correlation ID to quote to PolyAI support. */
 export async function traceableUpdate(agentId: string, connectorId: string): Promise<string> {
   const pending: APIPromise<Connector> = connectors.update(agentId, connectorId, {
@@ -179,6 +221,8 @@ export function explain(err: unknown): string {
   if (!(err instanceof PolyAIError)) return "not from polyai-connectors";
   if (err instanceof InvalidInputError) return `fix the input ${err.field}: ${err.reason}`;
   if (err instanceof APIUserAbortError) return "cancelled by us";
+  if (err instanceof CallOutcomeUnknownError) return `the call may have been placed: ${err.code}`;
+  if (err instanceof CallWaitTimeoutError) return `placed as ${err.callSid}, still going`;
   if (err instanceof APITimeoutError) return `timed out after ${err.attempts} attempts`;
   if (err instanceof APIConnectionError) return "network problem; safe to retry later";
   if (!(err instanceof APIError)) return err.message;

@@ -868,11 +868,13 @@ export interface components {
        * encryption mode
        * @description How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)
        *     when absent. PolyAI names no other value, so this document lists none and
-       *     leaves any other value to the server to accept or refuse (400).
-       * @default tls_srtp
+       *     leaves any other value to the server to accept or refuse (400). PolyAI's
+       *     spec states the default as `default: tls_srtp`; this document states it in
+       *     prose only, because a `default` makes a request field required in the
+       *     generated types (openapi-typescript reads it as "always present").
        * @example tls_srtp
        */
-      encryption: string;
+      encryption?: string;
       metadata?: components["schemas"]["OutboundCallMetadata"];
     };
     /**

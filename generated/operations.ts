@@ -409,7 +409,6 @@ const sInitiateOutboundCallBody: Rule = {
   },
   required: ["toNumber", "environment"],
   closed: true,
-  defaults: { encryption: "tls_srtp" },
   whenAbsent: { countryCode: { toNumber: sE164Number } },
 };
 const sCallSid: Rule = {

@@ -5896,10 +5896,9 @@ export const spec: Record<string, unknown> = {
             type: "string",
             minLength: 1,
             maxLength: 64,
-            default: "tls_srtp",
             example: "tls_srtp",
             description:
-              "How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)\nwhen absent. PolyAI names no other value, so this document lists none and\nleaves any other value to the server to accept or refuse (400).\n",
+              'How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)\nwhen absent. PolyAI names no other value, so this document lists none and\nleaves any other value to the server to accept or refuse (400). PolyAI\'s\nspec states the default as `default: tls_srtp`; this document states it in\nprose only, because a `default` makes a request field required in the\ngenerated types (openapi-typescript reads it as "always present").\n',
           },
           metadata: { $ref: "#/components/schemas/OutboundCallMetadata" },
         },

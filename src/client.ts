@@ -5,6 +5,7 @@ import { defaultRegion, regions } from "../generated/operations.js";
 import type { paths } from "../generated/openapi.js";
 import type { Resources } from "../generated/resources.js";
 import { createCall, createResources } from "./internal/call.js";
+import { withCreateAndWait, type OutboundCalls } from "./outbound-calls.js";
 import { suggestKey, unknownKey } from "./internal/keys.js";
 import { InvalidInputError } from "./errors.js";
 import { redactInputError } from "./redact.js";
@@ -65,7 +66,9 @@ export interface ClientOptions {
  * one property per resource of the spec (`connectors`), each with one method per
  * operation.
  */
-export interface PolyAIClient extends Resources {
+export interface PolyAIClient extends Omit<Resources, "outboundCalls"> {
+  /** Outbound calls: see {@link OutboundCalls} (the generated methods and `createAndWait`). */
+  readonly outboundCalls: OutboundCalls;
   /**
    * The typed openapi-fetch client underneath, for anything the methods above do
    * not cover. It shares the key, retries and timeouts, but returns
@@ -306,6 +309,7 @@ function build(
   const resources: Resources = createResources(call);
   return Object.freeze({
     ...resources,
+    outboundCalls: withCreateAndWait(resources.outboundCalls),
     raw: raw.client,
     baseUrl,
     region,

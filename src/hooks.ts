@@ -180,6 +180,8 @@ export const hooks: Hooks = {
   batchGetPhoneNumbers: { check: covers("phoneNumbers", ["found", "number"], ["notFound"]) },
   // On success the answer lists every number of the request, each once.
   importPhoneNumbers: { check: covers("phoneNumbers", ["imported"]) },
+  // #23: the status read is of the call asked about.
+  getOutboundCallStatus: { check: echoes("callSid", "callSid", "it is call") },
   deletePhoneNumbers: {
     check: covers("phoneNumbers", ["deleted"], ["errors", "phoneNumber"]),
   },

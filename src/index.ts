@@ -6,7 +6,14 @@ export { APIPromise } from "./api-promise.js";
 export type { WithResponse } from "./api-promise.js";
 export type { ApiKeyProvider } from "./internal/api-key.js";
 export type { ClientOptions, PolyAIClient, Region } from "./client.js";
-export type { ConnectorsResource, PhoneNumbersResource } from "../generated/resources.js";
+export type {
+  ConnectorsResource,
+  PhoneNumbersResource,
+  OutboundCallsResource,
+} from "../generated/resources.js";
+export type { OutboundCalls, WaitOptions } from "./outbound-calls.js";
+export { CallOutcomeUnknownError } from "./call-outcome-unknown-error.js";
+export { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
 export type { RequestOptions, WriteOptions } from "./options.js";
 export { applyConnectorPatch, clearVariant } from "./patch.js";
 export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";
@@ -49,4 +56,8 @@ export type {
   ImportPhoneNumberResult,
   DeletePhoneNumberResult,
   DeletePhoneNumbersResult,
+  OutboundCallRequest,
+  OutboundCall,
+  OutboundCallStatus,
+  OutboundCallState,
 } from "./types.js";

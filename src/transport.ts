@@ -3,14 +3,22 @@
 // key, times each attempt, retries transient failures, refuses redirects to other
 // origins and reads the answer with a size cap. Raw (`poly.raw`) calls get all of
 // this too.
+import { CallOutcomeUnknownError } from "./call-outcome-unknown-error.js";
 import {
   APIConnectionError,
+  APIError,
   APITimeoutError,
   APIUserAbortError,
   InvalidInputError,
-  type PolyAIError,
+  PolyAIError,
   type RequestInfo,
 } from "./errors.js";
+import {
+  atMostOnceFor,
+  mayHaveActed,
+  retriesStatus,
+  type AtMostOnce,
+} from "./internal/at-most-once.js";
 import {
   AttemptFailure,
   bodiless,
@@ -20,13 +28,7 @@ import {
 } from "./internal/attempt.js";
 import { reportAnswer, reportAttempt, reportFailure, reportRetry } from "./internal/report.js";
 import { abortCause, describeCause, safeCause } from "./internal/scrub.js";
-import {
-  RETRYABLE_STATUSES,
-  backoffDelay,
-  delayForResponse,
-  sleep,
-  type BackoffOptions,
-} from "./retry.js";
+import { backoffDelay, delayForResponse, sleep, type BackoffOptions } from "./retry.js";
 
 /** What {@link Logger} and `onRetry` are told about a retry. */
 export interface RetryEvent {
@@ -143,6 +145,28 @@ function failure(
   );
 }
 
+/**
+ * #23: an at-most-once attempt that failed after its request may have reached the
+ * server (a timeout, a reset, the caller's abort, an answer refused mid-read) throws
+ * CallOutcomeUnknownError; one that certainly did not returns, to be retried or reported.
+ */
+function checkOutcome(
+  once: AtMostOnce,
+  err: unknown,
+  info: RequestInfo,
+  attempts: number,
+  timeoutMs: number,
+  redact: (text: string) => string,
+): void {
+  if (err instanceof AttemptFailure && err.unsent) return;
+  if (err instanceof APIError && !mayHaveActed(once, err.status)) return;
+  const cause =
+    err instanceof AttemptFailure ? failure(err, info, 1, timeoutMs, redact) : (err as PolyAIError);
+  if (!(cause instanceof PolyAIError)) throw err;
+  const status = cause instanceof APIError ? cause.status : undefined;
+  throw new CallOutcomeUnknownError(cause, { request: info, attempts, status });
+}
+
 /** Waits before the next attempt; the caller's signal cancels the wait at once. */
 async function pause(
   ms: number,
@@ -237,6 +261,8 @@ export function createTransport(config: TransportConfig): Transport {
       headers.set("accept", "application/json");
     // The URL is in every message and log line: an ID that is the key must not show there.
     const info: RequestInfo = { method: outgoing.method, url: redact(outgoing.url), correlationId };
+    // #23: a request that must not take effect twice retries only where it had none.
+    const once = atMostOnceFor(outgoing.method, outgoing.url);
     const context: AttemptContext = {
       config,
       url: outgoing.url,
@@ -256,6 +282,7 @@ export function createTransport(config: TransportConfig): Transport {
       try {
         answer = await runAttempt(context, n);
       } catch (err) {
+        if (once) checkOutcome(once, err, info, n, timeoutMs, redact);
         if (!(err instanceof AttemptFailure)) throw err;
         if (n > maxRetries || err.permanent) {
           const final = failure(err, info, n, timeoutMs, redact);
@@ -271,7 +298,7 @@ export function createTransport(config: TransportConfig): Transport {
         continue;
       }
       const delayMs =
-        n <= maxRetries && RETRYABLE_STATUSES.has(answer.status)
+        n <= maxRetries && retriesStatus(once, answer.status)
           ? delayForResponse(answer, n, config.backoff)
           : undefined;
       reportAnswer(logger, info, answer.status, Date.now() - started, n, delayMs === undefined);

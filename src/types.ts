@@ -51,3 +51,14 @@ export type DeletePhoneNumbersResult = Schemas["DeletePhoneNumbersResult"];
 export type PhoneNumberFilter = NonNullable<
   import("../generated/openapi.js").operations["listPhoneNumbers"]["parameters"]["query"]
 >;
+/**
+ * The call `outboundCalls.create` places: `toNumber` (E.164, or national digits with
+ * `countryCode`), `environment`, and optional `variantId`, `encryption` and `metadata`.
+ */
+export type OutboundCallRequest = Schemas["InitiateOutboundCallBody"];
+/** What `outboundCalls.create` returns: the new call's `callSid` and first `status`. */
+export type OutboundCall = Schemas["OutboundCall"];
+/** What `outboundCalls.get` returns: the call's `status` now and, for a failure, its `reason`. */
+export type OutboundCallStatus = Schemas["OutboundCallStatus"];
+/** Where a call is: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE`. */
+export type OutboundCallState = Schemas["OutboundCallState"];

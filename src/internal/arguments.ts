@@ -81,6 +81,10 @@ export function checkArguments(op: OperationSpec, args: readonly unknown[]): Arg
   if (op.query) {
     const given = args[next++];
     const name = op.queryArg ?? "query";
+    const required = requiredKeys(op.query);
+    // #23: a required query parameter (the call's environment) makes the object required.
+    if (given === undefined && required.length)
+      throw new InvalidInputError(name, `is required: pass { ${required.join(", ")} }`);
     if (given !== undefined) query = checkValue(given, op.query, name) as Record<string, unknown>;
   }
   return { path, body, query, options: args[next] };

@@ -31,11 +31,18 @@ const PERMANENT: readonly (readonly [RegExp, string])[] = [
   [/^ERR_SSL_/, "the TLS handshake failed (is the server plain http?)"],
 ];
 
-/** Why a thrown error cannot be fixed by retrying, from its code or name anywhere in its cause chain. */
-function permanence(err: unknown): string | undefined {
+/**
+ * #23: failures that happen before a request leaves: no connection was made, so
+ * the server cannot have acted on it (a refused connection, a resolver that did
+ * not answer, no route). A reset, or a socket closed mid-exchange, may come after.
+ */
+const UNSENT = /^(?:ECONNREFUSED|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL)$/;
+
+/** The first of `patterns` that matches a code or name anywhere in the cause chain. */
+function findCause<T>(err: unknown, patterns: readonly (readonly [RegExp, T])[]): T | undefined {
   for (let at = err, depth = 0; at && typeof at === "object" && depth < 5; depth++) {
     const { code, name, cause } = at as { code?: unknown; name?: unknown; cause?: unknown };
-    for (const [pattern, why] of PERMANENT)
+    for (const [pattern, why] of patterns)
       if (
         (typeof code === "string" && pattern.test(code)) ||
         (typeof name === "string" && pattern.test(name))
@@ -49,11 +56,16 @@ function permanence(err: unknown): string | undefined {
 /** An attempt that got no answer; retried unless `permanent` says why not. @internal */
 export class AttemptFailure {
   readonly permanent: string | undefined;
+  /** #23: the request certainly never reached the server (what an at-most-once request may retry). */
+  readonly unsent: boolean;
   constructor(
     readonly timedOut: boolean,
     readonly cause: unknown,
   ) {
-    this.permanent = timedOut ? undefined : permanence(cause);
+    this.permanent = timedOut ? undefined : findCause(cause, PERMANENT);
+    // Every permanent failure (DNS, certificate, TLS, a runtime's refusal) comes before sending.
+    this.unsent =
+      !timedOut && (this.permanent !== undefined || findCause(cause, [[UNSENT, true]]) === true);
   }
 }
 

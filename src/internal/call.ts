@@ -12,6 +12,7 @@ import {
 import type { paths } from "../../generated/openapi.js";
 import type { Resources } from "../../generated/resources.js";
 import { APIPromise, type WithResponse } from "../api-promise.js";
+import { CallOutcomeUnknownError } from "../call-outcome-unknown-error.js";
 import { APIError, errorFromResponse } from "../errors.js";
 import { hooks, notFoundHint, type CallContext, type Hook } from "../hooks.js";
 import type { RequestOptions } from "../options.js";
@@ -19,6 +20,7 @@ import { redactInputError } from "../redact.js";
 import type { Transport } from "../transport.js";
 import { describeType, isPlainObject, quote } from "../validate.js";
 import { answerProblem } from "./answer.js";
+import { mayHaveActed } from "./at-most-once.js";
 import { bodiless } from "./attempt.js";
 import { checkArguments, checkOptions, type Arguments } from "./arguments.js";
 import {
@@ -55,6 +57,17 @@ function answerRule(op: OperationSpec, status: number): Rule | null | undefined 
   if (status in documented) return documented[status];
   const all = Object.values(documented);
   return all.length === 1 ? all[0] : undefined;
+}
+
+/**
+ * #23: an at-most-once request's error answer after which it may have taken effect
+ * (500, 504, a 2xx that could not be read), as CallOutcomeUnknownError; else `err`.
+ */
+function outcomeUnknown(op: OperationSpec, err: unknown, got: Exchanged): unknown {
+  const rule = op.atMostOnce;
+  if (!rule || !(err instanceof APIError) || !mayHaveActed(rule, err.status)) return err;
+  const { request, attempts } = got;
+  return new CallOutcomeUnknownError(err, { request, attempts, status: err.status });
 }
 
 /** Builds the call function of one client. @internal */
@@ -143,7 +156,11 @@ export function createCall(
       const got = middleware()
         ? await exchangeThroughClient(raw, transport, op, args, options)
         : await exchangeDirect(transport, endpoint, op, args, options);
-      return accept(id, op, args, got);
+      try {
+        return accept(id, op, args, got);
+      } catch (err) {
+        throw outcomeUnknown(op, err, got);
+      }
     } catch (err) {
       // Input errors quote the value that was refused; if the caller passed the key
       // as an ID or a voice name, that quote must not show it.

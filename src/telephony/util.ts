@@ -1,8 +1,6 @@
 // Small helpers of plan and apply: chunking, bounded concurrency, option checks and
 // a canonical JSON for comparing plans.
-import { InvalidInputError } from "../index.js";
-import { suggestKey, unknownKey } from "../internal/keys.js";
-import { checkInteger, describeType, isPlainObject } from "../validate.js";
+import { checkInteger, isPlainObject } from "../validate.js";
 
 /** `items` in consecutive slices of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -80,28 +78,8 @@ export function intOption(value: unknown, field: string, range: IntRange): numbe
   return checkInteger(value, field, range.min, range.max) ?? range.fallback;
 }
 
-/** Checks that `options` is an object with only `known` keys (the client's one key check). */
-export function checkOptionKeys(
-  options: unknown,
-  known: readonly string[],
-): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (!isPlainObject(options))
-    throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
-  const unknown = unknownKey(options, known);
-  if (unknown !== undefined)
-    throw new InvalidInputError(
-      `options.${unknown}`,
-      `is not an option here${suggestKey(unknown, known)}`,
-    );
-  const signal = options["signal"];
-  if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new InvalidInputError(
-      "options.signal",
-      `expected an AbortSignal, got ${describeType(signal)}`,
-    );
-  return options;
-}
+// #23: shared with the core's createAndWait, so it lives in src/internal/.
+export { checkOptionKeys } from "../internal/option-keys.js";
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonical(value: unknown): string {

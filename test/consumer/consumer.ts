@@ -11,6 +11,8 @@ import {
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
+  CallOutcomeUnknownError,
+  CallWaitTimeoutError,
   ConflictError,
   InternalServerError,
   InvalidInputError,
@@ -45,6 +47,12 @@ import {
   type ImportPhoneNumbersResult,
   type ImportSettings,
   type Logger,
+  type OutboundCall,
+  type OutboundCallRequest,
+  type OutboundCalls,
+  type OutboundCallsResource,
+  type OutboundCallState,
+  type OutboundCallStatus,
   type PhoneNumber,
   type PhoneNumberFilter,
   type PhoneNumbersResource,
@@ -54,6 +62,7 @@ import {
   type RequestOptions,
   type RetryEvent,
   type VoiceName,
+  type WaitOptions,
   type WithResponse,
   type WriteOptions,
 } from "polyai-connectors";
@@ -245,6 +254,36 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
 
   void [predicted, cleared, found, byNumber, deleted, voice, tts, names];
   void [routed, both, gone, failures];
+
+  // #23: outbound calls.
+  const calls: OutboundCalls = poly.outboundCalls;
+  const plain: OutboundCallsResource = calls;
+  const request: OutboundCallRequest = {
+    toNumber: "020 7946 0000",
+    countryCode: "GB",
+    environment: "sandbox",
+  };
+  const placed: OutboundCall = await plain.create(AGENT, request);
+  const status: OutboundCallStatus = await plain.get(AGENT, placed.callSid, {
+    environment: "sandbox",
+  });
+  const state: OutboundCallState = status.status;
+  const waiting: WaitOptions = {
+    pollIntervalMs: 500,
+    timeoutMs: 60_000,
+    signal: AbortSignal.timeout(90_000),
+  };
+  try {
+    await calls.createAndWait(AGENT, { ...request, metadata: { customer: "Paul" } }, waiting);
+  } catch (err) {
+    if (err instanceof CallOutcomeUnknownError) void [err.code, err.correlationId, err.status];
+    if (err instanceof CallWaitTimeoutError) void [err.callSid, err.lastStatus.status];
+  }
+  // @ts-expect-error metadata values are strings
+  await calls.create(AGENT, { ...request, metadata: { attempt: 2 } });
+  // @ts-expect-error the status read needs the call's environment
+  await calls.get(AGENT, placed.callSid);
+  void state;
   return updated;
 }
 

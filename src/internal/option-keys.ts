@@ -1,0 +1,29 @@
+// The check of an options object: a plain object, only known keys (with "did you
+// mean"), and an AbortSignal for `signal`. Used by createAndWait (#23) and by
+// plan and apply of the telephony entry.
+import { InvalidInputError } from "../errors.js";
+import { describeType, isPlainObject } from "../validate.js";
+import { suggestKey, unknownKey } from "./keys.js";
+
+/** Checks that `options` is an object with only `known` keys (the client's one key check). */
+export function checkOptionKeys(
+  options: unknown,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (!isPlainObject(options))
+    throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
+  const unknown = unknownKey(options, known);
+  if (unknown !== undefined)
+    throw new InvalidInputError(
+      `options.${unknown}`,
+      `is not an option here${suggestKey(unknown, known)}`,
+    );
+  const signal = options["signal"];
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new InvalidInputError(
+      "options.signal",
+      `expected an AbortSignal, got ${describeType(signal)}`,
+    );
+  return options;
+}

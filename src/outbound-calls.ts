@@ -1,0 +1,140 @@
+// #23: `poly.outboundCalls.createAndWait`, the one method not generated from the
+// spec: it composes two that are (create, then get until the call ends). It never
+// places the call twice: the trigger is sent once, and only the reads are repeated.
+import type { OutboundCallsResource } from "../generated/resources.js";
+import { APIUserAbortError, InvalidInputError } from "./errors.js";
+import { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
+import { checkOptionKeys } from "./internal/option-keys.js";
+import { sleep } from "./retry.js";
+import type { OutboundCall, OutboundCallRequest, OutboundCallStatus } from "./types.js";
+import { checkInteger, describeType } from "./validate.js";
+
+/** Options of {@link OutboundCalls.createAndWait}. */
+export interface WaitOptions {
+  /** Stops at once: during the trigger (the outcome is then unknown) or between and during reads. */
+  signal?: AbortSignal | undefined;
+  /** Wait before the first read, doubled after each read up to 30 s (or this, if longer). Default 1 000 ms. */
+  pollIntervalMs?: number | undefined;
+  /**
+   * How long to wait for the call to end after it was placed, in milliseconds, before
+   * throwing {@link CallWaitTimeoutError} (which carries the `callSid`). Default 1 800 000 (30 min).
+   */
+  timeoutMs?: number | undefined;
+  /** Called once the call was placed, before any read: the place to record its `callSid`. */
+  onPlaced?: ((call: OutboundCall) => void) | undefined;
+}
+
+/** `poly.outboundCalls`: the generated methods and {@link OutboundCalls.createAndWait}. */
+export interface OutboundCalls extends OutboundCallsResource {
+  /**
+   * Places the call once, then reads its status with backoff until it is `SUCCESS` or
+   * `FAILURE`, and returns that last status. The trigger follows `create`'s rules (never
+   * retried where the call may have been placed); a failed read does not place it again.
+   *
+   * @example
+   * const final = await poly.outboundCalls.createAndWait(
+   *   "PROJECT-58RP822I",
+   *   { toNumber: "+442079460000", environment: "live" },
+   *   { timeoutMs: 10 * 60_000, onPlaced: (call) => console.error(call.callSid) },
+   * );
+   * if (final.status === "FAILURE") console.error(final.reason);
+   * @throws {CallWaitTimeoutError} when the call had not ended within `timeoutMs`.
+   * @throws {APIUserAbortError} when `signal` aborts while waiting.
+   */
+  createAndWait(
+    agentId: string,
+    body: OutboundCallRequest,
+    options?: WaitOptions,
+  ): Promise<OutboundCallStatus>;
+}
+
+const WAIT_KEYS = Object.keys({
+  signal: true,
+  pollIntervalMs: true,
+  timeoutMs: true,
+  onPlaced: true,
+} satisfies Record<keyof WaitOptions, true>);
+const FINAL: ReadonlySet<string> = new Set(["SUCCESS", "FAILURE"]);
+const MAX_POLL_MS = 30_000;
+
+interface Waiting {
+  readonly signal: AbortSignal | undefined;
+  readonly onPlaced: ((call: OutboundCall) => void) | undefined;
+  readonly pollIntervalMs: number;
+  readonly timeoutMs: number;
+}
+
+/** The options, checked before the call is placed (a typo must not place it). */
+function checkWaitOptions(value: unknown): Waiting {
+  const options = checkOptionKeys(value, WAIT_KEYS);
+  const onPlaced = options["onPlaced"];
+  if (onPlaced !== undefined && typeof onPlaced !== "function")
+    throw new InvalidInputError(
+      "options.onPlaced",
+      `expected a function, got ${describeType(onPlaced)}`,
+    );
+  return {
+    signal: options["signal"] as AbortSignal | undefined,
+    onPlaced: onPlaced as Waiting["onPlaced"],
+    pollIntervalMs:
+      checkInteger(options["pollIntervalMs"], "options.pollIntervalMs", 1, 600_000) ?? 1_000,
+    timeoutMs:
+      checkInteger(options["timeoutMs"], "options.timeoutMs", 1, 2_147_483_647) ?? 1_800_000,
+  };
+}
+
+/** One signal for the whole wait: the caller's abort, or the end of `timeoutMs`. */
+function waitSignal(caller: AbortSignal | undefined, timeoutMs: number) {
+  const stop = new AbortController();
+  let timedOut = false;
+  const onAbort = () => stop.abort(caller?.reason);
+  caller?.addEventListener("abort", onAbort, { once: true });
+  if (caller?.aborted) onAbort(); // in onPlaced, say
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop.abort(new DOMException(`waited ${timeoutMs} ms`, "TimeoutError"));
+  }, timeoutMs);
+  return {
+    signal: stop.signal,
+    timedOut: () => timedOut,
+    end: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** `poly.outboundCalls` with createAndWait beside the generated methods. @internal */
+export function withCreateAndWait(calls: OutboundCallsResource): OutboundCalls {
+  async function createAndWait(
+    agentId: string,
+    body: OutboundCallRequest,
+    options?: WaitOptions,
+  ): Promise<OutboundCallStatus> {
+    const { signal, onPlaced, pollIntervalMs, timeoutMs } = checkWaitOptions(options);
+    // Once: create never retries where the call may have been placed, and nothing here repeats it.
+    const placed = await calls.create(agentId, body, signal ? { signal } : undefined);
+    onPlaced?.(placed);
+    const query = { environment: body.environment };
+    let last: OutboundCallStatus = { callSid: placed.callSid, status: placed.status, reason: "" };
+    const wait = waitSignal(signal, timeoutMs);
+    try {
+      let delay = pollIntervalMs;
+      while (!FINAL.has(last.status)) {
+        await sleep(delay, wait.signal);
+        last = await calls.get(agentId, placed.callSid, query, { signal: wait.signal });
+        delay = Math.min(delay * 2, Math.max(MAX_POLL_MS, pollIntervalMs));
+      }
+      return last;
+    } catch (err) {
+      if (wait.timedOut()) throw new CallWaitTimeoutError(last, timeoutMs);
+      // The caller's abort during a pause; one during a read is an APIUserAbortError already.
+      if (signal?.aborted && !(err instanceof APIUserAbortError))
+        throw new APIUserAbortError({ cause: signal.reason });
+      throw err;
+    } finally {
+      wait.end();
+    }
+  }
+  return Object.freeze({ ...calls, createAndWait });
+}
