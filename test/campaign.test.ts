@@ -4,7 +4,12 @@
 // before sending), concurrency and rate as true bounds. The CLI and the SDK over
 // the local PolyAI are in campaign-cli.test.ts and campaign-process.test.ts.
 import { describe, expect, it } from "vitest";
-import { BadRequestError, InvalidInputError } from "../src/index.js";
+import {
+  APITimeoutError,
+  BadRequestError,
+  CallOutcomeUnknownError,
+  InvalidInputError,
+} from "../src/index.js";
 import type { CampaignRow } from "../src/telephony/campaign-rows.js";
 import { runCampaign, type CallPlacer, type Clock } from "../src/telephony/dial.js";
 import {
@@ -73,7 +78,7 @@ function placer(fates: Record<string, Fate> = {}, clock?: { now(): number; trigg
           throw new BadRequestError({ status: 400, headers: new Headers(), body: {} });
         p.calls.set(row.toNumber, (p.calls.get(row.toNumber) ?? 0) + 1);
         if (fate === "unknown")
-          throw Object.assign(new Error("the answer was lost"), { code: "CALL_OUTCOME_UNKNOWN" });
+          throw new CallOutcomeUnknownError(new APITimeoutError("the answer was lost"), {});
         if (fate === "throw") throw new TypeError("something nobody expected");
         return { callSid: `OUT-${row.toNumber.slice(1)}`, status: "QUEUED" };
       } finally {

@@ -6,7 +6,15 @@
 import { operations, type ObjectRule, type StringRule } from "../../generated/operations.js";
 import { checkArguments } from "../internal/arguments.js";
 import { checkValue } from "../internal/check.js";
-import { APIError, InvalidInputError, type ClientEnv, type PolyAIClient } from "../index.js";
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  CallOutcomeUnknownError,
+  InvalidInputError,
+  type ClientEnv,
+  type PolyAIClient,
+} from "../index.js";
 import { checkAgentId } from "./desired.js";
 import { campaignDigest, checkRows, rowDigest, type CampaignRow } from "./campaign-rows.js";
 import {
@@ -139,18 +147,20 @@ export interface CampaignResult {
   readonly rows: readonly CampaignRowResult[];
 }
 
-/** #23: the SDK's word for "may have been placed". */
-const OUTCOME_UNKNOWN = "CALL_OUTCOME_UNKNOWN";
-
 /**
- * Whether a failed trigger was certainly not placed: refused before sending, or
- * answered by a refusal. Anything else (an outcome-unknown error, an error this
- * code does not know) may have been placed, and is never dialled again.
+ * Whether a failed trigger was certainly not placed. The SDK's at-most-once rule
+ * (src/internal/at-most-once.ts) decides: whatever may have placed the call is a
+ * CallOutcomeUnknownError; what it throws otherwise (refused before sending, a 4xx,
+ * 429/502/503 after its retries, a connection never made) placed nothing. An error
+ * the SDK does not throw (a bug, a stand-in's) may have placed it: never dialled again.
  */
 export function certainlyNotPlaced(e: unknown): boolean {
-  if ((e as { code?: unknown }).code === OUTCOME_UNKNOWN) return false;
-  if (e instanceof InvalidInputError) return true;
-  return e instanceof APIError && e.status !== 500 && e.status !== 504 && e.status !== 408;
+  if (e instanceof CallOutcomeUnknownError) return false;
+  return (
+    e instanceof InvalidInputError ||
+    e instanceof APIError ||
+    (e instanceof APIConnectionError && !(e instanceof APITimeoutError))
+  );
 }
 
 function asJournalError(e: unknown): JournalError {

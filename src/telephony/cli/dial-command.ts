@@ -152,12 +152,7 @@ export async function runCall(run: DialRun, cmd: CallCommand, poly: PolyAIClient
     PolyAIClient["outboundCalls"]["create"]
   >[1];
   const call = cmd.wait
-    ? // TODO(#23): the SDK's createAndWait lands with the outbound branch's SDK commit.
-      await (
-        poly.outboundCalls as unknown as {
-          createAndWait: typeof poly.outboundCalls.create;
-        }
-      ).createAndWait(cmd.agent, body)
+    ? await poly.outboundCalls.createAndWait(cmd.agent, body)
     : await poly.outboundCalls.create(cmd.agent, body);
   const ok = !cmd.wait || call.status === "SUCCESS";
   const reason = "reason" in call && call.reason ? `: ${call.reason}` : "";
