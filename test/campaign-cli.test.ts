@@ -443,3 +443,78 @@ describe("the command line", () => {
     }
   });
 });
+
+describe("call", () => {
+  const call = (to: string, ...more: string[]) => [
+    "call",
+    to,
+    "--agent",
+    AGENT,
+    "--env",
+    "sandbox",
+    ...more,
+  ];
+
+  it("places one call; --wait waits for it to end: SUCCESS exits 0, FAILURE 1", async () => {
+    const s = await scene({ fail: (n) => n === number(2) });
+    const placed = await s.cli(call(number(1)));
+    expect(placed.code, placed.stderr).toBe(0);
+    expect(placed.stdout).toBe(
+      `Placed call OUT-1 to ${number(1)} from agent ${AGENT} in sandbox: QUEUED\n`,
+    );
+    const ended = await s.cli(call(number(3), "--wait", "--json"));
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(JSON.parse(ended.stdout)).toEqual({
+      ok: true,
+      callSid: "OUT-2",
+      status: "SUCCESS",
+      reason: "",
+    });
+    const failed = await s.cli(call(number(2), "--wait"));
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain("FAILURE: no answer");
+    expect([...s.server.placed.values()]).toEqual([1, 1, 1]);
+  });
+
+  it("a number the SDK refuses is not sent; an answer lost after sending is CALL_OUTCOME_UNKNOWN, not retried", async () => {
+    const s = await scene({
+      refuse: (n) => (n === number(5) ? { status: 500, body: { error: "boom" } } : undefined),
+    });
+    const bad = await s.cli([...call("07700900001"), "--json"]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({
+      name: "InvalidInputError",
+      field: "toNumber",
+    });
+    const counter = countingFetch();
+    const lost = await s.cli([...call(number(5)), "--json"], { fetch: counter.fetch });
+    expect(lost.code).toBe(1);
+    expect(JSON.parse(lost.stdout).error).toMatchObject({
+      name: "CallOutcomeUnknownError",
+      code: "CALL_OUTCOME_UNKNOWN",
+    });
+    expect(lost.stderr).toContain("the call may have been placed");
+    expect(counter.sent).toBe(1);
+  });
+
+  it("dial: a 500 makes the row unknown, never dialled again; the rest are placed", async () => {
+    const s = await scene({
+      refuse: (n) => (n === number(1) ? { status: 500, body: { error: "boom" } } : undefined),
+    });
+    const file = await s.file("rows.csv", csvOf(3));
+    const journal = join(s.dir, "j.jsonl");
+    const counter = countingFetch();
+    const first = await s.cli(dial(file, journal), { fetch: counter.fetch });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain(
+      "2 placed (3 dialled by this run), 0 refused, 1 outcome unknown",
+    );
+    expect(first.stdout).toMatch(
+      /line 3 \+447700900001: CallOutcomeUnknownError: the call may have been placed/,
+    );
+    expect(counter.sent).toBe(3);
+    const again = await s.cli(dial(file, journal), { fetch: counter.fetch });
+    expect(again.code).toBe(1);
+    expect(counter.sent).toBe(3);
+  });
+});
