@@ -268,6 +268,9 @@ export async function runCampaign(
   const record = (s: RowState, entry: Record<string, unknown>) =>
     journal.append({ ...entry, row: s.index, rowDigest: s.digest, at: at() } as JournalEntry);
   const history = (s: RowState) => (s.history ??= { open: false });
+  const results: Promise<void>[] = [];
+  let done = 0;
+  let stopped: unknown;
 
   const dial = async (s: RowState): Promise<void> => {
     await record(s, { type: "attempting", toNumber: s.row.toNumber });
@@ -292,7 +295,13 @@ export async function runCampaign(
       entry = { type, error };
     }
     // Outside the try: a journal that fails is the campaign's failure, not the call's.
-    await record(s, entry);
+    // Not awaited: a result lost with the process leaves the row "attempting", which
+    // is never dialled again; the next row's `attempting` is flushed with it (#23).
+    results.push(
+      record(s, entry).catch((e: unknown) => {
+        stopped ??= e;
+      }),
+    );
   };
 
   /** Polls until the call ends; a failed read stops waiting for this row only. */
@@ -317,8 +326,6 @@ export async function runCampaign(
     }
   };
 
-  let done = 0;
-  let stopped: unknown;
   await mapLimit(todo, concurrency, async (s) => {
     // A journal that cannot be written stops the campaign: no trigger without its line.
     if (stopped !== undefined || signal?.aborted) return;
@@ -333,6 +340,7 @@ export async function runCampaign(
     }
     onProgress?.({ done: ++done, total: todo.length });
   });
+  await Promise.all(results);
   if (stopped !== undefined) throw stopped;
   return summarize(agentId, environment, states, options.wait === true);
 }
