@@ -2,13 +2,16 @@
 // `npx vitest run examples/testing-usage.test.ts`.
 // In your project: import { … } from "polyai-connectors/testing";
 import { expect, it } from "vitest";
-import { NotFoundError, createPolyAIClient } from "../src/index.js";
+import { CallOutcomeUnknownError, NotFoundError, createPolyAIClient } from "../src/index.js";
 import {
   KNOWN_VOICE_FAMILIES,
   MockSpecViolationError,
   createMockPolyAI,
   type FailNextOptions,
+  type MockCallOutcome,
   type MockConnector,
+  type MockOutboundCall,
+  type MockOutboundOptions,
   type MockPhoneNumber,
   type MockPolyAI,
   type MockPolyAIOptions,
@@ -112,6 +115,43 @@ it("uses every export of the testing entry", async () => {
     });
     expect(violations).toEqual([]);
     expect(new MockSpecViolationError("example")).toBeInstanceOf(Error);
+  } finally {
+    await mock.close();
+  }
+});
+
+it("#23: places outbound calls at a pace counted in status reads, and loses an answer on demand", async () => {
+  let now = 0; // the mock's clock: statuses expire by it, never by waiting
+  const busy: MockCallOutcome = { status: "FAILURE", reason: "busy" };
+  const outbound: MockOutboundOptions = {
+    notConfigured: ["pre-release"], // a call there answers 400 OUTBOUND_CALLS_NOT_CONFIGURED
+    outcomes: { "+442079460001": busy },
+    readsPerStep: 1, // QUEUED, then CALLING at the first read, the outcome at the second
+    retentionMs: 60_000,
+    clock: () => now,
+  };
+  const mock = await createMockPolyAI({ connectors: [seed], outbound });
+  try {
+    const poly = createPolyAIClient({ apiKey: mock.apiKey, baseUrl: mock.url, maxRetries: 5 });
+    const call = { toNumber: "+442079460001", environment: "live" } as const;
+    const final = await poly.outboundCalls.createAndWait("PROJECT-58RP822I", call, {
+      pollIntervalMs: 1,
+    });
+    expect(final).toMatchObject({ status: "FAILURE", reason: "busy" });
+    // The call is placed, then its answer is lost: the client cannot know, and does not redial.
+    mock.failNext({ operation: "createOutboundCall", processed: true, reset: true });
+    await expect(poly.outboundCalls.create("PROJECT-58RP822I", call)).rejects.toBeInstanceOf(
+      CallOutcomeUnknownError,
+    );
+    const placed: MockOutboundCall[] = mock.outboundCalls;
+    expect(placed.map((c) => [c.toNumber, c.status])).toEqual([
+      ["+442079460001", "FAILURE"],
+      ["+442079460001", "QUEUED"],
+    ]);
+    now += 60_001; // the first call's status is gone
+    await expect(
+      poly.outboundCalls.get("PROJECT-58RP822I", final.callSid, { environment: "live" }),
+    ).rejects.toMatchObject({ code: "OUTBOUND_CALLS_NOT_FOUND" });
   } finally {
     await mock.close();
   }

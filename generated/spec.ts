@@ -4625,6 +4625,18 @@ export const spec: Record<string, unknown> = {
                       data: null,
                     },
                   },
+                  OutboundValidationFailed: {
+                    summary: "A field of the request that fails validation",
+                    value: {
+                      success: false,
+                      error: "Validation failed",
+                      error_id: "00000010-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_VALIDATION_FAILED",
+                      error_message:
+                        'environment: "staging" is not one of sandbox, pre-release, live',
+                      data: null,
+                    },
+                  },
                 },
               },
             },
@@ -4996,6 +5008,18 @@ export const spec: Record<string, unknown> = {
                       error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
                       error_message:
                         'environment: outbound calling is not configured for "pre-release"',
+                      data: null,
+                    },
+                  },
+                  OutboundValidationFailed: {
+                    summary: "A field of the request that fails validation",
+                    value: {
+                      success: false,
+                      error: "Validation failed",
+                      error_id: "00000010-ceea-467f-a0e6-7b5c2f3a9d10",
+                      error_code: "OUTBOUND_CALLS_VALIDATION_FAILED",
+                      error_message:
+                        'environment: "staging" is not one of sandbox, pre-release, live',
                       data: null,
                     },
                   },
@@ -5905,6 +5929,7 @@ export const spec: Record<string, unknown> = {
       },
       CallSid: {
         title: "call SID (OUT- then 1 to 252 visible ASCII characters)",
+        "x-error-code": "OUTBOUND_CALLS_INVALID_CALL_SID",
         type: "string",
         description:
           "The identifier PolyAI gives an outbound call when it is triggered, `OUT-` then\nan opaque token (PolyAI's examples use a UUID). PolyAI's spec types it as any\nstring and says only that it is \"prefixed with OUT-\"; this document requires\nthe prefix and, like every ID here, 1 to 252 visible ASCII characters after it\n(256 in all), so that a connector ID, a phone number or a carrier's own call SID\npassed by mistake is refused before it is sent. The token is opaque: no client\nmay read anything into it.\n",
@@ -6356,6 +6381,17 @@ export const spec: Record<string, unknown> = {
           error_id: "0000000b-ceea-467f-a0e6-7b5c2f3a9d10",
           error_code: "OUTBOUND_CALLS_METADATA_TOO_LARGE",
           error_message: "metadata: its base64 is 31,204 bytes; the limit is under 26,000",
+          data: null,
+        },
+      },
+      OutboundValidationFailed: {
+        summary: "A field of the request that fails validation",
+        value: {
+          success: false,
+          error: "Validation failed",
+          error_id: "00000010-ceea-467f-a0e6-7b5c2f3a9d10",
+          error_code: "OUTBOUND_CALLS_VALIDATION_FAILED",
+          error_message: 'environment: "staging" is not one of sandbox, pre-release, live',
           data: null,
         },
       },
@@ -6912,6 +6948,17 @@ export const spec: Record<string, unknown> = {
                   data: null,
                 },
               },
+              OutboundValidationFailed: {
+                summary: "A field of the request that fails validation",
+                value: {
+                  success: false,
+                  error: "Validation failed",
+                  error_id: "00000010-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_VALIDATION_FAILED",
+                  error_message: 'environment: "staging" is not one of sandbox, pre-release, live',
+                  data: null,
+                },
+              },
             },
           },
         },
@@ -7045,6 +7092,17 @@ export const spec: Record<string, unknown> = {
                   error_code: "OUTBOUND_CALLS_NOT_CONFIGURED",
                   error_message:
                     'environment: outbound calling is not configured for "pre-release"',
+                  data: null,
+                },
+              },
+              OutboundValidationFailed: {
+                summary: "A field of the request that fails validation",
+                value: {
+                  success: false,
+                  error: "Validation failed",
+                  error_id: "00000010-ceea-467f-a0e6-7b5c2f3a9d10",
+                  error_code: "OUTBOUND_CALLS_VALIDATION_FAILED",
+                  error_message: 'environment: "staging" is not one of sandbox, pre-release, live',
                   data: null,
                 },
               },

@@ -22,6 +22,7 @@ import { operations, type OperationId } from "../../generated/operations.js";
  * mock.failNext({ status: 429, retryAfter: 1 });         // rate limited, retry in 1 s
  * mock.failNext({ status: 502, body: "<html>Bad gateway</html>", contentType: "text/html" });
  * mock.failNext({ reset: true });                        // connection reset
+ * mock.failNext({ operation: "createOutboundCall", processed: true, reset: true }); // call placed, answer lost
  * mock.failNext({ delayMs: 5_000 });                     // hang past the client's timeout
  */
 export interface FailNextOptions {
@@ -66,6 +67,13 @@ export interface FailNextOptions {
   /** Destroy the connection without answering (the client sees a reset). */
   readonly reset?: boolean | undefined;
   /**
+   * #23: handle the request first (a write takes effect, a call is placed), then
+   * apply the fault to its answer: with `reset`, the answer is lost after the request
+   * was processed; with `status`, that status replaces it; with `delayMs` alone, it is
+   * held back. Default false: the fault answers instead of handling the request.
+   */
+  readonly processed?: boolean | undefined;
+  /**
    * Hold this answer back this long. With no other option set, the request is then
    * answered normally: a slow answer, for testing client timeouts.
    */
@@ -96,6 +104,8 @@ export interface Fault {
   readonly aim: FaultAim;
   readonly status: number | undefined;
   readonly reset: boolean;
+  /** Whether the request is handled before the fault applies to its answer (#23). */
+  readonly processed: boolean;
   readonly delayMs: number;
   readonly retryAfter: string | undefined;
   readonly rawBody: { readonly text: string; readonly contentType: string } | undefined;
@@ -117,6 +127,7 @@ const FAIL_NEXT_KEYS = Object.keys({
   errorCode: true,
   message: true,
   reset: true,
+  processed: true,
   delayMs: true,
   operation: true,
   method: true,
@@ -247,6 +258,7 @@ export function toFaults(options: FailNextOptions): Fault[] {
     errorCode,
     message,
     reset = false,
+    processed = false,
     delayMs = 0,
   } = options;
   for (const [name, value] of Object.entries({ body, contentType, errorCode, message })) {
@@ -254,6 +266,7 @@ export function toFaults(options: FailNextOptions): Fault[] {
       fail(`${name} must be a string, got ${shown(value)}`);
   }
   if (typeof reset !== "boolean") fail(`reset must be a boolean, got ${shown(reset)}`);
+  if (typeof processed !== "boolean") fail(`processed must be a boolean, got ${shown(processed)}`);
   if (retryAfter !== undefined && typeof retryAfter !== "number" && typeof retryAfter !== "string")
     fail(`retryAfter must be whole seconds or an HTTP date string, got ${shown(retryAfter)}`);
   if (!Number.isInteger(times) || times < 1)
@@ -297,6 +310,7 @@ export function toFaults(options: FailNextOptions): Fault[] {
     aim,
     status: finalStatus,
     reset,
+    processed,
     delayMs,
     retryAfter: retry,
     rawBody:

@@ -3,6 +3,7 @@
 import type { components } from "../../generated/openapi.js";
 import type { OperationId } from "../../generated/operations.js";
 import { ApiFault } from "./envelope.js";
+import type { OutboundBook } from "./outbound.js";
 import type { ConnectorStore } from "./store.js";
 
 type Schemas = components["schemas"];
@@ -18,7 +19,11 @@ export interface OperationRequest {
 }
 
 /** Produces the success body (its status is the operation's documented 2xx), or throws an {@link ApiFault}. */
-export type Handler = (store: ConnectorStore, request: OperationRequest) => unknown;
+export type Handler = (
+  store: ConnectorStore,
+  request: OperationRequest,
+  calls: OutboundBook,
+) => unknown;
 
 function param(request: OperationRequest, name: string): string {
   const value = request.params.get(name);
@@ -94,6 +99,15 @@ export const handlers: { readonly [K in OperationId]?: Handler } = {
     ),
   deletePhoneNumber: (store, req) =>
     store.deleteNumber(param(req, "agentId"), param(req, "phoneNumber")),
+  // #23: outbound calls, from one book; the environment query is required and checked.
+  createOutboundCall: (store, req, calls) =>
+    calls.place(store, param(req, "agentId"), req.body as Schemas["InitiateOutboundCallBody"]),
+  getOutboundCallStatus: (_store, req, calls) =>
+    calls.read(
+      param(req, "agentId"),
+      param(req, "callSid"),
+      req.query.get("environment") as Schemas["ClientEnv"],
+    ),
   deletePhoneNumbers: (store, req) =>
     store.deleteNumbers(
       param(req, "agentId"),

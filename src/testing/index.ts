@@ -3,5 +3,6 @@
 export { createMockPolyAI, MockSpecViolationError } from "./mock.js";
 export type { MockPolyAI, MockPolyAIOptions, RecordedRequest } from "./mock.js";
 export type { FailNextOptions } from "./faults.js";
+export type { MockCallOutcome, MockOutboundCall, MockOutboundOptions } from "./outbound.js";
 export type { MockConnector, MockPhoneNumber, SeedConnector, SeedPhoneNumber } from "./store.js";
 export { KNOWN_VOICE_FAMILIES } from "./voices.js";

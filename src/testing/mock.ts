@@ -32,6 +32,7 @@ import { handlers } from "./handlers.js";
 import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
 import { heldBytes, recordRequest } from "./recorded.js";
 import { RequestLog } from "./request-log.js";
+import { OutboundBook, type MockOutboundCall, type MockOutboundOptions } from "./outbound.js";
 import { matchRoute } from "./routes.js";
 import {
   ConnectorStore,
@@ -159,6 +160,12 @@ export interface MockPolyAIOptions {
    * const mock = await createMockPolyAI({ requestTimeoutMs: 5_000 });
    */
   readonly requestTimeoutMs?: number | undefined;
+  /**
+   * #23: how outbound calls go: environments without outbound calling, per-number
+   * outcomes, the pace (in status reads) and how long a status is kept. Default:
+   * every environment set up, every call ends in `SUCCESS` at its second status read.
+   */
+  readonly outbound?: MockOutboundOptions | undefined;
 }
 
 /** A request the mock received. The API key is never recorded. */
@@ -244,6 +251,17 @@ export interface MockPolyAI {
    */
   readonly phoneNumbers: MockPhoneNumber[];
   /**
+   * #23: every outbound call placed, oldest first, as deep copies: the number,
+   * environment, variant and metadata sent, and the status its last read showed. A
+   * trigger refused (400, 404, an injected fault answered before it was handled)
+   * places none; a fault with `processed: true` answers after the call was placed.
+   *
+   * @example
+   * await poly.outboundCalls.create(AGENT, { toNumber: "+442079460000", environment: "live" });
+   * expect(mock.outboundCalls).toMatchObject([{ toNumber: "+442079460000", status: "QUEUED" }]);
+   */
+  readonly outboundCalls: MockOutboundCall[];
+  /**
    * Queues a fault. Without `operation`, `method` or `path` it takes the next
    * request, whatever it is; with them it waits for the first request that
    * matches, and the others pass untouched. A request takes the first queued
@@ -300,8 +318,8 @@ function decodeParam(name: string, raw: string): string {
 function parseBody(op: OperationSpec, contentType: string | undefined, text: string): unknown {
   const spec = op.body;
   if (!spec) return undefined;
-  const invalid = (field: string, message: string, code = "CONNECTORS_VALIDATION_FAILED") =>
-    new ApiFault(400, code, `${field}: ${message}`);
+  const invalid = (field: string, message: string) =>
+    new ApiFault(400, op.validationCode, `${field}: ${message}`);
   if (text === "") {
     if (spec.required) throw invalid("body", "is required: send a JSON object");
     return undefined;
@@ -320,15 +338,15 @@ function parseBody(op: OperationSpec, contentType: string | undefined, text: str
     throw invalid("body", `is not valid JSON (${(err as Error).message})`);
   }
   const problem = spec.check(body);
-  if (problem) throw invalidValue(problem);
+  if (problem) throw invalidValue(problem, op);
   return body;
 }
 
-/** The 400 for a value that fails the spec, with the code the spec gives its schema. */
-function invalidValue(problem: Problem): ApiFault {
+/** The 400 for a value that fails the spec, with the code the spec gives its schema, else the operation's. */
+function invalidValue(problem: Problem, op: OperationSpec): ApiFault {
   return new ApiFault(
     400,
-    problem.code ?? "CONNECTORS_VALIDATION_FAILED",
+    problem.code ?? op.validationCode,
     `${problem.field}: ${problem.message}`,
   );
 }
@@ -345,19 +363,18 @@ function parseQuery(op: OperationSpec, target: string): ReadonlyMap<string, stri
       const known = [...op.query.keys()];
       throw new ApiFault(
         400,
-        "CONNECTORS_VALIDATION_FAILED",
+        op.validationCode,
         `${name}: unknown query parameter${known.length ? `; known are ${known.join(", ")}` : ""}`,
       );
     }
-    if (out.has(name))
-      throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${name}: given more than once`);
+    if (out.has(name)) throw new ApiFault(400, op.validationCode, `${name}: given more than once`);
     const problem = param.check(value);
-    if (problem) throw invalidValue(problem);
+    if (problem) throw invalidValue(problem, op);
     out.set(name, value);
   }
   for (const [name, param] of op.query)
     if (param.required && !out.has(name))
-      throw new ApiFault(400, "CONNECTORS_VALIDATION_FAILED", `${name}: is required`);
+      throw new ApiFault(400, op.validationCode, `${name}: is required`);
   return out;
 }
 
@@ -375,6 +392,7 @@ const MOCK_OPTION_KEYS = Object.keys({
   maxRecordedRequests: true,
   maxBodyBytesInFlight: true,
   requestTimeoutMs: true,
+  outbound: true,
 } satisfies Record<keyof MockPolyAIOptions, true>);
 
 /** The default of {@link MockPolyAIOptions.maxRecordedRequests}. */
@@ -427,6 +445,7 @@ class Mock implements MockPolyAI {
   url = "";
   private readonly index: SpecIndex = specIndex();
   private readonly store: ConnectorStore;
+  private readonly calls: OutboundBook;
   private readonly server: Server;
   private readonly log: RequestLog<RecordedRequest>;
   private readonly maxBodyBytes: number;
@@ -511,6 +530,7 @@ class Mock implements MockPolyAI {
       },
       options.phoneNumbers ?? [],
     );
+    this.calls = new OutboundBook(options.outbound);
   }
 
   // The key stays readable as `mock.apiKey`, but printing or serialising the mock
@@ -541,6 +561,10 @@ class Mock implements MockPolyAI {
 
   get phoneNumbers(): MockPhoneNumber[] {
     return this.store.allNumbers();
+  }
+
+  get outboundCalls(): MockOutboundCall[] {
+    return this.calls.all();
   }
 
   async listen(): Promise<void> {
@@ -658,6 +682,11 @@ class Mock implements MockPolyAI {
     try {
       if (!(await this.sleep(this.latencyMs))) return;
       const fault = this.takeFault(method, target);
+      // #23: a `processed` fault lets the request take effect first (a call placed),
+      // then loses, delays or replaces its answer.
+      const handled = fault?.processed
+        ? this.answer(req, method, target, text, unauthorised, errorId)
+        : undefined;
       if (fault) {
         if (!(await this.sleep(fault.delayMs))) return;
         if (fault.reset) {
@@ -670,7 +699,11 @@ class Mock implements MockPolyAI {
           return;
         }
       }
-      this.send(res, this.answer(req, method, target, text, unauthorised, errorId), errorId);
+      this.send(
+        res,
+        handled ?? this.answer(req, method, target, text, unauthorised, errorId),
+        errorId,
+      );
     } catch (err) {
       this.violation(
         new MockSpecViolationError(
@@ -791,7 +824,7 @@ class Mock implements MockPolyAI {
       for (const [name, raw] of match.rawParams) {
         const value = decodeParam(name, raw);
         const problem = match.op.params.get(name)?.(value);
-        if (problem) throw invalidValue(problem);
+        if (problem) throw invalidValue(problem, match.op);
         params.set(name, value);
       }
       // An agent the mock does not serve is a project the key cannot reach: PolyAI
@@ -814,7 +847,7 @@ class Mock implements MockPolyAI {
           "NOT_IMPLEMENTED",
           `The local PolyAI does not implement ${match.op.operationId} yet`,
         );
-      const answer = handler(this.store, { params, query, body });
+      const answer = handler(this.store, { params, query, body }, this.calls);
       return { op, status: match.op.success, headers: {}, body: answer };
     } catch (err) {
       if (!(err instanceof ApiFault)) throw err;

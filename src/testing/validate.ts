@@ -45,6 +45,11 @@ export interface OperationSpec {
   readonly body: { readonly required: boolean; readonly check: Check } | undefined;
   /** Documented answers by status code (`"200"`, `"404"`). */
   readonly responses: ReadonlyMap<string, ResponseSpec>;
+  /**
+   * The `error_code` of a request that fails validation: the `…_VALIDATION_FAILED`
+   * code an example of the operation's 400 shows (#23), else `CONNECTORS_VALIDATION_FAILED`.
+   */
+  readonly validationCode: string;
 }
 
 /** The compiled spec. */
@@ -221,11 +226,16 @@ function uniqueBy(by: string, data: unknown[]): boolean {
 }
 
 /** `x-sdk-base64-size-under`: the base64 of the value's JSON is shorter than `limit` bytes. */
-function base64Under(limit: number, data: Json): boolean {
+function base64Under(limit: number, data: Json, parentSchema?: Json): boolean {
   const size = base64Size(data);
   if (size < limit) return true;
+  // With its schema, so that the schema's x-error-code answers (toProblem).
   (base64Under as { errors?: Partial<ErrorObject>[] }).errors = [
-    { keyword: "x-sdk-base64-size-under", params: { size, limit } },
+    {
+      keyword: "x-sdk-base64-size-under",
+      params: { size, limit },
+      parentSchema: parentSchema ?? {},
+    },
   ];
   return false;
 }
@@ -243,6 +253,20 @@ function whenAbsent(rules: Record<string, Record<string, string>>): Json {
       },
     })),
   };
+}
+
+/** The `…_VALIDATION_FAILED` code an example of `op`'s 400 answer shows (#23). */
+function validationCode(op: Json): string {
+  const bad = isObject(op["responses"]) ? op["responses"]["400"] : undefined;
+  const content = isObject(bad) && isObject(bad["content"]) ? bad["content"] : {};
+  const json = content["application/json"];
+  const examples = isObject(json) && isObject(json["examples"]) ? json["examples"] : {};
+  for (const example of Object.values(examples)) {
+    const value = isObject(example) && isObject(example["value"]) ? example["value"] : {};
+    const code = value["error_code"];
+    if (typeof code === "string" && code.endsWith("_VALIDATION_FAILED")) return code;
+  }
+  return "CONNECTORS_VALIDATION_FAILED";
 }
 
 /** An object or array as canonical JSON (keys sorted): equal for deeply equal values. */
@@ -380,6 +404,7 @@ function build(): SpecIndex {
         body,
         responses,
         success: Number([...responses.keys()].find((s) => /^2\d\d$/.test(s)) ?? 200),
+        validationCode: validationCode(op),
       });
     }
   }

@@ -71,6 +71,9 @@ import {
   MockSpecViolationError,
   createMockPolyAI,
   type FailNextOptions,
+  type MockCallOutcome,
+  type MockOutboundCall,
+  type MockOutboundOptions,
   type MockConnector,
   type MockPolyAI,
   type MockPhoneNumber,
@@ -134,6 +137,13 @@ export async function startMock(
     phoneNumbers: [{ number: "+442079460099", agentId: AGENT }] satisfies SeedPhoneNumber[],
     unavailableVoices: [`en-GB-${KNOWN_VOICE_FAMILIES[0] ?? "Neural2"}-Z`],
     onSpecViolation: (error: MockSpecViolationError) => void error.message,
+    outbound: {
+      outcomes: {
+        "+442079460098": { status: "FAILURE", reason: "busy" } satisfies MockCallOutcome,
+      },
+      readsPerStep: 2,
+      clock: () => Date.now(),
+    } satisfies MockOutboundOptions,
   };
   const mock = await createMockPolyAI(options);
   const fault: FailNextOptions = { status: 503, times: 1 };
@@ -145,7 +155,9 @@ export async function startMock(
   const state: MockConnector[] = mock.connectors;
   const agents: string[] = state.map((c) => c.agentId);
   const numbers: MockPhoneNumber[] = mock.phoneNumbers;
-  void [seen, state, agents, numbers];
+  const calls: MockOutboundCall[] = mock.outboundCalls;
+  mock.failNext({ operation: "createOutboundCall", processed: true, reset: true });
+  void [seen, state, agents, numbers, calls];
   return mock;
 }
 
