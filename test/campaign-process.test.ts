@@ -1,7 +1,7 @@
 // #23: `polyai-connectors dial` as a real process, killed with SIGKILL in the middle
 // of a 200-row campaign at a point chosen by counting the calls placed (never by
 // time), then run again with the same journal: no number is rung twice (counted at
-// the server), and every row is placed exactly once or reported unknown. Also: a
+// the local PolyAI's mock.outboundCalls), and every row is placed exactly once or reported unknown. Also: a
 // closed stdout pipe. The bin is bundled once by esbuild, as in
 // telephony-cli-process.test.ts.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,7 +11,8 @@ import { join, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CampaignResult } from "../src/telephony/dial.js";
-import { outboundServer } from "./support/outbound-server.js";
+import { createMockPolyAI, type SeedConnector } from "../src/testing/index.js";
+import { placedProxy } from "./support/outbound-server.js";
 import { AGENT, KEY } from "./support/telephony-cli.js";
 
 const root = resolve(import.meta.dirname, "..");
@@ -63,6 +64,12 @@ function start(args: string[], closeStdout = false): { child: ChildProcess; done
 
 const number = (i: number) => `+4477009${String(i).padStart(5, "0")}`;
 const ROWS = 200;
+const OUTBOUND: SeedConnector = {
+  connectorId: "CONN-outbound",
+  projectId: AGENT,
+  clientEnv: "sandbox",
+  voiceName: "en-GB-Neural2-A",
+};
 const csv = `toNumber,name\n${Array.from({ length: ROWS }, (_, i) => `${number(i)},P${i}`).join("\n")}\n`;
 
 describe("a campaign killed mid-run and resumed", () => {
@@ -71,15 +78,20 @@ describe("a campaign killed mid-run and resumed", () => {
     async (killAt) => {
       let child: ChildProcess | undefined;
       let killed: Promise<Ran> | undefined;
-      const server = await outboundServer({
-        latencyMs: 2,
-        // The call is placed; its answer never reaches the process.
-        onPlaced: async (count) => {
-          if (count !== killAt || !child) return;
-          child.kill("SIGKILL");
-          await killed;
-        },
+      const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
+      mock.delay(2);
+      // The call is placed at the mock; its answer never reaches the process.
+      const proxy = await placedProxy(mock.url, async (count) => {
+        if (count !== killAt || !child) return;
+        child.kill("SIGKILL");
+        await killed;
       });
+      /** Calls the mock placed, per number. */
+      const placed = () => {
+        const per = new Map<string, number>();
+        for (const c of mock.outboundCalls) per.set(c.toNumber, (per.get(c.toNumber) ?? 0) + 1);
+        return per;
+      };
       const dir = await mkdtemp(join(tmpdir(), "polyai-dial-kill-"));
       try {
         const rows = join(dir, "rows.csv");
@@ -97,27 +109,29 @@ describe("a campaign killed mid-run and resumed", () => {
           "--concurrency",
           "8",
           "--base-url",
-          server.url,
+          proxy.url,
         ];
         const first = start(args);
         child = first.child;
         killed = first.done;
         const dead = await first.done;
         expect(dead.signal).toBe("SIGKILL");
-        const placedBefore = new Map(server.placed);
+        const placedBefore = placed();
+        expect(placedBefore.size).toBeGreaterThanOrEqual(killAt);
         expect([...placedBefore.values()].every((n) => n === 1)).toBe(true);
 
         const second = await start([...args, "--json"]).done;
         const result = JSON.parse(second.stdout) as CampaignResult;
         // At most once, counted where calls are placed.
+        const after = placed();
         expect(
-          [...server.placed.values()].every((n) => n === 1),
+          [...after.values()].every((n) => n === 1),
           second.stderr,
         ).toBe(true);
-        expect(server.calls).toHaveLength(server.placed.size);
+        expect(mock.outboundCalls).toHaveLength(after.size);
         // Every row placed exactly once, or reported unknown (and then rung at most once).
         for (const row of result.rows) {
-          const rung = server.placed.get(row.toNumber) ?? 0;
+          const rung = after.get(row.toNumber) ?? 0;
           if (row.outcome === "placed") expect(rung).toBe(1);
           else expect(row.outcome).toBe("unknown");
         }
@@ -133,7 +147,7 @@ describe("a campaign killed mid-run and resumed", () => {
         expect(second.code).toBe(result.unknown === 0 ? 0 : 1);
         expect(second.stderr).toContain("Outcome unknown, may have been placed");
       } finally {
-        await server.close();
+        await mock.close();
         await rm(dir, { recursive: true, force: true });
       }
     },
@@ -145,23 +159,24 @@ describe("a closed stdout", () => {
   it(
     "`dial … | head -0`: the campaign goes on, the journal is whole, exit 0",
     async () => {
-      const server = await outboundServer();
+      const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
       const dir = await mkdtemp(join(tmpdir(), "polyai-dial-pipe-"));
       try {
         const rows = join(dir, "rows.csv");
         const journal = join(dir, "run.jsonl");
         await writeFile(rows, csv);
-        const args = ["dial", rows, "--agent", AGENT, "--env", "live", "--journal", journal];
-        const run = await start([...args, "--base-url", server.url], true).done;
+        const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+        const run = await start([...args, "--base-url", mock.url], true).done;
         expect(run.code, run.stderr).toBe(0);
-        expect(server.placed.size).toBe(ROWS);
+        expect(new Set(mock.outboundCalls.map((c) => c.toNumber)).size).toBe(ROWS);
+        expect(mock.outboundCalls).toHaveLength(ROWS);
         const types = (await readFile(journal, "utf8"))
           .trim()
           .split("\n")
           .map((l) => JSON.parse(l).type);
         expect(types.filter((t) => t === "placed")).toHaveLength(ROWS);
       } finally {
-        await server.close();
+        await mock.close();
         await rm(dir, { recursive: true, force: true });
       }
     },
