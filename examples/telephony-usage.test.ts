@@ -199,40 +199,19 @@ it("reports a change the server refuses and applies the rest", async () => {
   }
 });
 
-// #23: a campaign. The stand-in below answers the two outbound-call operations as
-// PolyAI does (a refusal for one number); in your tests, the local PolyAI does.
-function outboundStandIn(refused: string) {
-  const placed: string[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const json = (status: number, body: unknown) =>
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { "content-type": "application/json" },
-      });
-    if (request.method === "GET") {
-      const callSid = /outbound-calls\/([^/]+)\/status/.exec(request.url)?.[1];
-      return json(200, { callSid, status: "SUCCESS", reason: "" });
-    }
-    const { toNumber } = (await request.json()) as { toNumber: string };
-    if (toNumber === refused) return json(400, { error: "outbound calls are not configured" });
-    placed.push(toNumber);
-    return json(200, { callSid: `OUT-${placed.length}`, status: "QUEUED" });
-  };
-  return { placed, fetch };
-}
-
+// #23: a campaign, against the local PolyAI: one number ends in FAILURE, and one row
+// names a variant the agent has no connector for (refused: certainly not placed).
 it("dials a campaign once, resumes it from its journal, and refuses another campaign's journal", async () => {
-  const server = outboundStandIn("+442079460002");
-  const poly = createPolyAIClient({
+  const mock = await createMockPolyAI({
     apiKey: "test-key",
-    baseUrl: "https://polyai.test",
-    fetch: server.fetch,
+    connectors: live,
+    outbound: { outcomes: { "+442079460003": { status: "FAILURE", reason: "busy" } } },
   });
+  const poly = createPolyAIClient({ apiKey: "test-key", baseUrl: mock.url });
   const rows: CampaignRow[] = [
     { toNumber: "+442079460001", metadata: { firstName: "Ann" } },
-    { toNumber: "+442079460002" },
-    { toNumber: "020 7946 0003", countryCode: "GB" },
+    { toNumber: "+442079460002", variantId: "VARIANT-gone" },
+    { toNumber: "+442079460003" },
   ];
   // Keep the journal somewhere durable (a database, a file flushed to disk): the
   // CLI's `dial --journal` keeps one in a JSON-lines file.
@@ -247,25 +226,30 @@ it("dials a campaign once, resumes it from its journal, and refuses another camp
     pollIntervalMs: 10,
     onProgress: (p) => progress.push(p),
   };
-  const result: CampaignResult = await dialMany(poly, AGENT, rows, options);
-  expect([result.placed, result.refused, result.unknown, result.ended]).toEqual([2, 1, 0, 2]);
-  const refused = result.rows.find((r) => r.outcome === "refused") as CampaignRowResult;
-  const why: JournalError | undefined = refused.error;
-  expect(why?.name).toBe("BadRequestError");
-  expect(progress.at(-1)).toEqual({ done: 3, total: 3 });
+  try {
+    const result: CampaignResult = await dialMany(poly, AGENT, rows, options);
+    expect([result.placed, result.refused, result.unknown, result.ended]).toEqual([2, 1, 0, 2]);
+    expect(result.rows[2]).toMatchObject({ status: "FAILURE", reason: "busy", ended: true });
+    const refused = result.rows.find((r) => r.outcome === "refused") as CampaignRowResult;
+    const why: JournalError | undefined = refused.error;
+    expect(why?.name).toBe("NotFoundError");
+    expect(progress.at(-1)).toEqual({ done: 3, total: 3 });
 
-  // Run again with the same journal: only the refused row is dialled.
-  const again = await dialMany(poly, AGENT, rows, options);
-  expect(again.dialledNow).toBe(1);
-  expect(server.placed).toEqual(["+442079460001", "020 7946 0003"]);
-  const entries = (await journal.read()) as JournalEntry[];
-  expect(entries[0]).toMatchObject({ type: "campaign", agentId: AGENT, rows: 3 });
+    // Run again with the same journal: only the refused row is dialled (refused again).
+    const again = await dialMany(poly, AGENT, rows, options);
+    expect(again.dialledNow).toBe(1);
+    expect(mock.outboundCalls.map((c) => c.toNumber)).toEqual(["+442079460001", "+442079460003"]);
+    const entries = (await journal.read()) as JournalEntry[];
+    expect(entries[0]).toMatchObject({ type: "campaign", agentId: AGENT, rows: 3 });
 
-  // Another list of rows with this journal, or a journal that is not one: refused, nothing dialled.
-  await expect(dialMany(poly, AGENT, rows.slice(1), options)).rejects.toBeInstanceOf(
-    JournalMismatchError,
-  );
-  const edited = { ...options, journal: memoryJournal([{ type: "nonsense" }]) };
-  await expect(dialMany(poly, AGENT, rows, edited)).rejects.toBeInstanceOf(InvalidJournalError);
-  expect(server.placed).toHaveLength(2);
+    // Another list of rows with this journal, or a journal that is not one: refused, nothing dialled.
+    await expect(dialMany(poly, AGENT, rows.slice(1), options)).rejects.toBeInstanceOf(
+      JournalMismatchError,
+    );
+    const edited = { ...options, journal: memoryJournal([{ type: "nonsense" }]) };
+    await expect(dialMany(poly, AGENT, rows, edited)).rejects.toBeInstanceOf(InvalidJournalError);
+    expect(mock.outboundCalls).toHaveLength(2);
+  } finally {
+    await mock.close();
+  }
 });

@@ -1,13 +1,10 @@
 // #23: the command lines of `dial` and `call`, checked whole before any file is read
 // or any call placed (the rules of usage.ts: a usage error names the flag).
-import { InvalidInputError } from "../../index.js";
+import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { suggestKey } from "../../internal/keys.js";
 import { checkAgentId } from "../desired.js";
-import { MAX_RATE } from "../dial.js";
+import { CALL_ENVIRONMENTS as CALL_ENVS, MAX_RATE } from "../dial.js";
 import { UsageError } from "./errors.js";
-
-/** The environments a call is placed from (the spec's enum of the trigger's body). */
-export const CALL_ENVS = ["sandbox", "pre-release", "live"] as const;
 
 /** What `dial` and `call` take, for the usage text. */
 export const DIAL_USAGE_LINES = `  polyai-connectors dial <rows.csv | rows.jsonl> --agent PROJECT-ID --env ENV --journal FILE
@@ -34,7 +31,7 @@ export const DIAL_FLAGS = {
   "allow-duplicates": { type: "boolean", for: ["dial"] },
 } as const;
 
-type Env = (typeof CALL_ENVS)[number];
+type Env = ClientEnv;
 
 /** `dial`, checked. */
 export interface DialCommand {
@@ -72,7 +69,7 @@ function agentOf(value: string | undefined, command: string): string {
 
 function envOf(value: string | undefined, command: string): Env {
   if (value === undefined) throw new UsageError(`${command} needs --env (${CALL_ENVS.join(", ")})`);
-  if ((CALL_ENVS as readonly string[]).includes(value)) return value as Env;
+  if (CALL_ENVS.includes(value)) return value as Env;
   const shown = /^[A-Za-z][A-Za-z_-]{0,19}$/.test(value)
     ? JSON.stringify(value)
     : "(a value not shown)";
