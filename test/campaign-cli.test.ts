@@ -242,6 +242,22 @@ describe("the journal", () => {
     ]);
   });
 
+  it("--wait journals each call's end; a re-run with --wait waits for calls placed earlier, never dialling them", async () => {
+    const s = await scene({ fail: (n) => n === number(1) });
+    const file = await s.file("rows.csv", csvOf(3));
+    const journal = join(s.dir, "j.jsonl");
+    const placed = await s.cli(dial(file, journal));
+    expect(placed.code).toBe(0);
+    const waited = await s.cli(dial(file, journal, "--wait"));
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toContain("3 placed (0 dialled by this run)");
+    expect(waited.stdout).toContain("Ended: 3 (2 SUCCESS, 1 FAILURE); not ended: 0.");
+    expect(waited.stdout).toContain("Ended in FAILURE (1):\n  line 3 +447700900001: no answer");
+    expect([...s.server.placed.values()]).toEqual([1, 1, 1]);
+    const ended = (await lines(journal)).filter((l) => l["type"] === "ended");
+    expect(ended.map((l) => l["status"]).sort()).toEqual(["FAILURE", "SUCCESS", "SUCCESS"]);
+  });
+
   it("a journal of another file, agent or environment is refused before any call", async () => {
     const s = await scene();
     const journal = join(s.dir, "j.jsonl");
