@@ -172,6 +172,7 @@ describe("the file", () => {
       "line 1: variant: is not a field of a row; the fields are toNumber",
     ],
     ["rows.csv", "", "the file is empty"],
+    ["rows.csv", "toNumber,name\r\n", "the file has a header row and no rows"],
   ])("%s is refused whole, naming the line, before any call: %j", async (name, text, words) => {
     const s = await scene();
     const journal = join(s.dir, "j.jsonl");
@@ -313,11 +314,18 @@ describe("the journal", () => {
     const s = await scene();
     const file = await s.file("rows.csv", csvOf(2));
     // Root writes through file modes; sysfs takes no new file from anyone.
-    for (const journal of ["/sys/kernel/campaign.jsonl", join(s.dir, "no-such-dir", "j.jsonl")]) {
+    for (const journal of [
+      "/sys/kernel/campaign.jsonl",
+      join(s.dir, "no-such-dir", "j.jsonl"),
+      "/dev/null",
+      s.dir,
+    ]) {
       const run = await s.cli([...dial(file, journal), "--json"]);
       expect(run.code).toBe(1);
       expect(JSON.parse(run.stdout).error.code).toBe("JOURNAL_UNWRITABLE");
-      expect(run.stderr).toContain(`--journal ${journal}: cannot`);
+      expect(run.stderr).toMatch(
+        new RegExp(`--journal ${journal}: (cannot|is not a regular file)`),
+      );
     }
     const same = await s.cli(dial(file, file));
     expect(same.stderr).toContain("is the file of rows");

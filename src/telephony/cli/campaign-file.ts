@@ -59,6 +59,7 @@ function csvRows(text: string, invalid: (m: string) => CliError): CampaignFile {
   const [header, ...body] = records;
   if (header === undefined) throw invalid("the file is empty; expected a header row and rows");
   const columns = columnsOf(header, invalid);
+  if (body.length === 0) throw invalid(`the file has a header row and no rows`);
   const rows = body.map((record) => {
     if (record.fields.length !== columns.length)
       throw invalid(

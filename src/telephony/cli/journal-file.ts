@@ -5,7 +5,7 @@
 // (the process killed mid-write) is dropped when the file is opened: its append
 // never resolved, so the trigger it announced was never sent. A lock file beside
 // it keeps two runs from dialling the same campaign at once.
-import { open, readFile, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { open, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { InvalidJournalError, type CampaignJournal } from "../journal.js";
 import { CliError } from "./errors.js";
 
@@ -78,6 +78,13 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
   let flushing = false;
 
   const openLocked = async () => {
+    // A FIFO or a device (/dev/stdout) cannot be read back on a re-run: a journal is a file.
+    const info = await stat(path).catch(() => null);
+    if (info !== null && !info.isFile())
+      throw new CliError(
+        `--journal ${path}: is not a regular file; a journal must be read back on a re-run`,
+        "JOURNAL_UNWRITABLE",
+      );
     const lockFile = await lock(path);
     try {
       opened = { handle: await open(path, "a+"), lockFile };
