@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/telephony/cli/run.js";
-import type { CampaignResult } from "../src/telephony/dial.js";
+import type { CampaignResult } from "../src/telephony/index.js";
 import {
   outboundServer,
   type OutboundOptions,

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CampaignResult } from "../src/telephony/dial.js";
+import type { CampaignResult } from "../src/telephony/index.js";
 import { createMockPolyAI, type SeedConnector } from "../src/testing/index.js";
 import { placedProxy } from "./support/outbound-server.js";
 import { AGENT, KEY } from "./support/telephony-cli.js";

@@ -5,13 +5,16 @@
 // the local PolyAI are in campaign-cli.test.ts and campaign-process.test.ts.
 import { describe, expect, it } from "vitest";
 import {
+  createPolyAIClient,
   APITimeoutError,
   BadRequestError,
   CallOutcomeUnknownError,
   InvalidInputError,
 } from "../src/index.js";
 import type { CampaignRow } from "../src/telephony/campaign-rows.js";
-import { runCampaign, type CallPlacer, type Clock } from "../src/telephony/dial.js";
+import { runCampaign, type CallPlacer } from "../src/telephony/campaign-run.js";
+import type { Clock } from "../src/telephony/pace.js";
+import { dialMany, type DialManyOptions } from "../src/telephony/index.js";
 import {
   InvalidJournalError,
   JournalMismatchError,
@@ -154,6 +157,35 @@ describe("rows are checked whole before any call", () => {
       }).catch((err: unknown) => err);
       expect((e as InvalidInputError).field).toBe(field);
     }
+  });
+});
+
+describe("dialMany's arguments are checked before any request", () => {
+  it.each([
+    ["agentId", "PROJECT 1/..", {}],
+    ["options.environment", AGENT, { environment: "prod" }],
+    ["options.journal", AGENT, { journal: {} }],
+    ["options.ratePerSec", AGENT, { ratePerSec: 2 }],
+    ["options.onProgress", AGENT, { onProgress: "yes" }],
+    ["rows[0].toNumber", AGENT, {}, [{ toNumber: "07700 900001" }]],
+    ["rows[0].countryCode", AGENT, {}, [{ toNumber: "07700900001", countryCode: "uk" }]],
+  ])("%s", async (field, agent, extra, input: unknown[] = rows(1)) => {
+    let sent = 0;
+    const poly = createPolyAIClient({
+      apiKey: "sk-campaign-test-key",
+      baseUrl: "http://127.0.0.1:9",
+      fetch: () => {
+        sent++;
+        return Promise.reject(new Error("no request was expected"));
+      },
+    });
+    const options = { environment: ENV, journal: memoryJournal(), ...extra } as DialManyOptions;
+    const e = await dialMany(poly, agent, input as CampaignRow[], options).catch(
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(InvalidInputError);
+    expect((e as InvalidInputError).field).toBe(field);
+    expect(sent).toBe(0);
   });
 });
 

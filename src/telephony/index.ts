@@ -23,7 +23,7 @@ export type {
   CampaignProgress,
   CampaignResult,
   CampaignRowResult,
-} from "./dial.js";
+} from "./campaign-types.js";
 export type {
   DesiredState,
   DesiredConnector,

@@ -4,7 +4,8 @@
 // Ctrl-C (no new call is started; calls already sent are journaled), the summary.
 import { realpath, stat } from "node:fs/promises";
 import type { PolyAIClient } from "../../index.js";
-import { dialMany, type CampaignResult, type CampaignRowResult } from "../dial.js";
+import type { CampaignResult, CampaignRowResult } from "../campaign-types.js";
+import { dialMany } from "../dial.js";
 import { InvalidJournalError, JournalMismatchError } from "../journal.js";
 import type { CampaignRow } from "../campaign-rows.js";
 import { inFile, readCampaignFile, type CampaignFile } from "./campaign-file.js";

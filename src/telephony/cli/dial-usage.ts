@@ -3,7 +3,8 @@
 import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { suggestKey } from "../../internal/keys.js";
 import { checkAgentId } from "../desired.js";
-import { CALL_ENVIRONMENTS as CALL_ENVS, MAX_RATE } from "../dial.js";
+import { CALL_ENVIRONMENTS as CALL_ENVS } from "../dial.js";
+import { MAX_RATE } from "../pace.js";
 import { UsageError } from "./errors.js";
 
 /** What `dial` and `call` take, for the usage text. */

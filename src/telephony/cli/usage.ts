@@ -7,7 +7,7 @@ import { APPLY_LIMITS, CLIENT_ENVS } from "../apply.js";
 import { checkAgentId } from "../desired.js";
 import { UsageError } from "./errors.js";
 import { MAX_FILE_BYTES } from "./files.js";
-import { DIAL_LIMITS } from "../dial.js";
+import { DIAL_LIMITS } from "../campaign-run.js";
 import {
   DIAL_EXIT_CODES,
   DIAL_FLAGS,
