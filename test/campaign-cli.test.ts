@@ -172,6 +172,11 @@ describe("the file", () => {
       "line 1: variant: is not a field of a row; the fields are toNumber",
     ],
     ["rows.csv", "", "the file is empty"],
+    [
+      "rows.csv",
+      `toNumber,a,b\n+447700900001,${"x".repeat(10_000)},${"y".repeat(10_000)}\n`,
+      "line 2, the metadata columns together:",
+    ],
     ["rows.csv", "toNumber,name\r\n", "the file has a header row and no rows"],
   ])("%s is refused whole, naming the line, before any call: %j", async (name, text, words) => {
     const s = await scene();

@@ -104,6 +104,15 @@ export async function readCampaignFile(file: string): Promise<CampaignFile> {
   return formatOf(file, text) === "csv" ? csvRows(text, invalid) : jsonRows(text, invalid);
 }
 
+/** Where in a row: a CSV column by name (metadata's by their own), else the field's path. */
+function placeIn(format: CampaignFile["format"], path: string): string {
+  if (path === "") return "";
+  if (format === "jsonl") return `: ${path}`;
+  // #23: metadata as a whole (its size) is every column that is not the call's.
+  if (path === "metadata") return ", the metadata columns together";
+  return `, column ${path.replace(/^metadata\./, "")}`;
+}
+
 /**
  * dialMany's InvalidInputError about `rows[i]…` as a place in the file: `line 7,
  * column countryCode` for CSV (metadata columns by name), `line 7: metadata.x` for
@@ -115,10 +124,7 @@ export function inFile(file: string, data: CampaignFile, e: unknown): unknown {
   if (!m) return e;
   const line = data.lines[Number(m[1])];
   const path = m[2] ?? "";
-  const where =
-    data.format === "csv" && path !== ""
-      ? `line ${line}, column ${path.replace(/^metadata\./, "")}`
-      : `line ${line}${path === "" ? "" : `: ${path}`}`;
+  const where = `line ${line}${placeIn(data.format, path)}`;
   // "the number of rows[2] too": the other row by its line as well.
   const reason = e.reason.replace(
     /rows\[([0-9]+)\]/g,
