@@ -6,6 +6,7 @@
 // never resolved, so the trigger it announced was never sent. A lock file beside
 // it keeps two runs from dialling the same campaign at once.
 import { open, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
 import { InvalidJournalError, type CampaignJournal } from "../journal.js";
 import { CliError } from "./errors.js";
 
@@ -44,6 +45,14 @@ async function lock(path: string): Promise<string> {
     await rm(file, { force: true });
   }
   throw new CliError(`--journal ${path}: could not take its lock file ${file}`, "JOURNAL_LOCKED");
+}
+
+/** Flushes the folder of `path` (its entries: a file just created), where the platform can. */
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(dirname(path), "r").catch(() => undefined);
+  // Windows cannot open a folder: its NTFS journals the name itself.
+  await folder?.sync().catch(() => undefined);
+  await folder?.close();
 }
 
 /** The entries of the journal's text, and the length of its whole lines (a torn last one left out). */
@@ -88,6 +97,8 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
     const lockFile = await lock(path);
     try {
       opened = { handle: await open(path, "a+"), lockFile };
+      // A new journal's name is flushed too: else a power cut could lose the whole file.
+      if (info === null) await syncFolder(path);
     } catch (e) {
       await rm(lockFile, { force: true });
       throw new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
