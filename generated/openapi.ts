@@ -350,7 +350,10 @@ export interface paths {
      *     call was certainly not placed (the connection was refused or the host name
      *     did not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers
      *     before placing the call). A timeout or reset after the request was sent, a
-     *     500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec
+     *     500, 504, 408 or other 5xx, or a 200 that cannot be read leave the outcome
+     *     unknown and are never retried: the SDK throws `CallOutcomeUnknownError`
+     *     (`CALL_OUTCOME_UNKNOWN`) with the request's correlation ID, whatever
+     *     `maxRetries` says. PolyAI's spec
      *     documents 502 with "retry with exponential backoff" and neither 429, 500,
      *     503 nor 504; this document adds those four, as any server can answer them.
      */
@@ -392,7 +395,9 @@ export interface paths {
      *     a `reason`). Ask in the environment the call was placed in. The status is kept
      *     for about 2 hours after the call ends; after that, and for a SID that was
      *     never issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this
-     *     document: PolyAI's spec is silent on it). Reading is safe to retry.
+     *     document: PolyAI's spec is silent on it). Reading is safe to retry. PolyAI's
+     *     spec documents 400, 401, 403 and 502 here; this document adds 404 (above)
+     *     and 429, 500 and 503, which any server can answer.
      */
     get: operations["getOutboundCallStatus"];
     put?: never;
@@ -860,7 +865,10 @@ export interface components {
        * variant ID
        * @description The variant whose connector places the call. When absent, the
        *     environment's default connector does. A variant with no connector in the
-       *     environment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR`.
+       *     environment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR` (PolyAI's spec says
+       *     404 means "no connector for the environment"; this document reads a
+       *     variant without one the same way). PolyAI's spec types it as any string;
+       *     this document holds it to the ID rules of `ResourceId`.
        * @example VARIANT-spring-promo
        */
       variantId?: components["schemas"]["ResourceId"];

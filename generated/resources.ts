@@ -342,7 +342,10 @@ export interface OutboundCallsResource {
    * call was certainly not placed (the connection was refused or the host name
    * did not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers
    * before placing the call). A timeout or reset after the request was sent, a
-   * 500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec
+   * 500, 504, 408 or other 5xx, or a 200 that cannot be read leave the outcome
+   * unknown and are never retried: the SDK throws `CallOutcomeUnknownError`
+   * (`CALL_OUTCOME_UNKNOWN`) with the request's correlation ID, whatever
+   * `maxRetries` says. PolyAI's spec
    * documents 502 with "retry with exponential backoff" and neither 429, 500,
    * 503 nor 504; this document adds those four, as any server can answer them.
    *
@@ -362,7 +365,9 @@ export interface OutboundCallsResource {
    * a `reason`). Ask in the environment the call was placed in. The status is kept
    * for about 2 hours after the call ends; after that, and for a SID that was
    * never issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this
-   * document: PolyAI's spec is silent on it). Reading is safe to retry.
+   * document: PolyAI's spec is silent on it). Reading is safe to retry. PolyAI's
+   * spec documents 400, 401, 403 and 502 here; this document adds 404 (above)
+   * and 429, 500 and 503, which any server can answer.
    *
    * @param agentId - The agent, the same value as the Agent Studio "Project ID" (for example `PROJECT-58RP822I`).
    * @param callSid - The call's SID, as the trigger answered it (`OUT-…`).

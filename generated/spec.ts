@@ -4531,7 +4531,7 @@ export const spec: Record<string, unknown> = {
         tags: ["Outbound calls"],
         summary: "Place an outbound call",
         description:
-          "The agent dials `toNumber` and holds the conversation itself. The answer is\nthe call's SID and first status (`QUEUED`); read how it goes on with\n`getOutboundCallStatus`, in the same environment.\n\nNot idempotent: every accepted request places a call, and PolyAI has no\nidempotency key, so a request repeated after a lost answer can ring the\nperson twice. Hence `x-sdk-at-most-once`: a client retries only where the\ncall was certainly not placed (the connection was refused or the host name\ndid not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers\nbefore placing the call). A timeout or reset after the request was sent, a\n500 or a 504 leave the outcome unknown and are never retried. PolyAI's spec\ndocuments 502 with \"retry with exponential backoff\" and neither 429, 500,\n503 nor 504; this document adds those four, as any server can answer them.\n",
+          "The agent dials `toNumber` and holds the conversation itself. The answer is\nthe call's SID and first status (`QUEUED`); read how it goes on with\n`getOutboundCallStatus`, in the same environment.\n\nNot idempotent: every accepted request places a call, and PolyAI has no\nidempotency key, so a request repeated after a lost answer can ring the\nperson twice. Hence `x-sdk-at-most-once`: a client retries only where the\ncall was certainly not placed (the connection was refused or the host name\ndid not resolve, so nothing was sent; or 429, 502, 503, which PolyAI answers\nbefore placing the call). A timeout or reset after the request was sent, a\n500, 504, 408 or other 5xx, or a 200 that cannot be read leave the outcome\nunknown and are never retried: the SDK throws `CallOutcomeUnknownError`\n(`CALL_OUTCOME_UNKNOWN`) with the request's correlation ID, whatever\n`maxRetries` says. PolyAI's spec\ndocuments 502 with \"retry with exponential backoff\" and neither 429, 500,\n503 nor 504; this document adds those four, as any server can answer them.\n",
         requestBody: {
           required: true,
           description: "The number to call, the environment, and what the agent should know.",
@@ -4933,7 +4933,7 @@ export const spec: Record<string, unknown> = {
         tags: ["Outbound calls"],
         summary: "Get the status of an outbound call",
         description:
-          "Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with\na `reason`). Ask in the environment the call was placed in. The status is kept\nfor about 2 hours after the call ends; after that, and for a SID that was\nnever issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this\ndocument: PolyAI's spec is silent on it). Reading is safe to retry.\n",
+          "Where the call is now: `QUEUED`, `CALLING`, then `SUCCESS` or `FAILURE` (with\na `reason`). Ask in the environment the call was placed in. The status is kept\nfor about 2 hours after the call ends; after that, and for a SID that was\nnever issued, the answer is 404 `OUTBOUND_CALLS_NOT_FOUND` (a decision of this\ndocument: PolyAI's spec is silent on it). Reading is safe to retry. PolyAI's\nspec documents 400, 401, 403 and 502 here; this document adds 404 (above)\nand 429, 500 and 503, which any server can answer.\n",
         parameters: [
           {
             name: "environment",
@@ -5913,7 +5913,7 @@ export const spec: Record<string, unknown> = {
             title: "variant ID",
             example: "VARIANT-spring-promo",
             description:
-              "The variant whose connector places the call. When absent, the\nenvironment's default connector does. A variant with no connector in the\nenvironment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR`.\n",
+              "The variant whose connector places the call. When absent, the\nenvironment's default connector does. A variant with no connector in the\nenvironment answers 404 `OUTBOUND_CALLS_NO_CONNECTOR` (PolyAI's spec says\n404 means \"no connector for the environment\"; this document reads a\nvariant without one the same way). PolyAI's spec types it as any string;\nthis document holds it to the ID rules of `ResourceId`.\n",
           },
           encryption: {
             title: "encryption mode",

@@ -255,6 +255,13 @@ describe("faults aimed at the trigger, counted at the mock", () => {
     },
   );
 
+  it("a reset before the trigger was handled is not retried either: the client cannot tell, and no call was placed", async () => {
+    mock.failNext({ operation: "createOutboundCall", reset: true });
+    expect(await codeOf(client(5).outboundCalls.create(AGENT, CALL))).toBe("CALL_OUTCOME_UNKNOWN");
+    expect(mock.requestCount).toBe(1);
+    expect(mock.outboundCalls).toHaveLength(0);
+  });
+
   it.each([[502], [503], [429]])("a %i then 200 places one call", async (status) => {
     mock.failNext({ operation: "createOutboundCall", status, times: 2 });
     const { attempts } = await client(5).outboundCalls.create(AGENT, CALL).withResponse();

@@ -268,6 +268,18 @@ describe("what is sent", () => {
   });
 });
 
+/** A client whose fetch only counts the requests it is handed. */
+function counting() {
+  let sent = 0;
+  const poly = client("https://api.example.invalid", {
+    fetch: async () => {
+      sent++;
+      return new Response("{}");
+    },
+  });
+  return { poly, sent: () => sent };
+}
+
 describe("bad input is refused before anything is sent", () => {
   // {"a":"…"} is 8 bytes and the string: 19,508 bytes, whose base64 is 26,012.
   const big = "x".repeat(19_500);
@@ -326,13 +338,7 @@ describe("bad input is refused before anything is sent", () => {
     ["a misspelt key", { countrycode: "GB" }, "countrycode", /did you mean "countryCode"\?/],
     ["an empty variant", { variantId: "" }, "variantId", /must not be empty/],
   ] as const)("%s", async (_label, change, field, message) => {
-    let sent = 0;
-    const poly = client("https://api.example.invalid", {
-      fetch: async () => {
-        sent++;
-        return new Response("{}");
-      },
-    });
+    const { poly, sent } = counting();
     const body = { ...CALL, ...change } as unknown as OutboundCallRequest;
     for (const run of [
       () => poly.outboundCalls.create(AGENT, body),
@@ -343,7 +349,7 @@ describe("bad input is refused before anything is sent", () => {
       expect((err as InvalidInputError).field).toBe(field);
       expect((err as InvalidInputError).reason).toMatch(message);
     }
-    expect(sent).toBe(0);
+    expect(sent()).toBe(0);
   });
 
   it("metadata just under the limit is sent", async () => {
@@ -372,19 +378,13 @@ describe("bad input is refused before anything is sent", () => {
       /did you mean "sandbox"/,
     ],
   ] as const)("get: %s", async (_label, args, field, message) => {
-    let sent = 0;
-    const poly = client("https://api.example.invalid", {
-      fetch: async () => {
-        sent++;
-        return new Response("{}");
-      },
-    });
+    const { poly, sent } = counting();
     const get = poly.outboundCalls.get as (...a: unknown[]) => Promise<unknown>;
     const err = await rejection(get(AGENT, ...args));
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).field).toBe(field);
     expect((err as InvalidInputError).reason).toMatch(message);
-    expect(sent).toBe(0);
+    expect(sent()).toBe(0);
   });
 
   it.each([

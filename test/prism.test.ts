@@ -127,6 +127,8 @@ type Case = [name: string, method: string, path: string, call: (p: PolyAIClient)
 const phoneNumbers = `/v1/agents/${AGENT}/telephony/phone-numbers`;
 const connectors = `/v1/agents/${AGENT}/telephony/connectors`;
 const numberPath = `${phoneNumbers}/${encodeURIComponent(NUMBER)}`;
+const outboundCalls = `/v1/agents/${AGENT}/telephony/outbound-calls`;
+const SID = "OUT-550e8400-e29b-41d4-a716-446655440000";
 
 const cases: Case[] = [
   ["phoneNumbers.list", "GET", phoneNumbers, (p) => p.phoneNumbers.list(AGENT)],
@@ -205,6 +207,37 @@ const cases: Case[] = [
     "POST",
     `${connectors}/lookup`,
     (p) => p.connectors.lookup(AGENT, "+14155550123"),
+  ],
+  // #23: the trigger, with every field, and a national number with its country code.
+  [
+    "outboundCalls.create",
+    "POST",
+    outboundCalls,
+    (p) =>
+      p.outboundCalls.create(AGENT, {
+        toNumber: NUMBER,
+        environment: "live",
+        variantId: "VARIANT-reminders",
+        encryption: "tls_srtp",
+        metadata: { customer_name: "Paul Smith" },
+      }),
+  ],
+  [
+    "outboundCalls.create { countryCode }",
+    "POST",
+    outboundCalls,
+    (p) =>
+      p.outboundCalls.create(AGENT, {
+        toNumber: "020 7946 0000",
+        countryCode: "GB",
+        environment: "sandbox",
+      }),
+  ],
+  [
+    "outboundCalls.get",
+    "GET",
+    `${outboundCalls}/${SID}/status?environment=live`,
+    (p) => p.outboundCalls.get(AGENT, SID, { environment: "live" }),
   ],
 ];
 

@@ -92,3 +92,75 @@ describe("`required: true` says every property is required", () => {
     expect(() => checkValue({}, item, "body", "")).toThrow("connectorId: is required");
   });
 });
+
+// #23: the rule kinds outbound calls brought: values of other keys, a base64 size,
+// a stricter rule while a key is absent, and the at-most-once retry rule.
+describe("outbound calls' rules come from the spec", () => {
+  type Schemas = Record<string, Record<string, unknown>>;
+  const withSchemas = (change: (schemas: Schemas) => void) => {
+    const doc = spec() as Doc & { components: { schemas: Schemas } };
+    change(doc.components.schemas);
+    return doc;
+  };
+
+  it("renders additionalProperties, x-sdk-base64-size-under, x-sdk-when-absent and x-sdk-at-most-once", () => {
+    const rendered = renderOperations(spec());
+    expect(rendered).toMatch(
+      /const sOutboundCallMetadata: Rule = \{ type: "object", props: \{ *\}, values: r\d+, base64Under: 26000/,
+    );
+    expect(rendered).toContain(`whenAbsent: { "countryCode": { "toNumber": sE164Number } }`);
+    expect(rendered).toContain("atMostOnce: { retryStatuses: [429,502,503] }");
+    expect(operations.createOutboundCall.atMostOnce.retryStatuses).toEqual([429, 502, 503]);
+    expect("atMostOnce" in operations.getOutboundCallStatus).toBe(false);
+  });
+
+  it("refuses a when-absent rule naming a schema or property that does not exist", () => {
+    const doc = withSchemas((s) => {
+      s["InitiateOutboundCallBody"]!["x-sdk-when-absent"] = { countryCode: { toNumber: "Nope" } };
+    });
+    expect(() => renderOperations(doc)).toThrow(
+      /x-sdk-when-absent: toNumber or the schema Nope is missing/,
+    );
+  });
+
+  it("refuses a base64 limit that is not a positive integer", () => {
+    const doc = withSchemas((s) => {
+      s["OutboundCallMetadata"]!["x-sdk-base64-size-under"] = "26 KB";
+    });
+    expect(() => renderOperations(doc)).toThrow(
+      /x-sdk-base64-size-under must be a positive integer/,
+    );
+  });
+
+  it("refuses retry statuses that are not HTTP error statuses", () => {
+    const doc = spec() as Doc & { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const trigger = Object.values(doc.paths).find(
+      (item) => item["post"]?.["operationId"] === "createOutboundCall",
+    )!;
+    trigger["post"]!["x-sdk-at-most-once"] = { "retry-statuses": [200] };
+    expect(() => renderOperations(doc)).toThrow(/retry-statuses must be HTTP error statuses/);
+  });
+
+  it("the client's checks follow the rules: values, size, and the stricter rule while a key is absent", () => {
+    const body = operations.createOutboundCall.body;
+    const call = { toNumber: "+442079460000", environment: "live" };
+    expect(checkValue({ ...call, metadata: { a: "b" } }, body, "body", "")).toEqual({
+      ...call,
+      metadata: { a: "b" },
+    });
+    expect(() => checkValue({ ...call, metadata: { a: true } }, body, "body", "")).toThrow(
+      "metadata.a: expected a string",
+    );
+    expect(() => checkValue({ ...call, toNumber: "02079460000" }, body, "body", "")).toThrow(
+      /^toNumber: .*; or set countryCode$/,
+    );
+    expect(
+      checkValue({ ...call, toNumber: "02079460000", countryCode: "GB" }, body, "body", ""),
+    ).toMatchObject({ countryCode: "GB" });
+    expect(() =>
+      checkValue({ ...call, metadata: { a: "é".repeat(9_800) } }, body, "body", ""),
+    ).toThrow(
+      "metadata: its base64 (of its JSON text) is 26,144 bytes; PolyAI accepts under 26,000 bytes",
+    );
+  });
+});

@@ -12,6 +12,8 @@ import {
   type Connector,
   type ConnectorPatch,
   type APIPromise,
+  type OutboundCall,
+  type OutboundCallStatus,
   type PolyAIClient,
   type WithResponse,
 } from "../src/index.js";
@@ -225,5 +227,30 @@ describe("options accept undefined where the caller has an optional value", () =
   test("while a patch still refuses an undefined field", () => {
     // @ts-expect-error undefined is not a value of a patch field under exactOptionalPropertyTypes
     void poly.connectors.update(A, C, { voiceName: undefined });
+  });
+});
+
+describe("#23: outbound calls", () => {
+  const call = { toNumber: "+442079460000", environment: "live" } as const;
+  test("create returns the SID and status; createAndWait the final status", () => {
+    expectTypeOf(poly.outboundCalls.create(A, call)).toEqualTypeOf<APIPromise<OutboundCall>>();
+    expectTypeOf(
+      poly.outboundCalls.createAndWait(A, call),
+    ).resolves.toEqualTypeOf<OutboundCallStatus>();
+    expectTypeOf<OutboundCallStatus["status"]>().toEqualTypeOf<
+      "QUEUED" | "CALLING" | "SUCCESS" | "FAILURE"
+    >();
+  });
+  test("refuses what the spec refuses", () => {
+    // @ts-expect-error environment is one of sandbox, pre-release, live
+    void poly.outboundCalls.create(A, { ...call, environment: "staging" });
+    // @ts-expect-error metadata values are strings
+    void poly.outboundCalls.create(A, { ...call, metadata: { attempt: 2 } });
+    // @ts-expect-error unknown keys do not compile
+    void poly.outboundCalls.create(A, { ...call, countrycode: "GB" });
+    // @ts-expect-error the status read needs the call's environment
+    void poly.outboundCalls.get(A, "OUT-1");
+    // encryption is optional: the default is stated in prose, not as a JSON Schema default.
+    assertType<Parameters<typeof poly.outboundCalls.create>[1]>(call);
   });
 });
