@@ -27,7 +27,8 @@ ${DIAL_USAGE_LINES}
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
-file names is managed; connectors are never created or deleted.
+file names is managed; connectors are never created or deleted. dial and call
+place outbound calls; a campaign's journal makes sure no number is rung twice.
 
   plan     show what would change (reads only)
   apply    make the changes; shows the plan first and asks on a terminal
@@ -48,7 +49,8 @@ Options:
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
-  --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback})
+  --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback});
+                      dial: rows in progress, 1 to ${DIAL_LIMITS.concurrency.max} (default ${DIAL_LIMITS.concurrency.fallback})
   --client-env ENV    apply: the environment numbers it imports serve:
                       ${CLIENT_ENVS.join(", ")} (default live)
 ${DIAL_USAGE_OPTIONS}
