@@ -1,9 +1,9 @@
 // #23: `polyai-connectors dial` as a real process, killed with SIGKILL in the middle
 // of a 200-row campaign at a point chosen by counting the calls placed (never by
 // time), then run again with the same journal: no number is rung twice (counted at
-// the local PolyAI's mock.outboundCalls), and every row is placed exactly once or reported unknown. Also: a
-// closed stdout pipe. The bin is bundled once by esbuild, as in
-// telephony-cli-process.test.ts.
+// the local PolyAI's mock.outboundCalls), and every row is placed exactly once or
+// reported unknown. Also: Ctrl-C (SIGINT) between calls, and a closed stdout pipe.
+// The bin is bundled once by esbuild, as in telephony-cli-process.test.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -147,6 +147,45 @@ describe("a campaign killed mid-run and resumed", () => {
         expect(second.code).toBe(result.unknown === 0 ? 0 : 1);
         expect(second.stderr).toContain("Outcome unknown, may have been placed");
       } finally {
+        await mock.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    HANG_GUARD_MS,
+  );
+});
+
+describe("Ctrl-C", () => {
+  it(
+    "SIGINT starts no new call, journals the calls sent, exits 1 with the summary; the re-run dials the rest",
+    async () => {
+      let child: ChildProcess | undefined;
+      const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
+      const proxy = await placedProxy(mock.url, (count) => {
+        if (count === 20) child?.kill("SIGINT");
+      });
+      const dir = await mkdtemp(join(tmpdir(), "polyai-dial-int-"));
+      try {
+        const rows = join(dir, "rows.csv");
+        const journal = join(dir, "run.jsonl");
+        await writeFile(rows, csv);
+        const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+        const first = start([...args, "--base-url", proxy.url, "--concurrency", "2"]);
+        child = first.child;
+        const stopped = await first.done;
+        expect(stopped.code, stopped.stderr).toBe(1);
+        expect(stopped.stderr).toContain("Stopping: no new call is started");
+        expect(stopped.stdout).toMatch(/^Campaign of 200 rows/);
+        expect(stopped.stdout).toContain("run the same command again");
+        const before = mock.outboundCalls.length;
+        expect(before).toBeGreaterThanOrEqual(20);
+        expect(before).toBeLessThan(ROWS);
+        const again = await start([...args, "--base-url", mock.url]).done;
+        expect(again.code, again.stderr).toBe(0);
+        expect(mock.outboundCalls).toHaveLength(ROWS);
+        expect(new Set(mock.outboundCalls.map((c) => c.toNumber)).size).toBe(ROWS);
+      } finally {
+        await proxy.close();
         await mock.close();
         await rm(dir, { recursive: true, force: true });
       }
