@@ -235,6 +235,12 @@ describe("the journal", () => {
     expect(second.code, second.stderr).toBe(0);
     const result = JSON.parse(second.stdout) as CampaignResult;
     expect(result).toMatchObject({ ok: true, placed: 4, dialledNow: 1 });
+    expect(result.rows[2]).toMatchObject({
+      line: 4,
+      row: 2,
+      toNumber: number(2),
+      dialledNow: true,
+    });
     expect([...s.server.placed.values()]).toEqual([1, 1, 1, 1]);
     const third = await s.cli(dial(file, journal));
     expect(third.code).toBe(0);

@@ -141,7 +141,9 @@ export async function runDial(run: DialRun, cmd: DialCommand, poly: PolyAIClient
     await journal.close();
   }
   if (cmd.json) {
-    run.out(toJson(result));
+    // Each row with its line in the file, as the text summary names it.
+    const rows = result.rows.map((r) => ({ line: data.lines[r.row], ...r }));
+    run.out(toJson({ ...result, rows }));
     if (!result.ok) run.err(summary(result, data, cmd));
   } else run.out(summary(result, data, cmd));
   return result.ok ? 0 : 1;
