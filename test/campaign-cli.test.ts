@@ -270,6 +270,27 @@ describe("the journal", () => {
     expect(ended.map((l) => l["status"]).sort()).toEqual(["FAILURE", "SUCCESS", "SUCCESS"]);
   });
 
+  it("a connection refused (nothing sent) is refused, certainly not placed: the re-run dials it", async () => {
+    const s = await scene();
+    const file = await s.file("rows.csv", csvOf(2));
+    const journal = join(s.dir, "j.jsonl");
+    const closed = await outboundServer();
+    await closed.close(); // a port nothing listens on
+    const args = dial(file, journal, "--json");
+    const refused = await runCli([...args, "--base-url", closed.url], {
+      stdout: new Sink(),
+      stderr: new Sink(),
+      stdin: Object.assign(Readable.from([]), { isTTY: false }),
+      env: { POLYAI_API_KEY: KEY },
+      version: () => "9.9.9-test",
+    });
+    expect(refused).toBe(1);
+    expect((await lines(journal)).filter((l) => l["type"] === "refused")).toHaveLength(2);
+    const again = await s.cli(dial(file, journal));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("2 placed (2 dialled by this run)");
+  });
+
   it("a journal of another file, agent or environment is refused before any call", async () => {
     const s = await scene();
     const journal = join(s.dir, "j.jsonl");

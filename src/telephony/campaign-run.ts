@@ -44,6 +44,7 @@ export const DIAL_LIMITS = {
  * CallOutcomeUnknownError; what it throws otherwise (refused before sending, a 4xx,
  * 429/502/503 after its retries, a connection never made) placed nothing. An error
  * the SDK does not throw (a bug, a stand-in's) may have placed it: never dialled again.
+ * @internal
  */
 export function certainlyNotPlaced(e: unknown): boolean {
   if (e instanceof CallOutcomeUnknownError) return false;
