@@ -12,7 +12,7 @@ import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CampaignResult } from "../src/telephony/index.js";
 import { createMockPolyAI, type SeedConnector } from "../src/testing/index.js";
-import { placedProxy } from "./support/outbound-server.js";
+import { placedProxy } from "./support/placed-proxy.js";
 import { AGENT, KEY } from "./support/telephony-cli.js";
 
 const root = resolve(import.meta.dirname, "..");

@@ -23,6 +23,8 @@ export interface DialRun {
   readonly clean: (text: string) => string;
   /** Where Ctrl-C comes from (the process); none in a test that does not send one. */
   readonly signals?: SignalSource | undefined;
+  /** The first pause between status reads with --wait; undefined: the library's default. */
+  readonly pollIntervalMs?: number | undefined;
 }
 
 /** The process, as far as Ctrl-C goes. */
@@ -130,6 +132,7 @@ export async function runDial(run: DialRun, cmd: DialCommand, poly: PolyAIClient
       concurrency: cmd.concurrency,
       ratePerSecond: cmd.ratePerSecond,
       wait: cmd.wait,
+      pollIntervalMs: run.pollIntervalMs,
       allowDuplicates: cmd.allowDuplicates,
       signal: stop.signal,
       onProgress: progress(run.err),
@@ -155,7 +158,9 @@ export async function runCall(run: DialRun, cmd: CallCommand, poly: PolyAIClient
     PolyAIClient["outboundCalls"]["create"]
   >[1];
   const call = cmd.wait
-    ? await poly.outboundCalls.createAndWait(cmd.agent, body)
+    ? await poly.outboundCalls.createAndWait(cmd.agent, body, {
+        pollIntervalMs: run.pollIntervalMs,
+      })
     : await poly.outboundCalls.create(cmd.agent, body);
   const ok = !cmd.wait || call.status === "SUCCESS";
   const reason = "reason" in call && call.reason ? `: ${call.reason}` : "";

@@ -40,10 +40,13 @@ export interface CliIO {
   readonly fetch?: typeof fetch | undefined;
   /** #23: where Ctrl-C comes from, to stop a campaign between calls (the bin passes the process). */
   readonly signals?: SignalSource | undefined;
+  /** #23: the first pause between status reads with --wait (default the library's); a test shortens it. */
+  readonly pollIntervalMs?: number | undefined;
 }
 
 interface Run {
   readonly signals?: SignalSource | undefined;
+  readonly pollIntervalMs?: number | undefined;
   readonly out: Writer;
   readonly err: Writer;
   readonly io: CliIO;
@@ -284,6 +287,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     err: writer(io.stderr, redact),
     io,
     signals: io.signals,
+    pollIntervalMs: io.pollIntervalMs,
     clean: (text) => cleanText(text, redact),
     holdsKey: (text) => redact(text) !== text,
   };
