@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // the rest, each in its own module graph; the rest share one per worker, so the local
 // PolyAI compiles the spec's checks once per worker instead of once per file.
 const PROCESSES = [
+  "test/campaign-process.test.ts",
   "test/new-operation.test.ts",
   "test/pipeline.test.ts",
   "test/prism.test.ts",

@@ -6,6 +6,18 @@ import { InvalidInputError, createPolyAIClient } from "../src/index.js";
 import { createMockPolyAI, type SeedConnector } from "../src/testing/index.js";
 import {
   ChangeRejectedError,
+  InvalidJournalError,
+  JournalMismatchError,
+  dialMany,
+  memoryJournal,
+  type CampaignJournal,
+  type CampaignProgress,
+  type CampaignResult,
+  type CampaignRow,
+  type CampaignRowResult,
+  type DialManyOptions,
+  type JournalEntry,
+  type JournalError,
   InvalidPlanError,
   PlanStaleError,
   UnknownConnectorError,
@@ -234,6 +246,61 @@ it("warns of what may break a line, and plans only the targeted entries (#22)", 
     expect(only.targets).toEqual(targets);
     expect(only.connectors).toEqual([]);
     expect(countChanges(only)).toBe(1);
+  } finally {
+    await mock.close();
+  }
+});
+
+// #23: a campaign, against the local PolyAI: one number ends in FAILURE, and one row
+// names a variant the agent has no connector for (refused: certainly not placed).
+it("dials a campaign once, resumes it from its journal, and refuses another campaign's journal", async () => {
+  const mock = await createMockPolyAI({
+    apiKey: "test-key",
+    connectors: live,
+    outbound: { outcomes: { "+442079460003": { status: "FAILURE", reason: "busy" } } },
+  });
+  const poly = createPolyAIClient({ apiKey: "test-key", baseUrl: mock.url });
+  const rows: CampaignRow[] = [
+    { toNumber: "+442079460001", metadata: { firstName: "Ann" } },
+    { toNumber: "+442079460002", variantId: "VARIANT-gone" },
+    { toNumber: "+442079460003" },
+  ];
+  // Keep the journal somewhere durable (a database, a file flushed to disk): the
+  // CLI's `dial --journal` keeps one in a JSON-lines file.
+  const journal: CampaignJournal = memoryJournal();
+  const progress: CampaignProgress[] = [];
+  const options: DialManyOptions = {
+    environment: "sandbox",
+    journal,
+    concurrency: 2,
+    ratePerSecond: 50,
+    wait: true,
+    pollIntervalMs: 10,
+    onProgress: (p) => progress.push(p),
+  };
+  try {
+    const result: CampaignResult = await dialMany(poly, AGENT, rows, options);
+    expect([result.placed, result.refused, result.unknown, result.ended]).toEqual([2, 1, 0, 2]);
+    expect(result.rows[2]).toMatchObject({ status: "FAILURE", reason: "busy", ended: true });
+    const refused = result.rows.find((r) => r.outcome === "refused") as CampaignRowResult;
+    const why: JournalError | undefined = refused.error;
+    expect(why?.name).toBe("NotFoundError");
+    expect(progress.at(-1)).toEqual({ done: 3, total: 3 });
+
+    // Run again with the same journal: only the refused row is dialled (refused again).
+    const again = await dialMany(poly, AGENT, rows, options);
+    expect(again.dialledNow).toBe(1);
+    expect(mock.outboundCalls.map((c) => c.toNumber)).toEqual(["+442079460001", "+442079460003"]);
+    const entries = (await journal.read()) as JournalEntry[];
+    expect(entries[0]).toMatchObject({ type: "campaign", agentId: AGENT, rows: 3 });
+
+    // Another list of rows with this journal, or a journal that is not one: refused, nothing dialled.
+    await expect(dialMany(poly, AGENT, rows.slice(1), options)).rejects.toBeInstanceOf(
+      JournalMismatchError,
+    );
+    const edited = { ...options, journal: memoryJournal([{ type: "nonsense" }]) };
+    await expect(dialMany(poly, AGENT, rows, edited)).rejects.toBeInstanceOf(InvalidJournalError);
+    expect(mock.outboundCalls).toHaveLength(2);
   } finally {
     await mock.close();
   }

@@ -912,13 +912,16 @@ export interface components {
      */
     OutboundCallState: "QUEUED" | "CALLING" | "SUCCESS" | "FAILURE";
     /**
-     * @description A call that was accepted: its SID, for reading its status, and its first status
-     *     (`QUEUED` as a rule). PolyAI's spec marks neither field required; this
-     *     document requires both, since an answer without a `callSid` leaves the caller
-     *     unable to follow the call (the SDK then reports the outcome as unknown).
+     * @description A call that was accepted: its SID, for reading its status, and its first status.
+     *     PolyAI's spec marks neither field required. This document requires `callSid`,
+     *     since an answer without it leaves the caller unable to follow the call (the SDK
+     *     then reports the outcome as unknown). An answer without `status` reads as
+     *     `QUEUED`: PolyAI's 200 means "accepted and queued", and refusing it would hide
+     *     the SID of a call that was placed.
      */
     OutboundCall: {
       callSid: components["schemas"]["CallSid"];
+      /** @default QUEUED */
       status: components["schemas"]["OutboundCallState"];
     };
     /**

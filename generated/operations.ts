@@ -430,7 +430,8 @@ const sOutboundCallState: Rule = {
 const sOutboundCall: Rule = {
   type: "object",
   props: { callSid: sCallSid, status: sOutboundCallState },
-  required: true,
+  required: ["callSid"],
+  defaults: { status: "QUEUED" },
 };
 const sOutboundCallStatus: Rule = {
   type: "object",

@@ -269,7 +269,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -337,7 +337,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -591,7 +591,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -659,7 +659,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -904,7 +904,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -972,7 +972,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1262,7 +1262,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -1330,7 +1330,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1611,7 +1611,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -1679,7 +1679,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -1934,7 +1934,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -2002,7 +2002,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2232,7 +2232,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -2300,7 +2300,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2595,7 +2595,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -2663,7 +2663,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -2878,7 +2878,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -2946,7 +2946,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -3168,7 +3168,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -3236,7 +3236,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -3486,7 +3486,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -3554,7 +3554,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -3826,7 +3826,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -3894,7 +3894,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -4144,7 +4144,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -4212,7 +4212,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -4474,7 +4474,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -4542,7 +4542,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -4775,7 +4775,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -4843,7 +4843,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -5154,6 +5154,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                'Any server can answer 500 or 504; for the trigger we document them as "outcome unknown", never retried, since the call may have been placed.',
+            },
           },
           "502": {
             description:
@@ -5218,7 +5222,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "504": {
@@ -5250,6 +5254,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                'Any server can answer 500 or 504; for the trigger we document them as "outcome unknown", never retried, since the call may have been placed.',
             },
           },
         },
@@ -5481,6 +5489,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI does not say how an unknown or expired call SID is answered; we decide 404 (see the description), apart from the 400 of a malformed SID.",
+            },
           },
           "429": {
             description: "Too many requests. Wait for `Retry-After`, then retry.",
@@ -5555,7 +5567,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
           "502": {
@@ -5621,7 +5633,7 @@ export const spec: Record<string, unknown> = {
             },
             "x-upstream-differs": {
               "absent-upstream":
-                "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+                "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
             },
           },
         },
@@ -6351,6 +6363,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 32,
         pattern: "^\\+?[0-9(][0-9 ().-]*[0-9]$",
         example: "+442079460000",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "Text that cannot be a phone number is refused before sending (see the description). PolyAI types it as any string.",
+        },
       },
       CountryCode: {
         title: "ISO 3166-1 alpha-2 country code (two capital letters)",
@@ -6361,6 +6377,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 2,
         pattern: "^[A-Z]{2}$",
         example: "GB",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "ISO 3166-1 alpha-2 is two capital letters, so anything else is refused before sending. PolyAI types it as any string.",
+        },
       },
       OutboundCallMetadata: {
         title: "call metadata",
@@ -6403,8 +6423,18 @@ export const spec: Record<string, unknown> = {
             example: "tls_srtp",
             description:
               'How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)\nwhen absent. PolyAI names no other value, so this document lists none and\nleaves any other value to the server to accept or refuse (400). PolyAI\'s\nspec states the default as `default: tls_srtp`; this document states it in\nprose only, because a `default` makes a request field required in the\ngenerated types (openapi-typescript reads it as "always present").\n',
+            "x-upstream-differs": {
+              "minLength, maxLength":
+                "An empty mode (an unset variable, say) is refused before sending; 64 characters bound a mode name PolyAI does not list. PolyAI types it as any string.",
+              default:
+                "`tls_srtp` is stated in prose (see the description): a `default` would make the field required in the generated request type.",
+            },
           },
           metadata: { $ref: "#/components/schemas/OutboundCallMetadata" },
+        },
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
         },
       },
       CallSid: {
@@ -6417,6 +6447,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 256,
         pattern: "^OUT-[\\x21-\\x7E]+$",
         example: "OUT-550e8400-e29b-41d4-a716-446655440000",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            'PolyAI says "prefixed with OUT-" in words only; we require the prefix and the ID length of `ResourceId` (see the description).',
+        },
       },
       OutboundCallState: {
         title: "outbound call status",
@@ -6429,11 +6463,23 @@ export const spec: Record<string, unknown> = {
       OutboundCall: {
         type: "object",
         description:
-          "A call that was accepted: its SID, for reading its status, and its first status\n(`QUEUED` as a rule). PolyAI's spec marks neither field required; this\ndocument requires both, since an answer without a `callSid` leaves the caller\nunable to follow the call (the SDK then reports the outcome as unknown).\n",
-        required: ["callSid", "status"],
+          "A call that was accepted: its SID, for reading its status, and its first status.\nPolyAI's spec marks neither field required. This document requires `callSid`,\nsince an answer without it leaves the caller unable to follow the call (the SDK\nthen reports the outcome as unknown). An answer without `status` reads as\n`QUEUED`: PolyAI's 200 means \"accepted and queued\", and refusing it would hide\nthe SID of a call that was placed.\n",
+        required: ["callSid"],
         properties: {
           callSid: { $ref: "#/components/schemas/CallSid" },
-          status: { $ref: "#/components/schemas/OutboundCallState" },
+          status: {
+            $ref: "#/components/schemas/OutboundCallState",
+            default: "QUEUED",
+            "x-upstream-differs": {
+              enum: "PolyAI lists the four values for the status answer only; we use them for the trigger's `status` too (see OutboundCallState).",
+              default:
+                "An answer without `status` is the call accepted and queued, not an unknown outcome (see the description); PolyAI states no default.",
+            },
+          },
+        },
+        "x-upstream-differs": {
+          "required:callSid":
+            'PolyAI\'s 200 "returns a callSid" to poll in words only; without one the call cannot be followed (see the description).',
         },
       },
       OutboundCallStatus: {
@@ -6449,7 +6495,15 @@ export const spec: Record<string, unknown> = {
             default: "",
             description:
               'Why the call is in this state, for people: set for `FAILURE` (`busy`,\n`no-answer`, …, free text), as a rule empty otherwise. Absent reads as `""`.\n',
+            "x-upstream-differs": {
+              default:
+                'PolyAI documents `reason` as "usually empty" without a default; absent reads as `""` so callers need not test for it.',
+            },
           },
+        },
+        "x-upstream-differs": {
+          "required:callSid, required:status":
+            "A status answer without the call it is about or its status says nothing; the SDK also checks that `callSid` is the call asked for.",
         },
       },
     },
@@ -7121,7 +7175,7 @@ export const spec: Record<string, unknown> = {
         },
         "x-upstream-differs": {
           "absent-upstream":
-            "PolyAI documents no 500 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            "PolyAI documents no 500 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
         },
       },
       BadGateway: {
@@ -7189,7 +7243,7 @@ export const spec: Record<string, unknown> = {
         },
         "x-upstream-differs": {
           "absent-upstream":
-            "PolyAI documents no 503 for the connector and phone-number operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
+            "PolyAI documents no 503 for the connector, phone-number and outbound-call operations. Any call can meet one; we document it so the SDK's typed server errors (and its retries of 502 and 503) come from the spec.",
         },
       },
       LookupBadRequest: {
@@ -7532,6 +7586,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            'Any server can answer 500 or 504; for the trigger we document them as "outcome unknown", never retried, since the call may have been placed.',
+        },
       },
       OutboundServiceUnavailable: {
         description:
@@ -7648,13 +7706,11 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI does not say how an unknown or expired call SID is answered; we decide 404 (see the description), apart from the 400 of a malformed SID.",
+        },
       },
     },
-  },
-  "x-upstream-differs": {
-    "missing:operation:POST /v1/agents/{agentId}/telephony/outbound-calls":
-      "Outbound calls are being added to this document in their own change; until then the SDK has no method for them.",
-    "missing:operation:GET /v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status":
-      "Comes with the outbound-calls change that adds `POST .../outbound-calls`; until then the SDK has no method for it.",
   },
 };

@@ -232,8 +232,9 @@ class RuleRenderer {
         const props = Object.entries(schema.properties ?? {}).map(
           ([key, prop]) => `${js(key)}: ${this.rule(prop, `${where}.${key}`)}`,
         );
+        // #24: a default beside a $ref wins over the target's, like a title.
         const defaults = Object.entries(schema.properties ?? {})
-          .map(([key, prop]) => [key, deref(this.doc, prop).node.default])
+          .map(([key, prop]) => [key, prop.default ?? deref(this.doc, prop).node.default])
           .filter(([, value]) => value !== undefined);
         return parts([
           ...objectFields(props, required, Object.keys(schema.properties ?? {}), extra === false),

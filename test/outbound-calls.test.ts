@@ -181,6 +181,18 @@ describe("the trigger is retried only where the call was certainly not placed", 
     expect(server.seen).toHaveLength(1);
   });
 
+  it("a 200 with a callSid but no status is the placed call, read as QUEUED (#24)", async () => {
+    // PolyAI requires neither field; refusing this answer would hide the SID of a call
+    // that rings.
+    const server = await serve((_req, res) => json(res, 200, { callSid: SID }));
+    const poly = client(server.url);
+    expect(await poly.outboundCalls.create(AGENT, CALL)).toEqual({
+      callSid: SID,
+      status: "QUEUED",
+    });
+    expect(server.seen).toHaveLength(1);
+  });
+
   it("a refused connection is retried (nothing was sent), then reported as a connection error", async () => {
     const attempts: number[] = [];
     const poly = client(await closedPort(), {

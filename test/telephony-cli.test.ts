@@ -1044,7 +1044,7 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "--json=yes"], "--json takes no value"],
       [
         ["frobnicate"],
-        'unknown command "frobnicate"; expected plan, apply, export, validate, connectors, numbers or lookup',
+        'unknown command "frobnicate"; expected plan, apply, export, validate, connectors, numbers, lookup, dial or call',
       ],
       [["export"], "export needs --agent PROJECT-ID"],
       [["export", "--agent", "a b"], "--agent: "],
@@ -1063,7 +1063,7 @@ describe.concurrent("the command line", () => {
       [["plan", "x.json", "--out", "--json"], "--out needs a value"],
       [["plan", "x.json", "--out="], "--out needs a value"],
       [["plan", "x.json", "--yes"], "--yes is for apply, not plan"],
-      [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply, not plan"],
+      [["plan", "x.json", "--concurrency", "2"], "--concurrency is for apply and dial, not plan"],
       [["plan", "x.json", "--chunk-size", "5"], "--chunk-size is for apply, not plan"],
       [
         ["export", "--agent", AGENT, "--client-env", "live"],
@@ -1071,16 +1071,16 @@ describe.concurrent("the command line", () => {
       ],
       [
         ["plan", "x.json", "--agent", AGENT],
-        "--agent is for export, connectors, numbers and lookup, not plan",
+        "--agent is for export, connectors, numbers, lookup, dial and call, not plan",
       ],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [
         ["export", "--agent", AGENT, "--concurrency", "2"],
-        "--concurrency is for apply, not export",
+        "--concurrency is for apply and dial, not export",
       ],
       [
         ["apply", "x.json", "--agent", AGENT],
-        "--agent is for export, connectors, numbers and lookup, not apply",
+        "--agent is for export, connectors, numbers, lookup, dial and call, not apply",
       ],
       [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
       [["apply", "x.json", "-y", "--yes"], "--yes given twice"],
@@ -1119,7 +1119,7 @@ describe.concurrent("the command line", () => {
     }
     const command = await cli(["pk_Test/Key+42", "x.json"]);
     expect(command.stderr).toBe(
-      "polyai-connectors: an unknown command was given; expected plan, apply, export, validate, connectors, numbers or lookup (see --help)\n",
+      "polyai-connectors: an unknown command was given; expected plan, apply, export, validate, connectors, numbers, lookup, dial or call (see --help)\n",
     );
     const region = await cli(["export", "--agent", AGENT, "--region", "mars"]);
     expect(region.stderr).toMatch(

@@ -12,5 +12,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
+  signals: process,
   version: () => packageVersion(import.meta.url),
 });

@@ -15,6 +15,16 @@ export {
   ChangeRejectedError,
 } from "./errors.js";
 export type { StaleValue } from "./errors.js";
+export { dialMany } from "./dial.js";
+export { memoryJournal, JournalMismatchError, InvalidJournalError } from "./journal.js";
+export type { CampaignJournal, JournalEntry, JournalError } from "./journal.js";
+export type { CampaignRow } from "./campaign-rows.js";
+export type {
+  DialManyOptions,
+  CampaignProgress,
+  CampaignResult,
+  CampaignRowResult,
+} from "./campaign-types.js";
 export type {
   DesiredState,
   DesiredConnector,

@@ -117,6 +117,18 @@ import {
   type ReadOptions,
   type RenderPlanOptions,
   type StaleValue,
+  InvalidJournalError,
+  JournalMismatchError,
+  dialMany,
+  memoryJournal,
+  type CampaignJournal,
+  type CampaignProgress,
+  type CampaignResult,
+  type CampaignRow,
+  type CampaignRowResult,
+  type DialManyOptions,
+  type JournalEntry,
+  type JournalError,
 } from "polyai-connectors/telephony";
 
 const AGENT = "PROJECT-58RP822I";
@@ -359,5 +371,30 @@ export async function phoneLines(poly: PolyAIClient): Promise<ApplyResult | stri
     if (err instanceof UnknownConnectorError) return err.connectorIds.join(", ");
     const view: RenderPlanOptions = { full: true };
     return renderPlan(p, view);
+  }
+}
+
+/** #23: a campaign with every campaign name in a signature. */
+export async function campaign(poly: PolyAIClient): Promise<string> {
+  const rows: CampaignRow[] = [{ toNumber: "+442079460001", metadata: { firstName: "Ann" } }];
+  const journal: CampaignJournal = memoryJournal();
+  const options: DialManyOptions = {
+    environment: "sandbox",
+    journal,
+    concurrency: 4,
+    ratePerSecond: 2,
+    wait: true,
+    onProgress: (p: CampaignProgress) => void p.done,
+  };
+  try {
+    const result: CampaignResult = await dialMany(poly, AGENT, rows, options);
+    const unknown: CampaignRowResult[] = result.rows.filter((r) => r.outcome === "unknown");
+    const errors: (JournalError | undefined)[] = unknown.map((r) => r.error);
+    const entries = (await journal.read()) as JournalEntry[];
+    return `${entries.length} entries, ${errors.length} unknown`;
+  } catch (err) {
+    if (err instanceof JournalMismatchError) return err.code;
+    if (err instanceof InvalidJournalError) return `${err.code} at entry ${err.entry}`;
+    throw err;
   }
 }

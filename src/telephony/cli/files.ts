@@ -50,7 +50,7 @@ const tooLarge = (file: string) =>
  * The text of `file`, at most MAX_FILE_BYTES: a regular file is measured before it
  * is read; anything else (a FIFO, /dev/zero) is read up to one byte past the cap.
  */
-async function readCapped(file: string): Promise<string> {
+export async function readCapped(file: string): Promise<string> {
   const handle = await open(file, "r").catch((e: unknown) => {
     throw cannotRead(file, e);
   });

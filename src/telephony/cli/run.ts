@@ -18,6 +18,7 @@ import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { planPaint } from "./colour.js";
 import { confirm, type Terminal } from "./confirm.js";
+import { runCall, runDial, type SignalSource } from "./dial-command.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOverwrite, schemaBase, schemaFor, schemaRef } from "./export-file.js";
@@ -51,9 +52,15 @@ export interface CliIO {
   readonly fetch?: typeof fetch | undefined;
   /** #22: the working directory, which export's `$schema` is relative to on stdout (default: the process's). */
   readonly cwd?: string | undefined;
+  /** #23: where Ctrl-C comes from, to stop a campaign between calls (the bin passes the process). */
+  readonly signals?: SignalSource | undefined;
+  /** #23: the first pause between status reads with --wait (default the library's); a test shortens it. */
+  readonly pollIntervalMs?: number | undefined;
 }
 
 interface Run {
+  readonly signals?: SignalSource | undefined;
+  readonly pollIntervalMs?: number | undefined;
   readonly out: Writer;
   readonly err: Writer;
   readonly io: CliIO;
@@ -295,6 +302,10 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
         columns: run.io.stdout.columns,
         redact: run.clean,
       });
+    case "dial":
+      return runDial(run, cmd, connect(cmd.connection, run.io));
+    case "call":
+      return runCall(run, cmd, connect(cmd.connection, run.io));
   }
 }
 
@@ -310,6 +321,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     out: writer(io.stdout, redact),
     err: writer(io.stderr, redact),
     io,
+    signals: io.signals,
+    pollIntervalMs: io.pollIntervalMs,
     clean: (text) => cleanText(text, redact),
     holdsKey: (text) => redact(text) !== text,
   };

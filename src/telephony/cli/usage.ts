@@ -11,6 +11,17 @@ import type { PlanTargets } from "../types.js";
 import { parseTargets } from "./targets.js";
 import type { ValidateCommand } from "./validate-command.js";
 
+import { DIAL_LIMITS } from "../campaign-run.js";
+import {
+  DIAL_EXIT_CODES,
+  DIAL_FLAGS,
+  DIAL_USAGE_LINES,
+  DIAL_USAGE_OPTIONS,
+  parseDialCommand,
+  type CallCommand,
+  type DialCommand,
+} from "./dial-usage.js";
+
 /** What --help prints. */
 export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--full] [--json] [--out plan.json] [--target T]...
@@ -20,10 +31,12 @@ export const USAGE = `Usage:
   polyai-connectors connectors list --agent PROJECT-ID [--json]
   polyai-connectors numbers list --agent PROJECT-ID [--connector ID] [--json]
   polyai-connectors lookup +E164 --agent PROJECT-ID [--json]
+${DIAL_USAGE_LINES}
 
 Phone lines as code for PolyAI: a JSON file says which voice, language and variant
 each connector has and which connector each phone number routes to. Only what the
-file names is managed; connectors are never created or deleted.
+file names is managed; connectors are never created or deleted. dial and call
+place outbound calls; a campaign's journal makes sure no number is rung twice.
 
   plan     show what would change (reads only)
   apply    make the changes; shows the plan first and asks on a terminal
@@ -35,6 +48,8 @@ file names is managed; connectors are never created or deleted.
            its numbers and their connectors, the connector serving a number.
            A table on a terminal; piped, one line per row, cells separated by
            a tab, no header, an empty cell as -
+  dial     place a campaign's calls, each row once (a journal makes re-runs safe)
+  call     place one outbound call
 
 Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
@@ -51,20 +66,22 @@ Options:
                       or device, /dev/stdout, is written in place)
   --full              plan, apply: list every number changed (by default each
                       route shows its first 3 numbers and how many more)
-  --agent ID          export, connectors list, numbers list, lookup: the agent
+  --agent ID          export, connectors list, numbers list, lookup, dial, call: the agent
   --connector ID      numbers list: only the numbers routed to that connector
   --force             export: replace an existing --out file without asking (on a
                       terminal export asks; otherwise it refuses without --force)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
                       (default ${APPLY_LIMITS.chunkSize.fallback})
-  --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback})
+  --concurrency N     apply: requests in flight, 1 to ${APPLY_LIMITS.concurrency.max} (default ${APPLY_LIMITS.concurrency.fallback});
+                      dial: rows in progress, 1 to ${DIAL_LIMITS.concurrency.max} (default ${DIAL_LIMITS.concurrency.fallback})
   --client-env ENV    plan, apply: the environment imported numbers serve:
                       ${CLIENT_ENVS.join(", ")} (default: the clientEnv of the
                       connector each is routed to); a saved plan keeps its own
   --target T          plan, apply: only this entry of the file: connector:ID (its
                       settings) or number:+E164 (its route); may be repeated. A
                       target the file does not hold is a usage error
+${DIAL_USAGE_OPTIONS}
   --version           print the version
   --help, -h          show this help
   --                  ends the options (a file whose name starts with -)
@@ -90,6 +107,7 @@ Exit codes:
            0 listed (an empty list too), 1 error (with --connector, a
            connector the agent does not have)
   lookup   0 found, 1 error or not found (no such number, or it routes nowhere)
+${DIAL_EXIT_CODES}
   any other usage error exits 1
 `;
 
@@ -146,7 +164,8 @@ export type Command =
       out: string | undefined;
       connection: Connection;
     }
-  | ValidateCommand;
+  | ValidateCommand
+  | ((DialCommand | CallCommand) & { connection: Connection });
 
 type Flag = "string" | "boolean";
 
@@ -155,17 +174,21 @@ const READ_COMMANDS = ["connectors", "numbers", "lookup"];
 
 /** Every flag, its kind, and the commands it belongs to (#19: a flag of another command is refused). */
 const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[] }> = {
-  region: { type: "string", for: ["plan", "apply", "export", ...READ_COMMANDS] },
-  "base-url": { type: "string", for: ["plan", "apply", "export", ...READ_COMMANDS] },
+  region: { type: "string", for: ["plan", "apply", "export", ...READ_COMMANDS, "dial", "call"] },
+  "base-url": {
+    type: "string",
+    for: ["plan", "apply", "export", ...READ_COMMANDS, "dial", "call"],
+  },
   json: { type: "boolean" },
   full: { type: "boolean", for: ["plan", "apply"] },
   out: { type: "string", for: ["plan", "export"] },
   yes: { type: "boolean", short: "y", for: ["apply"] },
   force: { type: "boolean", for: ["export"] },
-  agent: { type: "string", for: ["export", ...READ_COMMANDS] },
+  agent: { type: "string", for: ["export", ...READ_COMMANDS, "dial", "call"] },
   connector: { type: "string", for: ["numbers"] },
   "chunk-size": { type: "string", for: ["apply"] },
-  concurrency: { type: "string", for: ["apply"] },
+  concurrency: { type: "string", for: ["apply", "dial"] },
+  ...DIAL_FLAGS,
   "client-env": { type: "string", for: ["plan", "apply"] },
   target: { type: "string", for: ["plan", "apply"] },
   version: { type: "boolean" },
@@ -175,7 +198,7 @@ const FLAGS: Record<string, { type: Flag; short?: string; for?: readonly string[
 const SHORT: Record<string, string> = { y: "yes", h: "help" };
 
 /** Flags whose value is a number: `--concurrency -1` is a value out of range, not a missing one. */
-const NUMERIC = new Set(["chunk-size", "concurrency"]);
+const NUMERIC = new Set(["chunk-size", "concurrency", "rate"]);
 
 /**
  * #19: an unknown option is echoed only when it looks like a flag name; anything
@@ -347,7 +370,7 @@ function checkFlagsOf(command: string, values: Parsed["values"]): void {
   }
 }
 
-const COMMANDS = ["plan", "apply", "export", "validate", ...READ_COMMANDS];
+const COMMANDS = ["plan", "apply", "export", "validate", ...READ_COMMANDS, "dial", "call"];
 
 /** `argv` checked whole: a usage error names the flag or argument, before anything is read. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -399,6 +422,11 @@ export function parseCommand(argv: readonly string[]): Command {
     case "validate":
       if (file === undefined) throw new UsageError("validate needs a desired-state or plan file");
       return { name: "validate", file, json };
+    case "dial":
+    case "call": {
+      const slots = wholeNumber(text("concurrency"), "--concurrency", DIAL_LIMITS.concurrency);
+      return { ...parseDialCommand(command, file, values, slots), connection };
+    }
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
       return {

@@ -1,0 +1,156 @@
+// #23: the campaign journal the CLI keeps: a JSON-lines file, appended to and
+// flushed to disk (fdatasync) before an append resolves, so the `attempting` line
+// of a trigger is on disk before the trigger is sent. Appends waiting together are
+// written and flushed together (one fdatasync for many rows). A last line cut short
+// (the process killed mid-write) is dropped when the file is opened: its append
+// never resolved, so the trigger it announced was never sent. A lock file beside
+// it keeps two runs from dialling the same campaign at once.
+import { open, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+import { InvalidJournalError, type CampaignJournal } from "../journal.js";
+import { CliError } from "./errors.js";
+
+const codeOf = (e: unknown): string => (e as { code?: string }).code ?? String(e);
+
+/** Whether process `pid` is running (EPERM: it is, as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return codeOf(e) === "EPERM";
+  }
+}
+
+/** Takes `<journal>.lock`; one left by a process that is gone (killed) is taken over. */
+async function lock(path: string): Promise<string> {
+  const file = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: "wx" });
+      return file;
+    } catch (e) {
+      if (codeOf(e) !== "EEXIST")
+        throw new CliError(
+          `--journal ${path}: cannot create its lock file ${file}: ${codeOf(e)}`,
+          "JOURNAL_UNWRITABLE",
+        );
+    }
+    const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
+    if (Number.isInteger(pid) && pid > 0 && alive(pid))
+      throw new CliError(
+        `--journal ${path}: another run (process ${pid}) is using this journal; two runs of one campaign could ring a person twice`,
+        "JOURNAL_LOCKED",
+      );
+    await rm(file, { force: true });
+  }
+  throw new CliError(`--journal ${path}: could not take its lock file ${file}`, "JOURNAL_LOCKED");
+}
+
+/** Flushes the folder of `path` (its entries: a file just created), where the platform can. */
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(dirname(path), "r").catch(() => undefined);
+  // Windows cannot open a folder: its NTFS journals the name itself.
+  await folder?.sync().catch(() => undefined);
+  await folder?.close();
+}
+
+/** The entries of the journal's text, and the length of its whole lines (a torn last one left out). */
+function parse(text: string): { entries: unknown[]; whole: number } {
+  const end = text.lastIndexOf("\n") + 1;
+  const lines = text.slice(0, end).split("\n").slice(0, -1);
+  const entries = lines.map((line, i) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      throw new InvalidJournalError(i, "not a JSON line (edited by hand?)");
+    }
+  });
+  return { entries, whole: Buffer.byteLength(text.slice(0, end)) };
+}
+
+/** A journal file, open and locked; `close` releases both. */
+export interface JournalFile extends CampaignJournal {
+  close(): Promise<void>;
+}
+
+/**
+ * The journal at `path`, opened (created if need be) and locked when first read:
+ * after dialMany has checked every row, so a file of bad rows leaves no journal.
+ * `clean` is what every line goes through (the CLI's escaping and key redaction:
+ * the journal is a file the CLI writes).
+ */
+export function openJournalFile(path: string, clean: (text: string) => string): JournalFile {
+  let opened: { handle: FileHandle; lockFile: string } | undefined;
+  let failure: unknown;
+  let queue: { text: string; done: () => void; fail: (e: unknown) => void }[] = [];
+  let flushing = false;
+
+  const openLocked = async () => {
+    // A FIFO or a device (/dev/stdout) cannot be read back on a re-run: a journal is a file.
+    const info = await stat(path).catch(() => null);
+    if (info !== null && !info.isFile())
+      throw new CliError(
+        `--journal ${path}: is not a regular file; a journal must be read back on a re-run`,
+        "JOURNAL_UNWRITABLE",
+      );
+    const lockFile = await lock(path);
+    try {
+      opened = { handle: await open(path, "a+"), lockFile };
+      // A new journal's name is flushed too: else a power cut could lose the whole file.
+      if (info === null) await syncFolder(path);
+    } catch (e) {
+      await rm(lockFile, { force: true });
+      throw new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
+    }
+    return opened.handle;
+  };
+
+  const flush = async (handle: FileHandle) => {
+    flushing = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        if (failure !== undefined) throw failure;
+        await handle.write(batch.map((b) => b.text).join(""));
+        await handle.datasync();
+        for (const b of batch) b.done();
+      } catch (e) {
+        // Sticky: after one failed write, no later line is trusted to land in order.
+        failure ??=
+          e instanceof CliError
+            ? e
+            : new CliError(
+                `--journal ${path}: cannot write it: ${codeOf(e)}; the campaign stopped`,
+                "JOURNAL_UNWRITABLE",
+              );
+        for (const b of batch) b.fail(failure);
+      }
+    }
+    flushing = false;
+  };
+
+  return {
+    async read() {
+      const handle = opened?.handle ?? (await openLocked());
+      const text = await handle.readFile("utf8");
+      const { entries, whole } = parse(text);
+      if (whole !== Buffer.byteLength(text)) await handle.truncate(whole);
+      return entries;
+    },
+    append(entry) {
+      return new Promise<void>((done, fail) => {
+        if (opened === undefined)
+          return fail(new Error("the journal is appended to before it is read"));
+        queue.push({ text: `${clean(JSON.stringify(entry))}\n`, done, fail });
+        if (!flushing) void flush(opened.handle);
+      });
+    },
+    async close() {
+      if (opened === undefined) return;
+      await opened.handle.close().catch(() => undefined);
+      await rm(opened.lockFile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// #23: a campaign's pace: the clock (injectable, so a test counts triggers per
+// window without a wall clock) and the rate gate, which spaces triggers by when
+// each is actually sent, so no window of a second holds more than the rate.
+import { InvalidInputError } from "../index.js";
+
+/** @internal Time, injectable so a test measures the rate without a wall clock. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** @internal Date.now and setTimeout, a sleep that ends early on abort. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((done) => {
+      if (signal?.aborted) return done();
+      const timer = setTimeout(finish, ms);
+      function finish() {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", finish);
+        done();
+      }
+      signal?.addEventListener("abort", finish, { once: true });
+    }),
+};
+
+/** The most triggers per second a campaign may ask for. */
+export const MAX_RATE = 1_000;
+
+/** `options.ratePerSecond`, checked. */
+export function checkRate(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_RATE)
+    throw new InvalidInputError(
+      "options.ratePerSecond",
+      `expected a number of triggers per second above 0 and at most ${MAX_RATE}`,
+    );
+  return value;
+}
+
+/**
+ * Spaces triggers at least 1/rate apart, by when each was actually sent; resolves
+ * false when `signal` stopped the wait. Without a rate, every call passes at once.
+ */
+export function rateGate(perSecond: number | undefined, clock: Clock) {
+  if (perSecond === undefined) return async () => true;
+  const interval = 1000 / perSecond;
+  let next = -Infinity;
+  return async (signal: AbortSignal | undefined): Promise<boolean> => {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const now = clock.now();
+      // Checked and claimed in one synchronous step: the caller sends at once.
+      if (now >= next) {
+        next = now + interval;
+        return true;
+      }
+      await clock.sleep(next - now, signal);
+    }
+  };
+}
