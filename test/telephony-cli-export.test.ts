@@ -148,6 +148,13 @@ describe.concurrent("export --out onto an existing file (#22)", () => {
       // --force is export's: plan and apply refuse it.
       const other = await cliWith(["plan", out, "--force", ...url]);
       expect(other.stderr).toContain("--force is for export, not plan");
+      // Without --out there is no file to replace: refused, not ignored.
+      const alone = await cliWith(["export", "--agent", AGENT, "--force", ...url]);
+      expect(alone.code).toBe(1);
+      expect(alone.stderr).toBe(
+        "polyai-connectors: --force replaces an existing --out file: give --out FILE too (see --help)\n",
+      );
+      expect(alone.stdout).toBe("");
       runsKeyless(expect, refused, json, forced);
     });
   });

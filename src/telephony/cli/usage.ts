@@ -53,7 +53,7 @@ Options:
                       route shows its first 3 numbers and how many more)
   --agent ID          export, connectors list, numbers list, lookup: the agent
   --connector ID      numbers list: only the numbers routed to that connector
-  --force             export: replace an existing --out file without asking (on a
+  --force             export --out: replace an existing file without asking (on a
                       terminal export asks; otherwise it refuses without --force)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
@@ -401,6 +401,9 @@ export function parseCommand(argv: readonly string[]): Command {
       return { name: "validate", file, json };
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
+      // #22: a flag that would do nothing is refused, not ignored (as a flag of another command is).
+      if (values.has("force") && out === undefined)
+        throw new UsageError("--force replaces an existing --out file: give --out FILE too");
       return {
         name: "export",
         agent: agent("export", text("agent")),
