@@ -49,8 +49,9 @@ Options:
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
                       (never the input file; written whole or not at all; a FIFO
                       or device, /dev/stdout, is written in place)
-  --full              plan, apply: list every number changed (by default each
-                      route shows its first 3 numbers and how many more)
+  --full              plan, apply: list every number changed and every warning (by
+                      default each route shows its first 3 numbers and how many
+                      more, and warnings alike are one line)
   --agent ID          export, connectors list, numbers list, lookup: the agent
   --connector ID      numbers list: only the numbers routed to that connector
   --force             export --out: replace an existing file without asking (on a
