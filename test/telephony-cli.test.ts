@@ -1244,6 +1244,10 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       expect(json.code).toBe(1);
       const printed = JSON.parse(json.stdout) as { ok: boolean; kind: string; errors: Listed[] };
       expect(printed).toMatchObject({ ok: false, kind: "desired-state", more: 0 });
+      // Like every failure's JSON: `ok: false` comes with an `error` and its code.
+      expect(printed).toMatchObject({
+        error: { name: "InvalidInputError", code: "INVALID_INPUT", message: `${file}: 5 problems` },
+      });
       expect(printed.errors.map(({ path, line, code }) => ({ path, line, code }))).toEqual(
         EXPECTED,
       );
@@ -1292,6 +1296,7 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
         ok: false,
         kind: null,
         errors: [{ path: "", code: "FILE_INVALID", message: expect.stringContaining("line 2") }],
+        error: { name: "CliError", code: "FILE_INVALID" },
       });
       const none = await cli(["validate", join(t.dir, "none.json")]);
       expect(none.code).toBe(1);

@@ -41,7 +41,7 @@ Options:
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
                       result; export: the state and its warnings; validate:
-                      { ok, kind, errors: [{ path, message, code, line }] }; the read
+                      { ok, kind, errors: [{ path, message, code, line }], error }; the read
                       commands: { "ok": true, "connectors" | "phoneNumbers" |
                       "connector": … } with every field; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
