@@ -40,9 +40,9 @@ Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings; validate:
-                      { ok, kind, errors: [{ path, message, code, line }], error }; the read
-                      commands: { "ok": true, "connectors" | "phoneNumbers" |
+                      result; export: the state and its warnings; validate: { ok,
+                      kind, errors: [{ path, message, code, line }], error? }; the
+                      read commands: { "ok": true, "connectors" | "phoneNumbers" |
                       "connector": … } with every field; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
                       to stderr
