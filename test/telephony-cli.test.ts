@@ -1528,7 +1528,22 @@ describe.concurrent("warnings and --target (#22)", () => {
         ...url,
       ]);
       expect(other.code).toBe(1);
-      expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: "INVALID_INPUT" } });
+      expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: "USAGE" } });
+      // Refused before the plan is shown or a question asked; a plan made without one refuses any.
+      const unchosen = await t.file("unchosen.json");
+      await cli(["plan", file, "--out", unchosen, ...url]);
+      const asked = await cli(
+        ["apply", unchosen, "--client-env", "live", ...url],
+        undefined,
+        "y\n",
+      );
+      expect(asked.code).toBe(1);
+      expect(asked.stdout).toBe("");
+      expect(asked.stderr).toBe(
+        "polyai-connectors: --client-env: a saved plan keeps the clientEnv it was made with (each number's connector's); plan again (see --help)\n",
+      );
+      expect(other.stderr).toContain("it was made with (live); plan again");
+      expect(writes(t.mock.requests)).toEqual([]);
       const plain = await cli(["apply", file, "--yes", ...url]);
       expect(plain.code).toBe(0);
       expect(t.mock.phoneNumbers.find((n) => n.number === "+442079460009")?.clientEnv).toBe(

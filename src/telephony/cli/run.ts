@@ -183,6 +183,11 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
     if (cmd.targets)
       throw new UsageError("--target: a saved plan keeps the targets it was made with; plan again");
     p = await aboutFile(cmd.file, () => checkPlan(read.data).plan);
+    // #22: refused before the plan is shown and a yes asked for, not by apply() after.
+    if (cmd.clientEnv !== undefined && cmd.clientEnv !== p.clientEnv)
+      throw new UsageError(
+        `--client-env: a saved plan keeps the clientEnv it was made with (${p.clientEnv ?? "each number's connector's"}); plan again`,
+      );
   } else {
     const { desired } = read;
     const targets = cmd.targets && targetsIn(desired, cmd.targets);
