@@ -1307,7 +1307,9 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
     });
   });
 
-  it("validate: a usage error exits 2 (1 means the file is invalid)", async ({ expect }) => {
+  it("a usage error exits 2 for validate (1 means the file is invalid), 1 for every other command", async ({
+    expect,
+  }) => {
     for (const args of [
       ["validate"],
       ["validate", "a.json", "b.json"],
@@ -1320,7 +1322,23 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/\(see --help\)\n$/);
     }
-    expect((await cli(["plan"], {})).code).toBe(1);
+    // Every other command's usage error is 1: plan's 2 means "changes pending", so a
+    // typo in CI must not read as that; only validate, whose 1 is "invalid", differs.
+    for (const args of [
+      ["plan"],
+      ["plan", "d.json", "--yes"],
+      ["apply", "d.json", "--force"],
+      ["export"],
+      ["connectors", "list", "--full"],
+      ["numbers", "list", "--agent", AGENT, "--client-env", "live"],
+      ["lookup", "+442079460000"],
+      ["frobnicate"],
+      [],
+    ]) {
+      const r = await cli(args, {});
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toMatch(/\(see --help\)\n$/);
+    }
   });
 
   it("plan and apply list every problem with its line, code INVALID_INPUT, before any request", async ({
