@@ -512,6 +512,14 @@ describe.concurrent("export", () => {
           ["connectors.CONN-variant.variantId", "VARIANT spring"],
           ["connectors.CONN-voice.voiceName", "en-GB-Nueral2-A"],
         ]);
+        // The shape of a plan's warnings (path, code, message), so a script reads both alike.
+        expect(printed.warnings[0]).toEqual({
+          path: "connectors.CONN-main.asrLangCode",
+          code: "VALUE_OMITTED",
+          message: expect.stringMatching(/^left out: .+ \(a desired state cannot hold it/),
+          value: "en_GB",
+          reason: expect.any(String),
+        });
         expect(writes(t.mock.requests)).toEqual([]);
       },
     );

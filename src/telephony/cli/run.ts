@@ -241,9 +241,17 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   return result.ok ? 0 : 1;
 }
 
+const NOT_MANAGED = "(a desired state cannot hold it, so it is not managed)";
+
 /** #5: one line per value the export left out. */
 function omittedLine(o: OmittedValue): string {
-  return `polyai-connectors: warning: left out ${escapeLine(`${o.path} = ${JSON.stringify(o.value)}: ${o.reason}`)} (a desired state cannot hold it, so it is not managed)\n`;
+  return `polyai-connectors: warning: left out ${escapeLine(`${o.path} = ${JSON.stringify(o.value)}: ${o.reason}`)} ${NOT_MANAGED}\n`;
+}
+
+/** #22: a value left out, for --json: `path`, `code`, `message` as a plan's warnings, and its value and reason. */
+function omittedJson(o: OmittedValue) {
+  const message = `left out: ${o.reason} ${NOT_MANAGED}`;
+  return { path: o.path, code: "VALUE_OMITTED", message, value: o.value, reason: o.reason };
 }
 
 async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): Promise<number> {
@@ -267,7 +275,7 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
   const text = toJson(state);
   if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));
-  if (cmd.json) run.out(toJson({ ok: true, desired: state, warnings }));
+  if (cmd.json) run.out(toJson({ ok: true, desired: state, warnings: warnings.map(omittedJson) }));
   else if (cmd.out === undefined) run.out(text);
   if (cmd.out !== undefined)
     run.err(
