@@ -245,7 +245,7 @@ describe.concurrent("read commands: the command line (#22)", () => {
         [["connectors", "list", "--agent", "PROJECT 1"], "--agent: "],
         [
           ["connectors", "list", "--agent", AGENT, "--connector", "C"],
-          "--connector is for numbers, not connectors",
+          "--connector is for numbers list, not connectors list",
         ],
         [["numbers", "list", "--agent", AGENT, "--connector", "batch"], "--connector: "],
         [["lookup", "--agent", AGENT], "lookup needs a phone number (+E164)"],

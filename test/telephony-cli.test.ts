@@ -1079,7 +1079,7 @@ describe.concurrent("the command line", () => {
       ],
       [
         ["plan", "x.json", "--agent", AGENT],
-        "--agent is for export, connectors, numbers and lookup, not plan",
+        "--agent is for export, connectors list, numbers list and lookup, not plan",
       ],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [
@@ -1088,7 +1088,7 @@ describe.concurrent("the command line", () => {
       ],
       [
         ["apply", "x.json", "--agent", AGENT],
-        "--agent is for export, connectors, numbers and lookup, not apply",
+        "--agent is for export, connectors list, numbers list and lookup, not apply",
       ],
       [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
       [["apply", "x.json", "-y", "--yes"], "--yes given twice"],

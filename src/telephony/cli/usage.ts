@@ -338,13 +338,19 @@ function listed(words: readonly string[], and = "and"): string {
     : `${words.slice(0, -1).join(", ")} ${and} ${words.at(-1)}`;
 }
 
+/** #22: a command as it is typed: `connectors list`, `numbers list`. */
+const typed = (command: string): string =>
+  command === "connectors" || command === "numbers" ? `${command} list` : command;
+
 /** #19: a flag of another command is refused, not ignored (`plan --yes` does not apply). */
 function checkFlagsOf(command: string, values: Parsed["values"]): void {
   for (const name of values.keys()) {
     const only = FLAGS[name]?.for;
     if (only === undefined || only.includes(command)) continue;
     const hint = name === "out" ? "; plan --out saves a plan to apply" : "";
-    throw new UsageError(`--${name} is for ${listed(only)}, not ${command}${hint}`);
+    throw new UsageError(
+      `--${name} is for ${listed(only.map(typed))}, not ${typed(command)}${hint}`,
+    );
   }
 }
 
