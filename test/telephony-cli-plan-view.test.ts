@@ -3,8 +3,9 @@
 // `~`/`+` markers coloured on a terminal only (NO_COLOR, FORCE_COLOR, TERM=dumb),
 // every value escaped. --json is the plan as before.
 import { describe, it } from "vitest";
+import type { ClientEnv } from "../src/index.js";
 import { renderPlan } from "../src/telephony/index.js";
-import type { Plan, PhoneNumberChange } from "../src/telephony/index.js";
+import type { Plan, PhoneNumberChange, PlanWarning } from "../src/telephony/index.js";
 import { cliWith } from "./support/cli-in-process.js";
 import { AGENT, connector, KEY, runsKeyless, withSetup } from "./support/telephony-cli.js";
 
@@ -80,7 +81,7 @@ describe.concurrent("plan, grouped (#22)", () => {
     const route = { "CONN-a": "CONN-b", "CONN-b": "CONN-c", "CONN-c": "CONN-a" } as const;
     for (let i = 0; i < 500; i++) {
       const from = i < 200 ? "CONN-a" : i < 350 ? "CONN-b" : "CONN-c";
-      const clientEnv = from === "CONN-c" ? "sandbox" : "live";
+      const clientEnv: ClientEnv = from === "CONN-c" ? "sandbox" : "live";
       seeded.push({ number: number(i), agentId: AGENT, connectorId: from, clientEnv });
       phoneNumbers[number(i)] = route[from];
     }
@@ -241,12 +242,12 @@ describe("renderPlan at scale (#22)", () => {
   it("warnings: alike ones are one line in plan order; past 10 kinds the rest are counted; full lists each", ({
     expect,
   }) => {
-    const warnings = [];
+    const warnings: PlanWarning[] = [];
     for (let i = 0; i < 12; i++)
       for (let j = 0; j < 3; j++)
         warnings.push({
           path: `phoneNumbers.${number(i * 3 + j)}`,
-          code: "X",
+          code: "NUMBER_CLIENT_ENV_MISMATCH",
           message: `kind ${i}`,
         });
     const p = { ...plan([]), warnings };
