@@ -1309,6 +1309,16 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       const none = await cli(["validate", join(t.dir, "none.json")]);
       expect(none.code).toBe(1);
       expect(none.stderr).toContain("cannot read it: no such file");
+      const one = await cli([
+        "validate",
+        await t.file("one.json", {
+          agentId: AGENT,
+          phoneNumbers: { "+442079460000": "CONN-main" },
+        }),
+      ]);
+      expect(one.stdout).toContain(
+        `a valid desired state for agent ${AGENT}: 0 connectors, 1 number\n`,
+      );
       const requests = t.mock.requests.length;
       await cli(["validate", desired]);
       expect(t.mock.requests.length).toBe(requests);

@@ -28,7 +28,8 @@ function label(id: string | null): string {
   return /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id) ? id : JSON.stringify(id);
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
+/** `1 number`, `2 numbers` (internal: the CLI's counts too). */
+export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 

@@ -13,7 +13,7 @@ import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../erro
 import { exportState } from "../export.js";
 import { checkPlan, countChanges, plan, planWithin } from "../plan.js";
 import { planNotes } from "../plan-notes.js";
-import { renderPlan, summarizePlan } from "../render.js";
+import { plural, renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { planPaint } from "./colour.js";
@@ -279,7 +279,7 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
   else if (cmd.out === undefined) run.out(text);
   if (cmd.out !== undefined)
     run.err(
-      `Wrote ${Object.keys(state.connectors).length} connectors and ${Object.keys(state.phoneNumbers).length} numbers of agent ${cmd.agent} to ${cmd.out}\n`,
+      `Wrote ${plural(Object.keys(state.connectors).length, "connector")} and ${plural(Object.keys(state.phoneNumbers).length, "number")} of agent ${cmd.agent} to ${cmd.out}\n`,
     );
   return 0;
 }

@@ -8,6 +8,7 @@ import { collectDesiredState } from "../desired.js";
 import { InvalidPlanError } from "../errors.js";
 import { checkPlan, countChanges, PLAN_KIND } from "../plan.js";
 import { Problems } from "../problems.js";
+import { plural } from "../render.js";
 import type { CheckedDesiredState } from "../types.js";
 import { codeOf } from "./codes.js";
 import { escapeLine } from "./escape.js";
@@ -88,14 +89,14 @@ export async function runValidate(out: Writer, err: Writer, cmd: ValidateCommand
     } else {
       kind = "desired-state";
       const { agentId, connectors, phoneNumbers } = read.desired;
-      summary = `a valid desired state for agent ${agentId}: ${Object.keys(connectors).length} connectors, ${Object.keys(phoneNumbers).length} numbers`;
+      summary = `a valid desired state for agent ${agentId}: ${plural(Object.keys(connectors).length, "connector")}, ${plural(Object.keys(phoneNumbers).length, "number")}`;
     }
   } catch (e) {
     const { errors, more } = problemsOf(cmd.file, e);
     const listed = errors.map((p) => ({ ...p, code: p.code ?? codeOf(e) }));
     if (e instanceof InvalidInputError) kind = "desired-state";
     const total = errors.length + more;
-    const message = `${cmd.file}: ${total} problem${total === 1 ? "" : "s"}`;
+    const message = `${cmd.file}: ${plural(total, "problem")}`;
     // #22: `ok: false` carries an `error` with its code, as every other command's failure does.
     const error = { name: (e as Error).name, message, code: codeOf(e) };
     if (cmd.json) out(toJson({ ok: false, kind, errors: listed, more, error }));
