@@ -270,6 +270,7 @@ export function createTransport(config: TransportConfig): Transport {
       signal,
       timeoutMs,
       info,
+      atMostOnce: once !== undefined,
     };
     for (let n = 1; ; n++) {
       if (signal?.aborted)

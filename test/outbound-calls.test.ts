@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import {
   APIConnectionError,
+  APIError,
   APIUserAbortError,
   CallOutcomeUnknownError,
   CallWaitTimeoutError,
@@ -225,6 +226,63 @@ describe("the trigger is retried only where the call was certainly not placed", 
     expect(response.status).toBe(500);
     expect(server.seen).toHaveLength(1);
   });
+
+  it("a reset wrapped around a refusal (or the reverse) is not taken for a refusal: not retried", async () => {
+    // A fetch wrapper may retry on its own and throw its last failure with an earlier
+    // one beside it: any code in the chain that is not "nothing sent" leaves the outcome unknown.
+    const coded = (code: string, cause?: unknown) =>
+      Object.assign(new Error(`failed: ${code}`, { cause }), { code });
+    for (const thrown of [
+      coded("ECONNRESET", coded("ECONNREFUSED")),
+      coded("ECONNREFUSED", coded("UND_ERR_SOCKET")),
+    ]) {
+      let n = 0;
+      const poly = client("https://api.example.invalid", {
+        maxRetries: 3,
+        fetch: async () => {
+          n++;
+          throw thrown;
+        },
+      });
+      const err = await rejection(poly.outboundCalls.create(AGENT, CALL));
+      expect(err, thrown.code).toBeInstanceOf(CallOutcomeUnknownError);
+      expect(n, thrown.code).toBe(1);
+    }
+  });
+
+  it.each([
+    ["a trailing slash", "/v1/agents/{agentId}/telephony/outbound-calls/"],
+    ["a doubled slash", "/v1/agents/{agentId}/telephony//outbound-calls"],
+    ["capitals", "/v1/agents/{agentId}/telephony/Outbound-Calls"],
+  ])("poly.raw posts to the trigger written with %s follow the same rule", async (_, path) => {
+    // Servers commonly route these to the same handler (nginx merges slashes), so they ring too.
+    const server = await trigger([500]);
+    const { response } = await client(server.url, { maxRetries: 5 }).raw.POST(
+      path as never,
+      {
+        params: { path: { agentId: AGENT } },
+        body: CALL,
+      } as never,
+    );
+    expect(response.status).toBe(500);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it.each([307, 308])(
+    "a %i redirect of the trigger is not followed: the trigger reaches the server once",
+    async (status) => {
+      const server = await serve((req, res) => {
+        res.writeHead(status, { location: req.url ?? "/" });
+        res.end();
+      });
+      const err = await rejection(
+        client(server.url, { maxRetries: 5 }).outboundCalls.create(AGENT, CALL),
+      );
+      expect((err as APIError).code).toBe("REDIRECT_REFUSED");
+      expect((err as Error).message).toContain("must not be sent twice");
+      expect(server.seen).toHaveLength(1);
+    },
+  );
 
   it("the status read is an ordinary read: a 500 is retried", async () => {
     const statuses = [500, 200];
