@@ -10,6 +10,7 @@ import {
   APIError,
   APIUserAbortError,
   CallOutcomeUnknownError,
+  CallWaitError,
   CallWaitTimeoutError,
   InternalServerError,
   InvalidInputError,
@@ -516,7 +517,7 @@ describe("createAndWait", () => {
     expect(server.seen.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
   });
 
-  it("abort during a pause stops at once: no further read", async () => {
+  it("abort during a pause stops at once: no further read; the error says the call was placed", async () => {
     const controller = new AbortController();
     const server = await call(["CALLING"]);
     const err = await rejection(
@@ -526,12 +527,14 @@ describe("createAndWait", () => {
         onPlaced: () => controller.abort(),
       }),
     );
-    expect(err).toBeInstanceOf(APIUserAbortError);
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect((err as CallWaitError).cause).toBeInstanceOf(APIUserAbortError);
+    expect((err as CallWaitError).callSid).toBe(SID);
     expect(server.posts()).toBe(1);
     expect(server.reads()).toBe(0);
   });
 
-  it("abort during a read stops at once: no further read", async () => {
+  it("abort during a read stops at once: no further read; the error says the call was placed", async () => {
     const controller = new AbortController();
     const server = await call(["CALLING"], (n) => n === 2 && controller.abort());
     const err = await rejection(
@@ -540,7 +543,8 @@ describe("createAndWait", () => {
         pollIntervalMs: 1,
       }),
     );
-    expect(err).toBeInstanceOf(APIUserAbortError);
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect((err as CallWaitError).cause).toBeInstanceOf(APIUserAbortError);
     expect(server.posts()).toBe(1);
     expect(server.reads()).toBe(2);
   });
@@ -556,8 +560,67 @@ describe("createAndWait", () => {
     expect(err).toBeInstanceOf(CallWaitTimeoutError);
     expect((err as CallWaitTimeoutError).callSid).toBe(SID);
     expect((err as CallWaitTimeoutError).code).toBe("CALL_WAIT_TIMEOUT");
+    expect(err).toBeInstanceOf(CallWaitError); // the call was placed, then not followed to its end
     expect((err as Error).message).toContain("the call was placed");
     expect(server.posts()).toBe(1);
+  });
+
+  it.each([
+    ["a 404 once the status expired", 404, { callSid: SID, status: "CALLING", reason: "" }],
+    ["a 401 after the key was revoked", 401, { callSid: SID, status: "CALLING", reason: "" }],
+    ["a 400 to the read", 400, { callSid: SID, status: "CALLING", reason: "" }],
+  ])(
+    "%s mid-wait says the call was placed (CallWaitError with its callSid), never a bare refusal",
+    async (_, status, first) => {
+      // A bare NotFoundError or BadRequestError reads like the trigger's own refusals
+      // (no connector, a bad number), after which placing the call again is right.
+      const server = await serve((req, res) => {
+        if (req.method === "POST") return json(res, 200, { callSid: SID, status: "QUEUED" });
+        if (server.seen.length === 2) return json(res, 200, first);
+        json(res, status, envelope(status));
+      });
+      const err = await rejection(
+        client(server.url).outboundCalls.createAndWait(AGENT, CALL, { pollIntervalMs: 1 }),
+      );
+      expect(err).toBeInstanceOf(CallWaitError);
+      expect((err as CallWaitError).code).toBe("CALL_WAIT_FAILED");
+      expect((err as CallWaitError).callSid).toBe(SID);
+      expect((err as CallWaitError).lastStatus.status).toBe("CALLING");
+      expect(((err as CallWaitError).cause as APIError).status).toBe(status);
+      expect((err as Error).message).toContain(`the call was placed (callSid ${SID})`);
+      expect(server.seen.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
+    },
+  );
+
+  it("a placed call whose SID the status read refuses is a CallWaitError, not an InvalidInputError", async () => {
+    // Every InvalidInputError means "nothing was sent"; this call was placed.
+    const server = await serve((_req, res) =>
+      json(res, 200, { callSid: "CA123", status: "QUEUED" }),
+    );
+    const err = await rejection(
+      client(server.url).outboundCalls.createAndWait(AGENT, CALL, { pollIntervalMs: 1 }),
+    );
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect(err).not.toBeInstanceOf(InvalidInputError);
+    expect((err as CallWaitError).callSid).toBe("CA123");
+    expect((err as CallWaitError).cause).toBeInstanceOf(InvalidInputError);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("an onPlaced that throws is a CallWaitError carrying the callSid, and nothing more is sent", async () => {
+    const server = await call(["SUCCESS"]);
+    const err = await rejection(
+      client(server.url).outboundCalls.createAndWait(AGENT, CALL, {
+        pollIntervalMs: 1,
+        onPlaced: () => {
+          throw new Error("journal full");
+        },
+      }),
+    );
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect((err as CallWaitError).callSid).toBe(SID);
+    expect(((err as CallWaitError).cause as Error).message).toBe("journal full");
+    expect(server.seen).toHaveLength(1);
   });
 
   it("a trigger whose outcome is unknown is not waited on: CALL_OUTCOME_UNKNOWN, no read", async () => {
