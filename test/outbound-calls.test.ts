@@ -133,6 +133,18 @@ describe("the trigger is retried only where the call was certainly not placed", 
     },
   );
 
+  it("a reset after a retried 503 says which attempt may have placed the call", async () => {
+    const server = await serve((req, res) => {
+      if (server.seen.length === 1) return json(res, 503, envelope(503));
+      req.socket.destroy();
+    });
+    const err = await rejection(client(server.url).outboundCalls.create(AGENT, CALL));
+    expect(err).toBeInstanceOf(CallOutcomeUnknownError);
+    expect((err as CallOutcomeUnknownError).attempts).toBe(2);
+    expect((err as Error).message).toContain("(attempt 2; those before it were refused, unplaced)");
+    expect(server.seen).toHaveLength(2);
+  });
+
   it("a reset after the request was sent is never retried and throws CALL_OUTCOME_UNKNOWN", async () => {
     const server = await serve((req) => req.socket.destroy());
     const err = await rejection(
