@@ -297,6 +297,19 @@ describe("the trigger is retried only where the call was certainly not placed", 
     },
   );
 
+  it("with middleware that rebuilds the answer, a 500 still carries the request and its correlation ID", async () => {
+    const server = await trigger([500]);
+    const poly = client(server.url);
+    poly.raw.use({ onResponse: ({ response }) => new Response(response.body, response) });
+    const err = await rejection(poly.outboundCalls.create(AGENT, CALL));
+    expect(err).toBeInstanceOf(CallOutcomeUnknownError);
+    const { correlationId, request } = err as CallOutcomeUnknownError;
+    expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(request?.method).toBe("POST");
+    expect((err as Error).message).toContain(`correlation id ${correlationId}`);
+    expect(server.seen).toHaveLength(1);
+  });
+
   it("the status read is an ordinary read: a 500 is retried", async () => {
     const statuses = [500, 200];
     const server = await serve((_req, res) => {
