@@ -297,6 +297,21 @@ describe("the trigger is retried only where the call was certainly not placed", 
     },
   );
 
+  it("a custom fetch that answers with something that is no Response leaves the outcome unknown", async () => {
+    let n = 0;
+    const poly = client("https://api.example.invalid", {
+      maxRetries: 3,
+      fetch: (async () => {
+        n++;
+        return { status: 200 }; // a polyfill's answer, say: no headers, no body
+      }) as unknown as typeof fetch,
+    });
+    const err = await rejection(poly.outboundCalls.create(AGENT, CALL));
+    expect(err).toBeInstanceOf(CallOutcomeUnknownError);
+    expect((err as Error).message).toContain("the answer could not be read");
+    expect(n).toBe(1);
+  });
+
   it("with middleware that rebuilds the answer, a 500 still carries the request and its correlation ID", async () => {
     const server = await trigger([500]);
     const poly = client(server.url);
