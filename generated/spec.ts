@@ -5154,6 +5154,10 @@ export const spec: Record<string, unknown> = {
                 },
               },
             },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents neither 500 nor 504 for the trigger. Any server can answer them, and after one the call may have been placed: the SDK reads this response to throw `CallOutcomeUnknownError` instead of retrying (#23).",
+            },
           },
           "502": {
             description:
@@ -5250,6 +5254,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI documents neither 500 nor 504 for the trigger. Any server can answer them, and after one the call may have been placed: the SDK reads this response to throw `CallOutcomeUnknownError` instead of retrying (#23).",
             },
           },
         },
@@ -5480,6 +5488,10 @@ export const spec: Record<string, unknown> = {
                   },
                 },
               },
+            },
+            "x-upstream-differs": {
+              "absent-upstream":
+                "PolyAI does not say how an unknown or expired call SID is answered; this document decides 404 `OUTBOUND_CALLS_NOT_FOUND` (#23), apart from the 400 of a malformed SID.",
             },
           },
           "429": {
@@ -6345,6 +6357,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 32,
         pattern: "^\\+?[0-9(][0-9 ().-]*[0-9]$",
         example: "+442079460000",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "PolyAI types it as any string; we allow digits, a leading `+` and the spaces, brackets, dots and dashes people write numbers with, so that a number that cannot be dialled is refused before sending (#23).",
+        },
       },
       CountryCode: {
         title: "ISO 3166-1 alpha-2 country code (two capital letters)",
@@ -6355,6 +6371,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 2,
         pattern: "^[A-Z]{2}$",
         example: "GB",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "ISO 3166-1 alpha-2 has only two capital letters; PolyAI types it as any string. `gb` and `GBR` are refused before sending (#23).",
+        },
       },
       OutboundCallMetadata: {
         title: "call metadata",
@@ -6372,6 +6392,10 @@ export const spec: Record<string, unknown> = {
           "The call to place. Unknown fields are rejected (PolyAI's spec does not say;\nthis document refuses them so that a misspelt `countrycode` is not silently\nignored). `toNumber` must be in E.164 form unless `countryCode` is set\n(`x-sdk-when-absent`); PolyAI's spec says so in prose only.\n",
         required: ["toNumber", "environment"],
         additionalProperties: false,
+        "x-upstream-differs": {
+          additionalProperties:
+            "Closed: a misspelt field (`countrycode`) is refused before sending instead of being ignored by the server. PolyAI leaves its bodies open.",
+        },
         "x-sdk-when-absent": { countryCode: { toNumber: "E164Number" } },
         properties: {
           toNumber: { $ref: "#/components/schemas/DialledNumber" },
@@ -6395,6 +6419,10 @@ export const spec: Record<string, unknown> = {
             minLength: 1,
             maxLength: 64,
             example: "tls_srtp",
+            "x-upstream-differs": {
+              "minLength, maxLength":
+                "Not empty and of a sane length, checked before sending; PolyAI types it as any string and names no value but `tls_srtp`.",
+            },
             description:
               'How the outbound leg is encrypted; `tls_srtp` (TLS signalling, SRTP media)\nwhen absent. PolyAI names no other value, so this document lists none and\nleaves any other value to the server to accept or refuse (400). PolyAI\'s\nspec states the default as `default: tls_srtp`; this document states it in\nprose only, because a `default` makes a request field required in the\ngenerated types (openapi-typescript reads it as "always present").\n',
           },
@@ -6411,6 +6439,10 @@ export const spec: Record<string, unknown> = {
         maxLength: 256,
         pattern: "^OUT-[\\x21-\\x7E]+$",
         example: "OUT-550e8400-e29b-41d4-a716-446655440000",
+        "x-upstream-differs": {
+          "pattern, minLength, maxLength":
+            "PolyAI types it as any string \"prefixed with OUT-\"; we require the prefix and the ID rule's visible ASCII, so that a connector ID, a number or a carrier's call SID passed by mistake is refused before sending (#23).",
+        },
       },
       OutboundCallState: {
         title: "outbound call status",
@@ -6419,6 +6451,9 @@ export const spec: Record<string, unknown> = {
           "Where an outbound call is: `QUEUED` (accepted, not yet dialling), `CALLING`\n(dialling or in conversation), then one of the two final states, `SUCCESS`\n(the call was answered and ended) and `FAILURE` (it could not be completed;\n`reason` says why). A call only moves forward, and a final state does not\nchange. PolyAI's spec lists these values for the status answer only and types\nthe trigger's `status` as any string; this document uses the same four for\nboth (in an answer an unknown value is accepted, as for every enum).\n",
         enum: ["QUEUED", "CALLING", "SUCCESS", "FAILURE"],
         example: "QUEUED",
+        "x-upstream-differs": {
+          enum: "PolyAI lists these four values for the status answer only and types the trigger's `status` as any string; we use the same four for both (an unknown value in an answer is still accepted, as for every enum).",
+        },
       },
       OutboundCall: {
         type: "object",
@@ -6428,6 +6463,10 @@ export const spec: Record<string, unknown> = {
         properties: {
           callSid: { $ref: "#/components/schemas/CallSid" },
           status: { $ref: "#/components/schemas/OutboundCallState" },
+        },
+        "x-upstream-differs": {
+          "required:callSid, required:status":
+            "PolyAI marks neither required. An answer without a `callSid` leaves the call impossible to follow, so the SDK reports it as an unknown outcome (#23).",
         },
       },
       OutboundCallStatus: {
@@ -6444,6 +6483,10 @@ export const spec: Record<string, unknown> = {
             description:
               'Why the call is in this state, for people: set for `FAILURE` (`busy`,\n`no-answer`, …, free text), as a rule empty otherwise. Absent reads as `""`.\n',
           },
+        },
+        "x-upstream-differs": {
+          "required:callSid, required:status":
+            "PolyAI marks no field required; a status answer without the call's SID or its status says nothing, and the SDK refuses it as not matching the API.",
         },
       },
     },
@@ -7526,6 +7569,10 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI documents neither 500 nor 504 for the trigger. Any server can answer them, and after one the call may have been placed: the SDK reads this response to throw `CallOutcomeUnknownError` instead of retrying (#23).",
+        },
       },
       OutboundServiceUnavailable: {
         description:
@@ -7642,13 +7689,11 @@ export const spec: Record<string, unknown> = {
             },
           },
         },
+        "x-upstream-differs": {
+          "absent-upstream":
+            "PolyAI does not say how an unknown or expired call SID is answered; this document decides 404 `OUTBOUND_CALLS_NOT_FOUND` (#23), apart from the 400 of a malformed SID.",
+        },
       },
     },
-  },
-  "x-upstream-differs": {
-    "missing:operation:POST /v1/agents/{agentId}/telephony/outbound-calls":
-      "Outbound calls are being added to this document in their own change; until then the SDK has no method for them.",
-    "missing:operation:GET /v1/agents/{agentId}/telephony/outbound-calls/{callSid}/status":
-      "Comes with the outbound-calls change that adds `POST .../outbound-calls`; until then the SDK has no method for it.",
   },
 };
