@@ -88,23 +88,34 @@ function checkWaitOptions(value: unknown): Waiting {
 
 /** One signal for the whole wait: the caller's abort, or the end of `timeoutMs`. */
 function waitSignal(caller: AbortSignal | undefined, timeoutMs: number) {
-  const stop = new AbortController();
+  const timeout = new AbortController();
   let timedOut = false;
-  const onAbort = () => stop.abort(caller?.reason);
-  caller?.addEventListener("abort", onAbort, { once: true });
-  if (caller?.aborted) onAbort(); // in onPlaced, say
   const timer = setTimeout(() => {
     timedOut = true;
-    stop.abort(new DOMException(`waited ${timeoutMs} ms`, "TimeoutError"));
+    timeout.abort(new DOMException(`waited ${timeoutMs} ms`, "TimeoutError"));
   }, timeoutMs);
   return {
-    signal: stop.signal,
+    signal: caller ? eitherSignal(caller, timeout) : timeout.signal,
     timedOut: () => timedOut,
     end: () => {
       clearTimeout(timer);
-      caller?.removeEventListener("abort", onAbort);
+      timeout.abort(); // the wait is over; without AbortSignal.any this lets go of the caller's
     },
   };
+}
+
+/**
+ * #23: AbortSignal.any holds the caller's signal without a listener of ours, as the
+ * transport does: many waits sharing one signal (a campaign) must not add one each
+ * (Node warns past 10). A runtime without it gets the listener.
+ */
+function eitherSignal(caller: AbortSignal, timeout: AbortController): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([caller, timeout.signal]);
+  const onAbort = () => timeout.abort(caller.reason);
+  if (caller.aborted) onAbort();
+  else caller.addEventListener("abort", onAbort, { once: true });
+  timeout.signal.addEventListener("abort", () => caller.removeEventListener("abort", onAbort));
+  return timeout.signal;
 }
 
 /** `poly.outboundCalls` with createAndWait beside the generated methods. @internal */

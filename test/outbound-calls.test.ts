@@ -501,6 +501,23 @@ describe("bad input is refused before anything is sent", () => {
     expect((err as InvalidInputError).field).toBe(field);
     expect(server.seen).toHaveLength(0);
   });
+
+  it.each([
+    ["createAndWait", { timeout: 5 }, "timeoutMs"],
+    ["createAndWait", { pollInterval: 5 }, "pollIntervalMs"],
+    ["create", { timeout: 5 }, "timeoutMs"],
+  ] as const)(
+    "%s names the option a key without its unit stands for: %o",
+    async (method, options, meant) => {
+      // docs/outbound-calls.md promises "did you mean" for `options.timeout`.
+      const { poly, sent } = counting();
+      const call = poly.outboundCalls[method] as (...a: unknown[]) => Promise<unknown>;
+      const err = await rejection(call(AGENT, CALL, options));
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).reason).toContain(`did you mean "${meant}"?`);
+      expect(sent()).toBe(0);
+    },
+  );
 });
 
 describe("createAndWait", () => {
@@ -661,6 +678,24 @@ describe("createAndWait", () => {
     expect((err as CallWaitError).callSid).toBe(SID);
     expect(((err as CallWaitError).cause as Error).message).toBe("journal full");
     expect(server.seen).toHaveLength(1);
+  });
+
+  it("many waits sharing one signal add no listener to it each (Node warns past 10)", async () => {
+    // A campaign waits on many calls with one signal: the wait must hold it as the transport does.
+    const server = await call(["CALLING", "SUCCESS"]);
+    const shared = new AbortController();
+    const added: unknown[] = [];
+    const listen = shared.signal.addEventListener.bind(shared.signal);
+    shared.signal.addEventListener = ((...args: Parameters<typeof listen>) => {
+      added.push(args[0]);
+      listen(...args);
+    }) as typeof listen;
+    const poly = client(server.url);
+    const waits = Array.from({ length: 12 }, () =>
+      poly.outboundCalls.createAndWait(AGENT, CALL, { signal: shared.signal, pollIntervalMs: 1 }),
+    );
+    expect((await Promise.all(waits)).every((s) => s.status === "SUCCESS")).toBe(true);
+    expect(added).toEqual([]);
   });
 
   it("a trigger whose outcome is unknown is not waited on: CALL_OUTCOME_UNKNOWN, no read", async () => {
