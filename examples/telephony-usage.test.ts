@@ -270,7 +270,7 @@ it("dials a campaign once, resumes it from its journal, and refuses another camp
   const journal: CampaignJournal = memoryJournal();
   const progress: CampaignProgress[] = [];
   const options: DialManyOptions = {
-    environment: "sandbox",
+    environment: "live", // the environment of the seeded connectors
     journal,
     concurrency: 2,
     ratePerSecond: 50,

@@ -10,6 +10,7 @@ import {
   AuthenticationError,
   BadRequestError,
   CallOutcomeUnknownError,
+  CallWaitError,
   CallWaitTimeoutError,
   ConflictError,
   InternalServerError,
@@ -203,6 +204,7 @@ export async function remind(agentId: string, number: string, date: string): Pro
       const now = await generated.get(agentId, err.callSid, { environment: "live" });
       return `still ${now.status} after the wait`;
     }
+    if (err instanceof CallWaitError) return `placed as ${err.callSid}; following it failed`;
     throw err;
   }
 }
@@ -228,6 +230,7 @@ export function explain(err: unknown): string {
   if (err instanceof APIUserAbortError) return "cancelled by us";
   if (err instanceof CallOutcomeUnknownError) return `the call may have been placed: ${err.code}`;
   if (err instanceof CallWaitTimeoutError) return `placed as ${err.callSid}, still going`;
+  if (err instanceof CallWaitError) return `placed as ${err.callSid}, not followed: ${err.code}`;
   if (err instanceof APITimeoutError) return `timed out after ${err.attempts} attempts`;
   if (err instanceof APIConnectionError) return "network problem; safe to retry later";
   if (!(err instanceof APIError)) return err.message;

@@ -433,6 +433,12 @@ export function renderOperations(doc) {
         throw new Error(
           `openapi: ${id}: x-sdk-at-most-once retry-statuses must be HTTP error statuses`,
         );
+      // #23: a gateway timeout or server fault may come after the request acted (a call placed).
+      const acted = statuses.find((s) => s === 408 || s === 500 || s === 504);
+      if (acted !== undefined)
+        throw new Error(
+          `openapi: ${id}: x-sdk-at-most-once retry-statuses lists ${acted}, after which the request may have acted; it must not be retried`,
+        );
       fields.push(`atMostOnce: { retryStatuses: ${js(statuses)} }`);
     }
     return `  ${id}: { ${fields.join(", ")} },`;

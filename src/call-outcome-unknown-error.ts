@@ -38,13 +38,17 @@ export class CallOutcomeUnknownError extends PolyAIError {
     init: { request?: RequestInfo | undefined; attempts?: number; status?: number | undefined },
   ) {
     const id = init.request?.correlationId;
+    const attempts = init.attempts ?? 1;
+    // #23: after retried refusals, the message must not say the trigger was never retried.
+    const which =
+      attempts > 1 ? ` (attempt ${attempts}; those before it were refused, unplaced)` : "";
     super(
-      `the call may have been placed: ${cause.message}. It was not retried, so as not to ring the number twice; find out whether it was placed (correlation id ${id ?? "unknown"}) before placing it again`,
+      `the call may have been placed: ${cause.message}${which}. It was not retried, so as not to ring the number twice; find out whether it was placed (correlation id ${id ?? "unknown"}) before placing it again`,
       { cause },
     );
     this.correlationId = id;
     this.request = init.request;
     this.status = init.status;
-    this.attempts = init.attempts ?? 1;
+    this.attempts = attempts;
   }
 }

@@ -12,6 +12,7 @@ export type {
 } from "../generated/resources.js";
 export type { OutboundCalls, WaitOptions } from "./outbound-calls.js";
 export { CallOutcomeUnknownError } from "./call-outcome-unknown-error.js";
+export { CallWaitError } from "./call-wait-error.js";
 export { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
 export type { RequestOptions, WriteOptions } from "./options.js";
 export { applyConnectorPatch, clearVariant } from "./patch.js";

@@ -3,6 +3,7 @@
 // places the call twice: the trigger is sent once, and only the reads are repeated.
 import type { OutboundCallsResource } from "../generated/resources.js";
 import { APIUserAbortError, InvalidInputError } from "./errors.js";
+import { CallWaitError } from "./call-wait-error.js";
 import { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
 import { checkOptionKeys } from "./internal/option-keys.js";
 import { sleep } from "./internal/retry.js";
@@ -11,7 +12,7 @@ import { checkInteger, describeType } from "./internal/validate.js";
 
 /** Options of {@link OutboundCalls.createAndWait}. */
 export interface WaitOptions {
-  /** Stops at once: during the trigger (the outcome is then unknown) or between and during reads. */
+  /** Stops at once: during the trigger (the outcome is then unknown) or between and during reads (then {@link CallWaitError}). */
   signal?: AbortSignal | undefined;
   /** Wait before the first read, doubled after each read up to 30 s (or this, if longer). Default 1 000 ms. */
   pollIntervalMs?: number | undefined;
@@ -39,7 +40,9 @@ export interface OutboundCalls extends OutboundCallsResource {
    * );
    * if (final.status === "FAILURE") console.error(final.reason);
    * @throws {CallWaitTimeoutError} when the call had not ended within `timeoutMs`.
-   * @throws {APIUserAbortError} when `signal` aborts while waiting.
+   * @throws {CallWaitError} when the call was placed and then a read failed, `signal`
+   *   aborted or `onPlaced` threw (its `cause`): it carries the `callSid`.
+   * @throws {APIUserAbortError} when `signal` aborts before the call is sent.
    */
   createAndWait(
     agentId: string,
@@ -85,23 +88,34 @@ function checkWaitOptions(value: unknown): Waiting {
 
 /** One signal for the whole wait: the caller's abort, or the end of `timeoutMs`. */
 function waitSignal(caller: AbortSignal | undefined, timeoutMs: number) {
-  const stop = new AbortController();
+  const timeout = new AbortController();
   let timedOut = false;
-  const onAbort = () => stop.abort(caller?.reason);
-  caller?.addEventListener("abort", onAbort, { once: true });
-  if (caller?.aborted) onAbort(); // in onPlaced, say
   const timer = setTimeout(() => {
     timedOut = true;
-    stop.abort(new DOMException(`waited ${timeoutMs} ms`, "TimeoutError"));
+    timeout.abort(new DOMException(`waited ${timeoutMs} ms`, "TimeoutError"));
   }, timeoutMs);
   return {
-    signal: stop.signal,
+    signal: caller ? eitherSignal(caller, timeout) : timeout.signal,
     timedOut: () => timedOut,
     end: () => {
       clearTimeout(timer);
-      caller?.removeEventListener("abort", onAbort);
+      timeout.abort(); // the wait is over; without AbortSignal.any this lets go of the caller's
     },
   };
+}
+
+/**
+ * #23: AbortSignal.any holds the caller's signal without a listener of ours, as the
+ * transport does: many waits sharing one signal (a campaign) must not add one each
+ * (Node warns past 10). A runtime without it gets the listener.
+ */
+function eitherSignal(caller: AbortSignal, timeout: AbortController): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([caller, timeout.signal]);
+  const onAbort = () => timeout.abort(caller.reason);
+  if (caller.aborted) onAbort();
+  else caller.addEventListener("abort", onAbort, { once: true });
+  timeout.signal.addEventListener("abort", () => caller.removeEventListener("abort", onAbort));
+  return timeout.signal;
 }
 
 /** `poly.outboundCalls` with createAndWait beside the generated methods. @internal */
@@ -114,11 +128,11 @@ export function withCreateAndWait(calls: OutboundCallsResource): OutboundCalls {
     const { signal, onPlaced, pollIntervalMs, timeoutMs } = checkWaitOptions(options);
     // Once: create never retries where the call may have been placed, and nothing here repeats it.
     const placed = await calls.create(agentId, body, signal ? { signal } : undefined);
-    onPlaced?.(placed);
     const query = { environment: body.environment };
     let last: OutboundCallStatus = { callSid: placed.callSid, status: placed.status, reason: "" };
     const wait = waitSignal(signal, timeoutMs);
     try {
+      onPlaced?.(placed);
       let delay = pollIntervalMs;
       while (!FINAL.has(last.status)) {
         await sleep(delay, wait.signal);
@@ -128,10 +142,10 @@ export function withCreateAndWait(calls: OutboundCallsResource): OutboundCalls {
       return last;
     } catch (err) {
       if (wait.timedOut()) throw new CallWaitTimeoutError(last, timeoutMs);
+      // #23: the call was placed; whatever stopped the wait must not read like a refusal of it.
       // The caller's abort during a pause; one during a read is an APIUserAbortError already.
-      if (signal?.aborted && !(err instanceof APIUserAbortError))
-        throw new APIUserAbortError({ cause: signal.reason });
-      throw err;
+      const abort = signal?.aborted && !(err instanceof APIUserAbortError);
+      throw new CallWaitError(last, abort ? new APIUserAbortError({ cause: signal?.reason }) : err);
     } finally {
       wait.end();
     }

@@ -98,7 +98,7 @@ describe("placing and following a call", () => {
   });
 
   it("a national number with its country code is placed as sent", async () => {
-    const call = { toNumber: "020 7946 0000", countryCode: "GB", environment: "sandbox" } as const;
+    const call = { toNumber: "020 7946 0000", countryCode: "GB", environment: "live" } as const;
     await client().outboundCalls.create(AGENT, call);
     expect(mock.outboundCalls[0]).toMatchObject(call);
   });
@@ -139,6 +139,17 @@ describe("refusals place no call", () => {
     expect(mock.outboundCalls).toEqual([]);
     await poly.outboundCalls.create(AGENT, { ...CALL, variantId: sampleConnector.variantId });
     expect(mock.outboundCalls[0]?.variantId).toBe(sampleConnector.variantId);
+  });
+
+  it("an environment where the agent has no connector answers 404 OUTBOUND_CALLS_NO_CONNECTOR, as the spec says", async () => {
+    // Only a live connector is seeded: sandbox has no default connector to place the call.
+    const inSandbox = { ...CALL, environment: "sandbox" } as const;
+    const err = await client()
+      .outboundCalls.create(AGENT, inSandbox)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as NotFoundError).code).toBe("OUTBOUND_CALLS_NO_CONNECTOR");
+    expect(mock.outboundCalls).toEqual([]);
   });
 
   it.each([

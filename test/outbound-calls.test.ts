@@ -7,8 +7,10 @@ import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import {
   APIConnectionError,
+  APIError,
   APIUserAbortError,
   CallOutcomeUnknownError,
+  CallWaitError,
   CallWaitTimeoutError,
   InternalServerError,
   InvalidInputError,
@@ -131,6 +133,18 @@ describe("the trigger is retried only where the call was certainly not placed", 
     },
   );
 
+  it("a reset after a retried 503 says which attempt may have placed the call", async () => {
+    const server = await serve((req, res) => {
+      if (server.seen.length === 1) return json(res, 503, envelope(503));
+      req.socket.destroy();
+    });
+    const err = await rejection(client(server.url).outboundCalls.create(AGENT, CALL));
+    expect(err).toBeInstanceOf(CallOutcomeUnknownError);
+    expect((err as CallOutcomeUnknownError).attempts).toBe(2);
+    expect((err as Error).message).toContain("(attempt 2; those before it were refused, unplaced)");
+    expect(server.seen).toHaveLength(2);
+  });
+
   it("a reset after the request was sent is never retried and throws CALL_OUTCOME_UNKNOWN", async () => {
     const server = await serve((req) => req.socket.destroy());
     const err = await rejection(
@@ -235,6 +249,91 @@ describe("the trigger is retried only where the call was certainly not placed", 
       { params: { path: { agentId: AGENT } }, body: CALL },
     );
     expect(response.status).toBe(500);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("a reset wrapped around a refusal (or the reverse) is not taken for a refusal: not retried", async () => {
+    // A fetch wrapper may retry on its own and throw its last failure with an earlier
+    // one beside it: any code in the chain that is not "nothing sent" leaves the outcome unknown.
+    const coded = (code: string, cause?: unknown) =>
+      Object.assign(new Error(`failed: ${code}`, { cause }), { code });
+    for (const thrown of [
+      coded("ECONNRESET", coded("ECONNREFUSED")),
+      coded("ECONNREFUSED", coded("UND_ERR_SOCKET")),
+    ]) {
+      let n = 0;
+      const poly = client("https://api.example.invalid", {
+        maxRetries: 3,
+        fetch: async () => {
+          n++;
+          throw thrown;
+        },
+      });
+      const err = await rejection(poly.outboundCalls.create(AGENT, CALL));
+      expect(err, thrown.code).toBeInstanceOf(CallOutcomeUnknownError);
+      expect(n, thrown.code).toBe(1);
+    }
+  });
+
+  it.each([
+    ["a trailing slash", "/v1/agents/{agentId}/telephony/outbound-calls/"],
+    ["a doubled slash", "/v1/agents/{agentId}/telephony//outbound-calls"],
+    ["capitals", "/v1/agents/{agentId}/telephony/Outbound-Calls"],
+  ])("poly.raw posts to the trigger written with %s follow the same rule", async (_, path) => {
+    // Servers commonly route these to the same handler (nginx merges slashes), so they ring too.
+    const server = await trigger([500]);
+    const { response } = await client(server.url, { maxRetries: 5 }).raw.POST(
+      path as never,
+      {
+        params: { path: { agentId: AGENT } },
+        body: CALL,
+      } as never,
+    );
+    expect(response.status).toBe(500);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it.each([307, 308])(
+    "a %i redirect of the trigger is not followed: the trigger reaches the server once",
+    async (status) => {
+      const server = await serve((req, res) => {
+        res.writeHead(status, { location: req.url ?? "/" });
+        res.end();
+      });
+      const err = await rejection(
+        client(server.url, { maxRetries: 5 }).outboundCalls.create(AGENT, CALL),
+      );
+      expect((err as APIError).code).toBe("REDIRECT_REFUSED");
+      expect((err as Error).message).toContain("must not be sent twice");
+      expect(server.seen).toHaveLength(1);
+    },
+  );
+
+  it("a custom fetch that answers with something that is no Response leaves the outcome unknown", async () => {
+    let n = 0;
+    const poly = client("https://api.example.invalid", {
+      maxRetries: 3,
+      fetch: (async () => {
+        n++;
+        return { status: 200 }; // a polyfill's answer, say: no headers, no body
+      }) as unknown as typeof fetch,
+    });
+    const err = await rejection(poly.outboundCalls.create(AGENT, CALL));
+    expect(err).toBeInstanceOf(CallOutcomeUnknownError);
+    expect((err as Error).message).toContain("the answer could not be read");
+    expect(n).toBe(1);
+  });
+
+  it("with middleware that rebuilds the answer, a 500 still carries the request and its correlation ID", async () => {
+    const server = await trigger([500]);
+    const poly = client(server.url);
+    poly.raw.use({ onResponse: ({ response }) => new Response(response.body, response) });
+    const err = await rejection(poly.outboundCalls.create(AGENT, CALL));
+    expect(err).toBeInstanceOf(CallOutcomeUnknownError);
+    const { correlationId, request } = err as CallOutcomeUnknownError;
+    expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(request?.method).toBe("POST");
+    expect((err as Error).message).toContain(`correlation id ${correlationId}`);
     expect(server.seen).toHaveLength(1);
   });
 
@@ -414,6 +513,23 @@ describe("bad input is refused before anything is sent", () => {
     expect((err as InvalidInputError).field).toBe(field);
     expect(server.seen).toHaveLength(0);
   });
+
+  it.each([
+    ["createAndWait", { timeout: 5 }, "timeoutMs"],
+    ["createAndWait", { pollInterval: 5 }, "pollIntervalMs"],
+    ["create", { timeout: 5 }, "timeoutMs"],
+  ] as const)(
+    "%s names the option a key without its unit stands for: %o",
+    async (method, options, meant) => {
+      // docs/outbound-calls.md promises "did you mean" for `options.timeout`.
+      const { poly, sent } = counting();
+      const call = poly.outboundCalls[method] as (...a: unknown[]) => Promise<unknown>;
+      const err = await rejection(call(AGENT, CALL, options));
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).reason).toContain(`did you mean "${meant}"?`);
+      expect(sent()).toBe(0);
+    },
+  );
 });
 
 describe("createAndWait", () => {
@@ -470,7 +586,7 @@ describe("createAndWait", () => {
     expect(server.seen.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
   });
 
-  it("abort during a pause stops at once: no further read", async () => {
+  it("abort during a pause stops at once: no further read; the error says the call was placed", async () => {
     const controller = new AbortController();
     const server = await call(["CALLING"]);
     const err = await rejection(
@@ -480,12 +596,14 @@ describe("createAndWait", () => {
         onPlaced: () => controller.abort(),
       }),
     );
-    expect(err).toBeInstanceOf(APIUserAbortError);
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect((err as CallWaitError).cause).toBeInstanceOf(APIUserAbortError);
+    expect((err as CallWaitError).callSid).toBe(SID);
     expect(server.posts()).toBe(1);
     expect(server.reads()).toBe(0);
   });
 
-  it("abort during a read stops at once: no further read", async () => {
+  it("abort during a read stops at once: no further read; the error says the call was placed", async () => {
     const controller = new AbortController();
     const server = await call(["CALLING"], (n) => n === 2 && controller.abort());
     const err = await rejection(
@@ -494,7 +612,8 @@ describe("createAndWait", () => {
         pollIntervalMs: 1,
       }),
     );
-    expect(err).toBeInstanceOf(APIUserAbortError);
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect((err as CallWaitError).cause).toBeInstanceOf(APIUserAbortError);
     expect(server.posts()).toBe(1);
     expect(server.reads()).toBe(2);
   });
@@ -510,8 +629,85 @@ describe("createAndWait", () => {
     expect(err).toBeInstanceOf(CallWaitTimeoutError);
     expect((err as CallWaitTimeoutError).callSid).toBe(SID);
     expect((err as CallWaitTimeoutError).code).toBe("CALL_WAIT_TIMEOUT");
+    expect(err).toBeInstanceOf(CallWaitError); // the call was placed, then not followed to its end
     expect((err as Error).message).toContain("the call was placed");
     expect(server.posts()).toBe(1);
+  });
+
+  it.each([
+    ["a 404 once the status expired", 404, { callSid: SID, status: "CALLING", reason: "" }],
+    ["a 401 after the key was revoked", 401, { callSid: SID, status: "CALLING", reason: "" }],
+    ["a 400 to the read", 400, { callSid: SID, status: "CALLING", reason: "" }],
+  ])(
+    "%s mid-wait says the call was placed (CallWaitError with its callSid), never a bare refusal",
+    async (_, status, first) => {
+      // A bare NotFoundError or BadRequestError reads like the trigger's own refusals
+      // (no connector, a bad number), after which placing the call again is right.
+      const server = await serve((req, res) => {
+        if (req.method === "POST") return json(res, 200, { callSid: SID, status: "QUEUED" });
+        if (server.seen.length === 2) return json(res, 200, first);
+        json(res, status, envelope(status));
+      });
+      const err = await rejection(
+        client(server.url).outboundCalls.createAndWait(AGENT, CALL, { pollIntervalMs: 1 }),
+      );
+      expect(err).toBeInstanceOf(CallWaitError);
+      expect((err as CallWaitError).code).toBe("CALL_WAIT_FAILED");
+      expect((err as CallWaitError).callSid).toBe(SID);
+      expect((err as CallWaitError).lastStatus.status).toBe("CALLING");
+      expect(((err as CallWaitError).cause as APIError).status).toBe(status);
+      expect((err as Error).message).toContain(`the call was placed (callSid ${SID})`);
+      expect(server.seen.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
+    },
+  );
+
+  it("a placed call whose SID the status read refuses is a CallWaitError, not an InvalidInputError", async () => {
+    // Every InvalidInputError means "nothing was sent"; this call was placed.
+    const server = await serve((_req, res) =>
+      json(res, 200, { callSid: "CA123", status: "QUEUED" }),
+    );
+    const err = await rejection(
+      client(server.url).outboundCalls.createAndWait(AGENT, CALL, { pollIntervalMs: 1 }),
+    );
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect(err).not.toBeInstanceOf(InvalidInputError);
+    expect((err as CallWaitError).callSid).toBe("CA123");
+    expect((err as CallWaitError).cause).toBeInstanceOf(InvalidInputError);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("an onPlaced that throws is a CallWaitError carrying the callSid, and nothing more is sent", async () => {
+    const server = await call(["SUCCESS"]);
+    const err = await rejection(
+      client(server.url).outboundCalls.createAndWait(AGENT, CALL, {
+        pollIntervalMs: 1,
+        onPlaced: () => {
+          throw new Error("journal full");
+        },
+      }),
+    );
+    expect(err).toBeInstanceOf(CallWaitError);
+    expect((err as CallWaitError).callSid).toBe(SID);
+    expect(((err as CallWaitError).cause as Error).message).toBe("journal full");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("many waits sharing one signal add no listener to it each (Node warns past 10)", async () => {
+    // A campaign waits on many calls with one signal: the wait must hold it as the transport does.
+    const server = await call(["CALLING", "SUCCESS"]);
+    const shared = new AbortController();
+    const added: unknown[] = [];
+    const listen = shared.signal.addEventListener.bind(shared.signal);
+    shared.signal.addEventListener = ((...args: Parameters<typeof listen>) => {
+      added.push(args[0]);
+      listen(...args);
+    }) as typeof listen;
+    const poly = client(server.url);
+    const waits = Array.from({ length: 12 }, () =>
+      poly.outboundCalls.createAndWait(AGENT, CALL, { signal: shared.signal, pollIntervalMs: 1 }),
+    );
+    expect((await Promise.all(waits)).every((s) => s.status === "SUCCESS")).toBe(true);
+    expect(added).toEqual([]);
   });
 
   it("a trigger whose outcome is unknown is not waited on: CALL_OUTCOME_UNKNOWN, no read", async () => {

@@ -141,6 +141,21 @@ describe("outbound calls' rules come from the spec", () => {
     expect(() => renderOperations(doc)).toThrow(/retry-statuses must be HTTP error statuses/);
   });
 
+  it.each([500, 504, 408])(
+    "refuses a retry status after which the request may have acted (%i)",
+    (status) => {
+      // #23: the issue names 500 and 504 as "maybe placed"; a spec edit must not make them retried.
+      const doc = spec() as Doc & {
+        paths: Record<string, Record<string, Record<string, unknown>>>;
+      };
+      const trigger = Object.values(doc.paths).find(
+        (item) => item["post"]?.["operationId"] === "createOutboundCall",
+      )!;
+      trigger["post"]!["x-sdk-at-most-once"] = { "retry-statuses": [429, status] };
+      expect(() => renderOperations(doc)).toThrow(/may have acted/);
+    },
+  );
+
   it("the client's checks follow the rules: values, size, and the stricter rule while a key is absent", () => {
     const body = operations.createOutboundCall.body;
     const call = { toNumber: "+442079460000", environment: "live" };

@@ -123,7 +123,7 @@ describe.concurrent("export: $schema (#22)", () => {
 describe.concurrent("export --out onto an existing file (#22)", () => {
   const OLD = '{ "agentId": "PROJECT-OLD" }\n';
 
-  it("off a terminal: a usage error naming the file, nothing read or written; --force replaces it", async ({
+  it("off a terminal: refused naming the file (CONFIRMATION_REQUIRED, as apply without --yes), nothing read or written; --force replaces it", async ({
     expect,
   }) => {
     await withSetup({}, async (t) => {
@@ -132,12 +132,13 @@ describe.concurrent("export --out onto an existing file (#22)", () => {
       const refused = await cliWith(["export", "--agent", AGENT, "--out", out, ...url]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(
-        `polyai-connectors: --out ${out}: the file exists; pass --force to replace it (stdin is not a terminal, so no one can confirm) (see --help)\n`,
+        `polyai-connectors: --out ${out}: the file exists; pass --force to replace it (stdin is not a terminal, so no one can confirm)\n`,
       );
       const json = await cliWith(["export", "--agent", AGENT, "--out", out, "--json", ...url]);
+      // apply's code for the same refusal (no --yes off a terminal).
       expect(JSON.parse(json.stdout)).toMatchObject({
         ok: false,
-        error: { name: "UsageError", code: "USAGE" },
+        error: { name: "CliError", code: "CONFIRMATION_REQUIRED" },
       });
       expect(await readFile(out, "utf8")).toBe(OLD);
       expect(t.mock.requests).toHaveLength(0);
@@ -148,6 +149,13 @@ describe.concurrent("export --out onto an existing file (#22)", () => {
       // --force is export's: plan and apply refuse it.
       const other = await cliWith(["plan", out, "--force", ...url]);
       expect(other.stderr).toContain("--force is for export, not plan");
+      // Without --out there is no file to replace: refused, not ignored.
+      const alone = await cliWith(["export", "--agent", AGENT, "--force", ...url]);
+      expect(alone.code).toBe(1);
+      expect(alone.stderr).toBe(
+        "polyai-connectors: --force replaces an existing --out file: give --out FILE too (see --help)\n",
+      );
+      expect(alone.stdout).toBe("");
       runsKeyless(expect, refused, json, forced);
     });
   });

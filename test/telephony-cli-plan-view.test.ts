@@ -3,8 +3,9 @@
 // `~`/`+` markers coloured on a terminal only (NO_COLOR, FORCE_COLOR, TERM=dumb),
 // every value escaped. --json is the plan as before.
 import { describe, it } from "vitest";
+import type { ClientEnv } from "../src/index.js";
 import { renderPlan } from "../src/telephony/index.js";
-import type { Plan, PhoneNumberChange } from "../src/telephony/index.js";
+import type { Plan, PhoneNumberChange, PlanWarning } from "../src/telephony/index.js";
 import { cliWith } from "./support/cli-in-process.js";
 import { AGENT, connector, KEY, runsKeyless, withSetup } from "./support/telephony-cli.js";
 
@@ -68,6 +69,47 @@ describe.concurrent("plan, grouped (#22)", () => {
       expect(p.phoneNumbers).toHaveLength(500);
       expect(json.stderr).toBe(`${lines[0]}\n`);
       runsKeyless(expect, text, full, json);
+    });
+  });
+
+  it("500 moves with 300 warnings of two kinds: one line per kind, both shown, at most 40 lines; --full lists every warning", async ({
+    expect,
+  }) => {
+    // CONN-c is sandbox: 150 live numbers move onto it, its 150 sandbox numbers onto live CONN-a.
+    const seeded = [];
+    const phoneNumbers: Record<string, string> = {};
+    const route = { "CONN-a": "CONN-b", "CONN-b": "CONN-c", "CONN-c": "CONN-a" } as const;
+    for (let i = 0; i < 500; i++) {
+      const from = i < 200 ? "CONN-a" : i < 350 ? "CONN-b" : "CONN-c";
+      const clientEnv: ClientEnv = from === "CONN-c" ? "sandbox" : "live";
+      seeded.push({ number: number(i), agentId: AGENT, connectorId: from, clientEnv });
+      phoneNumbers[number(i)] = route[from];
+    }
+    const connectors = [
+      connector("CONN-a"),
+      connector("CONN-b"),
+      connector("CONN-c", { clientEnv: "sandbox" }),
+    ];
+    await withSetup({ connectors, phoneNumbers: seeded }, async (t) => {
+      const file = await t.file("d.json", { agentId: AGENT, phoneNumbers });
+      const url = ["--base-url", t.mock.url];
+      const text = await cliWith(["plan", file, ...url]);
+      expect(text.code, text.stderr).toBe(2);
+      const lines = text.stdout.trimEnd().split("\n");
+      expect(lines.length).toBeLessThanOrEqual(40);
+      expect(lines.filter((l) => l.startsWith("! "))).toEqual([
+        `! phoneNumbers.${number(200)} (and 149 more): serves clientEnv live but moves to "CONN-c", a sandbox connector: its live callers would reach the sandbox agent the moment it applies`,
+        `! phoneNumbers.${number(350)} (and 149 more): serves clientEnv sandbox but moves to "CONN-a", a live connector: its sandbox callers would reach the live agent the moment it applies`,
+      ]);
+      const full = await cliWith(["plan", file, "--full", ...url]);
+      const warned = full.stdout.split("\n").filter((l) => l.startsWith("! "));
+      expect(warned).toHaveLength(300);
+      expect(warned).toContain(
+        `! phoneNumbers.${number(499)}: serves clientEnv sandbox but moves to "CONN-a", a live connector: its sandbox callers would reach the live agent the moment it applies`,
+      );
+      const applied = await cliWith(["apply", file, "--yes", "--full", ...url]);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout.split("\n").filter((l) => l.startsWith("! "))).toHaveLength(300);
     });
   });
 
@@ -195,6 +237,29 @@ describe("renderPlan at scale (#22)", () => {
     expect(lines.at(-1)).toBe("… and 99992 more groups (99992 numbers)");
     const full = renderPlan(plan(changes), { full: true }).split("\n");
     expect(full.filter((l) => l.startsWith("    +"))).toHaveLength(100_000);
+  });
+
+  it("warnings: alike ones are one line in plan order; past 10 kinds the rest are counted; full lists each", ({
+    expect,
+  }) => {
+    const warnings: PlanWarning[] = [];
+    for (let i = 0; i < 12; i++)
+      for (let j = 0; j < 3; j++)
+        warnings.push({
+          path: `phoneNumbers.${number(i * 3 + j)}`,
+          code: "NUMBER_CLIENT_ENV_MISMATCH",
+          message: `kind ${i}`,
+        });
+    const p = { ...plan([]), warnings };
+    const lines = renderPlan(p).split("\n");
+    expect(lines.slice(1, 3)).toEqual([
+      `! phoneNumbers.${number(0)} (and 2 more): kind 0`,
+      `! phoneNumbers.${number(3)} (and 2 more): kind 1`,
+    ]);
+    expect(lines.filter((l) => l.startsWith("! "))).toHaveLength(11);
+    expect(lines.at(-1)).toBe("! and 6 more warnings (--full or --json lists them all)");
+    const full = renderPlan(p, { full: true }).split("\n");
+    expect(full.slice(1)).toEqual(warnings.map((w) => `! ${w.path}: ${w.message}`));
   });
 
   it("checks its options, naming the field", ({ expect }) => {

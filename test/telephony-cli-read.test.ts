@@ -56,6 +56,19 @@ describe.concurrent("connectors list (#22)", () => {
     });
   });
 
+  it("a terminal that reports 0 columns (`script`, a container's pty) is taken as 80 wide, not cut to nothing", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const unknown = await read(t, ["connectors", "list"], 0);
+      expect(unknown.stdout).toBe((await read(t, ["connectors", "list"], 80)).stdout);
+      // 85 cells uncut: at 80 the free text gives the 5 it lacks; at 0 it would be cut to 8 cells.
+      expect(unknown.stdout.split("\n")[1]).toBe(
+        "CONN-main     Line CONN-ma…  live  en-US-Neural…  en-US  VARIANT-spring        1",
+      );
+    });
+  });
+
   it("hostile values (tab, newline, ESC, bidi, a 300-character name, wide characters) stay escaped and in their column; a terminal row fits its width", async ({
     expect,
   }) => {
@@ -232,7 +245,7 @@ describe.concurrent("read commands: the command line (#22)", () => {
         [["connectors", "list", "--agent", "PROJECT 1"], "--agent: "],
         [
           ["connectors", "list", "--agent", AGENT, "--connector", "C"],
-          "--connector is for numbers, not connectors",
+          "--connector is for numbers list, not connectors list",
         ],
         [["numbers", "list", "--agent", AGENT, "--connector", "batch"], "--connector: "],
         [["lookup", "--agent", AGENT], "lookup needs a phone number (+E164)"],

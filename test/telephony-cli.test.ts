@@ -512,6 +512,14 @@ describe.concurrent("export", () => {
           ["connectors.CONN-variant.variantId", "VARIANT spring"],
           ["connectors.CONN-voice.voiceName", "en-GB-Nueral2-A"],
         ]);
+        // The shape of a plan's warnings (path, code, message), so a script reads both alike.
+        expect(printed.warnings[0]).toEqual({
+          path: "connectors.CONN-main.asrLangCode",
+          code: "VALUE_OMITTED",
+          message: expect.stringMatching(/^left out: .+ \(a desired state cannot hold it/),
+          value: "en_GB",
+          reason: expect.any(String),
+        });
         expect(writes(t.mock.requests)).toEqual([]);
       },
     );
@@ -1071,7 +1079,7 @@ describe.concurrent("the command line", () => {
       ],
       [
         ["plan", "x.json", "--agent", AGENT],
-        "--agent is for export, connectors, numbers, lookup, dial and call, not plan",
+        "--agent is for export, connectors list, numbers list, lookup, dial and call, not plan",
       ],
       [["export", "--agent", AGENT, "-y"], "--yes is for apply, not export"],
       [
@@ -1080,7 +1088,7 @@ describe.concurrent("the command line", () => {
       ],
       [
         ["apply", "x.json", "--agent", AGENT],
-        "--agent is for export, connectors, numbers, lookup, dial and call, not apply",
+        "--agent is for export, connectors list, numbers list, lookup, dial and call, not apply",
       ],
       [["apply", "x.json", "--concurrency", "2", "--concurrency=3"], "--concurrency given twice"],
       [["apply", "x.json", "-y", "--yes"], "--yes given twice"],
@@ -1244,6 +1252,10 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       expect(json.code).toBe(1);
       const printed = JSON.parse(json.stdout) as { ok: boolean; kind: string; errors: Listed[] };
       expect(printed).toMatchObject({ ok: false, kind: "desired-state", more: 0 });
+      // Like every failure's JSON: `ok: false` comes with an `error` and its code.
+      expect(printed).toMatchObject({
+        error: { name: "InvalidInputError", code: "INVALID_INPUT", message: `${file}: 5 problems` },
+      });
       expect(printed.errors.map(({ path, line, code }) => ({ path, line, code }))).toEqual(
         EXPECTED,
       );
@@ -1292,17 +1304,30 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
         ok: false,
         kind: null,
         errors: [{ path: "", code: "FILE_INVALID", message: expect.stringContaining("line 2") }],
+        error: { name: "CliError", code: "FILE_INVALID" },
       });
       const none = await cli(["validate", join(t.dir, "none.json")]);
       expect(none.code).toBe(1);
       expect(none.stderr).toContain("cannot read it: no such file");
+      const one = await cli([
+        "validate",
+        await t.file("one.json", {
+          agentId: AGENT,
+          phoneNumbers: { "+442079460000": "CONN-main" },
+        }),
+      ]);
+      expect(one.stdout).toContain(
+        `a valid desired state for agent ${AGENT}: 0 connectors, 1 number\n`,
+      );
       const requests = t.mock.requests.length;
       await cli(["validate", desired]);
       expect(t.mock.requests.length).toBe(requests);
     });
   });
 
-  it("validate: a usage error exits 2 (1 means the file is invalid)", async ({ expect }) => {
+  it("a usage error exits 2 for validate (1 means the file is invalid), 1 for every other command", async ({
+    expect,
+  }) => {
     for (const args of [
       ["validate"],
       ["validate", "a.json", "b.json"],
@@ -1315,7 +1340,23 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/\(see --help\)\n$/);
     }
-    expect((await cli(["plan"], {})).code).toBe(1);
+    // Every other command's usage error is 1: plan's 2 means "changes pending", so a
+    // typo in CI must not read as that; only validate, whose 1 is "invalid", differs.
+    for (const args of [
+      ["plan"],
+      ["plan", "d.json", "--yes"],
+      ["apply", "d.json", "--force"],
+      ["export"],
+      ["connectors", "list", "--full"],
+      ["numbers", "list", "--agent", AGENT, "--client-env", "live"],
+      ["lookup", "+442079460000"],
+      ["frobnicate"],
+      [],
+    ]) {
+      const r = await cli(args, {});
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toMatch(/\(see --help\)\n$/);
+    }
   });
 
   it("plan and apply list every problem with its line, code INVALID_INPUT, before any request", async ({
@@ -1523,7 +1564,22 @@ describe.concurrent("warnings and --target (#22)", () => {
         ...url,
       ]);
       expect(other.code).toBe(1);
-      expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: "INVALID_INPUT" } });
+      expect(JSON.parse(other.stdout)).toMatchObject({ error: { code: "USAGE" } });
+      // Refused before the plan is shown or a question asked; a plan made without one refuses any.
+      const unchosen = await t.file("unchosen.json");
+      await cli(["plan", file, "--out", unchosen, ...url]);
+      const asked = await cli(
+        ["apply", unchosen, "--client-env", "live", ...url],
+        undefined,
+        "y\n",
+      );
+      expect(asked.code).toBe(1);
+      expect(asked.stdout).toBe("");
+      expect(asked.stderr).toBe(
+        "polyai-connectors: --client-env: a saved plan keeps the clientEnv it was made with (each number's connector's); plan again (see --help)\n",
+      );
+      expect(other.stderr).toContain("it was made with (live); plan again");
+      expect(writes(t.mock.requests)).toEqual([]);
       const plain = await cli(["apply", file, "--yes", ...url]);
       expect(plain.code).toBe(0);
       expect(t.mock.phoneNumbers.find((n) => n.number === "+442079460009")?.clientEnv).toBe(

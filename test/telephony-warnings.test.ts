@@ -101,6 +101,19 @@ describe("plan warnings", () => {
     expect(numberOf(mock, "+442079460099")?.clientEnv).toBe("live");
   });
 
+  it("a plan made without a clientEnv refuses one at apply: its import was not checked against it", async () => {
+    const { poly, mock } = await start();
+    const desired = { agentId: AGENT, phoneNumbers: { "+442079460099": "CONN-sandbox" } };
+    const p = await plan(poly, desired);
+    expect(p.warnings).toEqual([]);
+    await expect(apply(poly, p, { clientEnv: "live" })).rejects.toThrow(
+      "options.clientEnv: the plan was made for imports into the clientEnv of each one's connector, not live: make a new plan",
+    );
+    expect(numberOf(mock, "+442079460099")).toBeUndefined();
+    await expect(apply(poly, p)).resolves.toMatchObject({ ok: true });
+    expect(numberOf(mock, "+442079460099")?.clientEnv).toBe("sandbox");
+  });
+
   it("renderPlan shows each warning with a ! marker above the changes", async () => {
     const { poly } = await start();
     const p = await plan(poly, {

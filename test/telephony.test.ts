@@ -683,7 +683,7 @@ describe("apply", () => {
   it("passes imports' clientEnv and the caller's signal (aborted: nothing written)", async () => {
     const mock = await start(MIXED_SEED());
     const poly = client(mock);
-    const p = await plan(poly, MIXED);
+    const p = await plan(poly, MIXED, { clientEnv: "sandbox" });
     const aborted = await apply(poly, p, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
     expect((aborted as Error).name).toBe("APIUserAbortError");
     expect(mock.requests.filter(isWrite)).toEqual([]);

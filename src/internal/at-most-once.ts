@@ -18,17 +18,31 @@ const RULES = (Object.values(operations) as OperationSpec[]).flatMap((op) =>
         {
           method: op.method,
           // The path's parameters as one segment each; anchored at the end, so a
-          // proxy prefix in the base URL still matches.
-          path: new RegExp(`${op.path.replace(/\{[^}]+\}/g, "[^/?#]+")}(?:[?#]|$)`),
+          // proxy prefix in the base URL still matches. Matched against pathOf(url).
+          path: new RegExp(`${op.path.replace(/\{[^}]+\}/g, "[^/]+")}$`, "i"),
           rule: op.atMostOnce,
         },
       ]
     : [],
 );
 
+/**
+ * #23: the URL's path as servers commonly route it (nginx merges slashes, many
+ * frameworks drop a trailing one, some ignore case): a `poly.raw` post written any
+ * of these ways may ring the number too, so it gets the same rule.
+ */
+function pathOf(url: string): string {
+  return url
+    .replace(/[?#][\s\S]*$/, "")
+    .replace(/\/{2,}/g, "/")
+    .replace(/\/+$/, "");
+}
+
 /** The rule of a request to `url`, for `poly.raw` calls as much as for methods. @internal */
 export function atMostOnceFor(method: string, url: string): AtMostOnce | undefined {
-  return RULES.find((r) => r.method === method && r.path.test(url))?.rule;
+  const path = pathOf(url);
+  const verb = method.toUpperCase();
+  return RULES.find((r) => r.method === verb && r.path.test(path))?.rule;
 }
 
 /** Whether an answer with `status` is worth another attempt under `rule` (or the ordinary rule). @internal */

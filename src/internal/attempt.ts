@@ -53,6 +53,21 @@ function findCause<T>(err: unknown, patterns: readonly (readonly [RegExp, T])[])
   return undefined;
 }
 
+/**
+ * #23: whether every error code in the cause chain says nothing was sent. A wrapper
+ * may carry a reset beside a refusal (its own retry, say): then the request may
+ * have gone out, and one "refused" in the chain must not make it look unsent.
+ */
+function onlyUnsentCodes(err: unknown): boolean {
+  for (let at = err, depth = 0; at && typeof at === "object" && depth < 5; depth++) {
+    const { code, cause } = at as { code?: unknown; cause?: unknown };
+    if (typeof code === "string" && !UNSENT.test(code) && !PERMANENT.some(([p]) => p.test(code)))
+      return false;
+    at = cause;
+  }
+  return true;
+}
+
 /** An attempt that got no answer; retried unless `permanent` says why not. @internal */
 export class AttemptFailure {
   readonly permanent: string | undefined;
@@ -65,7 +80,9 @@ export class AttemptFailure {
     this.permanent = timedOut ? undefined : findCause(cause, PERMANENT);
     // Every permanent failure (DNS, certificate, TLS, a runtime's refusal) comes before sending.
     this.unsent =
-      !timedOut && (this.permanent !== undefined || findCause(cause, [[UNSENT, true]]) === true);
+      !timedOut &&
+      (this.permanent !== undefined || findCause(cause, [[UNSENT, true]]) === true) &&
+      onlyUnsentCodes(cause);
   }
 }
 
@@ -86,6 +103,8 @@ export interface AttemptContext {
   readonly signal: AbortSignal | undefined;
   readonly timeoutMs: number;
   readonly info: RequestInfo;
+  /** #23: the request must not take effect twice (`x-sdk-at-most-once`): no redirect is followed. */
+  readonly atMostOnce: boolean;
 }
 
 /** A refusal whose class follows the status (a 503 too large is still an InternalServerError). */
@@ -220,7 +239,14 @@ export async function runAttempt(ctx: AttemptContext, attempts: number): Promise
       addressed ??= new URL(url);
       // An opaque redirect (browsers) hides its Location: nothing to check, so refuse.
       const target = redirectTarget(response.headers.get("location"), url);
-      const why = refuseRedirect({ method, status: response.status, addressed, target, hops });
+      const why = refuseRedirect({
+        method,
+        status: response.status,
+        addressed,
+        target,
+        hops,
+        atMostOnce: ctx.atMostOnce,
+      });
       if (why !== undefined || !target)
         throw refuse(ctx, response, "REDIRECT_REFUSED", `refused to follow ${why}`, attempts);
       url = target.href;

@@ -82,6 +82,9 @@ export async function exchangeThroughClient(
   options: CallOptions,
 ): Promise<Exchanged> {
   const { overrides } = options;
+  // #23: what the transport delivered, kept here: middleware may hand back another Response
+  // (rebuilt to log or decorate it), and an unknown outcome must still carry the correlation ID.
+  let sent: ReturnType<typeof answerInfo> | undefined;
   const { data, error, response }: { data?: unknown; error?: unknown; response: Response } =
     await raw.request(
       op.method.toLowerCase() as "get",
@@ -92,10 +95,14 @@ export async function exchangeThroughClient(
         parseAs: "text",
         ...(overrides.signal ? { signal: overrides.signal } : {}),
         ...(options.headers ? { headers: options.headers } : {}),
-        fetch: (request: Request) => transport(request, overrides),
+        fetch: async (request: Request) => {
+          const delivered = await transport(request, overrides);
+          sent = answerInfo(delivered);
+          return delivered;
+        },
       } as never,
     );
-  const { attempts, request } = answerInfo(response);
+  const { attempts, request } = sent ?? answerInfo(response);
   const text = typeof data === "string" && data !== "" ? data : undefined;
   return {
     status: response.status,

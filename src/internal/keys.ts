@@ -2,10 +2,13 @@
 // options, call options, bodies, filters and the mock's options alike, so a typo
 // gets the same "did you mean" everywhere (enum values too, #23).
 
-/** The known name `key` is a near miss of: the same but for case, `_`, `-` and spaces. */
+/**
+ * The known name `key` is a near miss of: the same but for case, `_`, `-` and spaces,
+ * or for the unit (#23: `timeout` is `timeoutMs`, `pollInterval` is `pollIntervalMs`).
+ */
 export function nearMiss(key: string, known: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
-  return known.find((k) => norm(k) === norm(key));
+  return known.find((k) => norm(k) === norm(key) || norm(k) === `${norm(key)}ms`);
 }
 
 /** `; did you mean "voiceName"?` for a near miss, else the list of known keys. */

@@ -19,6 +19,8 @@ export interface RedirectCase {
   readonly target: URL | undefined;
   /** Redirects already followed in this attempt. */
   readonly hops: number;
+  /** #23: the request must not take effect twice (placing a call). */
+  readonly atMostOnce?: boolean | undefined;
 }
 
 /** Why the redirect must not be followed, or undefined when it may be. @internal */
@@ -28,7 +30,11 @@ export function refuseRedirect({
   addressed,
   target,
   hops,
+  atMostOnce,
 }: RedirectCase): string | undefined {
+  // #23: following replays the request; sent once, it reaches the server once.
+  if (atMostOnce)
+    return `a ${status} redirect of a request that must not be sent twice; it was sent once, and the server answered with the redirect`;
   if (!target) return "a redirect whose target cannot be read";
   if (target.origin !== addressed.origin)
     return `a redirect to another origin (${target.origin}); the API key is only ever sent to ${addressed.origin}`;

@@ -70,9 +70,17 @@ function checkOutcome(
 ): void {
   if (err instanceof AttemptFailure && err.unsent) return;
   if (err instanceof APIError && !mayHaveActed(once, err.status)) return;
-  const cause =
-    err instanceof AttemptFailure ? failure(err, info, 1, timeoutMs, redact) : (err as PolyAIError);
-  if (!(cause instanceof PolyAIError)) throw err;
+  let cause: PolyAIError;
+  if (err instanceof AttemptFailure) cause = failure(err, info, 1, timeoutMs, redact);
+  else if (err instanceof PolyAIError) cause = err;
+  // Anything else came after the fetch answered (a custom fetch's answer that is no
+  // Response): the trigger was sent, and a bare TypeError would hide that.
+  else
+    cause = new APIConnectionError(`the answer could not be read: ${redact(describeCause(err))}`, {
+      cause: safeCause(err, redact),
+      request: info,
+      attempts: 1,
+    });
   const status = cause instanceof APIError ? cause.status : undefined;
   throw new CallOutcomeUnknownError(cause, { request: info, attempts, status });
 }
@@ -180,6 +188,7 @@ export function createTransport(config: TransportConfig): Transport {
       signal,
       timeoutMs,
       info,
+      atMostOnce: once !== undefined,
     };
     for (let n = 1; ; n++) {
       if (signal?.aborted)

@@ -77,11 +77,12 @@ export async function apply(
 
   const { plan: checked, planned } = checkPlan(plan);
   const { agentId, desired } = checked;
-  // #22: the plan's warnings were about the clientEnv it was made for; another would void them.
-  if (chosenEnv !== undefined && checked.clientEnv !== undefined && chosenEnv !== checked.clientEnv)
+  // #22: the plan's warnings were about the clientEnv it was made for (none: each
+  // connector's); another would void them: a live import onto a sandbox connector unwarned.
+  if (chosenEnv !== undefined && chosenEnv !== checked.clientEnv)
     throw new InvalidInputError(
       "options.clientEnv",
-      `the plan was made for imports into ${checked.clientEnv}, not ${chosenEnv}: make a new plan`,
+      `the plan was made for imports into ${checked.clientEnv ?? "the clientEnv of each one's connector"}, not ${chosenEnv}: make a new plan`,
     );
   const clientEnv = chosenEnv ?? checked.clientEnv;
   const call = { signal: read.signal };

@@ -28,7 +28,8 @@ function label(id: string | null): string {
   return /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id) ? id : JSON.stringify(id);
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
+/** `1 number`, `2 numbers` (internal: the CLI's counts too). */
+export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
@@ -114,8 +115,8 @@ function groupLines(lines: string[], groups: readonly Group[], full: boolean): v
  * 20 numbers`) and the imports by the connector they route to (`+ import →
  * CONN-main: 5 numbers`), largest group first. By default a group shows its first 3
  * numbers on one line and how many more, and at most 8 groups of each kind are
- * shown, so a plan of any size fits a screen; `{ full: true }` lists every number,
- * one per line. Each change starts
+ * shown, so a plan of any size fits a screen; warnings alike are one `!` line.
+ * `{ full: true }` lists every number and every warning, one per line. Each change starts
  * with its marker: `~` an update, `+` an import.
  *
  * @example
@@ -135,7 +136,7 @@ export function renderPlan(plan: Plan, options: RenderPlanOptions = {}): string 
   if (typeof full !== "boolean")
     throw new InvalidInputError("options.full", `expected a boolean, got ${describeType(full)}`);
   // #22: the plan's targets and warnings (`!` lines) go right after the summary, above the changes.
-  const lines = [summarizePlan(plan), ...planNotes(plan)];
+  const lines = [summarizePlan(plan), ...planNotes(plan, full)];
   for (const change of plan.connectors) lines.push("", ...connectorLines(change));
   const moves = plan.phoneNumbers.filter((c) => c.action === "reassign");
   const imports = plan.phoneNumbers.filter((c) => c.action === "import");

@@ -212,7 +212,11 @@ export interface ApplyOptions extends ReadOptions {
   chunkSize?: number | undefined;
   /** Requests in flight at once (reassignments, batches). Default 8. */
   concurrency?: number | undefined;
-  /** The environment imported numbers serve. Default: the API's (`live`). */
+  /**
+   * The environment imported numbers serve: the plan's (`plan(…, { clientEnv })`), else
+   * each number's connector's. #22: any other is refused (`InvalidInputError`), a
+   * plan made without one included: its warnings were not about it.
+   */
   clientEnv?: ClientEnv | undefined;
   /** Called after each change settles; a throwing callback is ignored. */
   onProgress?: ((progress: ApplyProgress) => void) | undefined;

@@ -136,16 +136,20 @@ export class OutboundBook {
   place(store: ConnectorStore, agentId: string, body: Schemas["InitiateOutboundCallBody"]) {
     this.configured(body.environment);
     const { variantId, environment } = body;
-    // A variant must have a connector in the environment; without one, the default connector places it.
-    if (
-      variantId !== undefined &&
-      !store.list(agentId).some((c) => c.clientEnv === environment && c.variantId === variantId)
-    )
+    // #23: the spec's 404: no connector of the agent in the environment (none to be its
+    // default), or, with variantId, none of that variant there.
+    const serving = store
+      .list(agentId)
+      .filter((c) => c.clientEnv === environment)
+      .filter((c) => variantId === undefined || c.variantId === variantId);
+    if (serving.length === 0) {
+      const variant = variantId === undefined ? "" : ` variant ${JSON.stringify(variantId)}`;
       throw new ApiFault(
         404,
         "OUTBOUND_CALLS_NO_CONNECTOR",
-        `No connector of ${agentId} serves variant ${JSON.stringify(variantId)} in ${JSON.stringify(environment)}`,
+        `No connector of ${agentId} serves${variant} in ${JSON.stringify(environment)}`,
       );
+    }
     const callSid = `OUT-${globalThis.crypto.randomUUID()}`;
     const { outcomes } = this.options;
     const outcome = Object.hasOwn(outcomes, body.toNumber)

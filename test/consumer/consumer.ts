@@ -12,6 +12,7 @@ import {
   AuthenticationError,
   BadRequestError,
   CallOutcomeUnknownError,
+  CallWaitError,
   CallWaitTimeoutError,
   ConflictError,
   InternalServerError,
@@ -310,6 +311,7 @@ export async function job(mock: MockPolyAI): Promise<Connector> {
   } catch (err) {
     if (err instanceof CallOutcomeUnknownError) void [err.code, err.correlationId, err.status];
     if (err instanceof CallWaitTimeoutError) void [err.callSid, err.lastStatus.status];
+    if (err instanceof CallWaitError) void [err.code, err.callSid, err.lastStatus.status];
   }
   // @ts-expect-error metadata values are strings
   await calls.create(AGENT, { ...request, metadata: { attempt: 2 } });

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CliError, UsageError } from "./errors.js";
+import { CliError } from "./errors.js";
 import { escapeLine } from "./escape.js";
 import { outMode } from "./files.js";
 import { NAME, ownPackage, packageAt, type OwnPackage } from "./version.js";
@@ -73,7 +73,7 @@ export async function schemaBase(out: string | undefined, cwd: string): Promise<
 
 /**
  * #22: `--out` onto an existing file: replaced with --force, or after a yes on a
- * terminal; else a usage error naming the file. A FIFO or device is written in
+ * terminal; else refused (CONFIRMATION_REQUIRED) naming the file. A FIFO or device is written in
  * place, not replaced, so it is not asked about.
  */
 export async function checkOverwrite(
@@ -87,9 +87,11 @@ export async function checkOverwrite(
     () => false,
   );
   if (!exists) return;
+  // #22: apply's code for the same refusal (no --yes off a terminal), so a script handles both alike.
   if (ask === undefined)
-    throw new UsageError(
+    throw new CliError(
       `--out ${out}: the file exists; pass --force to replace it (stdin is not a terminal, so no one can confirm)`,
+      "CONFIRMATION_REQUIRED",
     );
   if (!(await ask(`${escapeLine(out)} exists. Replace it? [y/N] `)))
     throw new CliError(`cancelled: ${out} was left as it was.`, "CANCELLED");

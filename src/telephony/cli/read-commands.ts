@@ -14,7 +14,7 @@ import type { ReadCommand } from "./usage.js";
 /** Where rows go: a table `columns` wide on a terminal, else tab-separated lines. */
 export interface Sheet {
   readonly out: Writer;
-  /** The terminal's width; 80 when a terminal does not say. */
+  /** The terminal's width; 80 when a terminal does not say (undefined or 0). */
   readonly columns: number | undefined;
   /** The key's redaction, applied to each cell before it is cut. */
   readonly redact: Redact;
@@ -55,7 +55,9 @@ function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 
 function write(sheet: Sheet, columns: readonly Column[], rows: readonly string[][]): void {
   const { out, redact } = sheet;
-  out(out.isTTY ? table(columns, rows, sheet.columns ?? 80, redact) : tabSeparated(rows, redact));
+  // #22: a pty of unknown size (`script`, `docker run -t`) says 0 columns: not a width to fit.
+  const width = sheet.columns || 80;
+  out(out.isTTY ? table(columns, rows, width, redact) : tabSeparated(rows, redact));
 }
 
 async function connectorsList(poly: PolyAIClient, cmd: ReadCommand, sheet: Sheet) {

@@ -13,7 +13,7 @@ import { InvalidPlanError, PlanStaleError, UnknownConnectorError } from "../erro
 import { exportState } from "../export.js";
 import { checkPlan, countChanges, plan, planWithin } from "../plan.js";
 import { planNotes } from "../plan-notes.js";
-import { renderPlan, summarizePlan } from "../render.js";
+import { plural, renderPlan, summarizePlan } from "../render.js";
 import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { planPaint } from "./colour.js";
@@ -190,6 +190,11 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
     if (cmd.targets)
       throw new UsageError("--target: a saved plan keeps the targets it was made with; plan again");
     p = await aboutFile(cmd.file, () => checkPlan(read.data).plan);
+    // #22: refused before the plan is shown and a yes asked for, not by apply() after.
+    if (cmd.clientEnv !== undefined && cmd.clientEnv !== p.clientEnv)
+      throw new UsageError(
+        `--client-env: a saved plan keeps the clientEnv it was made with (${p.clientEnv ?? "each number's connector's"}); plan again`,
+      );
   } else {
     const { desired } = read;
     const targets = cmd.targets && targetsIn(desired, cmd.targets);
@@ -243,9 +248,17 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
   return result.ok ? 0 : 1;
 }
 
+const NOT_MANAGED = "(a desired state cannot hold it, so it is not managed)";
+
 /** #5: one line per value the export left out. */
 function omittedLine(o: OmittedValue): string {
-  return `polyai-connectors: warning: left out ${escapeLine(`${o.path} = ${JSON.stringify(o.value)}: ${o.reason}`)} (a desired state cannot hold it, so it is not managed)\n`;
+  return `polyai-connectors: warning: left out ${escapeLine(`${o.path} = ${JSON.stringify(o.value)}: ${o.reason}`)} ${NOT_MANAGED}\n`;
+}
+
+/** #22: a value left out, for --json: `path`, `code`, `message` as a plan's warnings, and its value and reason. */
+function omittedJson(o: OmittedValue) {
+  const message = `left out: ${o.reason} ${NOT_MANAGED}`;
+  return { path: o.path, code: "VALUE_OMITTED", message, value: o.value, reason: o.reason };
 }
 
 async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): Promise<number> {
@@ -269,11 +282,11 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
   const text = toJson(state);
   if (cmd.out !== undefined) await writeOutFile(cmd.out, run.clean(text));
   for (const w of warnings) run.err(omittedLine(w));
-  if (cmd.json) run.out(toJson({ ok: true, desired: state, warnings }));
+  if (cmd.json) run.out(toJson({ ok: true, desired: state, warnings: warnings.map(omittedJson) }));
   else if (cmd.out === undefined) run.out(text);
   if (cmd.out !== undefined)
     run.err(
-      `Wrote ${Object.keys(state.connectors).length} connectors and ${Object.keys(state.phoneNumbers).length} numbers of agent ${cmd.agent} to ${cmd.out}\n`,
+      `Wrote ${plural(Object.keys(state.connectors).length, "connector")} and ${plural(Object.keys(state.phoneNumbers).length, "number")} of agent ${cmd.agent} to ${cmd.out}\n`,
     );
   return 0;
 }

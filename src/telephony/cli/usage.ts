@@ -55,20 +55,21 @@ Options:
   --region REGION     us, eu, uk or studio (default: POLYAI_REGION, then us)
   --base-url URL      another API host (a proxy, a local mock); not with --region
   --json              stdout carries one JSON document: plan: the plan; apply: the
-                      result; export: the state and its warnings; validate:
-                      { ok, kind, errors: [{ path, message, code, line }] }; the read
-                      commands: { "ok": true, "connectors" | "phoneNumbers" |
+                      result; export: the state and its warnings; validate: { ok,
+                      kind, errors: [{ path, message, code, line }], error? }; the
+                      read commands: { "ok": true, "connectors" | "phoneNumbers" |
                       "connector": … } with every field; a failure:
                       { "ok": false, "error": { name, message, code } }. Text goes
                       to stderr
   --out FILE          plan: also save the plan, to apply later; export: write to FILE
                       (never the input file; written whole or not at all; a FIFO
                       or device, /dev/stdout, is written in place)
-  --full              plan, apply: list every number changed (by default each
-                      route shows its first 3 numbers and how many more)
+  --full              plan, apply: list every number changed and every warning (by
+                      default each route shows its first 3 numbers and how many
+                      more, and warnings alike are one line)
   --agent ID          export, connectors list, numbers list, lookup, dial, call: the agent
   --connector ID      numbers list: only the numbers routed to that connector
-  --force             export: replace an existing --out file without asking (on a
+  --force             export --out: replace an existing file without asking (on a
                       terminal export asks; otherwise it refuses without --force)
   --yes, -y           apply without asking (required when stdin is not a terminal)
   --chunk-size N      apply: connector updates per batch request, 1 to ${APPLY_LIMITS.chunkSize.max}
@@ -360,13 +361,19 @@ function listed(words: readonly string[], and = "and"): string {
     : `${words.slice(0, -1).join(", ")} ${and} ${words.at(-1)}`;
 }
 
+/** #22: a command as it is typed: `connectors list`, `numbers list`. */
+const typed = (command: string): string =>
+  command === "connectors" || command === "numbers" ? `${command} list` : command;
+
 /** #19: a flag of another command is refused, not ignored (`plan --yes` does not apply). */
 function checkFlagsOf(command: string, values: Parsed["values"]): void {
   for (const name of values.keys()) {
     const only = FLAGS[name]?.for;
     if (only === undefined || only.includes(command)) continue;
     const hint = name === "out" ? "; plan --out saves a plan to apply" : "";
-    throw new UsageError(`--${name} is for ${listed(only)}, not ${command}${hint}`);
+    throw new UsageError(
+      `--${name} is for ${listed(only.map(typed))}, not ${typed(command)}${hint}`,
+    );
   }
 }
 
@@ -429,6 +436,9 @@ export function parseCommand(argv: readonly string[]): Command {
     }
     default:
       if (file !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(file)}`);
+      // #22: a flag that would do nothing is refused, not ignored (as a flag of another command is).
+      if (values.has("force") && out === undefined)
+        throw new UsageError("--force replaces an existing --out file: give --out FILE too");
       return {
         name: "export",
         agent: agent("export", text("agent")),

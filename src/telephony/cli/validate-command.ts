@@ -8,6 +8,7 @@ import { collectDesiredState } from "../desired.js";
 import { InvalidPlanError } from "../errors.js";
 import { checkPlan, countChanges, PLAN_KIND } from "../plan.js";
 import { Problems } from "../problems.js";
+import { plural } from "../render.js";
 import type { CheckedDesiredState } from "../types.js";
 import { codeOf } from "./codes.js";
 import { escapeLine } from "./escape.js";
@@ -74,7 +75,7 @@ function problemsOf(file: string, e: unknown): { errors: readonly InputProblem[]
 
 /**
  * `validate <file>`: 0 valid, 1 invalid (every problem listed: on stderr as
- * `file:line: path: message`, or with --json as `{ ok, kind, errors, more }` on stdout).
+ * `file:line: path: message`, or with --json as `{ ok, kind, errors, more, error }` on stdout).
  */
 export async function runValidate(out: Writer, err: Writer, cmd: ValidateCommand): Promise<number> {
   let kind: "desired-state" | "plan" | null = null;
@@ -88,18 +89,20 @@ export async function runValidate(out: Writer, err: Writer, cmd: ValidateCommand
     } else {
       kind = "desired-state";
       const { agentId, connectors, phoneNumbers } = read.desired;
-      summary = `a valid desired state for agent ${agentId}: ${Object.keys(connectors).length} connectors, ${Object.keys(phoneNumbers).length} numbers`;
+      summary = `a valid desired state for agent ${agentId}: ${plural(Object.keys(connectors).length, "connector")}, ${plural(Object.keys(phoneNumbers).length, "number")}`;
     }
   } catch (e) {
     const { errors, more } = problemsOf(cmd.file, e);
     const listed = errors.map((p) => ({ ...p, code: p.code ?? codeOf(e) }));
     if (e instanceof InvalidInputError) kind = "desired-state";
-    if (cmd.json) out(toJson({ ok: false, kind, errors: listed, more }));
+    const total = errors.length + more;
+    const message = `${cmd.file}: ${plural(total, "problem")}`;
+    // #22: `ok: false` carries an `error` with its code, as every other command's failure does.
+    const error = { name: (e as Error).name, message, code: codeOf(e) };
+    if (cmd.json) out(toJson({ ok: false, kind, errors: listed, more, error }));
     for (const p of listed) err(`${problemLine(cmd.file, p)}\n`);
     if (more > 0) err(`and ${more} more\n`);
-    err(
-      `polyai-connectors: ${escapeLine(cmd.file)}: ${errors.length + more} problem${errors.length + more === 1 ? "" : "s"}; nothing was sent\n`,
-    );
+    err(`polyai-connectors: ${escapeLine(message)}; nothing was sent\n`);
     return 1;
   }
   if (cmd.json) out(toJson({ ok: true, kind, errors: [], more: 0 }));
