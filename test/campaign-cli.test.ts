@@ -398,11 +398,28 @@ describe("the journal", () => {
     await writeFile(`${journal}.lock`, `${process.pid}\n`);
     const locked = await s.cli([...dial(file, journal), "--json"]);
     expect(JSON.parse(locked.stdout).error.code).toBe("JOURNAL_LOCKED");
+    // A dead run's PID now another program's: the message says how to go on.
+    expect(locked.stderr).toContain(`is another program: remove ${journal}.lock`);
     expect(s.mock.outboundCalls).toEqual([]);
     await writeFile(`${journal}.lock`, "2147483646\n");
     const run = await s.cli(dial(file, journal));
     expect(run.code, run.stderr).toBe(0);
     await expect(stat(`${journal}.lock`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("two runs that find the same dead run's lock at once: one takes it over, the other is refused", async () => {
+    const s = await scene();
+    const file = await s.file("rows.csv", csvOf(2));
+    // Each round a fresh journal with a stale lock; both runs race for it (one process:
+    // the loser reads the winner's PID, which is alive).
+    for (let round = 0; round < 10; round++) {
+      const journal = join(s.dir, `j${round}.jsonl`);
+      await writeFile(`${journal}.lock`, "2147483646\n");
+      const runs = await Promise.all([s.cli(dial(file, journal)), s.cli(dial(file, journal))]);
+      const refused = runs.filter((r) => r.stderr.includes("another run (process"));
+      expect(refused, runs.map((r) => r.stderr).join("\n")).toHaveLength(1);
+      expect(s.mock.outboundCalls).toHaveLength(2 * (round + 1));
+    }
   });
 
   it("the key never reaches the output or the journal, and hostile values stay on their line", async () => {

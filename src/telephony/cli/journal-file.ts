@@ -5,7 +5,16 @@
 // (the process killed mid-write) is dropped when the file is opened: its append
 // never resolved, so the trigger it announced was never sent. A lock file beside
 // it keeps two runs from dialling the same campaign at once.
-import { open, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import {
+  link,
+  open,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { dirname } from "node:path";
 import { InvalidJournalError, type CampaignJournal } from "../journal.js";
 import { CliError } from "./errors.js";
@@ -22,10 +31,44 @@ function alive(pid: number): boolean {
   }
 }
 
+const locked = (path: string, file: string, pid: number) =>
+  new CliError(
+    `--journal ${path}: another run (process ${pid}) is using this journal; two runs of one campaign could ring a person twice (if no run is, process ${pid} is another program: remove ${file})`,
+    "JOURNAL_LOCKED",
+  );
+
+/**
+ * #23: moves aside the lock `text` a dead run left. Two runs may find it at once:
+ * removing it by name could remove the lock the other has just taken, and both
+ * would dial. A rename is atomic, so only one run moves that lock; a run that moved
+ * the other's fresh lock instead puts it back (a hard link: only if none is there).
+ */
+async function moveAside(path: string, file: string, text: string): Promise<void> {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (e) {
+    if (codeOf(e) === "ENOENT") return; // another run moved it: race for the new one
+    throw e;
+  }
+  try {
+    const moved = await readFile(aside, "utf8");
+    if (moved === text) return;
+    await link(aside, file).catch(() => {
+      throw new CliError(
+        `--journal ${path}: another run took its lock while this one was taking over a dead run's; check no two runs are dialling, then remove ${file}`,
+        "JOURNAL_LOCKED",
+      );
+    });
+  } finally {
+    await rm(aside, { force: true });
+  }
+}
+
 /** Takes `<journal>.lock`; one left by a process that is gone (killed) is taken over. */
 async function lock(path: string): Promise<string> {
   const file = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await writeFile(file, `${process.pid}\n`, { flag: "wx" });
       return file;
@@ -36,13 +79,11 @@ async function lock(path: string): Promise<string> {
           "JOURNAL_UNWRITABLE",
         );
     }
-    const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid))
-      throw new CliError(
-        `--journal ${path}: another run (process ${pid}) is using this journal; two runs of one campaign could ring a person twice`,
-        "JOURNAL_LOCKED",
-      );
-    await rm(file, { force: true });
+    const text = await readFile(file, "utf8").catch(() => undefined);
+    if (text === undefined) continue; // moved aside by another run meanwhile
+    const pid = Number(text.trim());
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw locked(path, file, pid);
+    await moveAside(path, file, text);
   }
   throw new CliError(`--journal ${path}: could not take its lock file ${file}`, "JOURNAL_LOCKED");
 }
