@@ -96,6 +96,21 @@ async function syncFolder(path: string): Promise<void> {
   await folder?.close();
 }
 
+/**
+ * #23: writes all of `text`. A disk that fills (or a file size limit) takes part of
+ * a write and answers with the bytes taken, not an error: resolving then would send
+ * triggers whose `attempting` line is not on disk. The rest is written until it is
+ * all there, or the write fails (ENOSPC, EFBIG).
+ */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  let rest = Buffer.from(text);
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.write(rest);
+    if (bytesWritten === 0) throw Object.assign(new Error("no byte written"), { code: "EIO" });
+    rest = rest.subarray(bytesWritten);
+  }
+}
+
 /** The entries of the journal's text, and the length of its whole lines (a torn last one left out). */
 function parse(text: string): { entries: unknown[]; whole: number } {
   const end = text.lastIndexOf("\n") + 1;
@@ -154,7 +169,7 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
       queue = [];
       try {
         if (failure !== undefined) throw failure;
-        await handle.write(batch.map((b) => b.text).join(""));
+        await writeAll(handle, batch.map((b) => b.text).join(""));
         await handle.datasync();
         for (const b of batch) b.done();
       } catch (e) {
