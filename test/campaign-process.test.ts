@@ -89,6 +89,29 @@ const OUTBOUND: SeedConnector = {
 };
 const csv = `toNumber,name\n${Array.from({ length: ROWS }, (_, i) => `${number(i)},P${i}`).join("\n")}\n`;
 
+/** A local PolyAI and a folder with the 200-row file, for `body`; both gone after. */
+async function withCampaign(
+  prefix: string,
+  body: (
+    mock: Awaited<ReturnType<typeof createMockPolyAI>>,
+    args: string[],
+    journal: string,
+  ) => Promise<void>,
+): Promise<void> {
+  const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    const rows = join(dir, "rows.csv");
+    const journal = join(dir, "run.jsonl");
+    await writeFile(rows, csv);
+    const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+    await body(mock, args, journal);
+  } finally {
+    await mock.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe("a campaign killed mid-run and resumed", () => {
   it.each([1, 57, 143, 200])(
     "SIGKILL after call %i is placed: each row placed at most once, every row placed once or reported unknown",
@@ -214,14 +237,8 @@ describe("Ctrl-C", () => {
 describe("a journal whose disk fills mid-run", () => {
   it(
     "a short write is not a written line: no trigger without its whole line, so the re-run rings nobody twice",
-    async () => {
-      const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
-      const dir = await mkdtemp(join(tmpdir(), "polyai-dial-full-"));
-      try {
-        const rows = join(dir, "rows.csv");
-        const journal = join(dir, "run.jsonl");
-        await writeFile(rows, csv);
-        const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+    () =>
+      withCampaign("polyai-dial-full-", async (mock, args) => {
         // 20 blocks (10 or 20 KB) hold a fraction of 200 rows' lines; batches of 16 rows'
         // lines meet the limit mid-batch: the kernel writes part of it, then refuses.
         const full = await start(
@@ -240,11 +257,7 @@ describe("a journal whose disk fills mid-run", () => {
         for (const c of mock.outboundCalls) rung.set(c.toNumber, (rung.get(c.toNumber) ?? 0) + 1);
         expect([...rung].filter(([, n]) => n > 1)).toEqual([]);
         expect(result.placed + result.unknown).toBe(ROWS);
-      } finally {
-        await mock.close();
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
+      }),
     HANG_GUARD_MS,
   );
 });
@@ -252,14 +265,8 @@ describe("a journal whose disk fills mid-run", () => {
 describe("a closed stdout", () => {
   it(
     "`dial … | head -0`: the campaign goes on, the journal is whole, exit 0",
-    async () => {
-      const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
-      const dir = await mkdtemp(join(tmpdir(), "polyai-dial-pipe-"));
-      try {
-        const rows = join(dir, "rows.csv");
-        const journal = join(dir, "run.jsonl");
-        await writeFile(rows, csv);
-        const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+    () =>
+      withCampaign("polyai-dial-pipe-", async (mock, args, journal) => {
         const run = await start([...args, "--base-url", mock.url], true).done;
         expect(run.code, run.stderr).toBe(0);
         expect(new Set(mock.outboundCalls.map((c) => c.toNumber)).size).toBe(ROWS);
@@ -269,11 +276,7 @@ describe("a closed stdout", () => {
           .split("\n")
           .map((l) => JSON.parse(l).type);
         expect(types.filter((t) => t === "placed")).toHaveLength(ROWS);
-      } finally {
-        await mock.close();
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
+      }),
     HANG_GUARD_MS,
   );
 });
