@@ -369,6 +369,22 @@ describe("the journal", () => {
     expect(s.mock.outboundCalls).toHaveLength(3);
   });
 
+  it("a whole last line without its newline (saved so by an editor) is kept: its row is not dialled again", async () => {
+    const s = await scene();
+    const file = await s.file("rows.csv", csvOf(3));
+    const journal = join(s.dir, "j.jsonl");
+    await s.cli(dial(file, journal, "--concurrency", "1"));
+    // Row 2's result line dropped and the newline after its `attempting` line with it.
+    const kept = (await readFile(journal, "utf8")).split("\n").slice(0, 6);
+    expect(JSON.parse(kept[5] ?? "")).toMatchObject({ type: "attempting", row: 2 });
+    await writeFile(journal, kept.join("\n"));
+    const run = await s.cli(dial(file, journal, "--json"));
+    expect(JSON.parse(run.stdout)).toMatchObject({ placed: 2, unknown: 1, dialledNow: 0 });
+    expect(s.mock.outboundCalls).toHaveLength(3);
+    // Its newline restored: the journal reads back line by line.
+    expect((await lines(journal)).length).toBe(6);
+  });
+
   it("a journal that cannot be written is refused before any call", async () => {
     const s = await scene();
     const file = await s.file("rows.csv", csvOf(2));

@@ -111,18 +111,35 @@ async function writeAll(handle: FileHandle, text: string): Promise<void> {
   }
 }
 
-/** The entries of the journal's text, and the length of its whole lines (a torn last one left out). */
-function parse(text: string): { entries: unknown[]; whole: number } {
+/** A JSON value, or undefined for text that is not one. */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The entries of the journal's text, and what to do with a last line without its
+ * newline: `cut` a torn one (its append never resolved, so the trigger it announced
+ * was never sent), or `end` a whole one with its newline. #23: a line only parses
+ * whole, so one that does was written whole and then lost its newline (an editor's
+ * save); dropping it could drop an `attempting` line whose trigger went out.
+ */
+function parse(text: string): { entries: unknown[]; tail: "none" | "cut" | "end"; whole: number } {
   const end = text.lastIndexOf("\n") + 1;
   const lines = text.slice(0, end).split("\n").slice(0, -1);
   const entries = lines.map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch {
-      throw new InvalidJournalError(i, "not a JSON line (edited by hand?)");
-    }
+    const entry = jsonOrUndefined(line);
+    if (entry === undefined) throw new InvalidJournalError(i, "not a JSON line (edited by hand?)");
+    return entry;
   });
-  return { entries, whole: Buffer.byteLength(text.slice(0, end)) };
+  const whole = Buffer.byteLength(text.slice(0, end));
+  if (end === text.length) return { entries, tail: "none", whole };
+  const last = jsonOrUndefined(text.slice(end));
+  if (last === undefined) return { entries, tail: "cut", whole };
+  return { entries: [...entries, last], tail: "end", whole };
 }
 
 /** A journal file, open and locked; `close` releases both. */
@@ -191,8 +208,12 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
     async read() {
       const handle = opened?.handle ?? (await openLocked());
       const text = await handle.readFile("utf8");
-      const { entries, whole } = parse(text);
-      if (whole !== Buffer.byteLength(text)) await handle.truncate(whole);
+      const { entries, tail, whole } = parse(text);
+      if (tail === "cut") await handle.truncate(whole);
+      if (tail === "end") {
+        await writeAll(handle, "\n");
+        await handle.datasync();
+      }
       return entries;
     },
     append(entry) {
