@@ -598,6 +598,17 @@ describe("call", () => {
     expect([...s.placed().values()]).toEqual([1, 1, 1]);
   });
 
+  it("--wait says the callSid on stderr as soon as the call is placed: a wait cut short (Ctrl-C) still names the call", async () => {
+    const s = await scene();
+    const waited = await s.cli(call(number(4), "--wait", "--json"));
+    const sid = s.mock.outboundCalls[0]?.callSid ?? "";
+    expect(sid).not.toBe("");
+    expect(waited.stderr).toBe(
+      `Placed call ${sid} to ${number(4)}; waiting for it to end (Ctrl-C stops waiting, not the call)\n`,
+    );
+    expect(JSON.parse(waited.stdout)).toMatchObject({ ok: true, callSid: sid });
+  });
+
   it("a number the SDK refuses is not sent; an answer lost after the call was placed is CALL_OUTCOME_UNKNOWN, one call", async () => {
     const s = await scene();
     const bad = await s.cli([...call("07700900001"), "--json"]);
