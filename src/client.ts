@@ -7,6 +7,7 @@ import type { Resources } from "../generated/resources.js";
 import { createCall, createResources } from "./internal/call.js";
 import { withCreateAndWait, type OutboundCalls } from "./outbound-calls.js";
 import { suggestKey, unknownKey } from "./internal/keys.js";
+import { checkFunction } from "./internal/option-keys.js";
 import { InvalidInputError } from "./errors.js";
 import { redactInputError } from "./redact.js";
 import { checkApiKey, keyRing, keySource, type ApiKeyProvider } from "./internal/api-key.js";
@@ -256,25 +257,14 @@ function build(
       "no fetch implementation: pass { fetch } on runtimes without a global fetch",
     );
   const retry = checkRetrySettings(options, "options");
-  if (options.onRetry !== undefined && typeof options.onRetry !== "function")
-    throw new InvalidInputError(
-      "onRetry",
-      `expected a function, got ${describeType(options.onRetry)}`,
-    );
+  checkFunction(options.onRetry, "onRetry");
   if (options.logger !== undefined) {
     if (options.logger === null || typeof options.logger !== "object")
       throw new InvalidInputError(
         "logger",
         `expected an object with debug/info/warn methods, got ${describeType(options.logger)}`,
       );
-    for (const level of LEVELS) {
-      const fn = options.logger[level];
-      if (fn !== undefined && typeof fn !== "function")
-        throw new InvalidInputError(
-          `logger.${level}`,
-          `expected a function, got ${describeType(fn)}`,
-        );
-    }
+    for (const level of LEVELS) checkFunction(options.logger[level], `logger.${level}`);
   }
   const headers =
     options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");

@@ -1,6 +1,6 @@
 // The check of an options object: a plain object, only known keys (with "did you
-// mean"), and an AbortSignal for `signal`. Used by createAndWait (#23) and by
-// plan and apply of the telephony entry.
+// mean"), an AbortSignal for `signal`, and callbacks that are functions. Used by
+// the client, createAndWait (#23) and plan and apply of the telephony entry.
 import { InvalidInputError } from "../errors.js";
 import { describeType, isPlainObject } from "../validate.js";
 import { suggestKey, unknownKey } from "./keys.js";
@@ -26,4 +26,10 @@ export function checkOptionKeys(
       `expected an AbortSignal, got ${describeType(signal)}`,
     );
   return options;
+}
+
+/** #23: an option that must be a function when given (a callback such as `onRetry`). */
+export function checkFunction(value: unknown, field: string): void {
+  if (value !== undefined && typeof value !== "function")
+    throw new InvalidInputError(field, `expected a function, got ${describeType(value)}`);
 }
