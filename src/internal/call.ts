@@ -66,8 +66,7 @@ function answerRule(op: OperationSpec, status: number): Rule | null | undefined 
 function outcomeUnknown(op: OperationSpec, err: unknown, got: Exchanged): unknown {
   const rule = op.atMostOnce;
   if (!rule || !(err instanceof APIError) || !mayHaveActed(rule, err.status)) return err;
-  const { request, attempts } = got;
-  return new CallOutcomeUnknownError(err, { request, attempts, status: err.status });
+  return new CallOutcomeUnknownError(err, { request: got.request, attempts: got.attempts });
 }
 
 /** Builds the call function of one client. @internal */
