@@ -104,7 +104,7 @@ const NONE: CallOptions = { overrides: { signal: undefined }, headers: undefined
 export function checkOptions(value: unknown, op: OperationSpec): CallOptions {
   if (value === undefined) return NONE;
   const allowed = op.dryRun ? WRITE_OPTION_KEYS : READ_OPTION_KEYS;
-  const options = checkOptionKeys(value, allowed, "of this call");
+  const options = checkOptionKeys(value, allowed, "an option of this call");
   const { headers, dryRun } = options;
   const signal = options["signal"] as AbortSignal | undefined;
   if (dryRun !== undefined && typeof dryRun !== "boolean")

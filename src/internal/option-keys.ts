@@ -1,19 +1,19 @@
 // The check of an options object: a plain object, only known keys (with "did you
 // mean"), an AbortSignal for `signal`, and callbacks that are functions. Used by
-// every call's options, the client's callbacks, createAndWait (#23) and plan and
-// apply of the telephony entry.
+// the client's options, every call's, createAndWait's (#23), and plan and apply
+// of the telephony entry.
 import { InvalidInputError } from "../errors.js";
 import { describeType, isPlainObject } from "../validate.js";
 import { suggestKey, unknownKey } from "./keys.js";
 
 /**
  * Checks that `options` is an object with only `known` keys (the client's one key
- * check); `where` ends the message about an unknown one ("is not an option here").
+ * check); `what` names an unknown one in the message ("is not an option here").
  */
 export function checkOptionKeys(
   options: unknown,
   known: readonly string[],
-  where = "here",
+  what = "an option here",
 ): Record<string, unknown> {
   if (options === undefined) return {};
   if (!isPlainObject(options))
@@ -22,7 +22,7 @@ export function checkOptionKeys(
   if (unknown !== undefined)
     throw new InvalidInputError(
       `options.${unknown}`,
-      `is not an option ${where}${suggestKey(unknown, known)}`,
+      `is not ${what}${suggestKey(unknown, known)}`,
     );
   const signal = options["signal"];
   if (signal !== undefined && !(signal instanceof AbortSignal))
