@@ -14,8 +14,8 @@ import * as esbuild from "esbuild";
 // A regression guard set just above today's figure, not a target: the issues' targets
 // (13.4 kB for connectors, 14.5 kB with phone numbers) are not met, and docs/benchmarks.md
 // ("Size") says what each part costs. Raise it only with a reason in the
-// CHANGELOG.
-const BUDGET_BYTES = 18500; // minified + gzipped
+// CHANGELOG (#23: outbound calls raised it from 18,500).
+const BUDGET_BYTES = 20450; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const json = process.argv.includes("--json");

@@ -1,7 +1,7 @@
 // #23: the one error of a request that must not take effect twice (placing a call)
 // and may have taken effect once. Its own module: errors.ts holds the failure
 // families every operation shares, this one only `x-sdk-at-most-once` operations throw.
-import { PolyAIError, type RequestInfo } from "./errors.js";
+import { APIError, PolyAIError, type RequestInfo } from "./errors.js";
 
 /**
  * The call may have been placed, and was not retried so as not to ring the number
@@ -28,7 +28,7 @@ export class CallOutcomeUnknownError extends PolyAIError {
   readonly correlationId: string | undefined;
   /** Method and URL of the request. */
   readonly request: RequestInfo | undefined;
-  /** The status of the answer, when there was one (500, 504, …); undefined when none came. */
+  /** The status of the answer, when there was one (500, 504, …; by default the cause's); undefined when none came. */
   readonly status: number | undefined;
   /** How many attempts were sent; only the last may have placed the call. */
   readonly attempts: number;
@@ -48,7 +48,7 @@ export class CallOutcomeUnknownError extends PolyAIError {
     );
     this.correlationId = id;
     this.request = init.request;
-    this.status = init.status;
+    this.status = init.status ?? (cause instanceof APIError ? cause.status : undefined);
     this.attempts = attempts;
   }
 }

@@ -6,20 +6,14 @@ import type { paths } from "../generated/openapi.js";
 import type { Resources } from "../generated/resources.js";
 import { createCall, createResources } from "./internal/call.js";
 import { withCreateAndWait, type OutboundCalls } from "./outbound-calls.js";
-import { suggestKey, unknownKey } from "./internal/keys.js";
+import { checkFunction, checkOptionKeys } from "./internal/option-keys.js";
 import { InvalidInputError } from "./errors.js";
 import { redactInputError } from "./internal/redact.js";
 import { checkApiKey, keyRing, keySource } from "./internal/api-key.js";
 import type { Logger, RetryEvent } from "./logger.js";
 import type { ApiKeyProvider, BackoffOptions } from "./options.js";
 import { createTransport } from "./internal/transport.js";
-import {
-  checkHeaders,
-  checkRetrySettings,
-  describeType,
-  isPlainObject,
-  quote,
-} from "./internal/validate.js";
+import { checkHeaders, checkRetrySettings, describeType, quote } from "./internal/validate.js";
 
 /** A PolyAI region. Each has its own host; API keys are provisioned to one region. */
 export type Region = keyof typeof regions;
@@ -205,14 +199,7 @@ function checkRegion(value: unknown, field: string): Region {
  *   or out-of-range retry settings.
  */
 export function createPolyAIClient(options: ClientOptions = {}): PolyAIClient {
-  if (!isPlainObject(options as unknown))
-    throw new InvalidInputError("options", `expected an object, got ${describeType(options)}`);
-  const unknown = unknownKey(options, OPTION_KEYS);
-  if (unknown !== undefined)
-    throw new InvalidInputError(
-      `options.${unknown}`,
-      `is not a client option${suggestKey(unknown, OPTION_KEYS)}`,
-    );
+  checkOptionKeys(options, OPTION_KEYS, "a client option");
   const given = options.apiKey === undefined ? env("POLYAI_API_KEY") : options.apiKey;
   const apiKey = typeof given === "function" ? given : checkApiKey(given);
   // The client's one redactor, of every key it sends: the transport, the call path
@@ -257,25 +244,14 @@ function build(
       "no fetch implementation: pass { fetch } on runtimes without a global fetch",
     );
   const retry = checkRetrySettings(options, "options");
-  if (options.onRetry !== undefined && typeof options.onRetry !== "function")
-    throw new InvalidInputError(
-      "onRetry",
-      `expected a function, got ${describeType(options.onRetry)}`,
-    );
+  checkFunction(options.onRetry, "onRetry");
   if (options.logger !== undefined) {
     if (options.logger === null || typeof options.logger !== "object")
       throw new InvalidInputError(
         "logger",
         `expected an object with debug/info/warn methods, got ${describeType(options.logger)}`,
       );
-    for (const level of LEVELS) {
-      const fn = options.logger[level];
-      if (fn !== undefined && typeof fn !== "function")
-        throw new InvalidInputError(
-          `logger.${level}`,
-          `expected a function, got ${describeType(fn)}`,
-        );
-    }
+    for (const level of LEVELS) checkFunction(options.logger[level], `logger.${level}`);
   }
   const headers =
     options.headers === undefined ? undefined : checkHeaders(options.headers, "headers");

@@ -92,6 +92,16 @@ export interface APIErrorInit {
 
 const CORRELATION_HEADER = "x-polyai-correlation-id";
 
+/** ` (PATCH https://…)`: where a request went, for a message; empty when unknown. */
+function where(request: RequestInfo | undefined): string {
+  return request ? ` (${request.method} ${request.url})` : "";
+}
+
+/** ` after 3 attempts`, for a message; empty after one. */
+function afterAttempts(attempts: number): string {
+  return attempts > 1 ? ` after ${attempts} attempts` : "";
+}
+
 function describeBody(body: unknown): {
   code: string | undefined;
   errorId: string | undefined;
@@ -153,13 +163,9 @@ export class APIError extends PolyAIError {
     const id = errorId ?? init.headers.get(CORRELATION_HEADER) ?? undefined;
     const attempts = init.attempts ?? 1;
     const hint = init.hint ? `; ${init.hint}` : "";
-    const parts = [
-      `${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}${hint}`,
-    ];
-    if (init.request) parts.push(`(${init.request.method} ${init.request.url})`);
-    if (id) parts.push(`[error_id ${id}]`);
-    if (attempts > 1) parts.push(`after ${attempts} attempts`);
-    super(parts.join(" "));
+    super(
+      `${init.status}${finalCode ? ` ${finalCode}` : ""}: ${init.message ?? (detail || "request failed")}${hint}${where(init.request)}${id ? ` [error_id ${id}]` : ""}${afterAttempts(attempts)}`,
+    );
     this.status = init.status;
     this.code = finalCode;
     this.errorId = id;
@@ -228,8 +234,7 @@ export class APIConnectionError extends PolyAIError {
     options: { cause?: unknown; request?: RequestInfo | undefined; attempts?: number } = {},
   ) {
     const attempts = options.attempts ?? 1;
-    const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
-    super(`${message}${where}${attempts > 1 ? ` after ${attempts} attempts` : ""}`, {
+    super(`${message}${where(options.request)}${afterAttempts(attempts)}`, {
       cause: options.cause,
     });
     this.request = options.request;
@@ -251,8 +256,7 @@ export class APIUserAbortError extends PolyAIError {
   /** The correlation ID the call sent, if it got that far. */
   readonly correlationId: string | undefined;
   constructor(options: { cause?: unknown; request?: RequestInfo | undefined } = {}) {
-    const where = options.request ? ` (${options.request.method} ${options.request.url})` : "";
-    super(`request aborted by the caller${where}`, { cause: options.cause });
+    super(`request aborted by the caller${where(options.request)}`, { cause: options.cause });
     this.request = options.request;
     this.correlationId = options.request?.correlationId;
   }

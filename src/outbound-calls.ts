@@ -2,13 +2,13 @@
 // spec: it composes two that are (create, then get until the call ends). It never
 // places the call twice: the trigger is sent once, and only the reads are repeated.
 import type { OutboundCallsResource } from "../generated/resources.js";
-import { APIUserAbortError, InvalidInputError } from "./errors.js";
+import { APIUserAbortError } from "./errors.js";
 import { CallWaitError } from "./call-wait-error.js";
 import { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
-import { checkOptionKeys } from "./internal/option-keys.js";
+import { checkFunction, checkOptionKeys } from "./internal/option-keys.js";
 import { sleep } from "./internal/retry.js";
 import type { OutboundCall, OutboundCallRequest, OutboundCallStatus } from "./types.js";
-import { checkInteger, describeType } from "./internal/validate.js";
+import { checkInteger } from "./internal/validate.js";
 
 /** Options of {@link OutboundCalls.createAndWait}. */
 export interface WaitOptions {
@@ -71,11 +71,7 @@ interface Waiting {
 function checkWaitOptions(value: unknown): Waiting {
   const options = checkOptionKeys(value, WAIT_KEYS);
   const onPlaced = options["onPlaced"];
-  if (onPlaced !== undefined && typeof onPlaced !== "function")
-    throw new InvalidInputError(
-      "options.onPlaced",
-      `expected a function, got ${describeType(onPlaced)}`,
-    );
+  checkFunction(onPlaced, "options.onPlaced");
   return {
     signal: options["signal"] as AbortSignal | undefined,
     onPlaced: onPlaced as Waiting["onPlaced"],

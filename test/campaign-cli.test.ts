@@ -369,6 +369,22 @@ describe("the journal", () => {
     expect(s.mock.outboundCalls).toHaveLength(3);
   });
 
+  it("a whole last line without its newline (saved so by an editor) is kept: its row is not dialled again", async () => {
+    const s = await scene();
+    const file = await s.file("rows.csv", csvOf(3));
+    const journal = join(s.dir, "j.jsonl");
+    await s.cli(dial(file, journal, "--concurrency", "1"));
+    // Row 2's result line dropped and the newline after its `attempting` line with it.
+    const kept = (await readFile(journal, "utf8")).split("\n").slice(0, 6);
+    expect(JSON.parse(kept[5] ?? "")).toMatchObject({ type: "attempting", row: 2 });
+    await writeFile(journal, kept.join("\n"));
+    const run = await s.cli(dial(file, journal, "--json"));
+    expect(JSON.parse(run.stdout)).toMatchObject({ placed: 2, unknown: 1, dialledNow: 0 });
+    expect(s.mock.outboundCalls).toHaveLength(3);
+    // Its newline restored: the journal reads back line by line.
+    expect((await lines(journal)).length).toBe(6);
+  });
+
   it("a journal that cannot be written is refused before any call", async () => {
     const s = await scene();
     const file = await s.file("rows.csv", csvOf(2));
@@ -398,11 +414,28 @@ describe("the journal", () => {
     await writeFile(`${journal}.lock`, `${process.pid}\n`);
     const locked = await s.cli([...dial(file, journal), "--json"]);
     expect(JSON.parse(locked.stdout).error.code).toBe("JOURNAL_LOCKED");
+    // A dead run's PID now another program's: the message says how to go on.
+    expect(locked.stderr).toContain(`is another program: remove ${journal}.lock`);
     expect(s.mock.outboundCalls).toEqual([]);
     await writeFile(`${journal}.lock`, "2147483646\n");
     const run = await s.cli(dial(file, journal));
     expect(run.code, run.stderr).toBe(0);
     await expect(stat(`${journal}.lock`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("two runs that find the same dead run's lock at once: one takes it over, the other is refused", async () => {
+    const s = await scene();
+    const file = await s.file("rows.csv", csvOf(2));
+    // Each round a fresh journal with a stale lock; both runs race for it (one process:
+    // the loser reads the winner's PID, which is alive).
+    for (let round = 0; round < 10; round++) {
+      const journal = join(s.dir, `j${round}.jsonl`);
+      await writeFile(`${journal}.lock`, "2147483646\n");
+      const runs = await Promise.all([s.cli(dial(file, journal)), s.cli(dial(file, journal))]);
+      const refused = runs.filter((r) => r.stderr.includes("another run (process"));
+      expect(refused, runs.map((r) => r.stderr).join("\n")).toHaveLength(1);
+      expect(s.mock.outboundCalls).toHaveLength(2 * (round + 1));
+    }
   });
 
   it("the key never reaches the output or the journal, and hostile values stay on their line", async () => {
@@ -563,6 +596,17 @@ describe("call", () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("FAILURE: no answer");
     expect([...s.placed().values()]).toEqual([1, 1, 1]);
+  });
+
+  it("--wait says the callSid on stderr as soon as the call is placed: a wait cut short (Ctrl-C) still names the call", async () => {
+    const s = await scene();
+    const waited = await s.cli(call(number(4), "--wait", "--json"));
+    const sid = s.mock.outboundCalls[0]?.callSid ?? "";
+    expect(sid).not.toBe("");
+    expect(waited.stderr).toBe(
+      `Placed call ${sid} to ${number(4)}; waiting for it to end (Ctrl-C stops waiting, not the call)\n`,
+    );
+    expect(JSON.parse(waited.stdout)).toMatchObject({ ok: true, callSid: sid });
   });
 
   it("a number the SDK refuses is not sent; an answer lost after the call was placed is CALL_OUTCOME_UNKNOWN, one call", async () => {

@@ -46,10 +46,27 @@ interface Ran {
   stderr: string;
 }
 
-function start(args: string[], closeStdout = false): { child: ChildProcess; done: Promise<Ran> } {
+/** Runs the bin; `fileBlocks` caps the size of any file it writes (`ulimit -f`: a disk that fills). */
+function start(
+  args: string[],
+  closeStdout = false,
+  fileBlocks?: number,
+): { child: ChildProcess; done: Promise<Ran> } {
   const env: NodeJS.ProcessEnv = { ...process.env, POLYAI_API_KEY: KEY };
   delete env["POLYAI_LOG"];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env, stdio: "pipe" });
+  const command =
+    fileBlocks === undefined
+      ? [process.execPath, BIN, ...args]
+      : [
+          "/bin/sh",
+          "-c",
+          `ulimit -f ${fileBlocks}; exec "$0" "$@"`,
+          process.execPath,
+          BIN,
+          ...args,
+        ];
+  const [file, ...rest] = command as [string, ...string[]];
+  const child = spawn(file, rest, { cwd: root, env, stdio: "pipe" });
   let stdout = "";
   let stderr = "";
   if (closeStdout) child.stdout.destroy();
@@ -71,6 +88,29 @@ const OUTBOUND: SeedConnector = {
   voiceName: "en-GB-Neural2-A",
 };
 const csv = `toNumber,name\n${Array.from({ length: ROWS }, (_, i) => `${number(i)},P${i}`).join("\n")}\n`;
+
+/** A local PolyAI and a folder with the 200-row file, for `body`; both gone after. */
+async function withCampaign(
+  prefix: string,
+  body: (
+    mock: Awaited<ReturnType<typeof createMockPolyAI>>,
+    args: string[],
+    journal: string,
+  ) => Promise<void>,
+): Promise<void> {
+  const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    const rows = join(dir, "rows.csv");
+    const journal = join(dir, "run.jsonl");
+    await writeFile(rows, csv);
+    const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+    await body(mock, args, journal);
+  } finally {
+    await mock.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 describe("a campaign killed mid-run and resumed", () => {
   it.each([1, 57, 143, 200])(
@@ -194,17 +234,39 @@ describe("Ctrl-C", () => {
   );
 });
 
+describe("a journal whose disk fills mid-run", () => {
+  it(
+    "a short write is not a written line: no trigger without its whole line, so the re-run rings nobody twice",
+    () =>
+      withCampaign("polyai-dial-full-", async (mock, args) => {
+        // 20 blocks (10 or 20 KB) hold a fraction of 200 rows' lines; batches of 16 rows'
+        // lines meet the limit mid-batch: the kernel writes part of it, then refuses.
+        const full = await start(
+          [...args, "--base-url", mock.url, "--concurrency", "16"],
+          false,
+          20,
+        ).done;
+        expect(full.code, full.stderr).toBe(1);
+        expect(full.stderr).toContain("cannot write it: EFBIG; the campaign stopped");
+        const before = mock.outboundCalls.length;
+        expect(before).toBeGreaterThan(0);
+        expect(before).toBeLessThan(ROWS);
+        const again = await start([...args, "--base-url", mock.url, "--json"]).done;
+        const result = JSON.parse(again.stdout) as CampaignResult;
+        const rung = new Map<string, number>();
+        for (const c of mock.outboundCalls) rung.set(c.toNumber, (rung.get(c.toNumber) ?? 0) + 1);
+        expect([...rung].filter(([, n]) => n > 1)).toEqual([]);
+        expect(result.placed + result.unknown).toBe(ROWS);
+      }),
+    HANG_GUARD_MS,
+  );
+});
+
 describe("a closed stdout", () => {
   it(
     "`dial … | head -0`: the campaign goes on, the journal is whole, exit 0",
-    async () => {
-      const mock = await createMockPolyAI({ apiKey: KEY, connectors: [OUTBOUND] });
-      const dir = await mkdtemp(join(tmpdir(), "polyai-dial-pipe-"));
-      try {
-        const rows = join(dir, "rows.csv");
-        const journal = join(dir, "run.jsonl");
-        await writeFile(rows, csv);
-        const args = ["dial", rows, "--agent", AGENT, "--env", "sandbox", "--journal", journal];
+    () =>
+      withCampaign("polyai-dial-pipe-", async (mock, args, journal) => {
         const run = await start([...args, "--base-url", mock.url], true).done;
         expect(run.code, run.stderr).toBe(0);
         expect(new Set(mock.outboundCalls.map((c) => c.toNumber)).size).toBe(ROWS);
@@ -214,11 +276,7 @@ describe("a closed stdout", () => {
           .split("\n")
           .map((l) => JSON.parse(l).type);
         expect(types.filter((t) => t === "placed")).toHaveLength(ROWS);
-      } finally {
-        await mock.close();
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
+      }),
     HANG_GUARD_MS,
   );
 });

@@ -119,6 +119,20 @@ describe("rows are checked whole before any call", () => {
     [[{ toNumber: "+447700900001", metadata: { age: 3 } }], "rows[0].metadata.age", "SIP"],
     [[{ toNumber: "+447700900001" }, { toNumber: "07700" }], "rows[1].toNumber", "E.164"],
     [[{ toNumber: "+447700900001" }, { toNumber: "+447700900001" }], "rows[1].toNumber", "rows[0]"],
+    // #23: one person, spelt two ways: formatting aside, and a "+" number's countryCode is moot.
+    [
+      [{ toNumber: "+447700900001" }, { toNumber: "+44 (7700) 900-001", countryCode: "GB" }],
+      "rows[1].toNumber",
+      "rows[0]",
+    ],
+    [
+      [
+        { toNumber: "020 7946 0000", countryCode: "GB" },
+        { toNumber: "02079460000", countryCode: "GB" },
+      ],
+      "rows[1].toNumber",
+      "rows[0]",
+    ],
   ])("%j: %s", async (input, field, words) => {
     const p = placer();
     const journal = memoryJournal();

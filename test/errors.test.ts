@@ -7,6 +7,7 @@ import {
   APIError,
   AuthenticationError,
   BadRequestError,
+  CallOutcomeUnknownError,
   ConflictError,
   InternalServerError,
   NotFoundError,
@@ -489,5 +490,15 @@ describe("RateLimitError with a long Retry-After", () => {
     expect(err.retryAfterMs).toBe(3_600_000);
     expect(err.message).toContain("the server asks to retry after 3600 s");
     expect(server.seen).toHaveLength(1);
+  });
+});
+
+describe("CallOutcomeUnknownError", () => {
+  it("takes its status from an APIError cause unless one is given, and has none without an answer", () => {
+    const cause = errorFromResponse({ status: 504, headers: new Headers(), body: undefined });
+    expect(new CallOutcomeUnknownError(cause, {}).status).toBe(504);
+    expect(new CallOutcomeUnknownError(cause, { status: 500 }).status).toBe(500);
+    const lost = new APIConnectionError("connection failed: reset");
+    expect(new CallOutcomeUnknownError(lost, {}).status).toBeUndefined();
   });
 });

@@ -369,6 +369,19 @@ describe("what is sent", () => {
     expect(JSON.parse(server.seen[0]?.body ?? "")).toEqual(call);
   });
 
+  it("a metadata key named __proto__ is sent as a key, not taken as a prototype", async () => {
+    const server = await trigger([]);
+    // JSON.parse makes "__proto__" an own key, as a CSV header or a JSON-lines row does.
+    const metadata = JSON.parse('{"__proto__":"x","constructor":"y","a":"b"}') as Record<
+      string,
+      string
+    >;
+    await client(server.url).outboundCalls.create(AGENT, { ...CALL, metadata });
+    const sent = JSON.parse(server.seen[0]?.body ?? "") as { metadata: object };
+    expect(Object.keys(sent.metadata)).toEqual(["__proto__", "constructor", "a"]);
+    expect(Object.getPrototypeOf(sent.metadata)).toBe(Object.prototype);
+  });
+
   it("a status answer about another call is refused", async () => {
     const server = await serve((_req, res) =>
       json(res, 200, { callSid: "OUT-other", status: "SUCCESS", reason: "" }),

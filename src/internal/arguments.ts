@@ -13,7 +13,7 @@ import {
   quote,
 } from "./validate.js";
 import { checkValue, requiredKeys } from "./check.js";
-import { suggestKey, unknownKey } from "./keys.js";
+import { checkOptionKeys } from "./option-keys.js";
 
 /** The checked arguments of one call. */
 export interface Arguments {
@@ -103,27 +103,16 @@ const NONE: CallOptions = { overrides: { signal: undefined }, headers: undefined
 /** Checks a call's options; `dryRun` only where the operation has a dry run. @internal */
 export function checkOptions(value: unknown, op: OperationSpec): CallOptions {
   if (value === undefined) return NONE;
-  if (!isPlainObject(value))
-    throw new InvalidInputError("options", `expected an object, got ${describeType(value)}`);
   const allowed = op.dryRun ? WRITE_OPTION_KEYS : READ_OPTION_KEYS;
-  const unknown = unknownKey(value, allowed);
-  if (unknown !== undefined)
-    throw new InvalidInputError(
-      `options.${unknown}`,
-      `is not an option of this call${suggestKey(unknown, allowed)}`,
-    );
-  const { signal, headers, dryRun } = value;
-  if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new InvalidInputError(
-      "options.signal",
-      `expected an AbortSignal, got ${describeType(signal)}`,
-    );
+  const options = checkOptionKeys(value, allowed, "an option of this call");
+  const { headers, dryRun } = options;
+  const signal = options["signal"] as AbortSignal | undefined;
   if (dryRun !== undefined && typeof dryRun !== "boolean")
     throw new InvalidInputError(
       "options.dryRun",
       `expected a boolean, got ${describeType(dryRun)}`,
     );
-  const retry = checkRetrySettings(value, "options");
+  const retry = checkRetrySettings(options, "options");
   return {
     overrides: { maxRetries: retry.maxRetries, timeoutMs: retry.timeoutMs, signal },
     headers: headers === undefined ? undefined : checkHeaders(headers, "options.headers"),

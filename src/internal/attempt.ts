@@ -38,18 +38,25 @@ const PERMANENT: readonly (readonly [RegExp, string])[] = [
  */
 const UNSENT = /^(?:ECONNREFUSED|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL)$/;
 
+type Cause = { code?: unknown; name?: unknown; cause?: unknown };
+
+/** The error and its causes, at most five deep (a cause may point back at its error). */
+function causeChain(err: unknown): Cause[] {
+  const chain: Cause[] = [];
+  for (let at = err; at && typeof at === "object" && chain.length < 5; at = (at as Cause).cause)
+    chain.push(at);
+  return chain;
+}
+
 /** The first of `patterns` that matches a code or name anywhere in the cause chain. */
 function findCause<T>(err: unknown, patterns: readonly (readonly [RegExp, T])[]): T | undefined {
-  for (let at = err, depth = 0; at && typeof at === "object" && depth < 5; depth++) {
-    const { code, name, cause } = at as { code?: unknown; name?: unknown; cause?: unknown };
+  for (const { code, name } of causeChain(err))
     for (const [pattern, why] of patterns)
       if (
         (typeof code === "string" && pattern.test(code)) ||
         (typeof name === "string" && pattern.test(name))
       )
         return why;
-    at = cause;
-  }
   return undefined;
 }
 
@@ -59,13 +66,10 @@ function findCause<T>(err: unknown, patterns: readonly (readonly [RegExp, T])[])
  * have gone out, and one "refused" in the chain must not make it look unsent.
  */
 function onlyUnsentCodes(err: unknown): boolean {
-  for (let at = err, depth = 0; at && typeof at === "object" && depth < 5; depth++) {
-    const { code, cause } = at as { code?: unknown; cause?: unknown };
-    if (typeof code === "string" && !UNSENT.test(code) && !PERMANENT.some(([p]) => p.test(code)))
-      return false;
-    at = cause;
-  }
-  return true;
+  return causeChain(err).every(
+    ({ code }) =>
+      typeof code !== "string" || UNSENT.test(code) || PERMANENT.some(([p]) => p.test(code)),
+  );
 }
 
 /** An attempt that got no answer; retried unless `permanent` says why not. @internal */

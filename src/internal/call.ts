@@ -66,8 +66,7 @@ function answerRule(op: OperationSpec, status: number): Rule | null | undefined 
 function outcomeUnknown(op: OperationSpec, err: unknown, got: Exchanged): unknown {
   const rule = op.atMostOnce;
   if (!rule || !(err instanceof APIError) || !mayHaveActed(rule, err.status)) return err;
-  const { request, attempts } = got;
-  return new CallOutcomeUnknownError(err, { request, attempts, status: err.status });
+  return new CallOutcomeUnknownError(err, { request: got.request, attempts: got.attempts });
 }
 
 /** Builds the call function of one client. @internal */
@@ -81,6 +80,12 @@ export function createCall(
 ): Call {
   // Server values quoted in a message: redacted before shortening, so a cut cannot split the key.
   const show = (value: string) => quote(redact(value));
+  const contextOf = (args: Arguments): CallContext => ({
+    path: args.path,
+    body: args.body,
+    query: args.query,
+    show,
+  });
 
   /** The answer's value, once it is a documented success that answers the call. */
   function accept(
@@ -96,7 +101,7 @@ export function createCall(
       request: got.request,
       attempts: got.attempts,
     };
-    const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
+    const context = contextOf(args);
     if (got.status < 200 || got.status > 299) {
       // A swapped agent and connector ID answers 404, or 403 for an agent the key cannot reach.
       const hint = got.status === 404 || got.status === 403 ? notFoundHint(context) : undefined;
@@ -145,7 +150,7 @@ export function createCall(
       const options = checkOptions(args.options, op);
       if (options.dryRun) {
         const { dryRun: _, ...readOptions } = args.options as Record<string, unknown>;
-        const context: CallContext = { path: args.path, body: args.body, query: args.query, show };
+        const context = contextOf(args);
         const hook = hooks[id] as Hook<OperationId>;
         return await (hook.dryRun as NonNullable<Hook<OperationId>["dryRun"]>)(
           resources(),

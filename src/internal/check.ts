@@ -16,6 +16,7 @@ import { checkString, describeType, isPlainObject, quote } from "./validate.js";
 import { formats } from "./formats.js";
 import { base64Size } from "./base64-size.js";
 import { nearMiss, suggestKey } from "./keys.js";
+import { setOwn } from "./set-own.js";
 
 /**
  * Checks `value` against `rule`. `field` names it in errors; the keys of an object
@@ -209,7 +210,8 @@ function checkObject(
     }
     // #23: keys beyond the properties follow the spec's additionalProperties schema.
     const rest = inner ?? rule.values;
-    out[key] = rest ? checkValue(v, rest, path) : v;
+    // setOwn: a metadata key "__proto__" is a key to send, not the copy's prototype.
+    setOwn(out, key, rest ? checkValue(v, rest, path) : v);
   }
   for (const key of required) {
     if (!(key in out)) throw new InvalidInputError(prefix + key, "is required");

@@ -81,8 +81,7 @@ function checkOutcome(
       request: info,
       attempts: 1,
     });
-  const status = cause instanceof APIError ? cause.status : undefined;
-  throw new CallOutcomeUnknownError(cause, { request: info, attempts, status });
+  throw new CallOutcomeUnknownError(cause, { request: info, attempts });
 }
 
 /** Waits before the next attempt; the caller's signal cancels the wait at once. */

@@ -60,8 +60,17 @@ function checkRow(value: unknown, field: string): CampaignRow {
   return row as unknown as CampaignRow;
 }
 
-/** The number a row rings, as written: two rows with the same one ring the same person. */
-const numberKey = (row: CampaignRow) => `${row.countryCode ?? ""} ${row.toNumber}`;
+/**
+ * The number a row rings, spelt one way: two rows with the same one ring the same
+ * person. #23: the spaces, brackets, dots and dashes the spec allows are dropped, and
+ * a number with its `+` prefix stands alone (its countryCode is moot). A national
+ * number is not turned into E.164 (that needs each country's trunk-prefix rules), so
+ * `020 7946 0000` with GB and `+442079460000` are not seen as one.
+ */
+function numberKey(row: CampaignRow): string {
+  const digits = row.toNumber.replace(/[ ().-]/g, "");
+  return digits.startsWith("+") ? digits : `${row.countryCode ?? ""} ${digits}`;
+}
 
 /**
  * Checks every row's shape, and refuses a number that two rows share unless

@@ -1,6 +1,7 @@
 // Small helpers of plan and apply: chunking, bounded concurrency, option checks and
 // a canonical JSON for comparing plans.
 import { checkInteger, isPlainObject } from "../internal/validate.js";
+import { setOwn } from "../internal/set-own.js";
 
 /** `items` in consecutive slices of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -80,6 +81,8 @@ export function intOption(value: unknown, field: string, range: IntRange): numbe
 
 // #23: shared with the core's createAndWait, so it lives in src/internal/.
 export { checkOptionKeys } from "../internal/option-keys.js";
+// #23: shared with the core's checks of metadata, so it lives in src/internal/.
+export { setOwn } from "../internal/set-own.js";
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonical(value: unknown): string {
@@ -90,15 +93,6 @@ export function canonical(value: unknown): string {
     for (const key of Object.keys(v).sort()) setOwn(sorted, key, v[key]);
     return sorted;
   });
-}
-
-/**
- * Sets `obj[key]` as an own, enumerable property, even for `__proto__` (a valid
- * connector ID, and an own key of what JSON.parse returns), which `obj[key] = v`
- * would turn into a prototype change.
- */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** `items` grouped by `key`, groups in the order their first item comes. */

@@ -160,6 +160,11 @@ export async function runCall(run: DialRun, cmd: CallCommand, poly: PolyAIClient
   const call = cmd.wait
     ? await poly.outboundCalls.createAndWait(cmd.agent, body, {
         pollIntervalMs: run.pollIntervalMs,
+        // #23: the callSid before the wait: Ctrl-C or a timeout must not lose the call.
+        onPlaced: (placed) =>
+          run.err(
+            `Placed call ${escapeLine(placed.callSid)} to ${escapeLine(cmd.toNumber)}; waiting for it to end (Ctrl-C stops waiting, not the call)\n`,
+          ),
       })
     : await poly.outboundCalls.create(cmd.agent, body);
   const ok = !cmd.wait || call.status === "SUCCESS";

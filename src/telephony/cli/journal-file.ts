@@ -5,7 +5,16 @@
 // (the process killed mid-write) is dropped when the file is opened: its append
 // never resolved, so the trigger it announced was never sent. A lock file beside
 // it keeps two runs from dialling the same campaign at once.
-import { open, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import {
+  link,
+  open,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { dirname } from "node:path";
 import { InvalidJournalError, type CampaignJournal } from "../journal.js";
 import { CliError } from "./errors.js";
@@ -22,10 +31,44 @@ function alive(pid: number): boolean {
   }
 }
 
+const locked = (path: string, file: string, pid: number) =>
+  new CliError(
+    `--journal ${path}: another run (process ${pid}) is using this journal; two runs of one campaign could ring a person twice (if no run is, process ${pid} is another program: remove ${file})`,
+    "JOURNAL_LOCKED",
+  );
+
+/**
+ * #23: moves aside the lock `text` a dead run left. Two runs may find it at once:
+ * removing it by name could remove the lock the other has just taken, and both
+ * would dial. A rename is atomic, so only one run moves that lock; a run that moved
+ * the other's fresh lock instead puts it back (a hard link: only if none is there).
+ */
+async function moveAside(path: string, file: string, text: string): Promise<void> {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (e) {
+    if (codeOf(e) === "ENOENT") return; // another run moved it: race for the new one
+    throw e;
+  }
+  try {
+    const moved = await readFile(aside, "utf8");
+    if (moved === text) return;
+    await link(aside, file).catch(() => {
+      throw new CliError(
+        `--journal ${path}: another run took its lock while this one was taking over a dead run's; check no two runs are dialling, then remove ${file}`,
+        "JOURNAL_LOCKED",
+      );
+    });
+  } finally {
+    await rm(aside, { force: true });
+  }
+}
+
 /** Takes `<journal>.lock`; one left by a process that is gone (killed) is taken over. */
 async function lock(path: string): Promise<string> {
   const file = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await writeFile(file, `${process.pid}\n`, { flag: "wx" });
       return file;
@@ -36,13 +79,11 @@ async function lock(path: string): Promise<string> {
           "JOURNAL_UNWRITABLE",
         );
     }
-    const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid))
-      throw new CliError(
-        `--journal ${path}: another run (process ${pid}) is using this journal; two runs of one campaign could ring a person twice`,
-        "JOURNAL_LOCKED",
-      );
-    await rm(file, { force: true });
+    const text = await readFile(file, "utf8").catch(() => undefined);
+    if (text === undefined) continue; // moved aside by another run meanwhile
+    const pid = Number(text.trim());
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw locked(path, file, pid);
+    await moveAside(path, file, text);
   }
   throw new CliError(`--journal ${path}: could not take its lock file ${file}`, "JOURNAL_LOCKED");
 }
@@ -55,18 +96,50 @@ async function syncFolder(path: string): Promise<void> {
   await folder?.close();
 }
 
-/** The entries of the journal's text, and the length of its whole lines (a torn last one left out). */
-function parse(text: string): { entries: unknown[]; whole: number } {
+/**
+ * #23: writes all of `text`. A disk that fills (or a file size limit) takes part of
+ * a write and answers with the bytes taken, not an error: resolving then would send
+ * triggers whose `attempting` line is not on disk. The rest is written until it is
+ * all there, or the write fails (ENOSPC, EFBIG).
+ */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  let rest = Buffer.from(text);
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.write(rest);
+    if (bytesWritten === 0) throw Object.assign(new Error("no byte written"), { code: "EIO" });
+    rest = rest.subarray(bytesWritten);
+  }
+}
+
+/** A JSON value, or undefined for text that is not one. */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The entries of the journal's text, and what to do with a last line without its
+ * newline: `cut` a torn one (its append never resolved, so the trigger it announced
+ * was never sent), or `end` a whole one with its newline. #23: a line only parses
+ * whole, so one that does was written whole and then lost its newline (an editor's
+ * save); dropping it could drop an `attempting` line whose trigger went out.
+ */
+function parse(text: string): { entries: unknown[]; tail: "none" | "cut" | "end"; whole: number } {
   const end = text.lastIndexOf("\n") + 1;
   const lines = text.slice(0, end).split("\n").slice(0, -1);
   const entries = lines.map((line, i) => {
-    try {
-      return JSON.parse(line) as unknown;
-    } catch {
-      throw new InvalidJournalError(i, "not a JSON line (edited by hand?)");
-    }
+    const entry = jsonOrUndefined(line);
+    if (entry === undefined) throw new InvalidJournalError(i, "not a JSON line (edited by hand?)");
+    return entry;
   });
-  return { entries, whole: Buffer.byteLength(text.slice(0, end)) };
+  const whole = Buffer.byteLength(text.slice(0, end));
+  if (end === text.length) return { entries, tail: "none", whole };
+  const last = jsonOrUndefined(text.slice(end));
+  if (last === undefined) return { entries, tail: "cut", whole };
+  return { entries: [...entries, last], tail: "end", whole };
 }
 
 /** A journal file, open and locked; `close` releases both. */
@@ -113,7 +186,7 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
       queue = [];
       try {
         if (failure !== undefined) throw failure;
-        await handle.write(batch.map((b) => b.text).join(""));
+        await writeAll(handle, batch.map((b) => b.text).join(""));
         await handle.datasync();
         for (const b of batch) b.done();
       } catch (e) {
@@ -135,8 +208,12 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
     async read() {
       const handle = opened?.handle ?? (await openLocked());
       const text = await handle.readFile("utf8");
-      const { entries, whole } = parse(text);
-      if (whole !== Buffer.byteLength(text)) await handle.truncate(whole);
+      const { entries, tail, whole } = parse(text);
+      if (tail === "cut") await handle.truncate(whole);
+      if (tail === "end") {
+        await writeAll(handle, "\n");
+        await handle.datasync();
+      }
       return entries;
     },
     append(entry) {
