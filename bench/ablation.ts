@@ -1,6 +1,6 @@
 // Where poly's client-side time goes, by subtraction: the client-side case of the
 // bench (a fetch that returns a ready Response) for bare openapi-fetch, for poly,
-// and for openapi-fetch behind copies of src/transport.ts's per-attempt work with
+// and for openapi-fetch behind copies of src/internal/transport.ts's per-attempt work with
 // one piece taken out at a time. A copy, not src/ itself, so that pieces can be
 // switched off without editing src/; `transport copy, all on` must stay close to
 // `openapi-fetch + real transport`, which checks that the copy is faithful.
@@ -11,8 +11,8 @@ import type { paths } from "../generated/openapi.js";
 import { createPolyAIClient } from "../src/index.js";
 import fixedConnector from "./connector.json" with { type: "json" };
 import { checkValue } from "../src/internal/check.js";
-import { keyRedactor } from "../src/redact.js";
-import { createTransport } from "../src/transport.js";
+import { keyRedactor } from "../src/internal/redact.js";
+import { createTransport } from "../src/internal/transport.js";
 import { operations } from "../generated/operations.js";
 
 const update = operations.updateConnector;
@@ -64,7 +64,7 @@ const ALL: Pieces = {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
-// src/transport.ts's success path (no retry, no redirect) with its structure:
+// src/internal/transport.ts's success path (no retry, no redirect) with its structure:
 // transport() → attempt() → readCapped(), piece by piece.
 function transportCopy(p: Pieces) {
   const answers = new WeakMap<Response, unknown>();

@@ -105,7 +105,7 @@ const msf = (ms: number) =>
 const rate = (perSec: number) =>
   `${perSec >= 10_000 ? Math.round(perSec / 1000) + "k" : Math.round(perSec)}/s`;
 const x = (r: number) => `${r.toFixed(2)}×`;
-// kB (1000 bytes), the unit `npm run size` and the README use.
+// kB (1000 bytes), the unit `npm run size` and docs/benchmarks.md use.
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
 function median(sorted: number[]): number {

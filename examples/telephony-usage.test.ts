@@ -54,7 +54,7 @@ import {
 
 const AGENT = "PROJECT-58RP822I";
 
-// What the agent has now: the state the README's example starts from, plus a
+// What the agent has now: the state the example of docs/phone-lines-as-code.md starts from, plus a
 // connector the file does not name, whose variant ID the SDK would refuse to send.
 const live: SeedConnector[] = [
   {

@@ -16,8 +16,8 @@
 //   edge bundle         esbuild bundles edge.mjs (core only) for platform "neutral"
 //                       with nothing external; the bundle runs against the mock
 //   prism               Stoplight Prism mocks the installed openapi.json; the calls
-//                       README's "Contract tools" lists pass the client's answer checks
-//                       or are refused as it says (prism-run.mjs)
+//                       docs/compatibility-and-contract-tools.md lists pass the
+//                       client's answer checks or are refused as it says (prism-run.mjs)
 //   bin                 the installed polyai-connectors-mock and polyai-connectors answer --help
 //   tarball             dist/ and package metadata only; one .js per entry and
 //                       format (#21); dist/openapi.json is
@@ -367,6 +367,7 @@ async function checkTarball(app) {
   const stray = files.filter(
     (f) =>
       !f.startsWith("dist/") &&
+      !/^docs\/[^/]+\.md$/.test(f) &&
       !["package.json", "README.md", "LICENSE", "CHANGELOG.md"].includes(f),
   );
   const bad = files.filter(
@@ -376,8 +377,16 @@ async function checkTarball(app) {
     throw new Error(
       `the tarball holds files a consumer does not need:\n  ${[...stray, ...bad].join("\n  ")}`,
     );
-  const lines = [`tarball: ${files.length} files, only dist/ and package metadata`];
+  const lines = [`tarball: ${files.length} files, only dist/, the guides and package metadata`];
   const problems = [];
+
+  // #25: the guides are what an offline user reads in node_modules; README links them.
+  const guides = (await readdir(join(root, "docs")))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`);
+  const missing = guides.filter((f) => !files.includes(f));
+  if (missing.length) problems.push(`guides missing from the tarball: ${missing.join(", ")}`);
+  else lines.push(`guides: ${guides.length} files of docs/`);
 
   // #21: one bundled .js per entry and format (the bins ESM only), nothing else to load.
   const scripts = files.filter((f) => f.endsWith(".js")).sort();
@@ -523,8 +532,9 @@ async function main() {
         run: () => run(process.execPath, ["edge-run.mjs"], app),
       },
       {
-        // README's "Contract tools": Prism (the repo's devDependency) mocks the installed
-        // openapi.json; the calls README lists pass or are refused as it says.
+        // docs/compatibility-and-contract-tools.md, "Contract tools": Prism (the repo's
+        // devDependency) mocks the installed openapi.json; the calls it lists pass or
+        // are refused as it says.
         name: "prism",
         run: async () => {
           const prism = join(root, "node_modules/@stoplight/prism-cli/dist/index.js");
@@ -566,7 +576,7 @@ async function main() {
           run: (node) => nodeRun(app, node.bin, node.version),
         });
       // The mock listens on 127.0.0.1 and esm.mjs reads seed.json; the client reads
-      // three environment variables (README, Compatibility).
+      // three environment variables (docs/compatibility-and-contract-tools.md).
       const denoPermissions = [
         "--allow-net=127.0.0.1",
         "--allow-read=.",

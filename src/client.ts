@@ -8,11 +8,12 @@ import { createCall, createResources } from "./internal/call.js";
 import { withCreateAndWait, type OutboundCalls } from "./outbound-calls.js";
 import { checkFunction, checkOptionKeys } from "./internal/option-keys.js";
 import { InvalidInputError } from "./errors.js";
-import { redactInputError } from "./redact.js";
-import { checkApiKey, keyRing, keySource, type ApiKeyProvider } from "./internal/api-key.js";
-import type { BackoffOptions } from "./retry.js";
-import { createTransport, type Logger, type RetryEvent } from "./transport.js";
-import { checkHeaders, checkRetrySettings, describeType, quote } from "./validate.js";
+import { redactInputError } from "./internal/redact.js";
+import { checkApiKey, keyRing, keySource } from "./internal/api-key.js";
+import type { Logger, RetryEvent } from "./logger.js";
+import type { ApiKeyProvider, BackoffOptions } from "./options.js";
+import { createTransport } from "./internal/transport.js";
+import { checkHeaders, checkRetrySettings, describeType, quote } from "./internal/validate.js";
 
 /** A PolyAI region. Each has its own host; API keys are provisioned to one region. */
 export type Region = keyof typeof regions;

@@ -9,7 +9,7 @@ import type { WithResponse } from "./api-promise.js";
 import type { RequestOptions } from "./options.js";
 import { applyConnectorPatch } from "./patch.js";
 import type { BatchUpdateItem, BatchUpdateResult } from "./types.js";
-import { quote } from "./validate.js";
+import { quote } from "./internal/validate.js";
 
 /** What a hook knows of the call: its checked arguments. @internal */
 export interface CallContext {

@@ -4,7 +4,6 @@
 export { createPolyAIClient } from "./client.js";
 export { APIPromise } from "./api-promise.js";
 export type { WithResponse } from "./api-promise.js";
-export type { ApiKeyProvider } from "./internal/api-key.js";
 export type { ClientOptions, PolyAIClient, Region } from "./client.js";
 export type {
   ConnectorsResource,
@@ -19,8 +18,8 @@ export type { RequestOptions, WriteOptions } from "./options.js";
 export { applyConnectorPatch, clearVariant } from "./patch.js";
 export { parseVoiceName, ttsLangCodeFromVoice } from "./voice.js";
 export type { VoiceName } from "./voice.js";
-export type { Logger, RetryEvent } from "./transport.js";
-export type { BackoffOptions } from "./retry.js";
+export type { Logger, RetryEvent } from "./logger.js";
+export type { ApiKeyProvider, BackoffOptions } from "./options.js";
 export type { InputProblem } from "./errors.js";
 export {
   PolyAIError,

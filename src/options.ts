@@ -1,5 +1,18 @@
 // The per-call options every generated method takes last. Checked by the call path
-// before anything is sent: a mistyped `dryrun: true` must not write.
+// before anything is sent: a mistyped `dryrun: true` must not write. Also the
+// shapes of client options that private modules read (#25: public types live at the
+// top of src/): the key provider and the backoff.
+
+/** A function that returns the API key, asked before each attempt. */
+export type ApiKeyProvider = () => string | Promise<string>;
+
+/** Shape of the exponential backoff between attempts. */
+export interface BackoffOptions {
+  /** Wait before the first retry, before jitter. Default 500 ms. */
+  readonly initialMs?: number | undefined;
+  /** Upper bound of any computed wait. Default 8 000 ms. */
+  readonly maxMs?: number | undefined;
+}
 
 /** Options of a single call. */
 export interface RequestOptions {

@@ -6,9 +6,9 @@ import { APIUserAbortError } from "./errors.js";
 import { CallWaitError } from "./call-wait-error.js";
 import { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
 import { checkFunction, checkOptionKeys } from "./internal/option-keys.js";
-import { sleep } from "./retry.js";
+import { sleep } from "./internal/retry.js";
 import type { OutboundCall, OutboundCallRequest, OutboundCallStatus } from "./types.js";
-import { checkInteger } from "./validate.js";
+import { checkInteger } from "./internal/validate.js";
 
 /** Options of {@link OutboundCalls.createAndWait}. */
 export interface WaitOptions {

@@ -7,7 +7,7 @@ import { operations } from "../generated/operations.js";
 import { InvalidInputError } from "./errors.js";
 import { checkValue } from "./internal/check.js";
 import type { Connector, ConnectorPatch } from "./types.js";
-import { describeType, isPlainObject } from "./validate.js";
+import { describeType, isPlainObject } from "./internal/validate.js";
 import { ttsLangCodeFromVoice } from "./voice.js";
 
 /**

@@ -3,7 +3,7 @@
 // we derive it the same way so callers (and dry runs) can predict the result.
 import { formatRules, type StringRule } from "../generated/operations.js";
 import { InvalidInputError } from "./errors.js";
-import { charProblem, describeType, quote } from "./validate.js";
+import { charProblem, describeType, quote } from "./internal/validate.js";
 
 /** The parts of a Google TTS voice name. */
 export interface VoiceName {

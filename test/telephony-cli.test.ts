@@ -21,7 +21,7 @@ import {
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it, type ExpectStatic } from "vitest";
-import { keyRedactor } from "../src/redact.js";
+import { keyRedactor } from "../src/internal/redact.js";
 import { MAX_FILE_BYTES } from "../src/telephony/cli/files.js";
 import { runCli } from "../src/telephony/cli/run.js";
 import type { ApplyResult, DesiredState, Plan } from "../src/telephony/index.js";

@@ -77,7 +77,7 @@ function isWrite(r: RecordedRequest): boolean {
   return true;
 }
 
-// The README's example, against an agent with one more connector and number that
+// The example of docs/phone-lines-as-code.md, against an agent with one more connector and number that
 // it does not name.
 const MIXED_SEED = () => [
   connector("CONN-main", {
@@ -211,7 +211,7 @@ describe("the desired state is checked before any request", () => {
     expect(Object.keys((await exportState(poly, AGENT)).connectors)).toEqual(["__proto__"]);
   });
 
-  it("accepts the README's example and drops $schema", () => {
+  it("accepts the example of docs/phone-lines-as-code.md and drops $schema", () => {
     expect(validateDesiredState({ $schema: "./schema.json", ...MIXED })).toEqual({
       agentId: AGENT,
       connectors: MIXED.connectors,
@@ -817,7 +817,7 @@ describe("desired-state.schema.json", () => {
   ) as Record<string, unknown>;
   const validate = new Ajv2020({ allErrors: true }).compile(schema);
 
-  it("is JSON Schema 2020-12 and accepts the README's example", () => {
+  it("is JSON Schema 2020-12 and accepts the example of docs/phone-lines-as-code.md", () => {
     expect(schema["$schema"]).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(
       validate({ $schema: "./desired-state.schema.json", ...MIXED }),

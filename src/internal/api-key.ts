@@ -2,12 +2,10 @@
 // asked before every attempt so long-running automation can rotate keys, issue 14),
 // and the one redactor per client that hides every key the client has ever sent.
 import { InvalidInputError } from "../errors.js";
-import { keyRedactor } from "../redact.js";
-import { describeType } from "../validate.js";
+import type { ApiKeyProvider } from "../options.js";
+import { keyRedactor } from "./redact.js";
+import { describeType } from "./validate.js";
 import { safeCause } from "./scrub.js";
-
-/** A function that returns the API key, asked before each attempt. */
-export type ApiKeyProvider = () => string | Promise<string>;
 
 /** Keys shorter than this are refused: redacting them would garble ordinary text. @internal */
 export const MIN_KEY_LENGTH = 8;

@@ -4,14 +4,14 @@
 import type { ObjectRule, OperationSpec } from "../../generated/operations.js";
 import { InvalidInputError } from "../errors.js";
 import { READ_OPTION_KEYS, WRITE_OPTION_KEYS } from "../options.js";
-import type { CallOverrides } from "../transport.js";
+import type { CallOverrides } from "./transport-types.js";
 import {
   checkHeaders,
   checkRetrySettings,
   describeType,
   isPlainObject,
   quote,
-} from "../validate.js";
+} from "./validate.js";
 import { checkValue, requiredKeys } from "./check.js";
 import { checkOptionKeys } from "./option-keys.js";
 

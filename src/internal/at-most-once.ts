@@ -4,7 +4,7 @@
 // request certainly had no effect; everything after which it may have had one is
 // CallOutcomeUnknownError, whatever `maxRetries` says.
 import { operations, type OperationSpec } from "../../generated/operations.js";
-import { RETRYABLE_STATUSES } from "../retry.js";
+import { RETRYABLE_STATUSES } from "./retry.js";
 
 /** The at-most-once rule of one request. @internal */
 export interface AtMostOnce {

@@ -9,10 +9,10 @@ import {
   errorFromResponse,
   type RequestInfo,
 } from "../errors.js";
-import type { TransportConfig } from "../transport.js";
 import { readCapped } from "./read-capped.js";
 import { redirectTarget, refuseRedirect } from "./redirect.js";
 import { abortCause, safeHeaders } from "./scrub.js";
+import type { Answer, TransportConfig } from "./transport-types.js";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -88,15 +88,6 @@ export class AttemptFailure {
       (this.permanent !== undefined || findCause(cause, [[UNSENT, true]]) === true) &&
       onlyUnsentCodes(cause);
   }
-}
-
-/** An answer read whole: what the call path parses. @internal */
-export interface Answer {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: Headers;
-  /** The body; null when there was none. */
-  readonly bytes: Uint8Array<ArrayBuffer> | null;
 }
 
 /** Statuses whose answer a Response must hold without a body (its constructor throws otherwise). @internal */

@@ -12,7 +12,7 @@ import {
   type StringRule,
 } from "../../generated/operations.js";
 import { InvalidInputError } from "../errors.js";
-import { checkString, describeType, isPlainObject, quote } from "../validate.js";
+import { checkString, describeType, isPlainObject, quote } from "./validate.js";
 import { formats } from "./formats.js";
 import { base64Size } from "./base64-size.js";
 import { nearMiss, suggestKey } from "./keys.js";

@@ -7,7 +7,8 @@ import type { Client } from "openapi-fetch";
 import type { OperationSpec } from "../../generated/operations.js";
 import type { paths } from "../../generated/openapi.js";
 import type { RequestInfo } from "../errors.js";
-import { answerInfo, type Transport } from "../transport.js";
+import { answerInfo } from "./transport.js";
+import type { Transport } from "./transport-types.js";
 import type { Arguments, CallOptions } from "./arguments.js";
 
 /** An answer as the call path reads it. @internal */

@@ -3,7 +3,7 @@
 // the client's options, every call's, createAndWait's (#23), and plan and apply
 // of the telephony entry.
 import { InvalidInputError } from "../errors.js";
-import { describeType, isPlainObject } from "../validate.js";
+import { describeType, isPlainObject } from "./validate.js";
 import { suggestKey, unknownKey } from "./keys.js";
 
 /**

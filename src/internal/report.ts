@@ -3,7 +3,7 @@
 // are plain values, never an error object: a logger prints those with their stack.
 // A failing hook must not change what the call does, so every call is guarded.
 import type { RequestInfo } from "../errors.js";
-import type { Logger, RetryEvent } from "../transport.js";
+import type { Logger, RetryEvent } from "../logger.js";
 
 // A caller may add their own credentials through `headers` (a gateway's token, a
 // cookie): any header named like one is kept out of logs and the mock's records. @internal

@@ -1,6 +1,6 @@
 // Key scrubbing of what comes back: a server, proxy or fetch wrapper that echoes
 // the request could put the API key into a header, a body or a thrown error. Each
-// function takes the client's one redactor (src/redact.ts).
+// function takes the client's one redactor (src/internal/redact.ts).
 
 type Redact = (text: string) => string;
 

@@ -3,7 +3,7 @@
 // per person, since ringing someone twice is the thing a campaign must never do.
 import { InvalidInputError } from "../index.js";
 import { suggestKey, unknownKey } from "../internal/keys.js";
-import { describeType, isPlainObject } from "../validate.js";
+import { describeType, isPlainObject } from "../internal/validate.js";
 import { hash64 } from "./hash.js";
 import { canonical, setOwn } from "./util.js";
 

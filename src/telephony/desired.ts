@@ -9,7 +9,7 @@ import type { Rule } from "../../generated/operations.js";
 import { InvalidInputError } from "../index.js";
 import { checkValue } from "../internal/check.js";
 import { suggestKey } from "../internal/keys.js";
-import { describeType, isPlainObject } from "../validate.js";
+import { describeType, isPlainObject } from "../internal/validate.js";
 import {
   MANAGED_FIELDS,
   type CheckedDesiredState,

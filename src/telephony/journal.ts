@@ -4,7 +4,7 @@
 // reading of a journal back (checked: it must belong to these rows). The file the
 // CLI keeps is in cli/journal-file.ts (Node only; this entry runs wherever fetch does).
 import { PolyAIError } from "../index.js";
-import { isPlainObject } from "../validate.js";
+import { isPlainObject } from "../internal/validate.js";
 
 /** An error as a journal keeps it: enough to say why, nothing more. */
 export interface JournalError {

@@ -1,10 +1,10 @@
 // plan(): validate, read, diff. Writes nothing. And checkPlan(): the proof that a
 // plan (perhaps read back from a file) is one plan() made, before apply trusts it.
 import { InvalidInputError, type ClientEnv, type PolyAIClient } from "../index.js";
+import { describeType, isPlainObject } from "../internal/validate.js";
 import { clientEnvOption } from "./client-env.js";
 import { checkTargets, scopeTo } from "./target.js";
 import { planWarnings } from "./warnings.js";
-import { describeType, isPlainObject } from "../validate.js";
 import { collectDesiredState, validateDesiredState } from "./desired.js";
 import { Problems } from "./problems.js";
 import { diff, fingerprint, type ConnectorState, type NumberState, type Snapshot } from "./diff.js";

@@ -3,7 +3,7 @@
 // first few numbers of each group and how many more); `full` lists every number.
 // Each change line starts with its marker: `~` an update, `+` an import.
 import { InvalidInputError, ttsLangCodeFromVoice } from "../index.js";
-import { describeType } from "../validate.js";
+import { describeType } from "../internal/validate.js";
 import { planNotes } from "./plan-notes.js";
 import {
   MANAGED_FIELDS,

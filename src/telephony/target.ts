@@ -6,7 +6,7 @@
 // (target them too); a number target plans its route (and import), and reads the
 // connector it routes to only to check it exists.
 import { InvalidInputError } from "../index.js";
-import { isPlainObject } from "../validate.js";
+import { isPlainObject } from "../internal/validate.js";
 import type { CheckedDesiredState, PlanTargets } from "./types.js";
 import { setOwn } from "./util.js";
 

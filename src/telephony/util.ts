@@ -1,6 +1,6 @@
 // Small helpers of plan and apply: chunking, bounded concurrency, option checks and
 // a canonical JSON for comparing plans.
-import { checkInteger, isPlainObject } from "../validate.js";
+import { checkInteger, isPlainObject } from "../internal/validate.js";
 import { setOwn } from "../internal/set-own.js";
 
 /** `items` in consecutive slices of at most `size`. */

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { packageVersion } from "../telephony/cli/version.js";
-import { isPlainObject } from "../validate.js";
+import { isPlainObject } from "../internal/validate.js";
 import { integerFlag } from "./flags.js";
 import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
 import { createMockPolyAI, type MockPolyAIOptions } from "./mock.js";

@@ -1,7 +1,7 @@
 // Faults a test queues with failNext: checked when queued, so a mistyped option
 // fails the test at the line that wrote it rather than as a confusing answer later.
 import { suggestKey, unknownKey } from "../internal/keys.js";
-import { describeType } from "../validate.js";
+import { describeType } from "../internal/validate.js";
 import { operations, type OperationId } from "../../generated/operations.js";
 
 /**

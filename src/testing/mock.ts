@@ -31,7 +31,7 @@ import {
 import { handlers } from "./handlers.js";
 import { DEFAULT_MAX_BODY_BYTES, MAX_BODY_LIMIT } from "./limits.js";
 import { heldBytes, recordRequest } from "./recorded.js";
-import { RequestLog } from "./request-log.js";
+import { RequestLog, type RecordedRequest } from "./request-log.js";
 import { OutboundBook, type MockOutboundCall, type MockOutboundOptions } from "./outbound.js";
 import { matchRoute } from "./routes.js";
 import {
@@ -166,27 +166,6 @@ export interface MockPolyAIOptions {
    * every environment set up, every call ends in `SUCCESS` at its second status read.
    */
   readonly outbound?: MockOutboundOptions | undefined;
-}
-
-/** A request the mock received. The API key is never recorded. */
-export interface RecordedRequest {
-  /** Upper-case method. */
-  readonly method: string;
-  /** The request target as sent: path and query string, still percent-encoded. */
-  readonly path: string;
-  /**
-   * Lower-case header names. Credentials read `"[redacted]"`: `x-api-key`,
-   * `authorization`, `cookie`, and any header named like a key, token or secret.
-   */
-  readonly headers: Readonly<Record<string, string>>;
-  /**
-   * The body parsed as JSON, its raw text when it is not JSON, or undefined when
-   * empty. Also undefined when the mock did not keep the body: a request without
-   * the right `x-api-key` (401), or one over {@link MockPolyAIOptions.maxBodyBytes} (413).
-   * The mock keeps the text and parses it when `body` is first read, then keeps
-   * that value (#20): the log's 64 MiB budget counts the texts.
-   */
-  readonly body: unknown;
 }
 
 /**
@@ -652,7 +631,7 @@ class Mock implements MockPolyAI {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A correlation ID the client sent is kept as the answer's and its error_id.
     // PolyAI documents error_id as the request's correlation ID; whether the real
-    // API keeps a client-sent one is not documented (see the README).
+    // API keeps a client-sent one is not documented (see docs/errors-retries-tracing.md).
     const sent = req.headers["x-polyai-correlation-id"];
     const errorId =
       typeof sent === "string" && /^[\x21-\x7E]{1,128}$/.test(sent)

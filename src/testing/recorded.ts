@@ -3,8 +3,8 @@
 // 1.4 GB as objects while the log's budget counted 80 MiB.
 import type { IncomingHttpHeaders } from "node:http";
 import { inspect } from "node:util";
-import { CREDENTIAL_HEADER } from "../transport.js";
-import type { RecordedRequest } from "./mock.js";
+import { CREDENTIAL_HEADER } from "../internal/report.js";
+import type { RecordedRequest } from "./request-log.js";
 
 /** The headers as recorded: one string each, credentials redacted. */
 function recordHeaders(headers: IncomingHttpHeaders): Record<string, string> {

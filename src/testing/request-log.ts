@@ -7,6 +7,27 @@
  */
 export const RECORDED_BODY_BUDGET = 64 * 1024 * 1024;
 
+/** A request the mock received. The API key is never recorded. */
+export interface RecordedRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** The request target as sent: path and query string, still percent-encoded. */
+  readonly path: string;
+  /**
+   * Lower-case header names. Credentials read `"[redacted]"`: `x-api-key`,
+   * `authorization`, `cookie`, and any header named like a key, token or secret.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The body parsed as JSON, its raw text when it is not JSON, or undefined when
+   * empty. Also undefined when the mock did not keep the body: a request without
+   * the right `x-api-key` (401), or one over `maxBodyBytes` (413).
+   * The mock keeps the text and parses it when `body` is first read, then keeps
+   * that value (#20): the log's 64 MiB budget counts the texts.
+   */
+  readonly body: unknown;
+}
+
 /** The last `capacity` entries (fewer when their bodies pass the budget), and how many were ever added. */
 export class RequestLog<T> {
   readonly #capacity: number;

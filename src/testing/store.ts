@@ -5,7 +5,7 @@
 import { InvalidInputError } from "../errors.js";
 import { applyConnectorPatch } from "../patch.js";
 import { ttsLangCodeFromVoice } from "../voice.js";
-import { describeType, isPlainObject } from "../validate.js";
+import { describeType, isPlainObject } from "../internal/validate.js";
 import type { components } from "../../generated/openapi.js";
 import type {
   BatchGetResult,

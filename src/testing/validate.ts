@@ -4,7 +4,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { spec } from "../../generated/spec.js";
 import { base64Size } from "../internal/base64-size.js";
-import { describeType, quote } from "../validate.js";
+import { describeType, quote } from "../internal/validate.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,8 +1,9 @@
 // Contract tools against the shipped spec: Stoplight Prism mocks the installed
 // package's openapi.json (`polyai-connectors/openapi.json`), and the installed client
-// makes the calls README's "Contract tools" lists. Each call that asks for what the
-// spec's examples hold passes the client's answer checks; the ones that ask for
-// something else are refused with INVALID_RESPONSE, as README says.
+// makes the calls listed in docs/compatibility-and-contract-tools.md ("Contract
+// tools"). Each call that asks for what the spec's examples hold passes the client's
+// answer checks; the ones that ask for something else are refused with
+// INVALID_RESPONSE, as that guide says.
 //
 //   node prism-run.mjs <path of @stoplight/prism-cli/dist/index.js>
 import assert from "node:assert/strict";

@@ -1,11 +1,11 @@
-// What the CLI tests share: the key, the seed and desired state of the README's
-// example, a mock and a scratch folder per test, and the checks that no output
+// What the CLI tests share: the key, the seed and desired state of the example in
+// docs/phone-lines-as-code.md, a mock and a scratch folder per test, and the checks that no output
 // holds the key in any spelling the client redacts.
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExpectStatic } from "vitest";
-import { keyRedactor } from "../../src/redact.js";
+import { keyRedactor } from "../../src/internal/redact.js";
 import type { DesiredState } from "../../src/telephony/index.js";
 import {
   createMockPolyAI,

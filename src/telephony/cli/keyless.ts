@@ -3,7 +3,7 @@
 // would write "[redacted]" to the live connector. So an export leaves such a value
 // out, as it leaves out what a desired state cannot hold; and a file the CLI reads
 // that holds the redaction mark is refused, whoever wrote it.
-import { REDACTED } from "../../redact.js";
+import { REDACTED } from "../../internal/redact.js";
 import type { CheckedDesiredState, DesiredConnector, OmittedValue } from "../types.js";
 import { keyPath, setOwn } from "../util.js";
 import { CliError } from "./errors.js";

@@ -2,7 +2,7 @@
 // here, so the key is redacted (#2) and control characters escaped (#7) in one place,
 // and a closed pipe ends output quietly instead of crashing the run (#10).
 import { MIN_KEY_LENGTH } from "../../client.js";
-import { keyRedactor } from "../../redact.js";
+import { keyRedactor } from "../../internal/redact.js";
 import { escapeControls } from "./escape.js";
 
 /** A stream the CLI writes to: process.stdout, process.stderr, or a test's stand-in. */

@@ -9,7 +9,7 @@
 // `\u0073k…`). Matching ignores case: header names and host names come back
 // lower-cased, and a long random key cannot be mistaken for ordinary text.
 
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../errors.js";
 
 /** What stands where the key was. @internal */
 export const REDACTED = "[redacted]";

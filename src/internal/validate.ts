@@ -1,8 +1,8 @@
 // Checks the SDK can make before sending anything. The rules themselves (patterns,
 // lengths, nullability) come from generated/constraints.ts, i.e. from the spec; this
 // file only turns a failed rule into a message that says what is wrong.
-import type { StringRule } from "../generated/operations.js";
-import { InvalidInputError } from "./errors.js";
+import type { StringRule } from "../../generated/operations.js";
+import { InvalidInputError } from "../errors.js";
 
 /** A short description of a value's type for error messages. */
 export function describeType(value: unknown): string {

@@ -3,7 +3,7 @@
 // key, times each attempt, retries transient failures, refuses redirects to other
 // origins and reads the answer with a size cap. Raw (`poly.raw`) calls get all of
 // this too.
-import { CallOutcomeUnknownError } from "./call-outcome-unknown-error.js";
+import { CallOutcomeUnknownError } from "../call-outcome-unknown-error.js";
 import {
   APIConnectionError,
   APIError,
@@ -12,107 +12,20 @@ import {
   InvalidInputError,
   PolyAIError,
   type RequestInfo,
-} from "./errors.js";
-import {
-  atMostOnceFor,
-  mayHaveActed,
-  retriesStatus,
-  type AtMostOnce,
-} from "./internal/at-most-once.js";
-import {
-  AttemptFailure,
-  bodiless,
-  runAttempt,
-  type Answer,
-  type AttemptContext,
-} from "./internal/attempt.js";
-import { reportAnswer, reportAttempt, reportFailure, reportRetry } from "./internal/report.js";
-import { abortCause, describeCause, safeCause } from "./internal/scrub.js";
-import { backoffDelay, delayForResponse, sleep, type BackoffOptions } from "./retry.js";
-
-/** What {@link Logger} and `onRetry` are told about a retry. */
-export interface RetryEvent {
-  /** The attempt that just failed, from 1. */
-  readonly attempt: number;
-  /** Retries allowed for this call. */
-  readonly maxRetries: number;
-  /** How long the client waits before the next attempt. */
-  readonly delayMs: number;
-  readonly method: string;
-  readonly url: string;
-  /** Status of the failed attempt's answer, when there was one. */
-  readonly status: number | undefined;
-  /** The failure, when the attempt got no answer (connection error or timeout). */
-  readonly error: PolyAIError | undefined;
-  /** The call's `X-PolyAI-Correlation-Id`, the same on every attempt. */
-  readonly correlationId?: string | undefined;
-}
-
-/**
- * Where the client reports what it does: at `debug` each attempt (headers with
- * credentials redacted) and each attempt's answer, at `info` each call's final
- * answer (status, duration, correlation ID), at `warn` each retry, in one line
- * without a stack. `POLYAI_LOG` picks the console's stderr without code: a logger
- * should not write to stdout, which belongs to the program (its JSON, its export).
- */
-export interface Logger {
-  debug?(message: string, details?: Record<string, unknown>): void;
-  info?(message: string, details?: Record<string, unknown>): void;
-  warn?(message: string, details?: Record<string, unknown>): void;
-}
-
-/** @internal */
-export interface TransportConfig {
-  /** The key for the next attempt: fixed, or asked from the caller's provider. */
-  readonly key: () => string | Promise<string>;
-  /** The client's one redactor of every key it has sent. */
-  readonly redact: (text: string) => string;
-  readonly fetch: typeof globalThis.fetch;
-  readonly maxRetries: number;
-  readonly timeoutMs: number;
-  readonly backoff: BackoffOptions;
-  readonly maxResponseBytes: number;
-  readonly onRetry: ((event: RetryEvent) => void) | undefined;
-  readonly logger: Logger | undefined;
-}
-
-/** Per-call overrides of the client's retry settings. @internal */
-export interface CallOverrides {
-  readonly maxRetries?: number | undefined;
-  readonly timeoutMs?: number | undefined;
-  /** The caller's own signal. When the key is present, request.signal is not listened to. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** A request ready to send: what every attempt replays. @internal */
-export interface Outgoing {
-  readonly method: string;
-  readonly url: string;
-  /**
-   * The caller's headers, handed over: the transport adds the key, `Accept` and the
-   * correlation ID to this object rather than copying it on every call.
-   */
-  readonly headers: Headers;
-  /** The body's bytes, replayed byte for byte on every attempt. */
-  readonly body: Uint8Array<ArrayBuffer> | undefined;
-}
-
-/** The final answer of a call, read whole, with the attempts it took. @internal */
-export interface Delivered extends Answer {
-  readonly attempts: number;
-  readonly request: RequestInfo;
-}
-
-/**
- * The transport. As a function it is openapi-fetch's `fetch` (for `poly.raw` and for
- * calls that middleware must see); `send` is the same attempts without the
- * Web-standard objects only middleware needs (issue 15).
- * @internal
- */
-export interface Transport {
-  (request: Request, overrides?: CallOverrides): Promise<Response>;
-  send(outgoing: Outgoing, overrides?: CallOverrides): Promise<Delivered>;
-}
+} from "../errors.js";
+import { atMostOnceFor, mayHaveActed, retriesStatus, type AtMostOnce } from "./at-most-once.js";
+import { AttemptFailure, bodiless, runAttempt, type AttemptContext } from "./attempt.js";
+import { reportAnswer, reportAttempt, reportFailure, reportRetry } from "./report.js";
+import { backoffDelay, delayForResponse, sleep } from "./retry.js";
+import { abortCause, describeCause, safeCause } from "./scrub.js";
+import type {
+  Answer,
+  CallOverrides,
+  Delivered,
+  Outgoing,
+  Transport,
+  TransportConfig,
+} from "./transport-types.js";
 
 const answers = new WeakMap<Response, { attempts: number; request: RequestInfo }>();
 
@@ -123,9 +36,6 @@ export function answerInfo(response: Response): {
 } {
   return answers.get(response) ?? { attempts: 1, request: undefined };
 }
-
-/** @internal */
-export { CREDENTIAL_HEADER } from "./internal/report.js";
 
 /** The error of an attempt that got no answer; `last` adds how many attempts were made. */
 function failure(

@@ -4,22 +4,15 @@
 // Why retrying is safe here: every write of this API sets absolute values (a PATCH
 // of `voiceName: X` gives the same connector however often it is applied), so a
 // request whose answer was lost can be sent again. DELETE is the exception in its
-// answer, not its effect: see the README's "Retries" section.
-import { parseRetryAfter } from "./errors.js";
+// answer, not its effect: see docs/errors-retries-tracing.md, "Retries and timeouts".
+import { parseRetryAfter } from "../errors.js";
+import type { BackoffOptions } from "../options.js";
 
 /** Statuses worth another attempt: the server or a proxy had a transient problem. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /** The longest `Retry-After` the client will wait for; a longer one fails with `RateLimitError`. */
 export const MAX_RETRY_AFTER_MS = 60_000;
-
-/** Shape of the exponential backoff between attempts. */
-export interface BackoffOptions {
-  /** Wait before the first retry, before jitter. Default 500 ms. */
-  readonly initialMs?: number | undefined;
-  /** Upper bound of any computed wait. Default 8 000 ms. */
-  readonly maxMs?: number | undefined;
-}
 
 /**
  * Wait before retry number `retry` (1 for the first retry): exponential, capped,
