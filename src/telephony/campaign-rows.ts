@@ -1,25 +1,27 @@
 // #23: the rows of a campaign, checked whole before any call is placed: their shape
 // (the SDK checks each field's rules with its own, see dial.ts), and one number
 // per person, since ringing someone twice is the thing a campaign must never do.
-import { InvalidInputError } from "../index.js";
+import { InvalidInputError, type OutboundCallRequest } from "../index.js";
 import { suggestKey, unknownKey } from "../internal/keys.js";
 import { describeType, isPlainObject } from "../internal/validate.js";
 import { hash64 } from "./hash.js";
 import { canonical, setOwn } from "./util.js";
 
-/** One call of a campaign: who to ring, and what the agent is told about them. */
-export interface CampaignRow {
-  /** E.164 (`+447700900123`), or a national number with `countryCode`. */
-  readonly toNumber: string;
-  /** ISO 3166-1 alpha-2, for a number without its country prefix. */
-  readonly countryCode?: string | undefined;
-  /** The variant to call with; else the environment's default connector's. */
-  readonly variantId?: string | undefined;
-  /** Delivered to the agent as SIP headers: string values only. */
-  readonly metadata?: Readonly<Record<string, string>> | undefined;
-}
+/**
+ * One call of a campaign: who to ring, and what the agent is told about them. The
+ * trigger's own fields (the spec's `InitiateOutboundCallBody`), less what the whole
+ * campaign sets (`environment`) and what a row does not choose (`encryption`).
+ */
+export type CampaignRow = Readonly<
+  Pick<OutboundCallRequest, "toNumber" | "countryCode" | "variantId" | "metadata">
+>;
 
-const ROW_KEYS = ["toNumber", "countryCode", "variantId", "metadata"];
+const ROW_KEYS = [
+  "toNumber",
+  "countryCode",
+  "variantId",
+  "metadata",
+] as const satisfies readonly (keyof CampaignRow)[];
 
 /** A row as checked: only the keys it has, metadata an own-keyed copy. */
 function checkRow(value: unknown, field: string): CampaignRow {
