@@ -297,6 +297,21 @@ describe("the journal", () => {
     expect(ended.map((l) => l["status"]).sort()).toEqual(["FAILURE", "SUCCESS", "SUCCESS"]);
   });
 
+  it("--wait-timeout ends an unwatched wait: a call that does not end is listed, exit 1, and never dialled again", async () => {
+    const s = await scene({ outbound: { readsPerStep: 1_000_000 } });
+    const file = await s.file("rows.csv", csvOf(2));
+    const journal = join(s.dir, "j.jsonl");
+    const run = await s.cli(dial(file, journal, "--wait", "--wait-timeout", "1s"));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Ended: 0 (0 SUCCESS, 0 FAILURE); not ended: 2.");
+    expect(run.stdout).toContain(
+      `Placed, not seen to end (2):\n  line 2 ${number(0)}: CallWaitTimeoutError: had not ended after 1000 ms (waitTimeoutMs); its last status was QUEUED`,
+    );
+    const again = await s.cli(dial(file, journal, "--json"));
+    expect(again.code, again.stderr).toBe(0);
+    expect([...s.placed().values()]).toEqual([1, 1]);
+  });
+
   it("a connection refused (nothing sent) is refused, certainly not placed: the re-run dials it", async () => {
     const s = await scene();
     const file = await s.file("rows.csv", csvOf(2));
@@ -542,6 +557,14 @@ describe("the command line", () => {
       "--journal is for dial, not call",
     ],
     [["plan", "x.json", "--wait"], "--wait is for dial and call, not plan"],
+    [
+      ["call", "+447700900001", "--agent", AGENT, "--env", "live", "--wait-timeout", "60"],
+      "--wait-timeout is only for --wait",
+    ],
+    ...["0", "10x", "5d", "1.5min", "99999999h"].map((t) => [
+      ["call", "+447700900001", "--agent", AGENT, "--env", "live", "--wait", "--wait-timeout", t],
+      "--wait-timeout: expected a time from 1 s to 24 days",
+    ]),
     [["call", "--agent", AGENT, "--env", "live"], "call needs the number to call"],
   ])("%j is refused before anything is read: %s", async (args, words) => {
     const s = await scene();
@@ -596,6 +619,19 @@ describe("call", () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("FAILURE: no answer");
     expect([...s.placed().values()]).toEqual([1, 1, 1]);
+  });
+
+  it("--wait --wait-timeout: a call that does not end in time exits 1 with CALL_WAIT_TIMEOUT and its callSid", async () => {
+    const s = await scene({ outbound: { readsPerStep: 1_000_000 } });
+    const run = await s.cli(call(number(5), "--wait", "--wait-timeout", "1", "--json"));
+    expect(run.code).toBe(1);
+    const sid = s.mock.outboundCalls[0]?.callSid ?? "";
+    expect(sid).toMatch(/^OUT-/);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      error: { code: "CALL_WAIT_TIMEOUT", callSid: sid },
+    });
+    expect(s.mock.outboundCalls).toHaveLength(1);
   });
 
   it("--wait says the callSid on stderr as soon as the call is placed: a wait cut short (Ctrl-C) still names the call", async () => {

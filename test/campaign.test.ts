@@ -441,6 +441,57 @@ describe("wait", () => {
     expect([...p.calls.values()]).toEqual([1, 1, 1]);
   });
 
+  it("gives up on a call that does not end within waitTimeoutMs: CALL_WAIT_TIMEOUT, not ok, and a re-run waits again", async () => {
+    const clock = fakeClock();
+    const journal = memoryJournal();
+    const p = placer();
+    const stuck = { ...p, status: async () => ({ status: "CALLING" }) };
+    const options = { environment: ENV, journal, wait: true, pollIntervalMs: 100 };
+    const result = await runCampaign(
+      stuck,
+      AGENT,
+      rows(2),
+      { ...options, waitTimeoutMs: 60_000 },
+      clock,
+    );
+    expect(result).toMatchObject({ ok: false, placed: 2, ended: 0, dialledNow: 2 });
+    expect(result.rows[0]?.error).toEqual({
+      name: "CallWaitTimeoutError",
+      code: "CALL_WAIT_TIMEOUT",
+      message: "had not ended after 60000 ms (waitTimeoutMs); its last status was CALLING",
+    });
+    // The last read is at the deadline, not a whole backoff pause past it.
+    expect(clock.now()).toBe(60_000);
+    const again = await runCampaign(p, AGENT, rows(2), options, clock);
+    expect(again).toMatchObject({ ok: true, ended: 2, dialledNow: 0 });
+    expect([...p.calls.values()]).toEqual([1, 1]);
+  });
+
+  it("waits 30 minutes by default, and refuses a waitTimeoutMs out of range before any call", async () => {
+    const clock = fakeClock();
+    const stuck = { ...placer(), status: async () => ({ status: "QUEUED" }) };
+    const result = await runCampaign(
+      stuck,
+      AGENT,
+      rows(1),
+      { environment: ENV, journal: memoryJournal(), wait: true },
+      clock,
+    );
+    expect(result.rows[0]?.error?.code).toBe("CALL_WAIT_TIMEOUT");
+    expect(clock.now()).toBe(1_800_000);
+    const p = placer();
+    for (const waitTimeoutMs of [0, -1, 1.5, Number.NaN, "60000"])
+      await expect(
+        runCampaign(p, AGENT, rows(1), {
+          environment: ENV,
+          journal: memoryJournal(),
+          wait: true,
+          waitTimeoutMs: waitTimeoutMs as number,
+        }),
+      ).rejects.toMatchObject({ field: "options.waitTimeoutMs" });
+    expect(p.calls.size).toBe(0);
+  });
+
   it("abort stops starting rows; they are not dialled and a re-run dials them", async () => {
     const controller = new AbortController();
     const journal = memoryJournal();

@@ -36,6 +36,8 @@ export interface CallPlacer {
 export const DIAL_LIMITS = {
   concurrency: { min: 1, max: 256, fallback: 4 },
   pollIntervalMs: { min: 1, max: 600_000, fallback: 2_000 },
+  // createAndWait's default: 30 minutes from when waiting for the call starts.
+  waitTimeoutMs: { min: 1, max: 2_147_483_647, fallback: 1_800_000 },
 } as const;
 
 /**
@@ -89,6 +91,7 @@ class Run {
     private readonly journal: CampaignJournal,
     private readonly options: DialManyOptions,
     private readonly pollMs: number,
+    private readonly waitTimeoutMs: number,
     private readonly clock: Clock,
   ) {
     this.gate = rateGate(checkRate(options.ratePerSecond), clock);
@@ -136,12 +139,27 @@ class Run {
     );
   }
 
-  /** Polls until the call ends, backing off; a failed read stops waiting for this row only. */
+  /**
+   * Polls until the call ends, backing off, for at most `waitTimeoutMs` (an unwatched
+   * job must end: a call stuck in CALLING would hold it forever). A failed read or
+   * the timeout stops waiting for this row only; a re-run with `wait` waits again.
+   */
   async waitFor(s: RowState, callSid: string): Promise<void> {
     const { signal } = this.options;
+    const deadline = this.clock.now() + this.waitTimeoutMs;
     let pause = this.pollMs;
+    let last = s.history?.placed?.status ?? "QUEUED";
     for (;;) {
-      await this.clock.sleep(pause, signal);
+      const left = deadline - this.clock.now();
+      if (left <= 0) {
+        s.waitError = {
+          name: "CallWaitTimeoutError",
+          code: "CALL_WAIT_TIMEOUT",
+          message: `had not ended after ${this.waitTimeoutMs} ms (waitTimeoutMs); its last status was ${last}`,
+        };
+        return;
+      }
+      await this.clock.sleep(Math.min(pause, left), signal);
       if (signal?.aborted) return;
       let now: { status: string; reason?: string | undefined };
       try {
@@ -150,6 +168,7 @@ class Run {
         s.waitError = asJournalError(e);
         return;
       }
+      last = now.status;
       if (ENDED.has(now.status)) {
         this.history(s).ended = { status: now.status, reason: now.reason };
         await this.record(s, { type: "ended", callSid, status: now.status, reason: now.reason });
@@ -217,6 +236,11 @@ export async function runCampaign(
     "options.pollIntervalMs",
     DIAL_LIMITS.pollIntervalMs,
   );
+  const waitTimeoutMs = intOption(
+    options.waitTimeoutMs,
+    "options.waitTimeoutMs",
+    DIAL_LIMITS.waitTimeoutMs,
+  );
   checkRate(options.ratePerSecond);
   const checked = checkRows(rows, options.allowDuplicates === true);
   checked.forEach((row, i) => placer.check(row, `rows[${i}]`));
@@ -225,7 +249,7 @@ export async function runCampaign(
   const waiting = (s: RowState) =>
     wait && s.history?.placed !== undefined && s.history.ended === undefined;
   const todo = states.filter((s) => mayDial(s.history) || waiting(s));
-  const run = new Run(placer, options.journal, options, pollMs, clock);
+  const run = new Run(placer, options.journal, options, pollMs, waitTimeoutMs, clock);
   let done = 0;
   await mapLimit(todo, concurrency, async (s) => {
     // A journal that cannot be written stops the campaign: no trigger without its line.

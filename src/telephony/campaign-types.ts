@@ -24,6 +24,13 @@ export interface DialManyOptions {
   readonly wait?: boolean | undefined;
   /** The first pause between status reads with `wait` (doubling up to 15 s); default 2,000 ms. */
   readonly pollIntervalMs?: number | undefined;
+  /**
+   * With `wait`, how long to wait for each placed call to end, in milliseconds from
+   * when waiting for it starts; default 1,800,000 (30 minutes, as createAndWait).
+   * A call still going on then is reported with a `CALL_WAIT_TIMEOUT` error and the
+   * campaign is not `ok`; it is never dialled again, and a re-run with `wait` waits again.
+   */
+  readonly waitTimeoutMs?: number | undefined;
   /** Dial a number that two rows share (each row once). Refused by default: it rings one person twice. */
   readonly allowDuplicates?: boolean | undefined;
   /** Stops starting rows (and waiting); triggers already sent finish and are journaled. */

@@ -24,6 +24,7 @@ const OPTION_KEYS = Object.keys({
   ratePerSecond: true,
   wait: true,
   pollIntervalMs: true,
+  waitTimeoutMs: true,
   allowDuplicates: true,
   signal: true,
   onProgress: true,

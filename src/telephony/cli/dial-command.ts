@@ -133,6 +133,7 @@ export async function runDial(run: DialRun, cmd: DialCommand, poly: PolyAIClient
       ratePerSecond: cmd.ratePerSecond,
       wait: cmd.wait,
       pollIntervalMs: run.pollIntervalMs,
+      waitTimeoutMs: cmd.waitTimeoutMs,
       allowDuplicates: cmd.allowDuplicates,
       signal: stop.signal,
       onProgress: progress(run.err),
@@ -160,6 +161,7 @@ export async function runCall(run: DialRun, cmd: CallCommand, poly: PolyAIClient
   const call = cmd.wait
     ? await poly.outboundCalls.createAndWait(cmd.agent, body, {
         pollIntervalMs: run.pollIntervalMs,
+        timeoutMs: cmd.waitTimeoutMs,
         // #23: the callSid before the wait: Ctrl-C or a timeout must not lose the call.
         onPlaced: (placed) =>
           run.err(

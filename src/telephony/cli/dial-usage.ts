@@ -3,14 +3,16 @@
 import { InvalidInputError, type ClientEnv } from "../../index.js";
 import { suggestKey } from "../../internal/keys.js";
 import { checkAgentId } from "../desired.js";
+import { DIAL_LIMITS } from "../campaign-run.js";
 import { CALL_ENVIRONMENTS as CALL_ENVS } from "../dial.js";
 import { MAX_RATE } from "../pace.js";
 import { UsageError } from "./errors.js";
 
 /** What `dial` and `call` take, for the usage text. */
 export const DIAL_USAGE_LINES = `  polyai-connectors dial <rows.csv | rows.jsonl> --agent PROJECT-ID --env ENV --journal FILE
-                    [--concurrency N] [--rate N/s] [--wait] [--allow-duplicates] [--json]
-  polyai-connectors call <+E164> --agent PROJECT-ID --env ENV [--wait] [--json]`;
+                    [--concurrency N] [--rate N/s] [--wait [--wait-timeout T]]
+                    [--allow-duplicates] [--json]
+  polyai-connectors call <+E164> --agent PROJECT-ID --env ENV [--wait [--wait-timeout T]] [--json]`;
 
 export const DIAL_USAGE_OPTIONS = `  --env ENV           dial, call: the environment that places the calls: ${CALL_ENVS.join(", ")}
   --journal FILE      dial: what happened to each row (JSON lines); run again with the
@@ -18,6 +20,8 @@ export const DIAL_USAGE_OPTIONS = `  --env ENV           dial, call: the environ
                       unknown, is never dialled again
   --rate N/s          dial: triggers per second at most (N/s or N/min; default no bound)
   --wait              dial, call: poll each call until it ends (SUCCESS or FAILURE)
+  --wait-timeout T    dial, call: with --wait, stop waiting for a call after T (N s,
+                      N min or N h; default 30 min); the call goes on, exit 1
   --allow-duplicates  dial: let two rows ring the same number (refused by default)`;
 
 export const DIAL_EXIT_CODES = `  dial     0 every row placed (with --wait: and ended), 1 otherwise
@@ -29,6 +33,7 @@ export const DIAL_FLAGS = {
   journal: { type: "string", for: ["dial"] },
   rate: { type: "string", for: ["dial"] },
   wait: { type: "boolean", for: ["dial", "call"] },
+  "wait-timeout": { type: "string", for: ["dial", "call"] },
   "allow-duplicates": { type: "boolean", for: ["dial"] },
 } as const;
 
@@ -44,6 +49,8 @@ export interface DialCommand {
   concurrency: number | undefined;
   ratePerSecond: number | undefined;
   wait: boolean;
+  /** --wait-timeout in milliseconds; undefined: the library's default. */
+  waitTimeoutMs: number | undefined;
   allowDuplicates: boolean;
   json: boolean;
 }
@@ -55,6 +62,8 @@ export interface CallCommand {
   agent: string;
   env: Env;
   wait: boolean;
+  /** --wait-timeout in milliseconds; undefined: the library's default. */
+  waitTimeoutMs: number | undefined;
   json: boolean;
 }
 
@@ -91,6 +100,21 @@ function rateOf(value: string | undefined): number | undefined {
   return perSecond;
 }
 
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, min: 60_000, h: 3_600_000 };
+
+/** `--wait-timeout`: `N` (seconds), `Ns`, `Nmin` or `Nh`, as milliseconds; only with --wait. */
+function waitTimeoutOf(value: string | undefined, wait: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (!wait) throw new UsageError("--wait-timeout is only for --wait");
+  const m = /^([0-9]{1,7})(s|min|h)?$/.exec(value);
+  const ms = m ? Number(m[1]) * (UNIT_MS[m[2] ?? "s"] as number) : NaN;
+  if (!(ms >= 1_000 && ms <= DIAL_LIMITS.waitTimeoutMs.max))
+    throw new UsageError(
+      `--wait-timeout: expected a time from 1 s to 24 days, as N (seconds), N s, N min or N h (90s, 30min, 2h), got ${/^[0-9a-z.+-]{1,20}$/.test(value) ? JSON.stringify(value) : "(a value not shown)"}`,
+    );
+  return ms;
+}
+
 /** `dial` or `call` from argv's positionals and flag values (already parsed and checked for their command). */
 export function parseDialCommand(
   command: "dial" | "call",
@@ -104,6 +128,7 @@ export function parseDialCommand(
     agent: agentOf(text("agent"), command),
     env: envOf(text("env"), command),
     wait: values.has("wait"),
+    waitTimeoutMs: waitTimeoutOf(text("wait-timeout"), values.has("wait")),
     json: values.has("json"),
   };
   if (command === "call") {

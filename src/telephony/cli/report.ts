@@ -64,10 +64,11 @@ interface ErrorLike {
   code?: unknown;
   status?: unknown;
   field?: unknown;
+  callSid?: unknown;
 }
 
 /**
- * An error as JSON: { name, message, code, status?, field?, errors?, more? }. A CliError that
+ * An error as JSON: { name, message, code, status?, field?, callSid?, errors?, more? }. A CliError that
  * wraps a typed error (a file's PLAN_STALE, an API error) shows that error's name,
  * code, status and field, with the CLI's message (#19).
  */
@@ -84,6 +85,8 @@ function errorJson(value: unknown): Record<string, unknown> {
     code,
     ...(typeof cause.status === "number" ? { status: cause.status } : {}),
     ...(typeof cause.field === "string" ? { field: cause.field } : {}),
+    // A call placed, then not followed to its end (CALL_WAIT_*): a script needs its SID.
+    ...(typeof cause.callSid === "string" ? { callSid: cause.callSid } : {}),
     ...(cause instanceof InvalidInputError ? { errors: cause.errors, more: cause.more } : {}),
   };
 }
