@@ -561,7 +561,7 @@ describe("the command line", () => {
       ["call", "+447700900001", "--agent", AGENT, "--env", "live", "--wait-timeout", "60"],
       "--wait-timeout is only for --wait",
     ],
-    ...["0", "10x", "5d", "1.5min", "99999999h"].map((t) => [
+    ...["0", "10x", "5d", "1.5min", "99999999h"].map((t): [string[], string] => [
       ["call", "+447700900001", "--agent", AGENT, "--env", "live", "--wait", "--wait-timeout", t],
       "--wait-timeout: expected a time from 1 s to 24 days",
     ]),

@@ -37,7 +37,7 @@ import {
   writes,
   type Run,
 } from "./support/telephony-cli.js";
-import { cli } from "./support/cli-in-process.js";
+import { cli, cliWith } from "./support/cli-in-process.js";
 
 /** #22: export's `$schema`, a relative path to the package's schema (its value is tested in telephony-cli-export). */
 const SCHEMA_REF = expect.stringMatching(/^\.\.?\/.*desired-state\.schema\.json$/);
@@ -1262,6 +1262,43 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
       expect(count.sent).toBe(0);
       expect(t.mock.requests).toEqual([]);
     });
+  });
+
+  it("validate -: standard input (an editor's buffer, `git show :file`), its problems as <stdin>:line; no key, no request", async ({
+    expect,
+  }) => {
+    const count = countingFetch();
+    const piped = (text: string, ...more: string[]) =>
+      cliWith(["validate", "-", ...more], {
+        env: {},
+        fetch: count.fetch,
+        // In pieces, a line cut in two: the text is whole before it is read.
+        piped: [text.slice(0, 7), Buffer.from(text.slice(7))],
+      });
+    const bad = await piped(MISTAKES);
+    expect(bad.code).toBe(1);
+    const lines = bad.stderr.split("\n");
+    for (const [i, p] of EXPECTED.entries())
+      expect(lines[i]).toMatch(new RegExp(`^${escapeRe(`<stdin>:${p.line}: ${p.path}: `)}`));
+    expect(lines[5]).toBe("polyai-connectors: <stdin>: 5 problems; nothing was sent");
+    const good = await piped(JSON.stringify(DESIRED, null, 2), "--json");
+    expect(good.code, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, kind: "desired-state" });
+    expect(good.stderr).toBe(
+      `<stdin>: a valid desired state for agent ${AGENT}: 2 connectors, 2 numbers\n`,
+    );
+    const empty = await piped("");
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("<stdin>: the file is empty");
+    // Standard input has the files' cap: an endless pipe is refused, not held in memory.
+    const mib = Buffer.alloc(1024 * 1024, 0x20);
+    const huge = await cliWith(["validate", "-", "--json"], {
+      env: {},
+      piped: Array.from({ length: MAX_FILE_BYTES / mib.length + 1 }, () => mib),
+    });
+    expect(huge.code).toBe(1);
+    expect(JSON.parse(huge.stdout)).toMatchObject({ errors: [{ code: "FILE_TOO_LARGE" }] });
+    expect(count.sent).toBe(0);
   });
 
   it("validate: a valid desired state and an intact plan exit 0; an edited plan is PLAN_INVALID; unreadable and not JSON are listed too", async ({

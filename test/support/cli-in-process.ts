@@ -25,6 +25,8 @@ export interface InProcess {
   env?: Record<string, string>;
   /** What a terminal on stdin answers; without it, stdin is not a terminal. */
   typed?: string | undefined;
+  /** What is piped into stdin (not a terminal), in these chunks; ignored with `typed`. */
+  piped?: readonly (string | Buffer)[] | undefined;
   fetch?: typeof fetch | undefined;
   /** stdout (and stderr) is a terminal this many columns wide. */
   terminal?: number | undefined;
@@ -38,7 +40,8 @@ export async function cliWith(args: string[], options: InProcess = {}): Promise<
   const stdout = new Sink(tty, options.terminal);
   const stderr = new Sink(tty, options.terminal);
   const { typed } = options;
-  const stdin = Object.assign(Readable.from(typed === undefined ? [] : [typed]), {
+  const input = typed === undefined ? (options.piped ?? []) : [typed];
+  const stdin = Object.assign(Readable.from(input), {
     isTTY: typed !== undefined,
   });
   const code = await runCli(args, {

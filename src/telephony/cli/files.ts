@@ -76,6 +76,26 @@ export async function readCapped(file: string): Promise<string> {
   }
 }
 
+/** #22: `validate -` reads standard input: the name its problems are shown under. */
+export const STDIN_NAME = "<stdin>";
+
+/** A stream's text (standard input), at most MAX_FILE_BYTES, as a file's is. */
+export async function readStreamCapped(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+      total += bytes.length;
+      if (total > MAX_FILE_BYTES) throw tooLarge(STDIN_NAME);
+      chunks.push(bytes);
+    }
+  } catch (e) {
+    throw e instanceof CliError ? e : cannotRead(STDIN_NAME, e);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Why a key written twice is refused. */
 export const DUPLICATE_REASON = (line: number) =>
   `is written twice (again on line ${line}); JSON keeps only the last, so say it once`;
@@ -86,9 +106,15 @@ export interface JsonDocument {
   scan: JsonScan;
 }
 
-/** The JSON value of `file` and its scan; a syntax error is a CliError naming the place. */
-export async function readJsonDocument(file: string): Promise<JsonDocument> {
-  const text = (await readCapped(file)).replace(/^\uFEFF/, "");
+/**
+ * The JSON value of `file` and its scan; a syntax error is a CliError naming the place.
+ * `read` gives the text (a file's by default; standard input's for `validate -`).
+ */
+export async function readJsonDocument(
+  file: string,
+  read: (file: string) => Promise<string> = readCapped,
+): Promise<JsonDocument> {
+  const text = (await read(file)).replace(/^\uFEFF/, "");
   const invalid = (message: string) => new CliError(`${file}: ${message}`, "FILE_INVALID");
   if (text.trim() === "") throw invalid("the file is empty; expected a JSON object");
   const scan = scanJson(text);

@@ -306,7 +306,7 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
     case "export":
       return runExport(run, cmd);
     case "validate":
-      return runValidate(run.out, run.err, cmd);
+      return runValidate(run.out, run.err, cmd, run.io.stdin);
     case "connectors":
     case "numbers":
     case "lookup":

@@ -27,7 +27,7 @@ export const USAGE = `Usage:
   polyai-connectors plan <desired.json> [--full] [--json] [--out plan.json] [--target T]...
   polyai-connectors apply <desired.json | plan.json> [--yes] [--full] [--json] [--target T]...
   polyai-connectors export --agent PROJECT-ID [--out desired.json [--force]] [--json]
-  polyai-connectors validate <desired.json | plan.json> [--json]
+  polyai-connectors validate <desired.json | plan.json | -> [--json]
   polyai-connectors connectors list --agent PROJECT-ID [--json]
   polyai-connectors numbers list --agent PROJECT-ID [--connector ID] [--json]
   polyai-connectors lookup +E164 --agent PROJECT-ID [--json]

@@ -13,7 +13,7 @@ import type { CheckedDesiredState } from "../types.js";
 import { codeOf } from "./codes.js";
 import { escapeLine } from "./escape.js";
 import { CliError } from "./errors.js";
-import { DUPLICATE_REASON, readJsonDocument } from "./files.js";
+import { DUPLICATE_REASON, readJsonDocument, readStreamCapped, STDIN_NAME } from "./files.js";
 import { refuseRedacted } from "./keyless.js";
 import type { Writer } from "./output.js";
 import { problemLine, toJson } from "./report.js";
@@ -35,8 +35,11 @@ export type ReadFile =
  * line in the file. @throws {InvalidInputError} listing them; a CliError for a file
  * that cannot be read or is not JSON.
  */
-export async function readDesiredOrPlan(file: string): Promise<ReadFile> {
-  const { value, scan } = await readJsonDocument(file);
+export async function readDesiredOrPlan(
+  file: string,
+  read?: (file: string) => Promise<string>,
+): Promise<ReadFile> {
+  const { value, scan } = await readJsonDocument(file, read);
   refuseRedacted(file, value);
   if (isPlan(value)) {
     const twice = scan.duplicates[0];
@@ -55,6 +58,7 @@ export async function readDesiredOrPlan(file: string): Promise<ReadFile> {
 /** The `validate` command line. */
 export interface ValidateCommand {
   name: "validate";
+  /** The file, or `-` for standard input (an editor's unsaved buffer, `git show :file`). */
   file: string;
   json: boolean;
 }
@@ -76,19 +80,28 @@ function problemsOf(file: string, e: unknown): { errors: readonly InputProblem[]
 /**
  * `validate <file>`: 0 valid, 1 invalid (every problem listed: on stderr as
  * `file:line: path: message`, or with --json as `{ ok, kind, errors, more, error }` on stdout).
+ * `validate -` reads standard input, its problems shown as `<stdin>:line`.
  */
-export async function runValidate(out: Writer, err: Writer, cmd: ValidateCommand): Promise<number> {
+export async function runValidate(
+  out: Writer,
+  err: Writer,
+  command: ValidateCommand,
+  stdin: AsyncIterable<unknown>,
+): Promise<number> {
+  const fromStdin = command.file === "-";
+  const cmd = fromStdin ? { ...command, file: STDIN_NAME } : command;
+  const read = fromStdin ? () => readStreamCapped(stdin) : undefined;
   let kind: "desired-state" | "plan" | null = null;
   let summary = "";
   try {
-    const read = await readDesiredOrPlan(cmd.file);
-    if (read.kind === "plan") {
+    const found = await readDesiredOrPlan(cmd.file, read);
+    if (found.kind === "plan") {
       kind = "plan";
-      const { plan } = checkPlan(read.data);
+      const { plan } = checkPlan(found.data);
       summary = `a plan for agent ${plan.agentId} with ${countChanges(plan)} changes, intact (whether it is stale, apply finds out)`;
     } else {
       kind = "desired-state";
-      const { agentId, connectors, phoneNumbers } = read.desired;
+      const { agentId, connectors, phoneNumbers } = found.desired;
       summary = `a valid desired state for agent ${agentId}: ${plural(Object.keys(connectors).length, "connector")}, ${plural(Object.keys(phoneNumbers).length, "number")}`;
     }
   } catch (e) {
