@@ -114,6 +114,38 @@ describe("plan warnings", () => {
     expect(numberOf(mock, "+442079460099")?.clientEnv).toBe("sandbox");
   });
 
+  it("a warning the plan did not show makes it stale at apply: asrLangCode changed since, under a new voice", async () => {
+    const { mock, poly } = await start();
+    const reviewed = await plan(poly, {
+      agentId: AGENT,
+      connectors: { "CONN-main": { voiceName: "en-GB-Neural2-A" } },
+    });
+    expect(reviewed.warnings).toEqual([]);
+    // Someone else changes what the warning looks at, not what the plan changes.
+    await poly.connectors.update(AGENT, "CONN-main", { asrLangCode: "fr-FR" });
+    const stale = await apply(poly, reviewed).catch((e: unknown) => e);
+    expect(stale).toMatchObject({
+      code: "PLAN_STALE",
+      changed: [
+        {
+          path: "connectors.CONN-main.voiceName",
+          was: "no warning",
+          now: expect.stringMatching(/^VOICE_LANGUAGE_MISMATCH: /) as unknown,
+        },
+      ],
+    });
+    expect(mock.connectors.find((c) => c.connectorId === "CONN-main")?.voiceName).not.toBe(
+      "en-GB-Neural2-A",
+    );
+    // A warning the plan showed does not stop it: it was reviewed.
+    const warned = await plan(poly, {
+      agentId: AGENT,
+      connectors: { "CONN-main": { voiceName: "en-GB-Neural2-A" } },
+    });
+    expect(codes(warned)).toEqual([["connectors.CONN-main.voiceName", "VOICE_LANGUAGE_MISMATCH"]]);
+    expect((await apply(poly, warned)).ok).toBe(true);
+  });
+
   it("renderPlan shows each warning with a ! marker above the changes", async () => {
     const { poly } = await start();
     const p = await plan(poly, {

@@ -4,6 +4,7 @@
 // Afterwards, re-read and report any change that did not take.
 import { APIError, InvalidInputError, type PolyAIClient } from "../index.js";
 import { diff, differences, fingerprint } from "./diff.js";
+import { planWarnings } from "./warnings.js";
 import { ChangeRejectedError, PlanStaleError } from "./errors.js";
 import { readLive } from "./live.js";
 import { checkPlan, readOptions } from "./plan.js";
@@ -54,7 +55,8 @@ function isolatable(err: unknown): boolean {
  * const result = await apply(poly, savedPlan, { concurrency: 8 });
  * for (const r of result.results) if (r.status === "failed") console.error(r.error.message);
  * @throws {InvalidPlanError} when `plan` is not a plan made by plan() (edited, truncated).
- * @throws {PlanStaleError} when the live state changed since the plan was made; nothing written.
+ * @throws {PlanStaleError} when the live state changed since the plan was made, or now
+ *   brings a warning the plan did not show; nothing written.
  * @throws {UnknownConnectorError} never: a connector deleted since the plan makes it stale.
  * @throws {APIError} and the SDK's other errors when the first re-read fails; nothing written.
  */
@@ -95,6 +97,18 @@ export async function apply(
   const before = await readLive(poly, desired, read, limit);
   if (fingerprint(before) !== checked.fingerprint)
     throw new PlanStaleError(differences(planned, before));
+  // #22: what a warning looked at (a connector's clientEnv, a number's) is not in the
+  // fingerprint, which holds only what the changes depend on. A warning the reviewed
+  // plan did not show (a connector moved to sandbox since) makes the plan stale too:
+  // a live number would move onto it unwarned.
+  const shown = new Set(checked.warnings?.map((w) => `${w.code} ${w.path}`));
+  const unseen = planWarnings(checked, before, clientEnv).filter(
+    (w) => !shown.has(`${w.code} ${w.path}`),
+  );
+  if (unseen.length > 0)
+    throw new PlanStaleError(
+      unseen.map((w) => ({ path: w.path, was: "no warning", now: `${w.code}: ${w.message}` })),
+    );
 
   const total = checked.connectors.length + checked.phoneNumbers.length;
   const results: ChangeResult[] = new Array<ChangeResult>(total);
