@@ -279,6 +279,10 @@ describe("the trigger is retried only where the call was certainly not placed", 
     ["a trailing slash", "/v1/agents/{agentId}/telephony/outbound-calls/"],
     ["a doubled slash", "/v1/agents/{agentId}/telephony//outbound-calls"],
     ["capitals", "/v1/agents/{agentId}/telephony/Outbound-Calls"],
+    ["a letter percent-encoded", "/v1/agents/{agentId}/telephony/%6Futbound-calls"],
+    ["a hyphen percent-encoded", "/v1/agents/{agentId}/telephony/outbound%2Dcalls"],
+    ["a ;param (Java servers drop it)", "/v1/agents/{agentId}/telephony/outbound-calls;x=1"],
+    ["a ;param mid-path", "/v1/agents/{agentId}/telephony;v=2/outbound-calls"],
   ])("poly.raw posts to the trigger written with %s follow the same rule", async (_, path) => {
     // Servers commonly route these to the same handler (nginx merges slashes), so they ring too.
     const server = await trigger([500]);

@@ -19,6 +19,7 @@ import { sampleConnector } from "./support/fixtures.js";
 // The recording server and the fixture key and IDs of the tests that use it; those
 // tests bind its names at the top of their describe blocks (see support/loopback.ts).
 import * as loopback from "./support/loopback.js";
+import { keyRedactor } from "../src/internal/redact.js";
 
 const KEY = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 const AGENT = "PROJECT-SEC";
@@ -846,6 +847,59 @@ describe("keys too short to redact are refused", () => {
       ).toThrow(/apiKey: is \d characters long; keys have at least 8/);
     },
   );
+});
+
+describe("keys too long to redact are refused, never quoted, nothing sent (#23)", () => {
+  // A redactor of every spelling of a 7,000-character key is past what V8's regular
+  // expressions take: it threw a SyntaxError spelling out the key, after a
+  // provider's key had placed a call.
+  const LONG = `sk-live-${"b".repeat(7_000)}`;
+
+  it("a fixed key over 1,024 characters is refused when the client is made", () => {
+    let thrown: unknown;
+    try {
+      createPolyAIClient({ apiKey: LONG, baseUrl: "https://api.example.test" });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InvalidInputError);
+    expect(String((thrown as Error).message)).toMatch(
+      /^apiKey: is 7008 characters long; keys have at most 1024/,
+    );
+    expect(inspect(thrown)).not.toContain("b".repeat(20));
+  });
+
+  it("a provider's key over 1,024 characters fails the call before anything is sent, even a trigger", async () => {
+    let sent = 0;
+    const poly = createPolyAIClient({
+      apiKey: () => LONG,
+      baseUrl: "https://api.example.test",
+      fetch: async () => {
+        sent++;
+        return new Response("{}");
+      },
+    });
+    const err = await poly.outboundCalls
+      .create("PROJECT-58RP822I", { toNumber: "+447700900001", environment: "live" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).message).toContain(
+      "the key provider returned 7008 characters long",
+    );
+    expect(`${inspect(err)} ${JSON.stringify(err)}`).not.toContain("b".repeat(20));
+    expect(sent).toBe(0);
+  });
+
+  it("1,024 characters are taken, and redacted in every spelling", () => {
+    const key = `sk-${"a/".repeat(510)}z`;
+    expect(key).toHaveLength(1024);
+    const redact = keyRedactor(key);
+    expect(redact(`x ${encodeURIComponent(key)} y ${JSON.stringify(key)}`)).toBe(
+      'x [redacted] y "[redacted]"',
+    );
+    // Over the cap (never sent), the redactor still builds: the key as itself.
+    expect(keyRedactor(LONG)(`a ${LONG.toUpperCase()} b`)).toBe("a [redacted] b");
+  });
 });
 
 describe("the logger and the mock's records hide the caller's other credentials", () => {

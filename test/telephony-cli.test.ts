@@ -1519,6 +1519,15 @@ describe("a code on every failure (#22)", () => {
       expect(await code(["plan", desired], { POLYAI_API_KEY: KEY, POLYAI_REGION: "mars" })).toBe(
         "INVALID_ENVIRONMENT",
       );
+      // #23: a key too long to redact is refused by its length, never printed.
+      const long = `sk-live-${"b".repeat(7_000)}`;
+      const refusedKey = await cli(["connectors", "list", "--agent", AGENT], {
+        POLYAI_API_KEY: long,
+      });
+      expect(refusedKey).toMatchObject({ code: 1, stdout: "" });
+      expect(refusedKey.stderr).toBe(
+        "polyai-connectors: POLYAI_API_KEY: is 7008 characters long; keys have at most 1024 (two pastes, or a file?)\n",
+      );
       expect(await code(["plan", join(t.dir, "none.json")])).toBe("FILE_UNREADABLE");
       expect(await code(["plan", await t.file("bad.json", "{")])).toBe("FILE_INVALID");
       expect(await code(["plan", await t.file("x.json", { agentId: 1 })])).toBe("INVALID_INPUT");

@@ -3,7 +3,7 @@
 // and the one redactor per client that hides every key the client has ever sent.
 import { InvalidInputError } from "../errors.js";
 import type { ApiKeyProvider } from "../options.js";
-import { keyRedactor } from "./redact.js";
+import { keyRedactor, MAX_KEY_LENGTH } from "./redact.js";
 import { describeType } from "./validate.js";
 import { safeCause } from "./scrub.js";
 
@@ -24,6 +24,10 @@ export function checkApiKey(key: unknown, what = "is"): string {
   if (key.length < MIN_KEY_LENGTH)
     throw fail(
       `${what} ${key.length} characters long; keys have at least ${MIN_KEY_LENGTH} (a truncated paste?)`,
+    );
+  if (key.length > MAX_KEY_LENGTH)
+    throw fail(
+      `${what} ${key.length} characters long; keys have at most ${MAX_KEY_LENGTH} (two pastes, or a file?)`,
     );
   if (!KEY_CHARS.test(key))
     throw fail(

@@ -28,12 +28,15 @@ const RULES = (Object.values(operations) as OperationSpec[]).flatMap((op) =>
 
 /**
  * #23: the URL's path as servers commonly route it (nginx merges slashes, many
- * frameworks drop a trailing one, some ignore case): a `poly.raw` post written any
- * of these ways may ring the number too, so it gets the same rule.
+ * frameworks drop a trailing one or a `;param`, some ignore case, all decode `%6F`
+ * but few `%2F`): a `poly.raw` post written any of these ways may ring the number
+ * too, so it gets the same rule.
  */
 function pathOf(url: string): string {
   return url
     .replace(/[?#][\s\S]*$/, "")
+    .replace(/%(?!2f)([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/;[^/]*/g, "")
     .replace(/\/{2,}/g, "/")
     .replace(/\/+$/, "");
 }

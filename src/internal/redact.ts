@@ -48,10 +48,13 @@ const NAMED: Record<string, string> = {
   "`": "grave",
 };
 
+/** `text` as a regular expression that matches only itself. */
+const literally = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+
 function spellings(char: string): string {
   const code = char.charCodeAt(0);
   const hex = code.toString(16).padStart(2, "0");
-  const literal = char.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+  const literal = literally(char);
   // `\n` is not an escaped n: only punctuation has a backslash spelling. One
   // backslash or more (`\\+`): each JSON encoding doubles them.
   const escaped = /[A-Za-z0-9]/.test(char) ? "" : `|\\\\+${literal}`;
@@ -60,11 +63,21 @@ function spellings(char: string): string {
 }
 
 /**
- * A function that replaces every spelling of `key` in a text with `[redacted]`.
+ * The longest key taken. A key's pattern of every spelling is about 80 characters
+ * per character of the key, and V8 refuses one past about 6,500 key characters: a
+ * longer key threw a SyntaxError quoting it, after a provider's key was sent (#23).
+ * @internal
+ */
+export const MAX_KEY_LENGTH = 1024;
+
+/**
+ * A function that replaces every spelling of `key` in a text with `[redacted]`
+ * (a key over MAX_KEY_LENGTH, which is refused before it is sent, as itself only).
  * @internal
  */
 export function keyRedactor(key: string): (text: string) => string {
-  const pattern = new RegExp([...key].map(spellings).join(""), "gi");
+  const chars = key.length > MAX_KEY_LENGTH ? [literally(key)] : [...key].map(spellings);
+  const pattern = new RegExp(chars.join(""), "gi");
   return (text) => text.replace(pattern, REDACTED);
 }
 
