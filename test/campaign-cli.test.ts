@@ -5,7 +5,7 @@
 // concurrency bound where requests leave, Ctrl-C, --json, and the key in no output
 // or journal. Killing a real process mid-campaign is in campaign-process.test.ts.
 import { EventEmitter } from "node:events";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { link, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -436,6 +436,33 @@ describe("the journal", () => {
     const run = await s.cli(dial(file, journal));
     expect(run.code, run.stderr).toBe(0);
     await expect(stat(`${journal}.lock`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("the lock is the file's: a run through a symlink sees the other's lock; a journal with a second name (hard link) is refused", async () => {
+    const s = await scene();
+    const file = await s.file("rows.csv", csvOf(20));
+    const journal = join(s.dir, "run.jsonl");
+    const alias = join(s.dir, "alias.jsonl");
+    await symlink(journal, alias); // dangling until a run creates the journal
+    // A live run (this process) holds the journal's lock: the alias sees it.
+    await writeFile(`${journal}.lock`, `${process.pid}\n`);
+    const refused = await s.cli([...dial(file, alias), "--json"]);
+    expect(JSON.parse(refused.stdout).error.code).toBe("JOURNAL_LOCKED");
+    expect(s.mock.outboundCalls).toEqual([]);
+    await rm(`${journal}.lock`);
+    // Through the alias, the lock taken is the file's, and released at the end.
+    const run = await s.cli(dial(file, alias));
+    expect(run.code, run.stderr).toBe(0);
+    await expect(stat(`${alias}.lock`)).rejects.toThrow(/ENOENT/);
+    await expect(stat(`${journal}.lock`)).rejects.toThrow(/ENOENT/);
+    expect([...s.placed().values()]).toEqual(Array(20).fill(1));
+    await link(journal, join(s.dir, "hard.jsonl"));
+    for (const name of [journal, alias]) {
+      const linked = await s.cli([...dial(file, name), "--json"]);
+      expect(JSON.parse(linked.stdout).error).toMatchObject({ code: "JOURNAL_LOCKED" });
+      expect(linked.stderr).toContain("the file has 2 names (hard links)");
+    }
+    expect(s.mock.outboundCalls).toHaveLength(20);
   });
 
   it("two runs that find the same dead run's lock at once: one takes it over, the other is refused", async () => {

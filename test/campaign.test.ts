@@ -3,6 +3,7 @@
 // each trigger and read back on a re-run (dialling only rows never tried or refused
 // before sending), concurrency and rate as true bounds. The CLI and the SDK over
 // the local PolyAI are in campaign-cli.test.ts and campaign-process.test.ts.
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import {
   createPolyAIClient,
@@ -403,6 +404,54 @@ describe("bounds", () => {
       // The bound is met, not merely undershot: the whole run takes about 50/rate seconds.
       expect(t.at(-1)).toBe(Math.round((49 / rate) * 1000 * 1e6) / 1e6);
     }
+  });
+});
+
+describe("one run per journal", () => {
+  it("a second dialMany on a journal in use is refused before anything is read; after the first ends it resumes", async () => {
+    const journal = memoryJournal();
+    const p = placer();
+    const first = runCampaign(p, AGENT, rows(20), { environment: ENV, journal, concurrency: 2 });
+    const second = await runCampaign(p, AGENT, rows(20), { environment: ENV, journal }).catch(
+      (e: unknown) => e,
+    );
+    expect(second).toBeInstanceOf(InvalidInputError);
+    expect(second).toMatchObject({ field: "options.journal" });
+    expect((second as Error).message).toContain("in use by another dialMany run");
+    expect(await first).toMatchObject({ ok: true, dialledNow: 20 });
+    expect([...p.calls.values()]).toEqual(Array(20).fill(1));
+    // Released when the run ends, also when it fails: a re-run resumes.
+    const again = await runCampaign(p, AGENT, rows(20), { environment: ENV, journal });
+    expect(again).toMatchObject({ ok: true, dialledNow: 0 });
+  });
+});
+
+describe("the run's signal", () => {
+  it("holds one abort listener however many rows wait for their turn or their call, none after the run", async () => {
+    // Node warns past 10 listeners on one signal (MaxListenersExceededWarning on the CLI's stderr).
+    const controller = new AbortController();
+    const p = placer();
+    let most = 0;
+    const count = () => {
+      most = Math.max(most, getEventListeners(controller.signal, "abort").length);
+    };
+    const stand = {
+      ...p,
+      place: async (row: CampaignRow) => (count(), p.place(row)),
+      status: async (sid: string) => (count(), p.status(sid)),
+    };
+    const result = await runCampaign(stand, AGENT, rows(40), {
+      environment: ENV,
+      journal: memoryJournal(),
+      concurrency: 32,
+      ratePerSecond: 1_000,
+      wait: true,
+      pollIntervalMs: 1,
+      signal: controller.signal,
+    });
+    expect(result).toMatchObject({ ok: true, ended: 40 });
+    expect(most).toBe(1);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 });
 

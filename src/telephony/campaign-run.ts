@@ -19,7 +19,7 @@ import {
   type JournalEntry,
   type JournalError,
 } from "./journal.js";
-import { checkRate, rateGate, realClock, type Clock } from "./pace.js";
+import { checkRate, rateGate, realClock, sharedAbort, type Clock } from "./pace.js";
 import { intOption, mapLimit } from "./util.js";
 
 /** @internal What a campaign places calls with: the SDK's outboundCalls, or a test's stand-in. */
@@ -244,26 +244,61 @@ export async function runCampaign(
   checkRate(options.ratePerSecond);
   const checked = checkRows(rows, options.allowDuplicates === true);
   checked.forEach((row, i) => placer.check(row, `rows[${i}]`));
+  // #23 review: two runs on one journal each read it before the other wrote, and
+  // dialled every row (40 calls for 20 rows). A journal in another process is its own
+  // to lock (the CLI's file journal has a lock file); one in this process is refused here.
+  if (RUNNING.has(options.journal))
+    throw new InvalidInputError(
+      "options.journal",
+      "is in use by another dialMany run: two runs on one journal would ring each row twice; wait for the first to end",
+    );
+  RUNNING.add(options.journal);
+  const shared = sharedAbort(clock, options.signal);
+  try {
+    return await run(placer, agentId, checked, options, shared.clock, {
+      concurrency,
+      pollMs,
+      waitTimeoutMs,
+    });
+  } finally {
+    shared.release();
+    RUNNING.delete(options.journal);
+  }
+}
+
+/** The journals a campaign is running on in this process. */
+const RUNNING = new WeakSet<CampaignJournal>();
+
+/** A campaign over checked rows, its journal held. */
+async function run(
+  placer: CallPlacer,
+  agentId: string,
+  checked: readonly CampaignRow[],
+  options: DialManyOptions,
+  clock: Clock,
+  limits: { concurrency: number; pollMs: number; waitTimeoutMs: number },
+): Promise<CampaignResult> {
+  const { concurrency, pollMs, waitTimeoutMs } = limits;
   const states = await resume(options.journal, agentId, options.environment, checked);
   const wait = options.wait === true;
   const waiting = (s: RowState) =>
     wait && s.history?.placed !== undefined && s.history.ended === undefined;
   const todo = states.filter((s) => mayDial(s.history) || waiting(s));
-  const run = new Run(placer, options.journal, options, pollMs, waitTimeoutMs, clock);
+  const runner = new Run(placer, options.journal, options, pollMs, waitTimeoutMs, clock);
   let done = 0;
   await mapLimit(todo, concurrency, async (s) => {
     // A journal that cannot be written stops the campaign: no trigger without its line.
-    if (run.stopped !== undefined || options.signal?.aborted) return;
+    if (runner.stopped !== undefined || options.signal?.aborted) return;
     try {
-      if (mayDial(s.history)) await run.dial(s);
+      if (mayDial(s.history)) await runner.dial(s);
       const placed = s.history?.placed;
-      if (waiting(s) && placed) await run.waitFor(s, placed.callSid);
+      if (waiting(s) && placed) await runner.waitFor(s, placed.callSid);
     } catch (e) {
-      run.stopped ??= e;
+      runner.stopped ??= e;
       return;
     }
     options.onProgress?.({ done: ++done, total: todo.length });
   });
-  await run.settle();
+  await runner.settle();
   return summarize(agentId, options.environment, states, wait);
 }

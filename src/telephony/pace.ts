@@ -25,6 +25,35 @@ export const realClock: Clock = {
     }),
 };
 
+/**
+ * #23 review: `clock` with every sleep ended by `signal` through one listener on it.
+ * A listener per sleeper put 11 on the run's signal at `--concurrency 12 --rate`, and
+ * Node printed MaxListenersExceededWarning on the CLI's stderr. `release` removes it.
+ */
+export function sharedAbort(
+  clock: Clock,
+  signal: AbortSignal | undefined,
+): { clock: Clock; release: () => void } {
+  if (signal === undefined) return { clock, release: () => undefined };
+  const sleepers = new Set<AbortController>();
+  const wake = () => sleepers.forEach((s) => s.abort());
+  signal.addEventListener("abort", wake, { once: true });
+  const sleep = async (ms: number) => {
+    const own = new AbortController();
+    if (signal.aborted) own.abort();
+    sleepers.add(own);
+    try {
+      await clock.sleep(ms, own.signal);
+    } finally {
+      sleepers.delete(own);
+    }
+  };
+  return {
+    clock: { now: () => clock.now(), sleep },
+    release: () => signal.removeEventListener("abort", wake),
+  };
+}
+
 /** The most triggers per second a campaign may ask for. */
 export const MAX_RATE = 1_000;
 

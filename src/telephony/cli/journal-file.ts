@@ -9,6 +9,7 @@ import {
   link,
   open,
   readFile,
+  realpath,
   rename,
   rm,
   stat,
@@ -65,9 +66,12 @@ async function moveAside(path: string, file: string, text: string): Promise<void
   }
 }
 
-/** Takes `<journal>.lock`; one left by a process that is gone (killed) is taken over. */
-async function lock(path: string): Promise<string> {
-  const file = `${path}.lock`;
+/**
+ * Takes `<real path>.lock` for the journal given as `path`; one left by a process
+ * that is gone (killed) is taken over.
+ */
+async function lock(real: string, path: string): Promise<string> {
+  const file = `${real}.lock`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await writeFile(file, `${process.pid}\n`, { flag: "wx" });
@@ -167,16 +171,31 @@ export function openJournalFile(path: string, clean: (text: string) => string): 
         `--journal ${path}: is not a regular file; a journal must be read back on a re-run`,
         "JOURNAL_UNWRITABLE",
       );
-    const lockFile = await lock(path);
+    const handle = await open(path, "a+").catch((e: unknown) => {
+      throw new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
+    });
     try {
-      opened = { handle: await open(path, "a+"), lockFile };
+      // #23 review: the lock is the file's, not the name's. Two runs through a symlink
+      // each took their own name's lock and rang all 200 rows twice: the lock sits
+      // beside the file's real path, and a file with a second name (a hard link),
+      // whose runs no lock beside one name can see, is refused.
+      const { nlink } = await handle.stat();
+      if (nlink > 1)
+        throw new CliError(
+          `--journal ${path}: the file has ${nlink} names (hard links); a run through another name would not see this one's lock, so give the journal one name`,
+          "JOURNAL_LOCKED",
+        );
+      const lockFile = await lock(await realpath(path), path);
+      opened = { handle, lockFile };
       // A new journal's name is flushed too: else a power cut could lose the whole file.
       if (info === null) await syncFolder(path);
     } catch (e) {
-      await rm(lockFile, { force: true });
-      throw new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
+      await handle.close();
+      throw e instanceof CliError
+        ? e
+        : new CliError(`--journal ${path}: cannot open it: ${codeOf(e)}`, "JOURNAL_UNWRITABLE");
     }
-    return opened.handle;
+    return handle;
   };
 
   const flush = async (handle: FileHandle) => {
