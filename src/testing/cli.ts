@@ -21,7 +21,8 @@ keeps no log of the requests it answers (nothing could read it from outside).
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)
-  --api-key  the x-api-key the mock accepts (default test-key)
+  --api-key  the x-api-key the mock accepts (default test-key); the banner shows
+             the default, never a key given here
   --max-body-bytes
              the largest request body read, in bytes, from 0 to ${MAX_BODY_LIMIT}
              (default 1048576); a larger one is answered 413 PAYLOAD_TOO_LARGE and
@@ -53,6 +54,9 @@ keeps no log of the requests it answers (nothing could read it from outside).
 class UsageError extends Error {
   override name = "UsageError";
 }
+
+/** The key the mock accepts when --api-key is not given; the only one the banner prints. */
+const DEFAULT_KEY = "test-key";
 
 const isListenError = (err: unknown): err is NodeJS.ErrnoException =>
   ["listen", "getaddrinfo"].includes((err as NodeJS.ErrnoException | undefined)?.syscall ?? "");
@@ -162,7 +166,8 @@ async function main(): Promise<void> {
       options: {
         port: { type: "string", default: "4010" },
         host: { type: "string", default: "127.0.0.1" },
-        "api-key": { type: "string", default: "test-key" },
+        // No default here: the banner must know whether the key is the user's.
+        "api-key": { type: "string" },
         seed: { type: "string" },
         "max-body-bytes": { type: "string" },
         "max-body-bytes-in-flight": { type: "string" },
@@ -200,11 +205,12 @@ async function main(): Promise<void> {
     2 ** 31 - 1,
   );
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
+  const givenKey = values["api-key"];
   const mock = await createMockPolyAI({
     ...seed,
     port,
     host: values.host,
-    apiKey: values["api-key"],
+    apiKey: givenKey ?? DEFAULT_KEY,
     maxBodyBytes,
     maxBodyBytesInFlight,
     requestTimeoutMs,
@@ -225,10 +231,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `PolyAI connectors mock listening on ${mock.url}`,
-      `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`,
+      // #20: a CI job may pass its real key; only the default is shown.
+      givenKey === undefined
+        ? `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`
+        : "  API key:    the one given by --api-key, not shown (send it as the x-api-key header)",
       `  connectors: ${count}${values.seed === undefined ? " (start with --seed seed.json to load some)" : ` from ${escapeLine(values.seed)}`}`,
       `  numbers:    ${numbers}`,
-      `  try:        curl -H 'x-api-key: ${mock.apiKey}' ${mock.url}/v1/agents/${encodeURIComponent(mock.connectors[0]?.agentId ?? mock.phoneNumbers[0]?.agentId ?? "PROJECT-58RP822I")}/telephony/connectors`,
+      `  try:        curl -H 'x-api-key: ${givenKey === undefined ? mock.apiKey : "<your --api-key>"}' ${mock.url}/v1/agents/${encodeURIComponent(mock.connectors[0]?.agentId ?? mock.phoneNumbers[0]?.agentId ?? "PROJECT-58RP822I")}/telephony/connectors`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
