@@ -221,6 +221,33 @@ describe("the file", () => {
     await expect(stat(journal)).rejects.toThrow(/ENOENT/);
   });
 
+  // #23: the header was checked with names.indexOf per column, quadratic: 100,000
+  // columns took 22 s to refuse; 200,000 would pass the hang guard.
+  it.each([
+    ["c7", 'line 1: column "c7" is named twice'],
+    ["to_number", 'line 1: column "to_number": did you mean "toNumber"?'],
+  ])(
+    "a header of 200,000 columns ending in %j is refused with its message",
+    async (last, words) => {
+      const s = await scene();
+      const names = Array.from({ length: 200_000 }, (_, i) => `c${i}`);
+      const text = `toNumber,${names.join(",")},${last}\n${number(1)}${",".repeat(200_001)}\n`;
+      const run = await s.cli(dial(await s.file("wide.csv", text), join(s.dir, "j.jsonl")));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(words);
+      expect(s.mock.outboundCalls).toEqual([]);
+    },
+  );
+
+  it("a header of 200,000 distinct columns is read, its empty cells left out", async () => {
+    const s = await scene();
+    const names = Array.from({ length: 200_000 }, (_, i) => `c${i}`);
+    const text = `${names.join(",")},toNumber\n${",".repeat(200_000)}${number(1)}\n`;
+    const run = await s.cli(dial(await s.file("wide.csv", text), join(s.dir, "j.jsonl")));
+    expect(run.code, run.stderr).toBe(0);
+    expect(s.mock.outboundCalls.map((c) => [c.toNumber, c.metadata])).toEqual([[number(1), {}]]);
+  });
+
   it("a number twice is dialled twice only with --allow-duplicates", async () => {
     const s = await scene();
     const file = await s.file("rows.csv", `toNumber\n${number(1)}\n${number(1)}\n`);

@@ -2,6 +2,7 @@
 // method or path; seeds that give only what the test is about; and agents the
 // mock does not serve answered as PolyAI answers a project the key cannot reach.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -488,5 +489,75 @@ describe("polyai-connectors-mock prints its usage only for command-line mistakes
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("polyai-connectors-mock quotes no seed text raw, and its hint fits the failure", () => {
+  /** Runs the bin with `--seed` a file of `bytes`. */
+  async function withSeed(bytes: string) {
+    const dir = mkdtempSync(join(tmpdir(), "mock-aim-"));
+    try {
+      const seed = join(dir, "seed.json");
+      writeFileSync(seed, bytes);
+      return await runMockBin("--port", "0", "--seed", seed);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const SEED_HINT = "--help describes the seed file";
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+  it("names a file that is not JSON by line and column, quoting none of it", async () => {
+    // #20: JSON.parse's message quoted these; the terminal cleared and retitled itself.
+    const [escapes, key] = await Promise.all([
+      withSeed("\u001b[2J\u001b]0;PWNED\u0007"),
+      withSeed("sk-live-REALKEY-0123456789abcdef\n"),
+    ]);
+    for (const run of [escapes, key]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/seed\.json: not valid JSON: .*\(line 1, column 1\)/);
+      expect(run.stderr).toContain(SEED_HINT);
+      expect(run.stderr).not.toMatch(CONTROL);
+    }
+    expect(escapes.stderr).not.toContain("PWNED");
+    expect(key.stderr).not.toContain("sk-live");
+  });
+
+  it("escapes the controls of a key or value it names from valid JSON", async () => {
+    const [key, value] = await Promise.all([
+      withSeed('{"\\u001b]0;PWNED\\u0007": 1}'),
+      withSeed(
+        JSON.stringify([
+          { connectorId: "CONN-x", voiceName: "en-GB-Neural2-A", clientEnv: "\u009b2J\u001b[2J" },
+        ]),
+      ),
+    ]);
+    expect(key.stderr).toContain("unknown key(s) \\u001b]0;PWNED\\u0007;");
+    expect(value.stderr).toContain("connectors[0].clientEnv: must be one of");
+    expect(value.stderr).toContain('got "\\u009b2J\\u001b[2J"');
+    for (const run of [key, value]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(SEED_HINT);
+      expect(run.stderr).not.toMatch(CONTROL);
+    }
+  });
+
+  it("names the host and port it cannot listen on, not the seed", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as AddressInfo).port;
+    const [inUse, notHere] = await Promise.all([
+      runMockBin("--port", String(port), "--seed", "examples/seed.json"),
+      // 192.0.2.1 is TEST-NET-1 (RFC 5737): no interface of this machine; nothing is sent.
+      runMockBin("--port", "0", "--host", "192.0.2.1"),
+    ]);
+    expect(inUse.code).toBe(2);
+    expect(inUse.stderr).toContain(`cannot listen on 127.0.0.1 port ${port}: EADDRINUSE`);
+    expect(inUse.stderr).toContain("--port 0 picks a free one");
+    expect(notHere.code).toBe(2);
+    expect(notHere.stderr).toContain("cannot listen on 192.0.2.1 port 0: EADDRNOTAVAIL");
+    expect(notHere.stderr).toContain("--host 192.0.2.1 is not an address of this machine");
+    for (const run of [inUse, notHere]) expect(run.stderr).not.toContain("seed");
   });
 });

@@ -281,7 +281,11 @@ describe("guard rails", () => {
 });
 
 describe("polyai-connectors-mock (the CLI)", () => {
-  it("prints the URL and key, serves the seed, and exits 0 on SIGINT", async () => {
+  /** Starts the bin on a free port; `use` gets its URL and banner, then it gets SIGINT. */
+  async function withBin(
+    args: string[],
+    use: (url: string, banner: string) => Promise<void>,
+  ): Promise<void> {
     const cli = spawn(
       process.execPath,
       [
@@ -290,10 +294,9 @@ describe("polyai-connectors-mock (the CLI)", () => {
         "src/testing/cli.ts",
         "--port",
         "0",
-        "--api-key",
-        "cli-test-key",
         "--seed",
         seedPath.pathname,
+        ...args,
       ],
       {
         cwd: new URL("..", import.meta.url).pathname,
@@ -311,14 +314,29 @@ describe("polyai-connectors-mock (the CLI)", () => {
         });
         cli.once("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${out}`)));
       });
-      expect(out).toContain("cli-test-key");
-      const res = await fetch(`${url}${ONE}`, { headers: { "x-api-key": "cli-test-key" } });
-      expect(((await res.json()) as Connector).name).toBe(first.name);
+      await use(url, out);
       const exited = new Promise<number | null>((resolve) => cli.once("exit", resolve));
       cli.kill("SIGINT");
       expect(await exited).toBe(0);
     } finally {
       if (cli.exitCode === null) cli.kill("SIGKILL");
     }
+  }
+
+  it("prints the URL, its own default key but never one given, serves the seed, and exits 0 on SIGINT", async () => {
+    await withBin(["--api-key", "cli-test-key"], async (url, banner) => {
+      // #20: a CI job may give the mock its real key; the log must not show it.
+      expect(banner).not.toContain("cli-test-key");
+      expect(banner).toContain("API key:    the one given by --api-key");
+      const res = await fetch(`${url}${ONE}`, { headers: { "x-api-key": "cli-test-key" } });
+      expect(((await res.json()) as Connector).name).toBe(first.name);
+    });
+    // The default is the mock's own: without it the user could not call the mock.
+    await withBin([], async (url, banner) => {
+      expect(banner).toContain("API key:    test-key");
+      expect(banner).toContain("curl -H 'x-api-key: test-key'");
+      const res = await fetch(`${url}${ONE}`, { headers: { "x-api-key": "test-key" } });
+      expect(res.status).toBe(200);
+    });
   }, 30_000);
 });

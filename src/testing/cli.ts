@@ -3,6 +3,8 @@
 // curl, or another language's client) against a local PolyAI by hand.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { escapeLine } from "../telephony/cli/escape.js";
+import { scanJson } from "../telephony/cli/json-text.js";
 import { packageVersion } from "../telephony/cli/version.js";
 import { isPlainObject } from "../internal/validate.js";
 import { integerFlag } from "./flags.js";
@@ -19,7 +21,8 @@ keeps no log of the requests it answers (nothing could read it from outside).
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)
-  --api-key  the x-api-key the mock accepts (default test-key)
+  --api-key  the x-api-key the mock accepts (default test-key); the banner shows
+             the default, never a key given here
   --max-body-bytes
              the largest request body read, in bytes, from 0 to ${MAX_BODY_LIMIT}
              (default 1048576); a larger one is answered 413 PAYLOAD_TOO_LARGE and
@@ -52,6 +55,34 @@ class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** The key the mock accepts when --api-key is not given; the only one the banner prints. */
+const DEFAULT_KEY = "test-key";
+
+const isListenError = (err: unknown): err is NodeJS.ErrnoException =>
+  ["listen", "getaddrinfo"].includes((err as NodeJS.ErrnoException | undefined)?.syscall ?? "");
+
+/** What to do about each listen failure (#20: not the seed's description). */
+const LISTEN_HINTS: Record<string, (host: string, port: number) => string> = {
+  EADDRINUSE: (host, port) =>
+    `port ${port} is taken on ${host}: stop what holds it, or --port 0 picks a free one`,
+  EADDRNOTAVAIL: (host) =>
+    `--host ${host} is not an address of this machine: try 127.0.0.1, or 0.0.0.0 for all of them`,
+  EACCES: (_, port) =>
+    `this user may not listen on port ${port}: use one from 1024 up, or --port 0 for a free one`,
+  ENOTFOUND: (host) => `--host ${host} is not a name this machine can resolve`,
+};
+
+/** The server could not listen on --host and --port: the message names both. */
+class ListenError extends Error {
+  override name = "ListenError";
+  readonly hint: string;
+  constructor(err: NodeJS.ErrnoException, given: string, port: number) {
+    const host = escapeLine(given);
+    super(`cannot listen on ${host} port ${port}: ${err.code ?? err.message}`);
+    this.hint = LISTEN_HINTS[err.code ?? ""]?.(host, port) ?? "check --host and --port";
+  }
+}
+
 /** {@link integerFlag}, its RangeError a usage error; undefined for a flag not given. */
 function numberFlag(
   flag: string,
@@ -67,13 +98,38 @@ function numberFlag(
   }
 }
 
-/** Reads a seed file into mock options; the store checks the connectors themselves. */
-async function loadSeed(
-  path: string,
-): Promise<
-  Pick<MockPolyAIOptions, "connectors" | "phoneNumbers" | "allowedProjects" | "unavailableVoices">
-> {
-  const data: unknown = JSON.parse(await readFile(path, "utf8"));
+/** A problem with the seed file: the only kind of error followed by the pointer to --help's seed description. */
+class SeedError extends Error {
+  override name = "SeedError";
+}
+
+/** The mock's own words for a seed it refuses (store.ts's seedError). */
+const STORE_SEED_ERROR = /^createMockPolyAI: invalid seed: /;
+
+type SeedOptions = Pick<
+  MockPolyAIOptions,
+  "connectors" | "phoneNumbers" | "allowedProjects" | "unavailableVoices"
+>;
+
+/** {@link seedOptions} of the file at `path`; every failure a SeedError. */
+async function loadSeed(path: string): Promise<SeedOptions> {
+  try {
+    const text = (await readFile(path, "utf8")).replace(/^\uFEFF/, "");
+    // #20: JSON.parse's message quotes the text (a key file passed as the seed,
+    // terminal escapes); the scanner names the place and quotes nothing.
+    const { syntax } = scanJson(text);
+    if (syntax)
+      throw new SeedError(
+        `${path}: not valid JSON: ${syntax.reason} (line ${syntax.line}, column ${syntax.column})`,
+      );
+    return seedOptions(path, JSON.parse(text));
+  } catch (err) {
+    throw err instanceof SeedError ? err : new SeedError((err as Error).message);
+  }
+}
+
+/** A parsed seed file as mock options; the store checks the connectors themselves. */
+function seedOptions(path: string, data: unknown): SeedOptions {
   if (Array.isArray(data)) return { connectors: data as SeedConnector[] };
   if (!isPlainObject(data))
     throw new TypeError(`${path}: expected an array of connectors or an object with "connectors"`);
@@ -110,7 +166,8 @@ async function main(): Promise<void> {
       options: {
         port: { type: "string", default: "4010" },
         host: { type: "string", default: "127.0.0.1" },
-        "api-key": { type: "string", default: "test-key" },
+        // No default here: the banner must know whether the key is the user's.
+        "api-key": { type: "string" },
         seed: { type: "string" },
         "max-body-bytes": { type: "string" },
         "max-body-bytes-in-flight": { type: "string" },
@@ -148,11 +205,12 @@ async function main(): Promise<void> {
     2 ** 31 - 1,
   );
   const seed = values.seed === undefined ? {} : await loadSeed(values.seed);
+  const givenKey = values["api-key"];
   const mock = await createMockPolyAI({
     ...seed,
     port,
     host: values.host,
-    apiKey: values["api-key"],
+    apiKey: givenKey ?? DEFAULT_KEY,
     maxBodyBytes,
     maxBodyBytesInFlight,
     requestTimeoutMs,
@@ -161,6 +219,11 @@ async function main(): Promise<void> {
     maxRecordedRequests: 0,
     // Keep serving so the session that hit the bug can be inspected; exit 1 at the end.
     onSpecViolation: (err) => process.stderr.write(`${err.message}\n`),
+  }).catch((err: unknown) => {
+    if (isListenError(err)) throw new ListenError(err, values.host, port ?? 4010);
+    if (err instanceof Error && STORE_SEED_ERROR.test(err.message))
+      throw new SeedError(err.message);
+    throw err;
   });
 
   const count = mock.connectors.length;
@@ -168,10 +231,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `PolyAI connectors mock listening on ${mock.url}`,
-      `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`,
-      `  connectors: ${count}${values.seed === undefined ? " (start with --seed seed.json to load some)" : ` from ${values.seed}`}`,
+      // #20: a CI job may pass its real key; only the default is shown.
+      givenKey === undefined
+        ? `  API key:    ${mock.apiKey}   (send it as the x-api-key header)`
+        : "  API key:    the one given by --api-key, not shown (send it as the x-api-key header)",
+      `  connectors: ${count}${values.seed === undefined ? " (start with --seed seed.json to load some)" : ` from ${escapeLine(values.seed)}`}`,
       `  numbers:    ${numbers}`,
-      `  try:        curl -H 'x-api-key: ${mock.apiKey}' ${mock.url}/v1/agents/${encodeURIComponent(mock.connectors[0]?.agentId ?? mock.phoneNumbers[0]?.agentId ?? "PROJECT-58RP822I")}/telephony/connectors`,
+      `  try:        curl -H 'x-api-key: ${givenKey === undefined ? mock.apiKey : "<your --api-key>"}' ${mock.url}/v1/agents/${encodeURIComponent(mock.connectors[0]?.agentId ?? mock.phoneNumbers[0]?.agentId ?? "PROJECT-58RP822I")}/telephony/connectors`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
@@ -191,14 +257,19 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
+/** What follows an error: the usage for a command-line mistake, a pointer for a seed or listen problem. */
+function afterError(err: unknown): string {
+  if (err instanceof UsageError) return `\n${USAGE}`;
+  if (err instanceof SeedError) return "(polyai-connectors-mock --help describes the seed file)\n";
+  if (err instanceof ListenError) return `(${err.hint})\n`;
+  return "";
+}
+
 // The usage follows a command-line mistake only. A seed error names its field, and
 // repeating the whole usage under it after every fix-and-retry buries that line.
 main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(
-    err instanceof UsageError
-      ? `polyai-connectors-mock: ${message}\n\n${USAGE}`
-      : `polyai-connectors-mock: ${message}\n(polyai-connectors-mock --help describes the seed file)\n`,
-  );
+  // #20: a message may quote the seed's keys and values: no control reaches the terminal.
+  process.stderr.write(`polyai-connectors-mock: ${escapeLine(message)}\n${afterError(err)}`);
   process.exit(2);
 });

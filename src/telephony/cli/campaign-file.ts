@@ -30,10 +30,13 @@ function formatOf(file: string, text: string): "csv" | "jsonl" {
 
 function columnsOf(header: CsvRecord, invalid: (m: string) => CliError): string[] {
   const names = header.fields.map((f) => f.trim());
+  // #23: a Set, not names.indexOf per column: 100,000 columns took 22 s to check.
+  const seen = new Set<string>();
   names.forEach((name, i) => {
     if (name === "") throw invalid(`line ${header.line}: column ${i + 1} has no name`);
-    if (names.indexOf(name) !== i)
+    if (seen.has(name))
       throw invalid(`line ${header.line}: column ${JSON.stringify(name)} is named twice`);
+    seen.add(name);
     const near = CALL_COLUMNS.find((c) => c !== name && norm(c) === norm(name));
     // #23: "tonumber" as metadata would leave every row without a number.
     if (near !== undefined)
@@ -41,7 +44,7 @@ function columnsOf(header: CsvRecord, invalid: (m: string) => CliError): string[
         `line ${header.line}: column ${JSON.stringify(name)}: did you mean ${JSON.stringify(near)}?`,
       );
   });
-  if (!names.includes("toNumber"))
+  if (!seen.has("toNumber"))
     throw invalid(
       `line ${header.line}: no toNumber column (the header row names the columns: toNumber, and optionally countryCode, variantId and metadata columns)`,
     );
