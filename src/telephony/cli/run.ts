@@ -23,7 +23,14 @@ import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOverwrite, schemaBase, schemaFor, schemaRef } from "./export-file.js";
 import { checkOutFile, MAX_FILE_BYTES, readJsonFile, writeOutFile } from "./files.js";
-import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
+import {
+  cleanText,
+  redactorFor,
+  writeProblem,
+  writer,
+  type OutStream,
+  type Writer,
+} from "./output.js";
 import { refuseRedacted, withoutKey } from "./keyless.js";
 import { runRead } from "./read-commands.js";
 import { errorLine, failureJson, failureText, report, toJson, warned } from "./report.js";
@@ -54,6 +61,11 @@ export interface CliIO {
   readonly cwd?: string | undefined;
   /** #23: where Ctrl-C comes from, to stop a campaign between calls (the bin passes the process). */
   readonly signals?: SignalSource | undefined;
+  /**
+   * #22: a write to stdout or stderr failed (not a closed pipe) after runCli resolved;
+   * the bin makes the exit code 1.
+   */
+  readonly onLateWriteFailure?: (() => void) | undefined;
   /** #23: the first pause between status reads with --wait (default the library's); a test shortens it. */
   readonly pollIntervalMs?: number | undefined;
 }
@@ -322,6 +334,12 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
   }
 }
 
+/** #22: the run's exit code, a failed write (not a closed pipe) counted: stdout's is 1, stderr's at least 1. */
+function withWrites(run: Run, code: number): number {
+  if (run.out.failure) return 1;
+  return run.err.failure && code === 0 ? 1 : code;
+}
+
 /**
  * Runs one `polyai-connectors` command line and resolves with its exit code: plan
  * 0 (no change) or 2 (changes pending), apply, export and validate 0, and 1 for
@@ -330,21 +348,35 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const redact = redactorFor(io.env["POLYAI_API_KEY"]);
+  let done = false;
+  const late = () => {
+    if (done) io.onLateWriteFailure?.();
+  };
+  const err = writer(io.stderr, redact, late);
+  const out = writer(io.stdout, redact, (e) => {
+    err(`polyai-connectors: could not write the output: ${writeProblem(e)}\n`);
+    late();
+  });
   const run: Run = {
-    out: writer(io.stdout, redact),
-    err: writer(io.stderr, redact),
+    out,
+    err,
     io,
     signals: io.signals,
     pollIntervalMs: io.pollIntervalMs,
     clean: (text) => cleanText(text, redact),
     holdsKey: (text) => redact(text) !== text,
   };
+  let code: number;
   try {
-    return await dispatch(run, parseCommand(argv));
+    code = await dispatch(run, parseCommand(argv));
   } catch (e) {
     // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
     if (wantsJson(argv)) run.out(failureJson(e));
     run.err(failureText(e));
-    return e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
+    code = e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
   }
+  // #22: a file's write error is emitted on the next tick: wait for it, so the code tells.
+  await new Promise((resolve) => setImmediate(resolve));
+  done = true;
+  return withWrites(run, code);
 }
