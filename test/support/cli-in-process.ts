@@ -2,7 +2,7 @@
 // and a stdin that is a terminal only when the test types an answer.
 import { Readable } from "node:stream";
 import type { OutStream } from "../../src/telephony/cli/output.js";
-import { runCli } from "../../src/telephony/cli/run.js";
+import { runCli, type SignalSource } from "../../src/telephony/cli/run.js";
 import { KEY, type Run } from "./telephony-cli.js";
 
 /** A stream that keeps what is written; a terminal of `columns` when `isTTY`. */
@@ -33,6 +33,8 @@ export interface InProcess {
   terminal?: number | undefined;
   /** The working directory the CLI is told of (default: the process's). */
   cwd?: string | undefined;
+  /** Where SIGINT and SIGTERM come from (an EventEmitter a test emits them on). */
+  signals?: SignalSource | undefined;
   /** A stand-in for stdout or stderr (one that fails); what it gets is not in the Run. */
   stdout?: OutStream | undefined;
   stderr?: OutStream | undefined;
@@ -53,6 +55,7 @@ export async function cliWith(args: string[], options: InProcess = {}): Promise<
   const code = await runCli(args, {
     stdout: options.stdout ?? stdout,
     stderr: options.stderr ?? stderr,
+    signals: options.signals,
     onLateWriteFailure: options.onLateWriteFailure,
     stdin,
     env: options.env ?? { POLYAI_API_KEY: KEY },
