@@ -2,7 +2,7 @@
 // PolyAI (counted at mock.outboundCalls): CSV and JSON-lines files, every row checked before any
 // call (named by line and column), the journal (re-runs, another file's journal,
 // a torn or hand-edited one, a path that cannot be written), duplicates, the
-// concurrency bound where requests leave, Ctrl-C, --json, and the key in no output
+// concurrency bound where requests leave, Ctrl-C and SIGTERM, --json, and the key in no output
 // or journal. Killing a real process mid-campaign is in campaign-process.test.ts.
 import { EventEmitter } from "node:events";
 import { link, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
@@ -559,23 +559,27 @@ describe("bounds, progress, Ctrl-C", () => {
     expect(piped.stdout).toMatch(/^Campaign of 30 rows/);
   });
 
-  it("Ctrl-C starts no new call; calls sent are journaled; the re-run dials the rest", async () => {
-    const signals = new EventEmitter();
-    const s = await scene({ onPlaced: (n) => void (n === 5 && signals.emit("SIGINT")) });
-    const file = await s.file("rows.csv", csvOf(40));
-    const journal = join(s.dir, "j.jsonl");
-    const run = await s.cli(dial(file, journal, "--concurrency", "2", "--json"), { signals });
-    expect(run.code).toBe(1);
-    const result = JSON.parse(run.stdout) as CampaignResult;
-    expect(result.placed).toBeGreaterThanOrEqual(5);
-    expect(result.placed + result.notDialled + result.refused).toBe(40);
-    expect(result.unknown).toBe(0);
-    expect(signals.listenerCount("SIGINT")).toBe(0);
-    const again = await s.cli(dial(file, journal));
-    expect(again.code, again.stderr).toBe(0);
-    expect([...s.placed().values()].every((n) => n === 1)).toBe(true);
-    expect(s.placed().size).toBe(40);
-  });
+  it.each(["SIGINT", "SIGTERM"])(
+    "%s starts no new call; calls sent are journaled; the re-run dials the rest",
+    async (name) => {
+      const signals = new EventEmitter();
+      const s = await scene({ onPlaced: (n) => void (n === 5 && signals.emit(name)) });
+      const file = await s.file("rows.csv", csvOf(40));
+      const journal = join(s.dir, "j.jsonl");
+      const run = await s.cli(dial(file, journal, "--concurrency", "2", "--json"), { signals });
+      expect(run.code).toBe(1);
+      const result = JSON.parse(run.stdout) as CampaignResult;
+      expect(result.placed).toBeGreaterThanOrEqual(5);
+      expect(result.placed + result.notDialled + result.refused).toBe(40);
+      expect(result.unknown).toBe(0);
+      expect(run.stderr).toContain("Stopping: no new call is started");
+      expect(signals.eventNames()).toEqual([]);
+      const again = await s.cli(dial(file, journal));
+      expect(again.code, again.stderr).toBe(0);
+      expect([...s.placed().values()].every((n) => n === 1)).toBe(true);
+      expect(s.placed().size).toBe(40);
+    },
+  );
 });
 
 describe("the command line", () => {
@@ -719,6 +723,51 @@ describe("call", () => {
     expect(counter.sent).toBe(1);
     expect(s.mock.outboundCalls.map((c) => c.toNumber)).toEqual([number(5)]);
   });
+
+  it.each(["SIGINT", "SIGTERM"])(
+    "%s during the trigger aborts it: CALL_OUTCOME_UNKNOWN (it may have been placed), exit 1 (#23)",
+    async (name) => {
+      const signals = new EventEmitter();
+      const s = await scene({ onPlaced: () => void signals.emit(name) });
+      const json = await s.cli([...call(number(6)), "--json"], { signals });
+      expect(json.code, json.stderr).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        error: { name: "CallOutcomeUnknownError", code: "CALL_OUTCOME_UNKNOWN" },
+      });
+      expect(json.stderr).toContain("the call may have been placed");
+      const text = await s.cli(call(number(7)), { signals });
+      expect([text.code, text.stdout]).toEqual([1, ""]);
+      expect(text.stderr).toMatch(/^polyai-connectors: CallOutcomeUnknownError: /);
+      expect(s.mock.outboundCalls.map((c) => c.toNumber)).toEqual([number(6), number(7)]);
+      expect(signals.eventNames()).toEqual([]);
+    },
+  );
+
+  it.each(["SIGINT", "SIGTERM"])(
+    "%s during --wait stops waiting: CALL_WAIT_FAILED with the callSid, exit 1 (#23)",
+    async (name) => {
+      const signals = new EventEmitter();
+      const s = await scene({ outbound: { readsPerStep: 1_000_000 } });
+      // The signal comes as the first status read leaves: the call is placed, the wait begun.
+      const reading: typeof fetch = (input, init) => {
+        if ((init?.method ?? "GET") === "GET") signals.emit(name);
+        return fetch(input, init);
+      };
+      const run = await s.cli([...call(number(8), "--wait"), "--json"], {
+        signals,
+        fetch: reading,
+      });
+      expect(run.code, run.stderr).toBe(1);
+      const sid = s.mock.outboundCalls[0]?.callSid ?? "";
+      expect(sid).toMatch(/^OUT-/);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        ok: false,
+        error: { name: "CallWaitError", code: "CALL_WAIT_FAILED", callSid: sid },
+      });
+      expect(s.mock.outboundCalls).toHaveLength(1);
+    },
+  );
 
   it("dial: an answer lost after the call was placed makes the row unknown, never dialled again", async () => {
     const s = await scene();

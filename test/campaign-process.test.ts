@@ -2,7 +2,8 @@
 // of a 200-row campaign at a point chosen by counting the calls placed (never by
 // time), then run again with the same journal: no number is rung twice (counted at
 // the local PolyAI's mock.outboundCalls), and every row is placed exactly once or
-// reported unknown. Also: Ctrl-C (SIGINT) between calls, and a closed stdout pipe.
+// reported unknown. Also: Ctrl-C (SIGINT) between calls, SIGTERM with a call in
+// flight, and a closed stdout pipe.
 // The bin is bundled once by esbuild, as in telephony-cli-process.test.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -230,6 +231,66 @@ describe("Ctrl-C", () => {
         await rm(dir, { recursive: true, force: true });
       }
     },
+    HANG_GUARD_MS,
+  );
+});
+
+describe("SIGTERM (docker stop, Kubernetes, CI runners)", () => {
+  it(
+    "a trigger in flight when SIGTERM comes is finished and journaled; no lock is left; exit 1 (#23)",
+    () =>
+      withCampaign("polyai-dial-term-", async (mock, args, journal) => {
+        let child: ChildProcess | undefined;
+        let done: Promise<Ran> | undefined;
+        let stderr = "";
+        // Call 20 is placed; its answer is held until the process says it is stopping
+        // (or has died), so that trigger is in flight when the signal is handled.
+        const proxy = await placedProxy(mock.url, async (count) => {
+          if (count !== 20 || !child) return;
+          const stopping = new Promise<void>((go) =>
+            child?.stderr?.on("data", (d: string | Buffer) => {
+              stderr += String(d);
+              if (stderr.includes("Stopping:")) go();
+            }),
+          );
+          child.kill("SIGTERM");
+          await Promise.race([stopping, done]);
+        });
+        try {
+          const first = start([...args, "--base-url", proxy.url, "--concurrency", "4"]);
+          child = first.child;
+          done = first.done;
+          const stopped = await first.done;
+          expect([stopped.code, stopped.signal], stopped.stderr).toEqual([1, null]);
+          expect(stopped.stdout).toMatch(/^Campaign of 200 rows/);
+          expect(stopped.stdout).toContain("0 outcome unknown");
+        } finally {
+          await proxy.close();
+        }
+        // Every trigger the mock received has its result in the journal.
+        const entries = (await readFile(journal, "utf8"))
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { type: string; row: number; toNumber?: string });
+        const rowOf = new Map(
+          entries.filter((e) => e.type === "attempting").map((e) => [e.toNumber, e.row]),
+        );
+        const settled = new Set(
+          entries
+            .filter((e) => ["placed", "refused", "unknown"].includes(e.type))
+            .map((e) => e.row),
+        );
+        const received = mock.outboundCalls.map((c) => c.toNumber);
+        expect(received.length).toBeGreaterThanOrEqual(20);
+        expect(received.length).toBeLessThan(ROWS);
+        expect(received.filter((n) => !settled.has(rowOf.get(n) ?? -1))).toEqual([]);
+        await expect(readFile(`${journal}.lock`)).rejects.toThrow(/ENOENT/);
+        // The re-run dials the rest, and rings no one twice.
+        const again = await start([...args, "--base-url", mock.url]).done;
+        expect(again.code, again.stderr).toBe(0);
+        const rung = new Set(mock.outboundCalls.map((c) => c.toNumber));
+        expect([rung.size, mock.outboundCalls.length]).toEqual([ROWS, ROWS]);
+      }),
     HANG_GUARD_MS,
   );
 });

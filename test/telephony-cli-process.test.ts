@@ -5,6 +5,7 @@
 // in a fifth of the time `--import tsx` takes); --version also runs the source
 // itself. The command logic is tested in process (telephony-cli.test.ts).
 import { spawn, spawnSync } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as esbuild from "esbuild";
@@ -57,6 +58,8 @@ interface Spawned {
   close?: "stdout" | "stderr";
   /** Run these node arguments instead of the bundled bin. */
   bin?: string[];
+  /** stdout is this file descriptor (`> /dev/full`), not a pipe. */
+  stdoutFd?: number;
 }
 
 /** Runs the bin; stdin is a pipe (not a terminal). Async: the mock shares this process. */
@@ -67,18 +70,19 @@ function cli(args: string[], options: Spawned = {}): Promise<Run> {
     const child = spawn(process.execPath, [...(options.bin ?? BIN), ...args], {
       cwd: root,
       env: { ...inherited, ...(options.env ?? { POLYAI_API_KEY: KEY }) },
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: ["pipe", options.stdoutFd ?? "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    if (options.close) child[options.close].destroy();
+    if (options.close) child[options.close]?.destroy();
+    // With stdoutFd, child.stdout is null.
     if (options.close !== "stdout")
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     if (options.close !== "stderr")
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", fail);
     child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end();
+    child.stdin?.end();
   });
 }
 
@@ -349,6 +353,29 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
       expect(again.stderr).toContain(`--out ${out}: the file exists; pass --force to replace it`);
       expect(await readFile(out, "utf8")).toBe(written);
       runsKeyless(expect, closed, found, first, again);
+    });
+  });
+
+  it("`> /dev/full`: a write error on stdout is exit 1 and one line naming it, not a quiet 0 (#22)", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const full = openSync("/dev/full", "w");
+      try {
+        const url = ["--base-url", t.mock.url];
+        const runs = await Promise.all([
+          cli(["export", "--agent", AGENT, ...url], { stdoutFd: full }),
+          cli(["export", "--agent", AGENT, "--json", ...url], { stdoutFd: full }),
+          cli(["--version"], { stdoutFd: full, env: {} }),
+        ]);
+        for (const r of runs)
+          expect([r.code, r.stderr]).toEqual([
+            1,
+            "polyai-connectors: could not write the output: ENOSPC (no space left on device)\n",
+          ]);
+      } finally {
+        closeSync(full);
+      }
     });
   });
 

@@ -13,5 +13,9 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   signals: process,
+  // #22: a write error emitted after the run (a pipe's) still fails it.
+  onLateWriteFailure: () => {
+    process.exitCode = 1;
+  },
   version: () => packageVersion(import.meta.url),
 });

@@ -1,7 +1,8 @@
 // The CLI run in process: runCli(argv, io) with streams that keep what is written,
 // and a stdin that is a terminal only when the test types an answer.
 import { Readable } from "node:stream";
-import { runCli } from "../../src/telephony/cli/run.js";
+import type { OutStream } from "../../src/telephony/cli/output.js";
+import { runCli, type SignalSource } from "../../src/telephony/cli/run.js";
 import { KEY, type Run } from "./telephony-cli.js";
 
 /** A stream that keeps what is written; a terminal of `columns` when `isTTY`. */
@@ -32,6 +33,13 @@ export interface InProcess {
   terminal?: number | undefined;
   /** The working directory the CLI is told of (default: the process's). */
   cwd?: string | undefined;
+  /** Where SIGINT and SIGTERM come from (an EventEmitter a test emits them on). */
+  signals?: SignalSource | undefined;
+  /** A stand-in for stdout or stderr (one that fails); what it gets is not in the Run. */
+  stdout?: OutStream | undefined;
+  stderr?: OutStream | undefined;
+  /** Called as the bin's hook: a write failed after the run resolved. */
+  onLateWriteFailure?: (() => void) | undefined;
 }
 
 /** Runs the CLI in process. */
@@ -45,8 +53,10 @@ export async function cliWith(args: string[], options: InProcess = {}): Promise<
     isTTY: typed !== undefined,
   });
   const code = await runCli(args, {
-    stdout,
-    stderr,
+    stdout: options.stdout ?? stdout,
+    stderr: options.stderr ?? stderr,
+    signals: options.signals,
+    onLateWriteFailure: options.onLateWriteFailure,
     stdin,
     env: options.env ?? { POLYAI_API_KEY: KEY },
     version: () => "9.9.9-test",

@@ -10,18 +10,29 @@ export interface Terminal {
   readonly output: NodeJS.WritableStream;
 }
 
-/** Asks `question`; true for `y` or `yes` (any case), false for anything else or the end of input. */
-export async function confirm(terminal: Terminal, question: string): Promise<boolean> {
+/**
+ * Asks `question`; true for `y` or `yes` (any case), false for anything else, the
+ * end of input or `signal` (#22: SIGTERM during the question is a no, not a hang).
+ */
+export async function confirm(
+  terminal: Terminal,
+  question: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const rl = createInterface({ input: terminal.input, output: terminal.output });
+  const close = () => rl.close();
+  signal?.addEventListener("abort", close, { once: true });
   try {
     const answer = await new Promise<string>((resolve) => {
       rl.once("line", resolve);
       rl.once("close", () => resolve(""));
+      if (signal?.aborted) rl.close();
       rl.setPrompt(question);
       rl.prompt();
     });
     return /^(y|yes)$/i.test(answer.trim());
   } finally {
+    signal?.removeEventListener("abort", close);
     rl.close();
   }
 }

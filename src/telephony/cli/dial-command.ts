@@ -1,7 +1,7 @@
 // #23: `polyai-connectors dial` (a campaign from a CSV or JSON-lines file, with a
 // journal) and `call` (one call). The campaign itself is dialMany's; here: the
 // file's rows and their lines, the journal file, the progress line on a terminal,
-// Ctrl-C (no new call is started; calls already sent are journaled), the summary.
+// Ctrl-C or SIGTERM (no new call is started; calls already sent are journaled), the summary.
 import { realpath, stat } from "node:fs/promises";
 import type { PolyAIClient } from "../../index.js";
 import type { CampaignResult, CampaignRowResult } from "../campaign-types.js";
@@ -21,16 +21,10 @@ export interface DialRun {
   readonly out: Writer;
   readonly err: Writer;
   readonly clean: (text: string) => string;
-  /** Where Ctrl-C comes from (the process); none in a test that does not send one. */
-  readonly signals?: SignalSource | undefined;
+  /** #23: the run's, aborted by the first SIGINT or SIGTERM (run.ts). */
+  readonly signal?: AbortSignal | undefined;
   /** The first pause between status reads with --wait; undefined: the library's default. */
   readonly pollIntervalMs?: number | undefined;
-}
-
-/** The process, as far as Ctrl-C goes. */
-export interface SignalSource {
-  once(event: "SIGINT", listener: () => void): unknown;
-  off(event: "SIGINT", listener: () => void): unknown;
 }
 
 /** Lists are cut at this many rows in the text summary (--json and the journal have them all). */
@@ -118,12 +112,11 @@ export async function runDial(run: DialRun, cmd: DialCommand, poly: PolyAIClient
   const data = await readCampaignFile(cmd.file);
   await refuseSameFile(cmd.journal, cmd.file);
   const journal = openJournalFile(cmd.journal, run.clean);
-  const stop = new AbortController();
-  const interrupt = () => {
+  const { signal } = run;
+  const stopping = () =>
     run.err("\nStopping: no new call is started; calls already sent are journaled.\n");
-    stop.abort();
-  };
-  run.signals?.once("SIGINT", interrupt);
+  if (signal?.aborted) stopping();
+  else signal?.addEventListener("abort", stopping, { once: true });
   let result: CampaignResult;
   try {
     result = await dialMany(poly, cmd.agent, data.rows as unknown as CampaignRow[], {
@@ -135,13 +128,13 @@ export async function runDial(run: DialRun, cmd: DialCommand, poly: PolyAIClient
       pollIntervalMs: run.pollIntervalMs,
       waitTimeoutMs: cmd.waitTimeoutMs,
       allowDuplicates: cmd.allowDuplicates,
-      signal: stop.signal,
+      signal,
       onProgress: progress(run.err),
     });
   } catch (e) {
     throw explain(cmd, data, e);
   } finally {
-    run.signals?.off("SIGINT", interrupt);
+    signal?.removeEventListener("abort", stopping);
     await journal.close();
   }
   if (cmd.json) {
@@ -158,8 +151,12 @@ export async function runCall(run: DialRun, cmd: CallCommand, poly: PolyAIClient
   const body = { toNumber: cmd.toNumber, environment: cmd.env } as Parameters<
     PolyAIClient["outboundCalls"]["create"]
   >[1];
+  // #23: a signal aborts the trigger (CALL_OUTCOME_UNKNOWN: it may have been placed)
+  // or the wait (CallWaitError, with the callSid): reported as any failure, exit 1.
+  const { signal } = run;
   const call = cmd.wait
     ? await poly.outboundCalls.createAndWait(cmd.agent, body, {
+        signal,
         pollIntervalMs: run.pollIntervalMs,
         timeoutMs: cmd.waitTimeoutMs,
         // #23: the callSid before the wait: Ctrl-C or a timeout must not lose the call.
@@ -168,7 +165,7 @@ export async function runCall(run: DialRun, cmd: CallCommand, poly: PolyAIClient
             `Placed call ${escapeLine(placed.callSid)} to ${escapeLine(cmd.toNumber)}; waiting for it to end (Ctrl-C stops waiting, not the call)\n`,
           ),
       })
-    : await poly.outboundCalls.create(cmd.agent, body);
+    : await poly.outboundCalls.create(cmd.agent, body, { signal });
   const ok = !cmd.wait || call.status === "SUCCESS";
   const reason = "reason" in call && call.reason ? `: ${call.reason}` : "";
   if (cmd.json) run.out(toJson({ ok, ...call }));

@@ -18,6 +18,8 @@ export interface Sheet {
   readonly columns: number | undefined;
   /** The key's redaction, applied to each cell before it is cut. */
   readonly redact: Redact;
+  /** #22: the run's SIGINT/SIGTERM: a read in flight is aborted (ABORTED). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 const CONNECTOR_COLUMNS: readonly Column[] = [
@@ -63,8 +65,8 @@ function write(sheet: Sheet, columns: readonly Column[], rows: readonly string[]
 async function connectorsList(poly: PolyAIClient, cmd: ReadCommand, sheet: Sheet) {
   // The numbers are read for the count column only: --json lists the connectors as the API has them.
   const [connectors, numbers] = await Promise.all([
-    poly.connectors.list(cmd.agent),
-    cmd.json ? [] : poly.phoneNumbers.list(cmd.agent),
+    poly.connectors.list(cmd.agent, { signal: sheet.signal }),
+    cmd.json ? [] : poly.phoneNumbers.list(cmd.agent, undefined, { signal: sheet.signal }),
   ]);
   const sorted = sortedBy(connectors, (c) => c.connectorId);
   if (cmd.json) return sheet.out(toJson({ ok: true, connectors: sorted }));
@@ -83,8 +85,10 @@ async function numbersList(
 ) {
   const only = cmd.connector;
   const [numbers] = await Promise.all([
-    poly.phoneNumbers.list(cmd.agent, only === undefined ? undefined : { connectorId: only }),
-    only === undefined ? undefined : known(poly, cmd.agent, only),
+    poly.phoneNumbers.list(cmd.agent, only === undefined ? undefined : { connectorId: only }, {
+      signal: sheet.signal,
+    }),
+    only === undefined ? undefined : known(poly, cmd.agent, only, sheet.signal),
   ]);
   const sorted: PhoneNumber[] = sortedBy(numbers, (n) => n.number);
   if (cmd.json) return sheet.out(toJson({ ok: true, phoneNumbers: sorted }));
@@ -92,9 +96,14 @@ async function numbersList(
   write(sheet, NUMBER_COLUMNS, rows);
 }
 
-async function known(poly: PolyAIClient, agent: string, connectorId: string): Promise<void> {
+async function known(
+  poly: PolyAIClient,
+  agent: string,
+  connectorId: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   try {
-    await poly.connectors.get(agent, connectorId);
+    await poly.connectors.get(agent, connectorId, { signal });
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
     // Plan's code for the same mistake; not the API's 404, which would say "not found" of a list.
@@ -112,7 +121,7 @@ async function lookup(
 ) {
   let connector: Connector;
   try {
-    connector = await poly.connectors.lookup(cmd.agent, cmd.number);
+    connector = await poly.connectors.lookup(cmd.agent, cmd.number, { signal: sheet.signal });
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
     throw new CliError(

@@ -18,12 +18,19 @@ import type { ApplyResult, OmittedValue, Plan } from "../types.js";
 import { limiter } from "../util.js";
 import { planPaint } from "./colour.js";
 import { confirm, type Terminal } from "./confirm.js";
-import { runCall, runDial, type SignalSource } from "./dial-command.js";
+import { runCall, runDial } from "./dial-command.js";
 import { escapeLine } from "./escape.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkOverwrite, schemaBase, schemaFor, schemaRef } from "./export-file.js";
 import { checkOutFile, MAX_FILE_BYTES, readJsonFile, writeOutFile } from "./files.js";
-import { cleanText, redactorFor, writer, type OutStream, type Writer } from "./output.js";
+import {
+  cleanText,
+  redactorFor,
+  writeProblem,
+  writer,
+  type OutStream,
+  type Writer,
+} from "./output.js";
 import { refuseRedacted, withoutKey } from "./keyless.js";
 import { runRead } from "./read-commands.js";
 import { errorLine, failureJson, failureText, report, toJson, warned } from "./report.js";
@@ -52,14 +59,29 @@ export interface CliIO {
   readonly fetch?: typeof fetch | undefined;
   /** #22: the working directory, which export's `$schema` is relative to on stdout (default: the process's). */
   readonly cwd?: string | undefined;
-  /** #23: where Ctrl-C comes from, to stop a campaign between calls (the bin passes the process). */
+  /** #22, #23: where SIGINT and SIGTERM come from, to stop a run (the bin passes the process). */
   readonly signals?: SignalSource | undefined;
+  /**
+   * #22: a write to stdout or stderr failed (not a closed pipe) after runCli resolved;
+   * the bin makes the exit code 1.
+   */
+  readonly onLateWriteFailure?: (() => void) | undefined;
   /** #23: the first pause between status reads with --wait (default the library's); a test shortens it. */
   readonly pollIntervalMs?: number | undefined;
 }
 
+/** The process, as far as stopping a run goes (#22, #23). */
+export interface SignalSource {
+  once(event: StopSignal, listener: () => void): unknown;
+  off(event: StopSignal, listener: () => void): unknown;
+}
+
+/** Ctrl-C, and what docker, Kubernetes and CI runners send (#23). */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
 interface Run {
-  readonly signals?: SignalSource | undefined;
+  /** #22, #23: aborted by the first SIGINT or SIGTERM; every request of the run takes it. */
+  readonly signal: AbortSignal;
   readonly pollIntervalMs?: number | undefined;
   readonly out: Writer;
   readonly err: Writer;
@@ -139,7 +161,7 @@ async function runPlan(run: Run, cmd: Extract<Command, { name: "plan" }>): Promi
   const { desired } = read;
   const targets = cmd.targets && targetsIn(desired, cmd.targets);
   const p = await aboutFile(cmd.file, () =>
-    plan(poly, desired, { targets, clientEnv: cmd.clientEnv }),
+    plan(poly, desired, { targets, clientEnv: cmd.clientEnv, signal: run.signal }),
   );
   if (cmd.out !== undefined) {
     const text = toJson(p);
@@ -200,7 +222,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
     const targets = cmd.targets && targetsIn(desired, cmd.targets);
     // #19: --concurrency bounds the planning reads too, not only apply's own requests.
     const slots = cmd.concurrency ?? APPLY_LIMITS.concurrency.fallback;
-    const options = { targets, clientEnv: cmd.clientEnv };
+    const options = { targets, clientEnv: cmd.clientEnv, signal: run.signal };
     p = await aboutFile(cmd.file, () => planWithin(poly, desired, options, limiter(slots)));
   }
   // With --json, stdout carries only the result; the plan goes to stderr.
@@ -231,6 +253,7 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
     const ok = await confirm(
       terminalOf(run.io),
       `\nApply ${total} change${total === 1 ? "" : "s"}${warned(p)} to agent ${escapeLine(p.agentId)}? [y/N] `,
+      run.signal,
     );
     if (!ok) throw new CliError("cancelled. Nothing was written.", "CANCELLED");
   }
@@ -240,6 +263,8 @@ async function runApply(run: Run, cmd: Extract<Command, { name: "apply" }>): Pro
       concurrency: cmd.concurrency,
       clientEnv: cmd.clientEnv,
       onProgress: progress(err, total),
+      // #22: a write the signal cuts short is reported failed (APIUserAbortError), with those applied.
+      signal: run.signal,
     }),
   );
   if (cmd.json) out(toJson(result));
@@ -265,13 +290,13 @@ async function runExport(run: Run, cmd: Extract<Command, { name: "export" }>): P
   const poly = connect(cmd.connection, run.io);
   if (cmd.out !== undefined) {
     await checkOutFile(cmd.out, undefined);
-    const ask = (question: string) => confirm(terminalOf(run.io), run.clean(question));
+    const ask = (question: string) => confirm(terminalOf(run.io), run.clean(question), run.signal);
     await checkOverwrite(cmd.out, cmd.force, run.io.stdin.isTTY ? ask : undefined);
   }
   const warnings: OmittedValue[] = [];
   const omit = (o: OmittedValue) => warnings.push(o);
   const exported = withoutKey(
-    await exportState(poly, cmd.agent, { onOmit: omit }),
+    await exportState(poly, cmd.agent, { onOmit: omit, signal: run.signal }),
     run.holdsKey,
     omit,
   );
@@ -314,12 +339,47 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
         out: run.out,
         columns: run.io.stdout.columns,
         redact: run.clean,
+        signal: run.signal,
       });
     case "dial":
       return runDial(run, cmd, connect(cmd.connection, run.io));
     case "call":
       return runCall(run, cmd, connect(cmd.connection, run.io));
   }
+}
+
+/** The commands that send requests: those a signal stops (#22, #23). */
+const STOPPABLE: ReadonlySet<Command["name"]> = new Set([
+  "plan",
+  "apply",
+  "export",
+  "connectors",
+  "numbers",
+  "lookup",
+  "dial",
+  "call",
+]);
+
+/**
+ * #22, #23: the first SIGINT or SIGTERM aborts `stop`, and both listeners go, so a
+ * second signal kills the process the default way. Returns what removes them.
+ */
+function stopOnSignals(source: SignalSource | undefined, stop: AbortController): () => void {
+  if (source === undefined) return () => {};
+  const names: readonly StopSignal[] = ["SIGINT", "SIGTERM"];
+  const detach = () => names.forEach((name) => source.off(name, first));
+  const first = () => {
+    detach();
+    stop.abort();
+  };
+  names.forEach((name) => source.once(name, first));
+  return detach;
+}
+
+/** #22: the run's exit code, a failed write (not a closed pipe) counted: stdout's is 1, stderr's at least 1. */
+function withWrites(run: Run, code: number): number {
+  if (run.out.failure) return 1;
+  return run.err.failure && code === 0 ? 1 : code;
 }
 
 /**
@@ -330,21 +390,41 @@ function dispatch(run: Run, cmd: Command): Promise<number> | number {
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const redact = redactorFor(io.env["POLYAI_API_KEY"]);
+  let done = false;
+  const late = () => {
+    if (done) io.onLateWriteFailure?.();
+  };
+  const err = writer(io.stderr, redact, late);
+  const out = writer(io.stdout, redact, (e) => {
+    err(`polyai-connectors: could not write the output: ${writeProblem(e)}\n`);
+    late();
+  });
+  const stop = new AbortController();
   const run: Run = {
-    out: writer(io.stdout, redact),
-    err: writer(io.stderr, redact),
+    out,
+    err,
     io,
-    signals: io.signals,
+    signal: stop.signal,
     pollIntervalMs: io.pollIntervalMs,
     clean: (text) => cleanText(text, redact),
     holdsKey: (text) => redact(text) !== text,
   };
+  let detach = () => {};
+  let code: number;
   try {
-    return await dispatch(run, parseCommand(argv));
+    const cmd = parseCommand(argv);
+    if (STOPPABLE.has(cmd.name)) detach = stopOnSignals(io.signals, stop);
+    code = await dispatch(run, cmd);
   } catch (e) {
     // With --json (before any `--`), stdout always carries a JSON document: on failure, the error.
     if (wantsJson(argv)) run.out(failureJson(e));
     run.err(failureText(e));
-    return e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
+    code = e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
+  } finally {
+    detach();
   }
+  // #22: a file's write error is emitted on the next tick: wait for it, so the code tells.
+  await new Promise((resolve) => setImmediate(resolve));
+  done = true;
+  return withWrites(run, code);
 }
