@@ -84,15 +84,16 @@ describe.concurrent.each(SIGNALS)("%s", (name) => {
       expect(r.code, r.stderr).toBe(1);
       // As JSON: each error an object, not an Error.
       const result = JSON.parse(r.stdout) as Omit<ApplyResult, "results" | "verifyError"> & {
-        results: { status: string; error?: { name: string } }[];
-        verifyError?: { name: string };
+        results: { status: string; error?: { name: string; code?: string } }[];
+        verifyError?: { name: string; code?: string };
       };
       expect(result.ok).toBe(false);
       expect(result.applied).toBe(0);
-      expect(result.results.map((c) => [c.status, c.error?.name])).toEqual(
-        result.results.map(() => ["failed", "APIUserAbortError"]),
+      // Each with its code, as every error the CLI prints (the SDK's toJSON came first).
+      expect(result.results.map((c) => [c.status, c.error?.name, c.error?.code])).toEqual(
+        result.results.map(() => ["failed", "APIUserAbortError", "ABORTED"]),
       );
-      expect(result.verifyError?.name).toBe("APIUserAbortError");
+      expect(result.verifyError).toMatchObject({ name: "APIUserAbortError", code: "ABORTED" });
       expect(r.stderr).toContain("Not every change is in effect");
       expect(writes(t.mock.requests)).toEqual([]);
       expect(stop.listenersAfter()).toBe(0);

@@ -93,7 +93,14 @@ function errorJson(value: unknown): Record<string, unknown> {
 
 /** A value as the CLI's JSON output: indented, errors as {@link errorJson}. */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? errorJson(v) : v), 2)}\n`;
+  // The holder's own value, not `v`: JSON.stringify calls an error's toJSON (the
+  // SDK's errors have one) before the replacer, so `v` is no longer the Error and a
+  // change's error in `apply --json` came out without its `code`.
+  function replace(this: Record<string, unknown>, key: string, v: unknown): unknown {
+    const own = this[key];
+    return own instanceof Error ? errorJson(own) : v;
+  }
+  return `${JSON.stringify(value, replace, 2)}\n`;
 }
 
 /** A failed run as JSON, for --json: stdout always carries one JSON document. */
