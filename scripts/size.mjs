@@ -14,9 +14,9 @@ import * as esbuild from "esbuild";
 // A regression guard set just above today's figure, not a target: the issues' targets
 // (13.4 kB for connectors, 14.5 kB with phone numbers) are not met, and docs/benchmarks.md
 // ("Size") says what each part costs. Raise it only with a reason in the
-// CHANGELOG (#23: outbound calls raised it from 18,500; a review of #23 to 20,600:
-// a key length cap and the trigger's path as servers route it).
-const BUDGET_BYTES = 20600; // minified + gzipped
+// CHANGELOG (#23: outbound calls raised it from 18,500; a review of #23 to 20,700:
+// a key length cap, the trigger's path as servers route it, "did you mean" for a typo).
+const BUDGET_BYTES = 20700; // minified + gzipped
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const json = process.argv.includes("--json");

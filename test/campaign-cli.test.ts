@@ -592,6 +592,10 @@ describe("the command line", () => {
       'did you mean "pre-release"?',
     ],
     [
+      ["dial", "x.csv", "--agent", AGENT, "--env", "sanbox", "--journal", "j"],
+      'did you mean "sandbox"?',
+    ],
+    [
       ["dial", "x.csv", "--agent", AGENT, "--env", "live", "--journal", "j", "--rate", "0"],
       "--rate: expected calls per second",
     ],

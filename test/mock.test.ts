@@ -452,8 +452,12 @@ describe("the mock refuses bad options instead of ignoring them", () => {
     );
     const mock = await createMockPolyAI();
     try {
+      // One typo is a near miss too; a name like none of them lists them all.
       expect(() => mock.failNext({ stauts: 429 } as never)).toThrow(
-        /failNext: "stauts" is not an option; known options are status, times/,
+        'failNext: "stauts" is not an option; did you mean "status"?',
+      );
+      expect(() => mock.failNext({ code: 429 } as never)).toThrow(
+        /failNext: "code" is not an option; known options are status, times/,
       );
       expect(() => mock.failNext({ status: 429, retryafter: 5 } as never)).toThrow(
         'did you mean "retryAfter"?',

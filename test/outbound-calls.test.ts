@@ -438,6 +438,15 @@ describe("bad input is refused before anything is sent", () => {
       /did you mean "pre-release"\?/,
     ],
     ["an upper-case environment", { environment: "LIVE" }, "environment", /did you mean "live"\?/],
+    // One typo: a letter left out, two swapped, one added.
+    ["a letter left out", { environment: "sanbox" }, "environment", /did you mean "sandbox"\?/],
+    ["two letters swapped", { environment: "lvie" }, "environment", /did you mean "live"\?/],
+    [
+      "a letter added",
+      { environment: "pre-releasee" },
+      "environment",
+      /did you mean "pre-release"\?/,
+    ],
     [
       "an unknown environment",
       { environment: "staging" },

@@ -3,12 +3,33 @@
 // gets the same "did you mean" everywhere (enum values too, #23).
 
 /**
+ * Whether `b` is `a` after one typo: a letter left out, added, changed, or two
+ * swapped (#23 review: `sanbox` and `lvie` got no "did you mean").
+ */
+function oneTypo(a: string, b: string): boolean {
+  let i = 0;
+  while (a[i] === b[i] && i < a.length) i++;
+  const rest = (from: string, n: number) => from.slice(i + n);
+  return (
+    rest(a, 1) === rest(b, 1) ||
+    rest(a, 0) === rest(b, 1) ||
+    rest(a, 1) === rest(b, 0) ||
+    (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, 2) === rest(b, 2))
+  );
+}
+
+/**
  * The known name `key` is a near miss of: the same but for case, `_`, `-` and spaces,
- * or for the unit (#23: `timeout` is `timeoutMs`, `pollInterval` is `pollIntervalMs`).
+ * for the unit (#23: `timeout` is `timeoutMs`, `pollInterval` is `pollIntervalMs`),
+ * or, from 4 letters, for one typo.
  */
 export function nearMiss(key: string, known: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, "");
-  return known.find((k) => norm(k) === norm(key) || norm(k) === `${norm(key)}ms`);
+  const n = norm(key);
+  return (
+    known.find((k) => norm(k) === n || norm(k) === `${n}ms`) ??
+    (n.length < 4 ? undefined : known.find((k) => oneTypo(n, norm(k))))
+  );
 }
 
 /** `; did you mean "voiceName"?` for a near miss, else the list of known keys. */
