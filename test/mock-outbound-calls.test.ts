@@ -219,6 +219,37 @@ describe("a status is kept for the retention, then answered 404", () => {
   });
 });
 
+describe("a pace in time (stepMs), on the mock's clock", () => {
+  it("a call moves one step per stepMs, read or not, and expires from when it ended by time", async () => {
+    await restart({ outbound: { stepMs: 500, retentionMs: 1_000, clock: () => now } });
+    now = 0;
+    const poly = client();
+    const { callSid } = await poly.outboundCalls.create(AGENT, CALL);
+    const live = { environment: "live" } as const;
+    expect(mock.outboundCalls[0]?.status).toBe("QUEUED");
+    now = 500;
+    expect(mock.outboundCalls[0]?.status).toBe("CALLING"); // by time, not read
+    now = 999;
+    expect(mock.outboundCalls[0]?.status).toBe("CALLING");
+    now = 1_000;
+    expect(mock.outboundCalls[0]?.status).toBe("SUCCESS");
+    now = 2_000; // ended at 1 000: exactly the retention, still kept
+    expect((await poly.outboundCalls.get(AGENT, callSid, live)).status).toBe("SUCCESS");
+    now = 2_001;
+    expect(await codeOf(poly.outboundCalls.get(AGENT, callSid, live))).toBe(
+      "OUTBOUND_CALLS_NOT_FOUND",
+    );
+  });
+
+  it("reads still move a call on before its time: whichever comes first", async () => {
+    await restart({ outbound: { stepMs: 60_000, clock: () => now } });
+    now = 0;
+    const final = await client().outboundCalls.createAndWait(AGENT, CALL, { pollIntervalMs: 1 });
+    expect(final.status).toBe("SUCCESS");
+    expect(mock.requests.filter((r) => r.method === "GET")).toHaveLength(2);
+  });
+});
+
 describe("faults aimed at the trigger, counted at the mock", () => {
   it("an answer lost after the trigger was processed: exactly one call placed, CALL_OUTCOME_UNKNOWN", async () => {
     mock.failNext({ operation: "createOutboundCall", processed: true, reset: true });
@@ -297,6 +328,8 @@ describe("the mock's outbound options are checked when it is created", () => {
     [{ outcomes: { "+1": { status: "BUSY" } } }, /outcomes\["\+1"\]\.status must be/],
     [{ readsPerStep: 0 }, /readsPerStep must be a whole number/],
     [{ retentionMs: -1 }, /retentionMs must be/],
+    [{ stepMs: 0 }, /stepMs must be a whole number of at least 1/],
+    [{ stepMs: 1.5 }, /stepMs must be a whole number of at least 1/],
     [{ clock: 5 }, /clock must be a function/],
     [{ pace: 2 }, /"pace" is not an option/],
   ])("%o", async (outbound, message) => {

@@ -1,7 +1,8 @@
 // #23: the local PolyAI's outbound calls. One book serves both operations: a trigger
 // adds a call, a status read finds it and moves it on. The pace is counted in status
-// reads, not in wall-clock time, and expiry follows an injectable clock, so a test
-// decides every outcome without waiting.
+// reads by default, not in wall-clock time, and expiry follows an injectable clock,
+// so a test decides every outcome without waiting; `stepMs` adds a pace in time, on
+// that clock, for a demo or a dashboard that watches calls without reading them.
 import type { components } from "../../generated/openapi.js";
 import { ApiFault } from "./envelope.js";
 import { checkOptionKeys } from "./faults.js";
@@ -50,6 +51,13 @@ export interface MockOutboundOptions {
    */
   readonly readsPerStep?: number | undefined;
   /**
+   * A pace in time as well, in milliseconds of `clock`: a call also moves one step
+   * every `stepMs` after it was placed, read or not (`mock.outboundCalls` shows it).
+   * Default: none, the pace is in reads only, so a test never depends on how fast
+   * the machine is.
+   */
+  readonly stepMs?: number | undefined;
+  /**
    * How long a status is kept after the call ended, in milliseconds of `clock`; then
    * it is answered 404 `OUTBOUND_CALLS_NOT_FOUND`, as for a SID never issued. Default
    * 7,200,000 (PolyAI's "about 2 hours").
@@ -78,7 +86,9 @@ interface Entry {
   readonly call: Omit<MockOutboundCall, "status" | "reason">;
   readonly outcome: MockCallOutcome;
   reads: number;
-  /** When the call reached its outcome, by the book's clock. */
+  /** When the call was placed, by the book's clock. */
+  readonly placedAt: number;
+  /** When a read first saw the call's outcome, by the book's clock. */
   endedAt: number | undefined;
 }
 
@@ -86,6 +96,7 @@ const OPTION_KEYS = Object.keys({
   notConfigured: true,
   outcomes: true,
   readsPerStep: true,
+  stepMs: true,
   retentionMs: true,
   clock: true,
 } satisfies Record<keyof MockOutboundOptions, true>);
@@ -99,7 +110,7 @@ function fail(message: string): never {
 /** The options, checked when the mock is created, so a typo fails at the line that wrote it. */
 function checkOptions(options: MockOutboundOptions) {
   checkOptionKeys(options, OPTION_KEYS, "createMockPolyAI: outbound");
-  const { notConfigured = [], outcomes = {}, readsPerStep = 1 } = options;
+  const { notConfigured = [], outcomes = {}, readsPerStep = 1, stepMs } = options;
   const { retentionMs = DEFAULT_RETENTION_MS, clock = Date.now } = options;
   if (!Array.isArray(notConfigured) || !notConfigured.every((e) => ENVIRONMENTS.includes(e)))
     fail(`notConfigured must list environments of ${ENVIRONMENTS.join(", ")}`);
@@ -109,10 +120,19 @@ function checkOptions(options: MockOutboundOptions) {
       fail(`outcomes[${JSON.stringify(number)}].status must be "SUCCESS" or "FAILURE"`);
   if (!Number.isInteger(readsPerStep) || readsPerStep < 1)
     fail(`readsPerStep must be a whole number of at least 1, got ${String(readsPerStep)}`);
+  if (stepMs !== undefined && !(Number.isInteger(stepMs) && stepMs >= 1))
+    fail(`stepMs must be a whole number of at least 1, got ${String(stepMs)}`);
   if (!Number.isInteger(retentionMs) || retentionMs < 0)
     fail(`retentionMs must be a whole number of at least 0, got ${String(retentionMs)}`);
   if (typeof clock !== "function") fail("clock must be a function returning milliseconds");
-  return { notConfigured: new Set(notConfigured), outcomes, readsPerStep, retentionMs, clock };
+  return {
+    notConfigured: new Set(notConfigured),
+    outcomes,
+    readsPerStep,
+    stepMs,
+    retentionMs,
+    clock,
+  };
 }
 
 /** The outbound calls of one mock. @internal */
@@ -168,6 +188,7 @@ export class OutboundBook {
       },
       outcome,
       reads: 0,
+      placedAt: this.options.clock(),
       endedAt: undefined,
     });
     return { callSid, status: "QUEUED" as const };
@@ -178,7 +199,8 @@ export class OutboundBook {
     this.configured(environment);
     const entry = this.calls.get(callSid);
     const { clock, retentionMs } = this.options;
-    const expired = entry?.endedAt !== undefined && clock() - entry.endedAt > retentionMs;
+    const ended = entry && this.endedAt(entry);
+    const expired = ended !== undefined && clock() - ended > retentionMs;
     if (
       !entry ||
       entry.call.agentId !== agentId ||
@@ -196,8 +218,18 @@ export class OutboundBook {
     return { callSid, ...now };
   }
 
+  /** When the call ended: a read saw it end, or by `stepMs`, two steps after it was placed. */
+  private endedAt(entry: Entry): number | undefined {
+    const { stepMs, clock } = this.options;
+    const byTime = stepMs === undefined ? Infinity : entry.placedAt + 2 * stepMs;
+    const ended = Math.min(entry.endedAt ?? Infinity, byTime);
+    return ended <= clock() ? ended : undefined;
+  }
+
   private status(entry: Entry): { status: CallState; reason: string } {
-    const step = Math.floor(entry.reads / this.options.readsPerStep);
+    const { readsPerStep, stepMs, clock } = this.options;
+    const byTime = stepMs === undefined ? 0 : Math.floor((clock() - entry.placedAt) / stepMs);
+    const step = Math.max(Math.floor(entry.reads / readsPerStep), byTime);
     if (step === 0) return { status: "QUEUED", reason: "" };
     if (step === 1) return { status: "CALLING", reason: "" };
     const { status, reason } = entry.outcome;
