@@ -16,8 +16,9 @@ const USAGE = `Usage: polyai-connectors-mock [--port 4010] [--host 127.0.0.1] [-
                               [--max-body-bytes N] [--max-body-bytes-in-flight N]
                               [--request-timeout-ms N] [--version]
 
-Serves PolyAI's telephony connector and phone-number endpoints from memory. It
-keeps no log of the requests it answers (nothing could read it from outside).
+Serves PolyAI's telephony endpoints (connectors, phone numbers and outbound calls)
+from memory. It keeps no log of the requests it answers (nothing could read it
+from outside).
 
   --port     port to listen on (default 4010; 0 picks a free one)
   --host     address to listen on (default 127.0.0.1)

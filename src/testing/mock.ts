@@ -909,8 +909,9 @@ class Mock implements MockPolyAI {
 }
 
 /**
- * Starts a local PolyAI that serves the connector and phone-number endpoints of
- * the spec from memory, on `http://127.0.0.1:<free port>` unless told otherwise.
+ * Starts a local PolyAI that serves the connector, phone-number and outbound-call
+ * endpoints of the spec from memory, on `http://127.0.0.1:<free port>` unless told
+ * otherwise.
  *
  * It behaves like PolyAI where PolyAI's behaviour is documented: merge-patch
  * updates with `ttsLangCode` derived from the voice, per-item batch results,
