@@ -153,6 +153,17 @@ describe("the file", () => {
     );
   });
 
+  it("a CSV saved in Latin-1 is refused by the line of its first non-UTF-8 byte, before any call", async () => {
+    const s = await scene();
+    const file = join(s.dir, "latin1.csv");
+    await writeFile(file, Buffer.from(`toNumber,name\n${number(0)},Zoé\n`, "latin1"));
+    const run = await s.cli([...dial(file, join(s.dir, "j.jsonl")), "--json"]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).error).toMatchObject({ code: "FILE_INVALID" });
+    expect(run.stderr).toContain("line 2: not UTF-8 text");
+    expect(s.mock.outboundCalls).toEqual([]);
+  });
+
   it("JSON lines, by extension or by content", async () => {
     const s = await scene();
     const text = `{"toNumber":"+447700900001","metadata":{"a":"1"}}\n\n{"toNumber":"+447700900002"}\n`;
@@ -590,6 +601,14 @@ describe("the command line", () => {
     [
       ["dial", "x.csv", "--agent", AGENT, "--env", "prerelease", "--journal", "j"],
       'did you mean "pre-release"?',
+    ],
+    [
+      ["dial", "x.csv", "--agent", AGENT, "--env", "live1", "--journal", "j"],
+      '--env "live1" is not an environment; did you mean "live"?',
+    ],
+    [
+      ["dial", "x.csv", "--agent", AGENT, "--env", "dive", "--journal", "j"],
+      '--env "dive" is not an environment; expected one of sandbox, pre-release, live',
     ],
     [
       ["dial", "x.csv", "--agent", AGENT, "--env", "sanbox", "--journal", "j"],

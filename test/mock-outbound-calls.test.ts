@@ -331,6 +331,8 @@ describe("the mock's outbound options are checked when it is created", () => {
     [{ stepMs: 0 }, /stepMs must be a whole number of at least 1/],
     [{ stepMs: 1.5 }, /stepMs must be a whole number of at least 1/],
     [{ clock: 5 }, /clock must be a function/],
+    [{ clock: () => NaN }, /clock must return a finite number of milliseconds, returned NaN/],
+    [{ clock: () => "0" }, /clock must return a finite number/],
     [{ pace: 2 }, /"pace" is not an option/],
   ])("%o", async (outbound, message) => {
     await expect(createMockPolyAI({ outbound } as never)).rejects.toThrow(message);

@@ -453,6 +453,13 @@ describe("bad input is refused before anything is sent", () => {
       "environment",
       /is not one of sandbox, pre-release, live$/,
     ],
+    // Other words, not typos: nothing points at live, which rings real people.
+    ...["dive", "love", "olive"].map((environment): [string, object, string, RegExp] => [
+      `a word that is not a typo of live (${environment})`,
+      { environment },
+      "environment",
+      /is not one of sandbox, pre-release, live$/,
+    ]),
     [
       "a number in metadata",
       { metadata: { attempt: 3 } },

@@ -356,6 +356,35 @@ describe.concurrent("polyai-connectors (the bin as a process)", { timeout: 60_00
     });
   });
 
+  it("a SIGTERM as a finished run's output arrives keeps its exit code: not killed with 143 (#22)", async ({
+    expect,
+  }) => {
+    await withSetup({}, async (t) => {
+      const inherited = { ...process.env };
+      for (const name of ["POLYAI_API_KEY", "POLYAI_REGION", "POLYAI_LOG"]) delete inherited[name];
+      for (let round = 0; round < 3; round++) {
+        const child = spawn(
+          process.execPath,
+          [...BIN, "export", "--agent", AGENT, "--base-url", t.mock.url],
+          {
+            cwd: root,
+            env: { ...inherited, POLYAI_API_KEY: KEY },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        let stdout = "";
+        // The export is written once the work is done: `docker stop` at that moment.
+        child.stdout.setEncoding("utf8").once("data", () => child.kill("SIGTERM"));
+        child.stdout.on("data", (d: string) => (stdout += d));
+        const [code, signal] = await new Promise<[number | null, string | null]>((done) =>
+          child.on("close", (c, s) => done([c, s])),
+        );
+        expect([code, signal], `round ${round}`).toEqual([0, null]);
+        expect(JSON.parse(stdout)).toHaveProperty("agentId", AGENT);
+      }
+    });
+  });
+
   it("`> /dev/full`: a write error on stdout is exit 1 and one line naming it, not a quiet 0 (#22)", async ({
     expect,
   }) => {

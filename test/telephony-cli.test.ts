@@ -1290,6 +1290,21 @@ describe.concurrent("every problem at once, and validate (#22)", () => {
     const empty = await piped("");
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain("<stdin>: the file is empty");
+    // Not UTF-8 (Latin-1's ÿ on line 2): said so, not a "look-alike" of U+FFFD.
+    const latin1 = await cliWith(["validate", "-", "--json"], {
+      env: {},
+      piped: [Buffer.from('{\n"agentId": "P\xff1"}', "latin1")],
+    });
+    expect(latin1.code).toBe(1);
+    expect(JSON.parse(latin1.stdout)).toMatchObject({
+      errors: [
+        {
+          code: "FILE_INVALID",
+          message:
+            "line 2: not UTF-8 text (a binary file, or another encoding such as Latin-1: save it as UTF-8)",
+        },
+      ],
+    });
     // Standard input has the files' cap: an endless pipe is refused, not held in memory.
     const mib = Buffer.alloc(1024 * 1024, 0x20);
     const huge = await cliWith(["validate", "-", "--json"], {

@@ -3,18 +3,21 @@
 // gets the same "did you mean" everywhere (enum values too, #23).
 
 /**
- * Whether `b` is `a` after one typo: a letter left out, added, changed, or two
- * swapped (#23 review: `sanbox` and `lvie` got no "did you mean").
+ * Whether `b` is `a` after one typo: a letter left out, added, or two swapped, or
+ * one changed in a word of 6 letters or more (#23 review: `sanbox`, `lvie`). A
+ * different first letter, or a short word with another letter, is another word:
+ * `dive`, `love` and `olive` must not point at `live`, which rings real people.
  */
 function oneTypo(a: string, b: string): boolean {
   let i = 0;
   while (a[i] === b[i] && i < a.length) i++;
   const rest = (from: string, n: number) => from.slice(i + n);
   return (
-    rest(a, 1) === rest(b, 1) ||
-    rest(a, 0) === rest(b, 1) ||
-    rest(a, 1) === rest(b, 0) ||
-    (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, 2) === rest(b, 2))
+    i > 0 &&
+    ((a.length >= 6 && rest(a, 1) === rest(b, 1)) ||
+      rest(a, 0) === rest(b, 1) ||
+      rest(a, 1) === rest(b, 0) ||
+      (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(a, 2) === rest(b, 2)))
   );
 }
 

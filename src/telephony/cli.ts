@@ -19,3 +19,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   },
   version: () => packageVersion(import.meta.url),
 });
+// #22 review: the work is done and its exit code set. A signal while the output drains
+// (`docker stop` as the run ends) must not turn a finished run into 143; a second one
+// still kills.
+for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => {});

@@ -125,6 +125,10 @@ function checkOptions(options: MockOutboundOptions) {
   if (!Number.isInteger(retentionMs) || retentionMs < 0)
     fail(`retentionMs must be a whole number of at least 0, got ${String(retentionMs)}`);
   if (typeof clock !== "function") fail("clock must be a function returning milliseconds");
+  // #23 review: a clock of NaN ended every call at once under stepMs, and none expired.
+  const now = clock();
+  if (typeof now !== "number" || !Number.isFinite(now))
+    fail(`clock must return a finite number of milliseconds, returned ${String(now)}`);
   return {
     notConfigured: new Set(notConfigured),
     outcomes,

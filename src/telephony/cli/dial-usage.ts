@@ -80,7 +80,8 @@ function agentOf(value: string | undefined, command: string): string {
 function envOf(value: string | undefined, command: string): Env {
   if (value === undefined) throw new UsageError(`${command} needs --env (${CALL_ENVS.join(", ")})`);
   if (CALL_ENVS.includes(value)) return value as Env;
-  const shown = /^[A-Za-z][A-Za-z_-]{0,19}$/.test(value)
+  // Short and plain (`live1` too), so never a pasted key: shown, to see what was typed.
+  const shown = /^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(value)
     ? JSON.stringify(value)
     : "(a value not shown)";
   throw new UsageError(

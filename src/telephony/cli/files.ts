@@ -68,11 +68,29 @@ export async function readCapped(file: string): Promise<string> {
       if (total > MAX_FILE_BYTES) throw tooLarge(file);
       chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
     }
-    return Buffer.concat(chunks).toString("utf8");
+    return utf8(Buffer.concat(chunks), file);
   } catch (e) {
     throw e instanceof CliError ? e : cannotRead(file, e);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * The text of `bytes`, which must be UTF-8 (#22 review: a byte that is not read as
+ * U+FFFD, and a file in Latin-1 was reported as a "look-alike" character, or its
+ * names sent as metadata with U+FFFD in them). The line of the first bad byte is named.
+ */
+function utf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const lossy = bytes.toString("utf8");
+    const line = lossy.slice(0, lossy.indexOf("\uFFFD")).split("\n").length;
+    throw new CliError(
+      `${file}: line ${line}: not UTF-8 text (a binary file, or another encoding such as Latin-1: save it as UTF-8)`,
+      "FILE_INVALID",
+    );
   }
 }
 
@@ -93,7 +111,7 @@ export async function readStreamCapped(stream: AsyncIterable<unknown>): Promise<
   } catch (e) {
     throw e instanceof CliError ? e : cannotRead(STDIN_NAME, e);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return utf8(Buffer.concat(chunks), STDIN_NAME);
 }
 
 /** Why a key written twice is refused. */

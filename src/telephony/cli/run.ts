@@ -420,11 +420,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (wantsJson(argv)) run.out(failureJson(e));
     run.err(failureText(e));
     code = e instanceof UsageError && commandOf(argv) === "validate" ? 2 : 1;
-  } finally {
-    detach();
   }
   // #22: a file's write error is emitted on the next tick: wait for it, so the code tells.
+  // The signal listeners stay until then (#22 review: a SIGTERM in this tick killed a
+  // finished run with 143); the bin takes over from there.
   await new Promise((resolve) => setImmediate(resolve));
+  detach();
   done = true;
   return withWrites(run, code);
 }
