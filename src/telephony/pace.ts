@@ -2,6 +2,7 @@
 // window without a wall clock) and the rate gate, which spaces triggers by when
 // each is actually sent, so no window of a second holds more than the rate.
 import { InvalidInputError } from "../index.js";
+import { sleep } from "../internal/retry.js";
 
 /** @internal Time, injectable so a test measures the rate without a wall clock. */
 export interface Clock {
@@ -9,20 +10,10 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** @internal Date.now and setTimeout, a sleep that ends early on abort. */
+/** @internal Date.now and the SDK's retry sleep, ending early (resolved, not thrown) on abort. */
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((done) => {
-      if (signal?.aborted) return done();
-      const timer = setTimeout(finish, ms);
-      function finish() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", finish);
-        done();
-      }
-      signal?.addEventListener("abort", finish, { once: true });
-    }),
+  sleep: (ms, signal) => sleep(ms, signal).catch(() => undefined),
 };
 
 /**
