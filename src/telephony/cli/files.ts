@@ -16,6 +16,7 @@ import {
   rm,
   stat,
   writeFile,
+  type FileHandle,
 } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliError, UsageError } from "./errors.js";
@@ -58,22 +59,39 @@ export async function readCapped(file: string): Promise<string> {
     const info = await handle.stat();
     if (info.isDirectory()) throw cannotRead(file, { code: "EISDIR" });
     if (info.isFile() && info.size > MAX_FILE_BYTES) throw tooLarge(file);
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > MAX_FILE_BYTES) throw tooLarge(file);
-      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
-    }
-    return utf8(Buffer.concat(chunks), file);
+    return await cappedText(chunksOf(handle), file);
   } catch (e) {
     throw e instanceof CliError ? e : cannotRead(file, e);
   } finally {
     await handle.close();
   }
+}
+
+/** A file's bytes, a chunk at a time. */
+async function* chunksOf(handle: FileHandle): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK);
+    if (bytesRead === 0) return;
+    yield Buffer.from(buffer.subarray(0, bytesRead));
+  }
+}
+
+/** The UTF-8 text of `chunks` (a file's, or standard input's), refused past MAX_FILE_BYTES. */
+async function cappedText(chunks: AsyncIterable<unknown>, file: string): Promise<string> {
+  const kept: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of chunks) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+      total += bytes.length;
+      if (total > MAX_FILE_BYTES) throw tooLarge(file);
+      kept.push(bytes);
+    }
+  } catch (e) {
+    throw e instanceof CliError ? e : cannotRead(file, e);
+  }
+  return utf8(Buffer.concat(kept), file);
 }
 
 /**
@@ -98,20 +116,8 @@ function utf8(bytes: Buffer, file: string): string {
 export const STDIN_NAME = "<stdin>";
 
 /** A stream's text (standard input), at most MAX_FILE_BYTES, as a file's is. */
-export async function readStreamCapped(stream: AsyncIterable<unknown>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of stream) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-      total += bytes.length;
-      if (total > MAX_FILE_BYTES) throw tooLarge(STDIN_NAME);
-      chunks.push(bytes);
-    }
-  } catch (e) {
-    throw e instanceof CliError ? e : cannotRead(STDIN_NAME, e);
-  }
-  return utf8(Buffer.concat(chunks), STDIN_NAME);
+export function readStreamCapped(stream: AsyncIterable<unknown>): Promise<string> {
+  return cappedText(stream, STDIN_NAME);
 }
 
 /** Why a key written twice is refused. */
