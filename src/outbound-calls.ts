@@ -5,6 +5,7 @@ import type { OutboundCallsResource } from "../generated/resources.js";
 import { APIUserAbortError } from "./errors.js";
 import { CallWaitError } from "./call-wait-error.js";
 import { CallWaitTimeoutError } from "./call-wait-timeout-error.js";
+import { CALL_WAIT_DEFAULT_MS, CALL_WAIT_MAX_MS } from "./internal/call-wait.js";
 import { checkFunction, checkOptionKeys } from "./internal/option-keys.js";
 import { sleep } from "./internal/retry.js";
 import type { OutboundCall, OutboundCallRequest, OutboundCallStatus } from "./types.js";
@@ -78,7 +79,8 @@ function checkWaitOptions(value: unknown): Waiting {
     pollIntervalMs:
       checkInteger(options["pollIntervalMs"], "options.pollIntervalMs", 1, 600_000) ?? 1_000,
     timeoutMs:
-      checkInteger(options["timeoutMs"], "options.timeoutMs", 1, 2_147_483_647) ?? 1_800_000,
+      checkInteger(options["timeoutMs"], "options.timeoutMs", 1, CALL_WAIT_MAX_MS) ??
+      CALL_WAIT_DEFAULT_MS,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   CallOutcomeUnknownError,
   InvalidInputError,
 } from "../index.js";
+import { CALL_WAIT_DEFAULT_MS, CALL_WAIT_MAX_MS } from "../internal/call-wait.js";
 import { summarize, type RowState } from "./campaign-result.js";
 import { campaignDigest, checkRows, rowDigest, type CampaignRow } from "./campaign-rows.js";
 import type { CampaignResult, DialManyOptions } from "./campaign-types.js";
@@ -36,8 +37,8 @@ export interface CallPlacer {
 export const DIAL_LIMITS = {
   concurrency: { min: 1, max: 256, fallback: 4 },
   pollIntervalMs: { min: 1, max: 600_000, fallback: 2_000 },
-  // createAndWait's default: 30 minutes from when waiting for the call starts.
-  waitTimeoutMs: { min: 1, max: 2_147_483_647, fallback: 1_800_000 },
+  // createAndWait's: 30 minutes from when waiting for the call starts.
+  waitTimeoutMs: { min: 1, max: CALL_WAIT_MAX_MS, fallback: CALL_WAIT_DEFAULT_MS },
 } as const;
 
 /**
